@@ -1,0 +1,192 @@
+"""SQLAlchemy 2.0 typed models. Every table has a natural key with a unique constraint, so every
+write can be an idempotent ``INSERT … ON CONFLICT`` (see store.py). Results are keyed by the
+extractor version that produced them: reprocessing with a new version adds rows beside the old ones,
+and an article's ``extractor_version`` says which ones are current.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ARTICLE_STATUSES = ("queued", "processing", "done", "failed")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSON, datetime: DateTime(timezone=True)}
+
+
+class Article(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    url: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime | None]
+    ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    language: Mapped[str | None] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    stage: Mapped[str | None] = mapped_column(String(32))  # last stage finished
+    extractor_version: Mapped[str] = mapped_column(String(32))
+    deliveries: Mapped[int] = mapped_column(Integer, default=0)  # chain starts seen by workers
+
+    mentions: Mapped[list[Mention]] = relationship(back_populates="article", cascade="all, delete-orphan")
+    events: Mapped[list[Event]] = relationship(back_populates="article", cascade="all, delete-orphan")
+
+
+class Entity(Base):
+    __tablename__ = "entities"
+    __table_args__ = (UniqueConstraint("type", "normalised"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(String(8))
+    canonical: Mapped[str] = mapped_column(String(300))
+    normalised: Mapped[str] = mapped_column(String(300))  # comparison form of canonical
+
+
+class Mention(Base):
+    __tablename__ = "mentions"
+    __table_args__ = (UniqueConstraint("article_id", "start", "end", "extractor_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    start: Mapped[int]
+    end: Mapped[int]
+    text: Mapped[str] = mapped_column(String(300))
+    extractor_version: Mapped[str] = mapped_column(String(32))
+
+    article: Mapped[Article] = relationship(back_populates="mentions")
+    entity: Mapped[Entity] = relationship()
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("article_id", "type", "trigger_start", "extractor_version"),
+        Index("ix_events_type_date", "type", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(String(16))
+    mode: Mapped[str | None] = mapped_column(String(32))
+    trigger_text: Mapped[str] = mapped_column(String(300))
+    trigger_start: Mapped[int]
+    trigger_end: Mapped[int]
+    sentence: Mapped[int] = mapped_column(Integer, default=0)
+    date: Mapped[str | None] = mapped_column(String(10))  # YYYY, YYYY-MM or YYYY-MM-DD
+    location: Mapped[str | None] = mapped_column(String(300))
+    confidence: Mapped[float] = mapped_column(Float, default=0.5)
+    modality: Mapped[str] = mapped_column(String(16), default="asserted")
+    refers_back: Mapped[bool] = mapped_column(default=False)
+    extractor_version: Mapped[str] = mapped_column(String(32))
+
+    article: Mapped[Article] = relationship(back_populates="events")
+    arguments: Mapped[list[EventArgument]] = relationship(
+        back_populates="event", cascade="all, delete-orphan"
+    )
+
+
+class EventArgument(Base):
+    __tablename__ = "event_arguments"
+    __table_args__ = (UniqueConstraint("event_id", "entity_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # actor | recipient | location
+    start: Mapped[int | None]
+    end: Mapped[int | None]
+
+    event: Mapped[Event] = relationship(back_populates="arguments")
+    entity: Mapped[Entity] = relationship()
+
+
+class Attribution(Base):
+    __tablename__ = "attributions"
+    __table_args__ = (UniqueConstraint("article_id", "start", "extractor_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    cue: Mapped[str] = mapped_column(String(100))
+    start: Mapped[int]
+    end: Mapped[int]
+    sentence: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str | None] = mapped_column(String(300))
+    source_kind: Mapped[str] = mapped_column(String(16), default="named")
+    cited: Mapped[str | None] = mapped_column(String(300))
+    content_start: Mapped[int | None]
+    content_end: Mapped[int | None]
+    extractor_version: Mapped[str] = mapped_column(String(32))
+
+
+class StageRun(Base):
+    """One row per (article, stage, extractor version): a redelivered task finds it and does
+    nothing. ``output`` is the stage's Document, which the next stage loads by article id."""
+
+    __tablename__ = "stage_runs"
+    __table_args__ = (UniqueConstraint("article_id", "stage", "extractor_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String(32))
+    extractor_version: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime]
+    duration_ms: Mapped[float] = mapped_column(Float)
+    output: Mapped[dict[str, Any] | None]
+
+
+class Failure(Base):
+    """Khabar's dead-letter table: anything that failed for good, with enough to retry it.
+
+    ``key`` is the natural key ("article:<id>:<stage>" or "input:<file>:<line>:<hash>"), so an
+    error callback that fires twice bumps ``attempts`` instead of adding a row."""
+
+    __tablename__ = "failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(400), unique=True)
+    article_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    stage: Mapped[str] = mapped_column(String(32))
+    error_class: Mapped[str] = mapped_column(String(120))
+    error: Mapped[str] = mapped_column(Text)
+    payload_ref: Mapped[str | None] = mapped_column(Text)  # file:line, or article id
+    payload: Mapped[str | None] = mapped_column(Text)  # truncated offending input
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    first_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]

@@ -1,0 +1,359 @@
+"""Idempotent writes and the reads used by tasks and the CLI. Nothing here commits: the caller's
+``session_scope`` does, once per unit of work.
+
+Every write is an ``INSERT … ON CONFLICT`` on a natural key, so running any of them twice leaves
+the same rows (redelivered tasks, retried stages, a second copy of an article).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from db.models import (
+    Article,
+    Attribution,
+    Entity,
+    Event,
+    EventArgument,
+    Failure,
+    Mention,
+    StageRun,
+    utcnow,
+)
+from worker.stages.document import Document
+from worker.stages.normalise import normalise_ar
+
+
+def _insert(session: Session, model: type):
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+# --- articles ---------------------------------------------------------------------------------
+
+
+def add_article(session: Session, values: dict[str, Any]) -> tuple[str, bool]:
+    """Store an article unless one with the same content hash exists. Returns (id, created)."""
+    stmt = _insert(session, Article).values(**values).on_conflict_do_nothing(index_elements=["content_hash"])
+    created = session.execute(stmt).rowcount == 1
+    article_id = session.scalar(select(Article.id).where(Article.content_hash == values["content_hash"]))
+    return article_id, created
+
+
+def find_article(session: Session, ref: str) -> Article | None:
+    """An article by Khabar id or by the producer's external id (the newest if several)."""
+    article = session.get(Article, ref)
+    if article is None:
+        article = session.scalars(
+            select(Article).where(Article.external_id == ref).order_by(Article.ingested_at.desc())
+        ).first()
+    return article
+
+
+def set_status(session: Session, article_id: str, status: str, stage: str | None = None) -> None:
+    values: dict[str, Any] = {"status": status, "updated_at": utcnow()}
+    if stage is not None:
+        values["stage"] = stage
+    session.execute(update(Article).where(Article.id == article_id).values(**values))
+
+
+def count_delivery(session: Session, article_id: str) -> int:
+    """Bump and return how many times a worker has started this article's chain."""
+    session.execute(update(Article).where(Article.id == article_id).values(deliveries=Article.deliveries + 1))
+    return session.scalar(select(Article.deliveries).where(Article.id == article_id)) or 0
+
+
+def article_document(article: Article) -> Document:
+    return Document.from_article(
+        article.id,
+        article.title,
+        article.body,
+        published_at=article.published_at.isoformat() if article.published_at else None,
+        source=article.source,
+        url=article.url,
+        content_hash=article.content_hash,
+    )
+
+
+# --- stage runs -------------------------------------------------------------------------------
+
+
+def stage_run(session: Session, article_id: str, stage: str, version: str) -> StageRun | None:
+    return session.scalars(
+        select(StageRun).where(
+            StageRun.article_id == article_id,
+            StageRun.stage == stage,
+            StageRun.extractor_version == version,
+        )
+    ).first()
+
+
+def record_stage(
+    session: Session, article_id: str, stage: str, version: str, started: datetime, doc: Document | None
+) -> bool:
+    """Record a finished stage and its output. False when it was recorded already (redelivery)."""
+    finished = utcnow()
+    stmt = (
+        _insert(session, StageRun)
+        .values(
+            article_id=article_id,
+            stage=stage,
+            extractor_version=version,
+            started_at=started,
+            finished_at=finished,
+            duration_ms=(finished - started).total_seconds() * 1000,
+            output=doc.to_dict() if doc is not None else None,
+        )
+        .on_conflict_do_nothing(index_elements=["article_id", "stage", "extractor_version"])
+    )
+    return session.execute(stmt).rowcount == 1
+
+
+def load_document(session: Session, article_id: str, after: str | None, version: str) -> Document:
+    """The document as the stage ``after`` left it (the raw article when ``after`` is None)."""
+    if after is None:
+        article = session.get(Article, article_id)
+        if article is None:
+            raise LookupError(f"article {article_id} not found")
+        return article_document(article)
+    run = stage_run(session, article_id, after, version)
+    if run is None or run.output is None:
+        raise LookupError(f"article {article_id}: stage {after!r} has no output for version {version}")
+    return Document.from_dict(run.output)
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+def upsert_entity(session: Session, type_: str, canonical: str) -> int:
+    norm = " ".join(normalise_ar(canonical).split())
+    stmt = (
+        _insert(session, Entity)
+        .values(type=type_, canonical=canonical, normalised=norm)
+        .on_conflict_do_nothing(index_elements=["type", "normalised"])
+    )
+    session.execute(stmt)
+    return session.scalar(select(Entity.id).where(Entity.type == type_, Entity.normalised == norm))
+
+
+def save_results(session: Session, doc: Document, version: str) -> None:
+    """Write mentions, events with their arguments, and attributions of one document."""
+    entity_ids: dict[tuple[str, str], int] = {}
+
+    def entity(type_: str, name: str) -> int:
+        key = (type_, name)
+        if key not in entity_ids:
+            entity_ids[key] = upsert_entity(session, type_, name)
+        return entity_ids[key]
+
+    by_name = {m.canonical: m.type for m in doc.mentions}
+    for m in doc.mentions:
+        session.execute(
+            _insert(session, Mention)
+            .values(
+                article_id=doc.id,
+                entity_id=entity(m.type, m.canonical),
+                start=m.start,
+                end=m.end,
+                text=m.text,
+                extractor_version=version,
+            )
+            .on_conflict_do_nothing(index_elements=["article_id", "start", "end", "extractor_version"])
+        )
+    for e in doc.events:
+        session.execute(
+            _insert(session, Event)
+            .values(
+                article_id=doc.id,
+                type=e.type,
+                mode=e.mode,
+                trigger_text=e.trigger,
+                trigger_start=e.start,
+                trigger_end=e.end,
+                sentence=e.sentence,
+                date=e.date,
+                location=e.location,
+                confidence=e.confidence,
+                modality=e.modality,
+                refers_back=e.refers_back,
+                extractor_version=version,
+            )
+            .on_conflict_do_nothing(
+                index_elements=["article_id", "type", "trigger_start", "extractor_version"]
+            )
+        )
+        event_id = session.scalar(
+            select(Event.id).where(
+                Event.article_id == doc.id,
+                Event.type == e.type,
+                Event.trigger_start == e.start,
+                Event.extractor_version == version,
+            )
+        )
+        for a in e.arguments:
+            type_ = a.type or by_name.get(a.name) or ("LOC" if a.role == "location" else "MISC")
+            session.execute(
+                _insert(session, EventArgument)
+                .values(
+                    event_id=event_id, entity_id=entity(type_, a.name), role=a.role, start=a.start, end=a.end
+                )
+                .on_conflict_do_nothing(index_elements=["event_id", "entity_id", "role"])
+            )
+    for a in doc.attributions:
+        session.execute(
+            _insert(session, Attribution)
+            .values(
+                article_id=doc.id,
+                cue=a.cue,
+                start=a.start,
+                end=a.end,
+                sentence=a.sentence,
+                source=a.source,
+                source_kind=a.source_kind,
+                cited=a.cited,
+                content_start=a.content_start,
+                content_end=a.content_end,
+                extractor_version=version,
+            )
+            .on_conflict_do_nothing(index_elements=["article_id", "start", "extractor_version"])
+        )
+
+
+# --- failures ---------------------------------------------------------------------------------
+
+
+def record_failure(
+    session: Session,
+    *,
+    key: str,
+    stage: str,
+    error: BaseException | str,
+    article_id: str | None = None,
+    payload_ref: str | None = None,
+    payload: str | None = None,
+    payload_limit: int = 2000,
+) -> None:
+    """Upsert a failure: a second report of the same failure bumps ``attempts`` and ``last_at``
+    and re-opens it if it had been resolved."""
+    error_class = type(error).__name__ if isinstance(error, BaseException) else "InvalidInput"
+    message = str(error)[:4000]
+    now = utcnow()
+    stmt = _insert(session, Failure).values(
+        key=key,
+        article_id=article_id,
+        stage=stage,
+        error_class=error_class,
+        error=message,
+        payload_ref=payload_ref,
+        payload=payload[:payload_limit] if payload is not None else None,
+        attempts=1,
+        first_at=now,
+        last_at=now,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["key"],
+        set_={
+            "attempts": Failure.attempts + 1,
+            "last_at": now,
+            "error_class": error_class,
+            "error": message,
+            "resolved_at": None,
+        },
+    )
+    session.execute(stmt)
+
+
+def resolve_failures(session: Session, article_id: str) -> None:
+    session.execute(
+        update(Failure)
+        .where(Failure.article_id == article_id, Failure.resolved_at.is_(None))
+        .values(resolved_at=utcnow())
+    )
+
+
+def open_failures(session: Session, stage: str | None = None, ref: str | None = None) -> Sequence[Failure]:
+    q = select(Failure).where(Failure.resolved_at.is_(None)).order_by(Failure.last_at)
+    if stage:
+        q = q.where(Failure.stage == stage)
+    if ref:
+        q = q.where((Failure.article_id == ref) | (Failure.id == _int_or_none(ref)))
+    return session.scalars(q).all()
+
+
+def _int_or_none(s: str) -> int | None:
+    return int(s) if s.isdigit() else None
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Article.status, func.count()).group_by(Article.status)).all()
+    return {status: n for status, n in rows}
+
+
+def events_query(
+    *,
+    type_: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    participant: str | None = None,
+    place: str | None = None,
+    current_only: bool = True,
+) -> Select:
+    """Events filtered by type, date range (ISO prefixes compare as strings), participant (an
+    entity name, any role) and place. ``current_only`` keeps the results of each article's current
+    extractor version."""
+    q = select(Event).join(Article)
+    if current_only:
+        q = q.where(Event.extractor_version == Article.extractor_version)
+    if type_:
+        q = q.where(Event.type == type_.upper())
+    if since:
+        q = q.where(Event.date >= since)
+    if until:
+        q = q.where(Event.date <= until + "\uffff")
+    if participant:
+        norm = " ".join(normalise_ar(participant).split())
+        q = q.where(
+            Event.id.in_(
+                select(EventArgument.event_id)
+                .join(Entity)
+                .where(Entity.normalised.contains(norm), EventArgument.role != "location")
+            )
+        )
+    if place:
+        q = q.where(Event.location.contains(place))
+    return q.order_by(Event.date.desc().nulls_last(), Event.id)
+
+
+def current_mentions(session: Session, article: Article) -> Iterable[Mention]:
+    return session.scalars(
+        select(Mention)
+        .where(Mention.article_id == article.id, Mention.extractor_version == article.extractor_version)
+        .order_by(Mention.start)
+    ).all()
+
+
+def current_events(session: Session, article: Article) -> Iterable[Event]:
+    return session.scalars(
+        select(Event)
+        .where(Event.article_id == article.id, Event.extractor_version == article.extractor_version)
+        .order_by(Event.trigger_start)
+    ).all()
+
+
+def current_attributions(session: Session, article: Article) -> Iterable[Attribution]:
+    return session.scalars(
+        select(Attribution)
+        .where(
+            Attribution.article_id == article.id, Attribution.extractor_version == article.extractor_version
+        )
+        .order_by(Attribution.start)
+    ).all()

@@ -1,0 +1,54 @@
+"""The Celery app. Its configuration is where Khabar defends against Celery's known pitfalls
+(ARCHITECTURE.md): JSON only, late acks with reject-on-worker-lost, prefetch 1, a visibility
+timeout above the hard time limit, time limits, child recycling, task events on for Flower.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import Celery
+from celery.signals import worker_process_init
+
+from worker.settings import Settings, get_settings
+
+
+def configure(app: Celery, s: Settings) -> None:
+    app.conf.update(
+        broker_url=s.broker_url,
+        result_backend=s.result_backend,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        result_accept_content=["json"],
+        task_default_queue=s.queue,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_transport_options={"visibility_timeout": s.visibility_timeout},
+        result_backend_transport_options={"visibility_timeout": s.visibility_timeout},
+        task_soft_time_limit=s.task_soft_time_limit,
+        task_time_limit=s.task_time_limit,
+        worker_max_tasks_per_child=s.worker_max_tasks_per_child,
+        worker_max_memory_per_child=s.worker_max_memory_per_child_kb,
+        worker_send_task_events=True,
+        task_send_sent_event=True,
+        task_track_started=True,
+        task_ignore_result=s.result_backend is None,
+        broker_connection_retry_on_startup=True,
+        broker_connection_max_retries=None,
+        worker_hijack_root_logger=False,
+    )
+
+
+app = Celery("khabar", include=["worker.tasks"])
+configure(app, get_settings())
+
+
+@worker_process_init.connect
+def _after_fork(**_kwargs) -> None:
+    # A pool inherited across fork would share sockets between processes.
+    from db.session import reset_engines
+
+    reset_engines()
+    logging.getLogger("khabar").info("worker process ready")

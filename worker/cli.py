@@ -1,0 +1,74 @@
+"""The ``khabar`` command. Subcommands live in ``worker/commands/``; this module only assembles
+them, so ``khabar --help`` stays quick (heavy imports happen inside the commands)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+import click
+
+from worker.settings import get_settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+def cli(verbose: int) -> None:
+    """Khabar: Arabic news articles in, who did what to whom, where and when out.
+
+    Configuration comes from KHABAR_* environment variables or a .env file (see README).
+    The default database is a SQLite file in the working directory (khabar.db).
+    """
+    level = {0: get_settings().log_level, 1: "INFO"}.get(verbose, "DEBUG")
+    logging.basicConfig(
+        level=level if verbose else "WARNING", format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+# (module, attribute) of every command; a module another engineer has not landed yet is skipped.
+COMMANDS = [
+    ("worker.commands.ingest", "enqueue"),
+    ("worker.commands.ingest", "worker"),
+    ("worker.commands.ingest", "extract"),
+    ("worker.commands.ingest", "demo"),
+    ("worker.commands.query", "show"),
+    ("worker.commands.query", "events"),
+    ("worker.commands.query", "export"),
+    ("worker.commands.query", "status"),
+    ("worker.commands.ops", "failures"),
+    ("worker.commands.ops", "reprocess"),
+    ("worker.commands.ops", "db"),
+    ("worker.commands.ner", "tag"),
+    ("worker.commands.ner", "train_ner"),
+    ("worker.commands.ner", "bench"),
+    ("worker.commands.ner", "quality"),
+    ("worker.commands.quality_events", "articles"),
+]
+
+
+def _register() -> None:
+    for module_name, attr in COMMANDS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        command = getattr(module, attr)
+        if module_name.endswith("quality_events"):
+            quality = cli.commands.get("quality")
+            if isinstance(quality, click.Group):
+                quality.add_command(command, "events")
+            continue
+        cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="khabar")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""Commands that bring articles in: enqueue, worker, extract, demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from worker.settings import get_settings
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+def _print_report(report) -> None:
+    click.echo(
+        f"accepted {len(report.accepted)}, duplicates {len(report.duplicates)}, "
+        f"invalid {len(report.invalid)}, not enqueued {len(report.not_enqueued)}"
+    )
+    for ref, reason in report.invalid:
+        click.echo(f"  invalid  {ref}: {reason}", err=True)
+    for article_id, error in report.not_enqueued:
+        click.echo(f"  not enqueued {article_id}: {error}", err=True)
+    if report.not_enqueued:
+        click.echo(
+            "  (these are stored and queued; re-send them with `khabar failures retry --stage enqueue`)",
+            err=True,
+        )
+
+
+def _read_inputs(paths: tuple[str, ...]):
+    from worker.messages import InvalidArticle, read_path
+
+    stdin = sys.stdin.buffer.read() if "-" in paths else None
+    for path in paths:
+        try:
+            yield from read_path(path, stdin)
+        except InvalidArticle as exc:
+            raise click.BadParameter(str(exc), param_hint="PATH") from exc
+        except OSError as exc:
+            raise click.BadParameter(f"{path}: {exc.strerror}", param_hint="PATH") from exc
+
+
+def wait_for(article_ids: list[str], timeout: float, show_progress: bool = True) -> dict[str, int]:
+    """Poll the database until every article is done or failed; a progress bar on stderr."""
+    from sqlalchemy import func, select
+
+    from db.models import Article
+    from db.session import session_scope
+
+    deadline = time.monotonic() + timeout
+    total = len(article_ids)
+    finished = 0
+    with click.progressbar(
+        length=total, label="processing", file=sys.stderr, show_pos=True, hidden=not show_progress
+    ) as bar:
+        while True:
+            with session_scope() as session:
+                counts = dict(
+                    session.execute(
+                        select(Article.status, func.count())
+                        .where(Article.id.in_(article_ids))
+                        .group_by(Article.status)
+                    ).all()
+                )
+            now_finished = counts.get("done", 0) + counts.get("failed", 0)
+            bar.update(now_finished - finished)
+            finished = now_finished
+            if finished >= total or time.monotonic() > deadline:
+                return counts
+            time.sleep(0.5)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--wait", is_flag=True, help="Follow progress until every accepted article is done or failed.")
+@click.option("--timeout", default=600.0, show_default=True, help="Seconds --wait waits at most.")
+def enqueue(paths: tuple[str, ...], wait: bool, timeout: float) -> None:
+    """Validate, store and enqueue articles from PATHS.
+
+    PATHS are .jsonl files (one article message a line, SCHEMA.md §1), .json files (one object or
+    a list), .txt files (first line the headline, the rest the body), .html files, or - for JSONL
+    on stdin. Invalid messages are reported with file and line and recorded in `khabar failures
+    list`; the exit status is then 1. Duplicates (same content) are stored once.
+    """
+    from worker.producer import enqueue as do_enqueue
+
+    report = do_enqueue(_read_inputs(paths))
+    _print_report(report)
+    if wait and report.accepted:
+        ids = [article_id for _, article_id in report.accepted]
+        counts = wait_for(ids, timeout)
+        click.echo("  ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        if counts.get("failed"):
+            sys.exit(1)
+    if not report.ok:
+        sys.exit(1)
+
+
+@click.command(context_settings={"ignore_unknown_options": True})
+@click.option("--concurrency", "-c", default=None, type=int, help="Worker processes (default: CPU count).")
+@click.option("--loglevel", default="INFO", show_default=True)
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+def worker(concurrency: int | None, loglevel: str, celery_args: tuple[str, ...]) -> None:
+    """Start a Celery worker for Khabar's queue, with task events on (for Flower).
+
+    Same as `celery -A worker.app worker -Q <KHABAR_QUEUE> -E`; extra arguments go to Celery.
+    """
+    from worker.app import app
+
+    argv = ["worker", "-Q", get_settings().queue, "-E", f"--loglevel={loglevel}"]
+    if concurrency:
+        argv.append(f"--concurrency={concurrency}")
+    app.worker_main([*argv, *celery_args])
+
+
+@click.command()
+@click.option(
+    "--omit-modal", is_flag=True, help="Leave out negated, future, hypothetical and conditional events."
+)
+def extract(omit_modal: bool) -> None:
+    """Read article messages (JSONL) on stdin, write extraction results (SCHEMA.md §3) on stdout.
+
+    Runs every stage in this process: no broker, no database. One output line per input line, in
+    order; a line that cannot be processed gives {"id", "error"} and the exit status 1.
+    """
+    from worker.messages import InvalidArticle, validate
+    from worker.stages.document import Document
+    from worker.stages.normalise import UnsupportedLanguage
+    from worker.stages.output import to_output
+    from worker.stages.pipeline import run_all
+
+    s = get_settings()
+    errors = 0
+    for n, line in enumerate(sys.stdin.buffer, 1):
+        if not line.strip():
+            continue
+        article_id = None
+        try:
+            article = validate(line, f"<stdin>:{n}", s.max_body_bytes)
+            msg = article.message
+            article_id = msg.id or "a" + article.content_hash[:23]
+            doc = Document.from_article(
+                article_id,
+                article.title,
+                article.body,
+                published_at=msg.published_at.isoformat() if msg.published_at else None,
+                source=msg.source,
+                url=msg.url,
+                content_hash=article.content_hash,
+            )
+            out = to_output(run_all(doc), include_modal=not omit_modal)
+        except (InvalidArticle, UnsupportedLanguage) as exc:
+            errors += 1
+            click.echo(f"line {n}: {exc}", err=True)
+            out = {"id": article_id, "error": str(exc), "entities": [], "events": []}
+        sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+    if errors:
+        sys.exit(1)
+
+
+@click.command()
+@click.option(
+    "--seeds",
+    "seeds_dir",
+    type=click.Path(exists=True, file_okay=False),
+    default=str(SEEDS),
+    show_default=True,
+    help="Folder of sample articles (.txt, .json, .jsonl).",
+)
+def demo(seeds_dir: str) -> None:
+    """Process the sample articles in this process and print what Khabar found.
+
+    The embedded default: the database is KHABAR_DATABASE_URL (a SQLite file, khabar.db, unless
+    set), created and migrated if needed; no broker, no Postgres, no worker.
+    """
+    from db.migrate import upgrade
+    from worker.commands.query import print_article
+    from worker.producer import enqueue as do_enqueue
+    from worker.steps import run_in_process
+
+    s = get_settings()
+    upgrade(s.database_url)
+    paths = sorted(str(p) for p in Path(seeds_dir).iterdir() if p.suffix in (".txt", ".json", ".jsonl"))
+
+    def in_process(ids, settings, report):
+        with click.progressbar(ids, label="extracting", file=sys.stderr) as bar:
+            for article_id in bar:
+                run_in_process(article_id, settings)
+
+    report = do_enqueue(_read_inputs(tuple(paths)), s, dispatch=in_process)
+    _print_report(report)
+    for _, article_id in [*report.accepted, *report.duplicates]:
+        click.echo("")
+        print_article(article_id)

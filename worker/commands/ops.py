@@ -1,0 +1,185 @@
+"""Operator commands: failures (list, retry, import-spool), reprocess, db."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from worker.settings import get_settings
+
+
+@click.group()
+def failures() -> None:
+    """Inspect and re-drive work that failed (Khabar's dead-letter table)."""
+
+
+@failures.command("list")
+@click.option("--stage", help="Only failures of this stage (validate, enqueue, normalise, …).")
+@click.option("--json", "as_json", is_flag=True)
+def failures_list(stage: str | None, as_json: bool) -> None:
+    """Open failures, oldest first: stage, error, attempts, what to retry."""
+    from db.session import session_scope
+    from db.store import open_failures
+
+    with session_scope() as session:
+        rows = open_failures(session, stage=stage)
+        for f in rows:
+            rec = {
+                "id": f.id,
+                "stage": f.stage,
+                "article_id": f.article_id,
+                "error_class": f.error_class,
+                "error": f.error,
+                "payload_ref": f.payload_ref,
+                "attempts": f.attempts,
+                "first_at": f.first_at.isoformat(),
+                "last_at": f.last_at.isoformat(),
+            }
+            if as_json:
+                click.echo(json.dumps(rec, ensure_ascii=False))
+            else:
+                target = f.article_id or f.payload_ref
+                click.echo(
+                    f"#{f.id} {f.stage:9} {target}  {f.error_class}: {f.error[:160]}  (attempts {f.attempts})"
+                )
+        if not rows and not as_json:
+            click.echo("no open failures")
+
+
+@failures.command("retry")
+@click.option("--stage", help="Only failures of this stage.")
+@click.option("--id", "ref", help="Only this failure id or article id.")
+@click.option("--in-process", is_flag=True, help="Run the steps here instead of sending them to workers.")
+def failures_retry(stage: str | None, ref: str | None, in_process: bool) -> None:
+    """Re-drive failed articles from the step that failed (enqueue failures: from the start).
+
+    Input that failed validation cannot be retried as it is: fix it and enqueue it again.
+    """
+    from sqlalchemy import update
+
+    from db.models import Article
+    from db.session import session_scope
+    from db.store import open_failures
+    from worker.producer import EnqueueReport, send
+    from worker.steps import STEPS, run_in_process
+
+    s = get_settings()
+    with session_scope() as session:
+        targets = [(f.article_id, f.stage) for f in open_failures(session, stage=stage, ref=ref)]
+    skipped = [t for t in targets if t[0] is None]
+    targets = list(dict.fromkeys(t for t in targets if t[0] is not None))
+    for article_id, _ in targets:
+        with session_scope() as session:
+            session.execute(
+                update(Article).where(Article.id == article_id).values(status="queued", deliveries=0)
+            )
+    report = EnqueueReport()
+    done = 0
+    for article_id, failed_stage in targets:
+        start = failed_stage if failed_stage in STEPS else STEPS[0]
+        if in_process:
+            done += run_in_process(article_id, s, start=start)
+        else:
+            send([article_id], s, report, start=start)
+    click.echo(f"re-driven {len(targets)} article(s)" + (f", {done} done" if in_process else ""))
+    if skipped:
+        click.echo(
+            f"{len(skipped)} input failure(s) need corrected input: see `khabar failures list --stage validate`"
+        )
+    if report.not_enqueued:
+        for article_id, error in report.not_enqueued:
+            click.echo(f"  not enqueued {article_id}: {error}", err=True)
+        sys.exit(1)
+
+
+@failures.command("import-spool")
+@click.argument("path", required=False)
+def failures_import_spool(path: str | None) -> None:
+    """Move failures spooled to a file while the database was down into the failures table."""
+    from db.session import session_scope
+    from db.store import record_failure, set_status
+
+    spool = Path(path or get_settings().spool_path)
+    if not spool.exists():
+        click.echo(f"no spool file at {spool}")
+        return
+    records = [json.loads(line) for line in spool.read_text(encoding="utf-8").splitlines() if line.strip()]
+    with session_scope() as session:
+        for r in records:
+            record_failure(
+                session,
+                key=f"article:{r['article_id']}:{r['stage']}",
+                stage=r["stage"],
+                error=f"{r['error_class']}: {r['error']}",
+                article_id=r["article_id"],
+                payload_ref=f"article:{r['article_id']}",
+            )
+            set_status(session, r["article_id"], "failed")
+    spool.rename(spool.with_suffix(spool.suffix + ".imported"))
+    click.echo(f"imported {len(records)} failure(s)")
+
+
+@click.command()
+@click.option("--version", "version", required=True, help="The extractor version label for the new results.")
+@click.option("--id", "ids", multiple=True, help="Only these articles (repeatable); default all done/failed.")
+@click.option("--in-process", is_flag=True, help="Run the steps here instead of sending them to workers.")
+def reprocess(version: str, ids: tuple[str, ...], in_process: bool) -> None:
+    """Run the pipeline again for articles, with results stored under VERSION.
+
+    Results of earlier versions stay in the database (queryable by their extractor_version);
+    `show`, `events` and `export` read each article's current version.
+    """
+    from sqlalchemy import select, update
+
+    from db.models import Article
+    from db.session import session_scope
+    from worker.producer import EnqueueReport, send
+    from worker.steps import run_in_process
+
+    s = get_settings()
+    with session_scope() as session:
+        q = select(Article.id).where(Article.extractor_version != version)
+        q = q.where(Article.id.in_(ids)) if ids else q.where(Article.status.in_(("done", "failed")))
+        targets = list(session.scalars(q))
+        if targets:
+            session.execute(
+                update(Article)
+                .where(Article.id.in_(targets))
+                .values(extractor_version=version, status="queued", stage=None, deliveries=0)
+            )
+    report = EnqueueReport()
+    if in_process:
+        done = sum(run_in_process(a, s) for a in targets)
+        click.echo(f"reprocessed {len(targets)} article(s) as {version}: {done} done")
+    else:
+        send(targets, s, report)
+        click.echo(f"sent {len(targets) - len(report.not_enqueued)} article(s) for reprocessing as {version}")
+    if report.not_enqueued:
+        sys.exit(1)
+
+
+@click.group()
+def db() -> None:
+    """Database schema (Alembic)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the schema of KHABAR_DATABASE_URL."""
+    from db.migrate import upgrade
+
+    upgrade(get_settings().database_url, revision)
+    click.echo("database at " + revision)
+
+
+@db.command("check")
+def db_check() -> None:
+    """Fail when the models and the migrations disagree."""
+    from db.migrate import check
+
+    check(get_settings().database_url)
+    click.echo("models and migrations agree")

@@ -1,0 +1,113 @@
+"""The enqueue API used by the CLI and by other programs.
+
+For each input item: validate; store the raw article (idempotent on its content hash); after the
+commit, send its chain. Items that fail validation are recorded in ``failures`` with the reason
+and the (truncated) payload; articles that could not be sent stay ``queued`` in the database and
+are listed, so they can be re-enqueued (``khabar failures retry --stage enqueue``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from db.session import session_scope
+from db.store import add_article, record_failure, resolve_failures
+from worker.messages import InvalidArticle, RawItem, validate
+from worker.settings import Settings, get_settings
+
+log = logging.getLogger("khabar.producer")
+
+
+@dataclass
+class EnqueueReport:
+    accepted: list[tuple[str, str]] = field(default_factory=list)  # (ref, article id)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    invalid: list[tuple[str, str]] = field(default_factory=list)  # (ref, reason)
+    not_enqueued: list[tuple[str, str]] = field(default_factory=list)  # (article id, error)
+
+    @property
+    def ok(self) -> bool:
+        return not self.invalid and not self.not_enqueued
+
+
+def _record_invalid(exc: InvalidArticle) -> None:
+    digest = hashlib.sha256((exc.payload or "").encode("utf-8", "replace")).hexdigest()[:12]
+    with session_scope() as session:
+        record_failure(
+            session,
+            key=f"input:{exc.ref}:{digest}",
+            stage="validate",
+            error=exc.reason,
+            payload_ref=exc.ref,
+            payload=exc.payload,
+        )
+
+
+def store_items(items: Iterable[RawItem], s: Settings, report: EnqueueReport) -> list[str]:
+    """Validate and store; returns the ids of newly stored articles (to be sent)."""
+    new_ids: list[str] = []
+    for item in items:
+        try:
+            article = validate(item.data, item.ref, s.max_body_bytes)
+        except InvalidArticle as exc:
+            log.warning("refused %s", exc)
+            report.invalid.append((exc.ref or item.ref, exc.reason))
+            _record_invalid(exc)
+            continue
+        with session_scope() as session:
+            article_id, created = add_article(session, article.row(s.extractor_version))
+        if created:
+            report.accepted.append((item.ref, article_id))
+            new_ids.append(article_id)
+        else:
+            report.duplicates.append((item.ref, article_id))
+    return new_ids
+
+
+def send(article_ids: Iterable[str], s: Settings, report: EnqueueReport, start: str | None = None) -> None:
+    """Send each article's chain, with the broker retry policy; what cannot be sent is listed in
+    the report and recorded as an ``enqueue`` failure (the article stays stored and queued)."""
+    from worker.tasks import build_chain  # the Celery app is only needed when sending
+
+    policy = {
+        "max_retries": s.enqueue_retries,
+        "interval_start": 0.2,
+        "interval_step": 0.5,
+        "interval_max": 2,
+    }
+    for article_id in article_ids:
+        try:
+            kwargs = {"start": start} if start else {}
+            build_chain(article_id, **kwargs).apply_async(retry=True, retry_policy=policy)
+        except Exception as exc:  # noqa: BLE001 - kombu raises several types for an absent broker
+            log.error("could not enqueue %s: %s", article_id, exc)
+            report.not_enqueued.append((article_id, f"{type(exc).__name__}: {exc}"))
+            with session_scope() as session:
+                record_failure(
+                    session,
+                    key=f"article:{article_id}:enqueue",
+                    stage="enqueue",
+                    error=exc,
+                    article_id=article_id,
+                    payload_ref=f"article:{article_id}",
+                )
+        else:
+            with session_scope() as session:
+                resolve_failures(session, article_id)
+
+
+def enqueue(
+    items: Iterable[RawItem],
+    s: Settings | None = None,
+    dispatch: Callable[[list[str], Settings, EnqueueReport], None] | None = None,
+) -> EnqueueReport:
+    """Validate, store and dispatch. ``dispatch`` defaults to sending chains to the broker; the
+    embedded mode passes an in-process runner instead."""
+    s = s or get_settings()
+    report = EnqueueReport()
+    new_ids = store_items(items, s, report)
+    (dispatch or send)(new_ids, s, report)
+    return report

@@ -1,0 +1,56 @@
+"""One typed settings object, read by the worker, the CLI and Alembic alike.
+
+Every field can be set from the environment with the prefix ``KHABAR_`` (``KHABAR_DATABASE_URL``,
+``KHABAR_BROKER_URL``…) or from a ``.env`` file in the working directory (see ``.env.example``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KHABAR_", env_file=".env", extra="ignore")
+
+    # The embedded default: a SQLite file in the working directory, no services needed.
+    database_url: str = "sqlite:///khabar.db"
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    # Results are not used for data (Postgres holds it); a backend lets `enqueue --wait` follow chains.
+    result_backend: str | None = None
+    queue: str = "khabar"
+
+    extractor_version: str = "0.1.0"
+    max_body_bytes: int = Field(1_000_000, description="articles with a larger body are refused")
+    max_sentences: int = 2000
+    max_tokens_per_sentence: int = 400
+
+    # Celery limits: one pathological article must not stall a worker.
+    task_soft_time_limit: int = 120
+    task_time_limit: int = 180
+    # Redis redelivers an unacknowledged message after this long: keep it above the hard limit.
+    visibility_timeout: int = 3600
+    max_retries: int = 5
+    retry_backoff_max: int = 60
+    max_redeliveries: int = 3
+    worker_max_tasks_per_child: int = 500
+    worker_max_memory_per_child_kb: int = 1_000_000
+
+    enqueue_retries: int = 3
+    # Where failures go when the database itself is unreachable (`khabar failures import-spool`).
+    spool_path: str = "khabar-spool.jsonl"
+    ner_backend: str = "shipped"  # "shipped" or "camel"
+    log_level: str = "INFO"
+
+    # Test hook: a stage name and a number of seconds to sleep in it (fault tests kill a worker
+    # while it waits). Never set in production.
+    test_pause_stage: str | None = None
+    test_pause_seconds: float = 0.0
+    test_fail_stage: str | None = None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,160 @@
+"""The values passed between stages.
+
+Every stage is ``stage(doc: Document) -> Document`` and returns a new value (``dataclasses.replace``).
+All ``start``/``end`` offsets are Python string indices into ``Document.text`` (SCHEMA.md §2):
+``title + "\\n\\n" + body`` when there is a title, else ``body``. Normalised forms are kept beside the
+original (``Token.norm``), never in place of it, so offsets always point at what the author wrote.
+
+``to_dict``/``from_dict`` give a JSON-safe form: the Celery chain persists a stage's output in the
+database and the next stage loads it by article id.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+ENTITY_TYPES = ("PERS", "ORG", "LOC", "MISC")
+PLOVER_TYPES = (
+    "AGREE",
+    "CONSULT",
+    "SUPPORT",
+    "CONCEDE",
+    "COOPERATE",
+    "AID",
+    "RETREAT",
+    "REQUEST",
+    "ACCUSE",
+    "REJECT",
+    "THREATEN",
+    "PROTEST",
+    "SANCTION",
+    "MOBILIZE",
+    "COERCE",
+    "ASSAULT",
+)
+# How sure the text is that the event happened: only "asserted" events are facts.
+MODALITIES = ("asserted", "negated", "future", "hypothetical", "conditional")
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+    norm: str  # normalised view (see normalise.normalise_ar); text is the original
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    tokens: tuple[Token, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A named-entity mention. ``text`` is the exact span; ``start``/``end`` cover the name part
+    (without an attached clitic where it can be split off); ``canonical`` is the entity's name
+    without clitics or titles, shared by every mention of one entity in the article."""
+
+    text: str
+    type: str
+    start: int
+    end: int
+    canonical: str
+    sentence: int = 0
+    score: float = 1.0
+
+
+@dataclass(frozen=True)
+class Argument:
+    role: str  # "actor" | "recipient" | "location"
+    name: str  # canonical entity name
+    type: str = ""  # entity type when known
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    trigger: str
+    start: int
+    end: int
+    sentence: int
+    mode: str | None = None
+    arguments: tuple[Argument, ...] = ()
+    date: str | None = None
+    location: str | None = None
+    confidence: float = 0.5
+    modality: str = "asserted"
+    refers_back: bool = False  # restates a happening an earlier sentence reported
+
+    @property
+    def actors(self) -> list[str]:
+        return [a.name for a in self.arguments if a.role == "actor"]
+
+    @property
+    def recipients(self) -> list[str]:
+        return [a.name for a in self.arguments if a.role == "recipient"]
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who reported what: ``source`` (a named outlet/person or None), ``cited`` (whom the source
+    quotes, e.g. "أربعة مسؤولين"), the cue word and the span of reported content."""
+
+    cue: str
+    start: int
+    end: int
+    sentence: int
+    source: str | None = None
+    source_kind: str = "named"  # "named" | "unnamed"
+    cited: str | None = None
+    content_start: int | None = None
+    content_end: int | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    text: str
+    title: str = ""
+    body: str = ""
+    published_at: str | None = None  # ISO 8601; relative dates resolve against it
+    source: str | None = None
+    url: str | None = None
+    language: str | None = None
+    content_hash: str | None = None
+    sentences: tuple[Sentence, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    events: tuple[Event, ...] = ()
+    attributions: tuple[Attribution, ...] = ()
+    stages: tuple[str, ...] = field(default=())  # names of the stages that have run, in order
+
+    @classmethod
+    def from_article(cls, article_id: str, title: str | None, body: str, **meta: Any) -> Document:
+        title = title or ""
+        text = f"{title}\n\n{body}" if title else body
+        return cls(id=article_id, text=text, title=title, body=body, **meta)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        data = dict(data)
+        data["sentences"] = tuple(
+            Sentence(s["start"], s["end"], tuple(Token(**t) for t in s["tokens"]))
+            for s in data.get("sentences", ())
+        )
+        data["mentions"] = tuple(Mention(**m) for m in data.get("mentions", ()))
+        data["events"] = tuple(
+            Event(**{**e, "arguments": tuple(Argument(**a) for a in e.get("arguments", ()))})
+            for e in data.get("events", ())
+        )
+        data["attributions"] = tuple(Attribution(**a) for a in data.get("attributions", ()))
+        data["stages"] = tuple(data.get("stages", ()))
+        return cls(**data)

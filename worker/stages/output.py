@@ -1,0 +1,48 @@
+"""The extraction output of SCHEMA.md §3 (what ``khabar extract`` prints and exports carry)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from worker.stages.document import Document
+
+
+def to_output(doc: Document, include_modal: bool = True) -> dict[str, Any]:
+    """One §3 object. Events that are not asserted (negated, future, hypothetical, conditional)
+    are kept with their ``modality`` unless ``include_modal`` is false."""
+    entities = [
+        {"text": m.text, "type": m.type, "start": m.start, "end": m.end, "canonical": m.canonical}
+        for m in doc.mentions
+    ]
+    events = []
+    for e in doc.events:
+        if not include_modal and e.modality != "asserted":
+            continue
+        events.append(
+            {
+                "type": e.type,
+                "mode": e.mode,
+                "trigger": {"text": e.trigger, "start": e.start, "end": e.end},
+                "actors": e.actors,
+                "recipients": e.recipients,
+                "location": e.location,
+                "date": e.date,
+                "confidence": round(e.confidence, 3),
+                "modality": e.modality,
+                "refers_back": e.refers_back,
+                "sentence": e.sentence,
+            }
+        )
+    attributions = [
+        {
+            "cue": a.cue,
+            "start": a.start,
+            "end": a.end,
+            "source": a.source,
+            "source_kind": a.source_kind,
+            "cited": a.cited,
+            "content": [a.content_start, a.content_end] if a.content_start is not None else None,
+        }
+        for a in doc.attributions
+    ]
+    return {"id": doc.id, "entities": entities, "events": events, "attributions": attributions}

@@ -1,0 +1,64 @@
+"""The stage order, and all stages in one process (``khabar extract``, the embedded demo).
+
+Each stage declares the stages it needs; ``check_order`` refuses a pipeline that would run a stage
+before what it needs, with an error that names what is missing (Stanza's idiom).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from worker.stages.document import Document
+from worker.stages.events import events
+from worker.stages.link import link
+from worker.stages.ner import ner
+from worker.stages.normalise import normalise
+from worker.stages.segment import segment
+
+Stage = Callable[[Document], Document]
+
+STAGES: dict[str, Stage] = {
+    "normalise": normalise,
+    "segment": segment,
+    "ner": ner,
+    "link": link,
+    "events": events,
+}
+REQUIRES: dict[str, tuple[str, ...]] = {
+    "normalise": (),
+    "segment": ("normalise",),
+    "ner": ("segment",),
+    "link": ("ner",),
+    "events": ("link",),
+}
+ORDER: tuple[str, ...] = tuple(STAGES)
+
+
+class PipelineOrderError(ValueError):
+    pass
+
+
+def check_order(names: Iterable[str]) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name not in STAGES:
+            raise PipelineOrderError(f"unknown stage {name!r}; known: {', '.join(ORDER)}")
+        missing = [r for r in REQUIRES[name] if r not in seen]
+        if missing:
+            raise PipelineOrderError(f"stage {name!r} needs {', '.join(missing)} to run before it")
+        seen.add(name)
+
+
+def run_stage(name: str, doc: Document) -> Document:
+    missing = [r for r in REQUIRES[name] if r not in doc.stages]
+    if missing:
+        raise PipelineOrderError(f"stage {name!r} needs {', '.join(missing)}; document has {doc.stages}")
+    return STAGES[name](doc)
+
+
+def run_all(doc: Document, names: Iterable[str] = ORDER) -> Document:
+    names = tuple(names)
+    check_order(names)
+    for name in names:
+        doc = STAGES[name](doc)
+    return doc

@@ -1,0 +1,171 @@
+"""One pipeline step against the database: load the document by article id, run the pure stage,
+persist its output, pass the id on. Celery tasks (tasks.py) and the in-process runner (the demo)
+both call ``run_step``; neither holds any logic of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+
+import sqlalchemy.exc
+from sqlalchemy import select, update
+
+from db.models import Article, utcnow
+from db.session import session_scope
+from db.store import (
+    count_delivery,
+    load_document,
+    record_failure,
+    record_stage,
+    resolve_failures,
+    save_results,
+    set_status,
+    stage_run,
+)
+from worker.settings import Settings, get_settings
+from worker.stages.normalise import UnsupportedLanguage
+from worker.stages.pipeline import ORDER, STAGES, PipelineOrderError
+
+log = logging.getLogger("khabar.steps")
+
+STEPS: tuple[str, ...] = (*ORDER, "store")
+PREVIOUS: dict[str, str | None] = {step: (STEPS[i - 1] if i else None) for i, step in enumerate(STEPS)}
+
+# Worth retrying: the database or the network may come back.
+TRANSIENT: tuple[type[BaseException], ...] = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.DisconnectionError,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+)
+# Retrying cannot help: the input itself is the problem.
+PERMANENT: tuple[type[BaseException], ...] = (UnsupportedLanguage, LookupError, PipelineOrderError)
+
+
+class RedeliveryLimit(RuntimeError):
+    """A worker died in this step too many times: the article is set aside as poison."""
+
+
+class InjectedFailure(RuntimeError):
+    """Raised by the test hook ``KHABAR_TEST_FAIL_STAGE``."""
+
+
+def _stage_options(step: str, s: Settings) -> dict:
+    if step == "segment":
+        return {"max_sentences": s.max_sentences, "max_tokens_per_sentence": s.max_tokens_per_sentence}
+    return {}
+
+
+def _test_hooks(step: str, text: str, s: Settings) -> None:
+    if s.test_pause_stage == step and s.test_pause_seconds:
+        log.warning("test hook: pausing %.1fs in %s", s.test_pause_seconds, step)
+        time.sleep(s.test_pause_seconds)
+    if s.test_fail_stage == step and "POISON" in text:
+        raise InjectedFailure(f"test hook: {step} fails on poison articles")
+
+
+def run_step(article_id: str, step: str, s: Settings | None = None) -> str:
+    """Run one step for one article; a no-op when it already ran for the article's extractor
+    version (a redelivered or repeated task)."""
+    s = s or get_settings()
+    with session_scope() as session:
+        # The article row names the extractor version its results are produced under: new
+        # articles take the setting, `khabar reprocess --version` moves them to another.
+        version = session.scalar(select(Article.extractor_version).where(Article.id == article_id))
+        if version is None:
+            raise LookupError(f"article {article_id} not found")
+        if stage_run(session, article_id, step, version) is not None:
+            log.info("article %s: %s already done (redelivery), skipping", article_id, step)
+            return article_id
+        starts = count_delivery(session, article_id)
+        set_status(session, article_id, "processing")
+    if starts > s.max_redeliveries:
+        raise RedeliveryLimit(
+            f"article {article_id}: step {step} started {starts} times without finishing "
+            f"(limit {s.max_redeliveries}); a worker died on it each time"
+        )
+    started = utcnow()
+    try:
+        with session_scope() as session:
+            doc = load_document(session, article_id, PREVIOUS[step], version)
+        _test_hooks(step, doc.text, s)
+        if step != "store":
+            doc = STAGES[step](doc, **_stage_options(step, s))
+        with session_scope() as session:
+            if record_stage(session, article_id, step, version, started, None if step == "store" else doc):
+                if step == "store":
+                    save_results(session, doc, version)
+                    set_status(session, article_id, "done", step)
+                    resolve_failures(session, article_id)
+                else:
+                    set_status(session, article_id, "processing", step)
+            _reset_deliveries(session, article_id)
+    except Exception:
+        # An exception is an orderly failure, counted by the retry policy; only starts that end
+        # with the process dying (kill -9, OOM) count towards the redelivery limit.
+        try:
+            with session_scope() as session:
+                _reset_deliveries(session, article_id)
+        except TRANSIENT:
+            pass
+        raise
+    log.info("article %s: %s done in %.0f ms", article_id, step, (utcnow() - started).total_seconds() * 1000)
+    return article_id
+
+
+def _reset_deliveries(session, article_id: str) -> None:
+    session.execute(update(Article).where(Article.id == article_id).values(deliveries=0))
+
+
+def fail(article_id: str, step: str, exc: BaseException, s: Settings | None = None) -> None:
+    """Record a step that failed for good; the article ends ``failed``. When even that write is
+    impossible (the database is down), the failure goes to the spool file so it is not lost."""
+    s = s or get_settings()
+    log.error("article %s: %s failed: %s: %s", article_id, step, type(exc).__name__, exc)
+    try:
+        with session_scope() as session:
+            record_failure(
+                session,
+                key=f"article:{article_id}:{step}",
+                stage=step,
+                error=exc,
+                article_id=article_id,
+                payload_ref=f"article:{article_id}",
+            )
+            set_status(session, article_id, "failed")
+    except TRANSIENT as db_exc:
+        spool(
+            s,
+            {
+                "article_id": article_id,
+                "stage": step,
+                "error_class": type(exc).__name__,
+                "error": str(exc),
+                "spooled_because": str(db_exc)[:500],
+            },
+        )
+
+
+def spool(s: Settings, record: dict) -> None:
+    path = Path(s.spool_path)
+    record = {**record, "at": utcnow().isoformat()}
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    log.critical("database unavailable: failure spooled to %s: %s", path, record)
+
+
+def run_in_process(article_id: str, s: Settings | None = None, start: str = STEPS[0]) -> bool:
+    """All steps for one article in this process (the embedded mode). True when it ended done."""
+    s = s or get_settings()
+    for step in STEPS[STEPS.index(start) :]:
+        try:
+            run_step(article_id, step, s)
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded, none is dropped
+            fail(article_id, step, exc, s)
+            return False
+    return True
