@@ -1,0 +1,232 @@
+"""Training and evaluation of the shipped NER model (``khabar train-ner``, ``khabar quality ner``).
+
+The model is a linear-chain CRF (CRFsuite, L-BFGS with L1+L2) over the features of
+worker/stages/ner_features.py, trained on ANERcorp's train split. The last ``dev_fraction`` of the
+training sentences is held out for tuning and reported; the shipped model is then retrained on
+all of train.txt with the same settings. test.txt is never read here.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pycrfsuite
+
+from worker.stages.ner_features import fold, sentence_features, strip_folded
+from worker.stages.ner_model import GAZETTEER_FILE, LEXICON_FILE, META_FILE, MODEL_FILE, NerModel, bio_spans
+
+ENTITY_TYPES = ("PERS", "LOC", "ORG", "MISC")
+DEFAULT_PARAMS = {"c1": 0.05, "c2": 0.02, "max_iterations": 200, "feature.possible_transitions": True}
+SEED = 13
+
+Sentence = tuple[list[str], list[str]]  # tokens, tags
+
+
+def read_conll(path: str | os.PathLike, with_tags: bool = True) -> list[Sentence]:
+    """Sentences of a CoNLL file: first column the token, last column the tag (when present);
+    blank lines separate sentences."""
+    sentences: list[Sentence] = []
+    toks: list[str] = []
+    tags: list[str] = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            cols = line.split()
+            if not cols:
+                if toks:
+                    sentences.append((toks, tags))
+                    toks, tags = [], []
+                continue
+            toks.append(cols[0])
+            tags.append(cols[-1] if with_tags and len(cols) > 1 else "O")
+    if toks:
+        sentences.append((toks, tags))
+    return sentences
+
+
+@dataclass
+class Scores:
+    per_type: dict[str, tuple[float, float, float, int]]  # P, R, F1, gold count
+    overall: tuple[float, float, float, int]
+
+
+def score(gold: Iterable[Sequence[str]], pred: Iterable[Sequence[str]]) -> Scores:
+    tp: Counter = Counter()
+    fp: Counter = Counter()
+    fn: Counter = Counter()
+    for g, p in zip(gold, pred, strict=True):
+        gs, ps = set(bio_spans(g)), set(bio_spans(p))
+        for s in gs & ps:
+            tp[s[2]] += 1
+        for s in ps - gs:
+            fp[s[2]] += 1
+        for s in gs - ps:
+            fn[s[2]] += 1
+
+    def prf(a: int, b: int, c: int) -> tuple[float, float, float, int]:
+        p = a / (a + b) if a + b else 0.0
+        r = a / (a + c) if a + c else 0.0
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0), a + c
+
+    per = {t: prf(tp[t], fp[t], fn[t]) for t in ENTITY_TYPES}
+    return Scores(per, prf(sum(tp.values()), sum(fp.values()), sum(fn.values())))
+
+
+def format_table(s: Scores, extra: dict[str, str] | None = None) -> str:
+    lines = ["| type | precision | recall | F1 | gold |", "|---|---:|---:|---:|---:|"]
+    for t, (p, r, f, n) in [*s.per_type.items(), ("**all**", s.overall)]:
+        lines.append(f"| {t} | {p * 100:.1f} | {r * 100:.1f} | {f * 100:.1f} | {n} |")
+    if extra:
+        lines.append("")
+        lines.extend(f"- {k}: {v}" for k, v in extra.items())
+    return "\n".join(lines)
+
+
+def build_gazetteer(
+    sentences: Iterable[Sentence], min_count: int = 2, min_share: float = 0.6
+) -> dict[str, str]:
+    """Stems that are mostly tagged as one entity type in ``sentences``: folded, clitic-stripped
+    word → type code. Only words seen at least ``min_count`` times as that type and tagged so in
+    at least ``min_share`` of their occurrences."""
+    typed: dict[str, Counter] = defaultdict(Counter)
+    total: Counter = Counter()
+    for toks, tags in sentences:
+        for tok, tag in zip(toks, tags, strict=True):
+            s = strip_folded(fold(tok))
+            total[s] += 1
+            if tag != "O":
+                typed[s][tag[2:]] += 1
+    gaz = {}
+    for s, c in typed.items():
+        t, k = c.most_common(1)[0]
+        if k >= min_count and k / total[s] >= min_share and len(s) > 1:
+            gaz[s] = t
+    return gaz
+
+
+def build_lexicon(
+    sentences: Iterable[Sentence], name_files: Sequence[str | os.PathLike] = ()
+) -> dict[str, int]:
+    """Folded word → count over ``sentences``, plus one count for each word of the names in CAMEO
+    actor dictionaries (``name_files``, lines like "سيرجي_لافروف_"); used to decide whether a
+    leading letter of an entity is a clitic (worker/stages/ner_clitics.py)."""
+    lex: Counter = Counter()
+    for toks, _ in sentences:
+        lex.update(fold(t) for t in toks)
+    for path in name_files:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                if not line.strip() or line[0].isspace() or line.startswith("#"):
+                    continue
+                name = line.split("[", 1)[0].split("#", 1)[0].strip()
+                lex.update(fold(w) for w in name.split("_") if len(w) > 1)
+    return dict(lex)
+
+
+def jackknife_features(sentences: Sequence[Sentence], folds: int, **gaz_kw) -> list[list[list[str]]]:
+    """Features for training with gazetteer lookups that never see their own sentence (each fold's
+    gazetteer is built from the other folds), so the model learns how far to trust the gazetteer."""
+    feats: list = [None] * len(sentences)
+    for k in range(folds):
+        others = [s for i, s in enumerate(sentences) if i % folds != k]
+        gaz = build_gazetteer(others, **gaz_kw)
+        for i in range(k, len(sentences), folds):
+            feats[i] = sentence_features(sentences[i][0], gaz)
+    return feats
+
+
+def train_crf(
+    sentences: Sequence[Sentence], params: dict | None = None, gazetteer_folds: int = 0, verbose: bool = False
+) -> tuple[bytes, dict[str, str]]:
+    """Train a CRF; returns (crfsuite model bytes, gazetteer to use at tagging time)."""
+    random.seed(SEED)
+    if gazetteer_folds:
+        feats = jackknife_features(sentences, gazetteer_folds)
+        gaz = build_gazetteer(sentences)
+    else:
+        feats = [sentence_features(toks) for toks, _ in sentences]
+        gaz = {}
+    trainer = pycrfsuite.Trainer(verbose=verbose)
+    for f, (_, tags) in zip(feats, sentences, strict=True):
+        trainer.append(f, tags)
+    trainer.set_params({**DEFAULT_PARAMS, **(params or {})})
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.crfsuite")
+        trainer.train(path)
+        return Path(path).read_bytes(), gaz
+
+
+def _write_gz(path: Path, data: bytes) -> None:
+    # mtime=0 keeps the compressed file byte-identical across rebuilds of the same model.
+    with open(path, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", compresslevel=9, mtime=0) as gz:
+        gz.write(data)
+
+
+def _tsv(rows: dict) -> bytes:
+    return "".join(f"{k}\t{v}\n" for k, v in sorted(rows.items())).encode("utf-8")
+
+
+def save_model(
+    out_dir: str | os.PathLike, model: bytes, gazetteer: dict[str, str], lexicon: dict[str, int], meta: dict
+) -> None:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_gz(out / MODEL_FILE, model)
+    _write_gz(out / GAZETTEER_FILE, _tsv(gazetteer))
+    _write_gz(out / LEXICON_FILE, _tsv(lexicon))
+    (out / META_FILE).write_text(
+        json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+
+
+def evaluate(model: NerModel, sentences: Sequence[Sentence]) -> Scores:
+    return score([tags for _, tags in sentences], [model.tag(toks) for toks, _ in sentences])
+
+
+def train_and_report(
+    train_path: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    dev_fraction: float = 0.1,
+    params: dict | None = None,
+    gazetteer_folds: int = 5,
+    name_files: Sequence[str | os.PathLike] = (),
+    echo=print,
+) -> dict:
+    """Hold out the last ``dev_fraction`` of train, train on the rest and report dev figures; then
+    retrain on everything and write the model to ``out_dir``."""
+    sentences = read_conll(train_path)
+    n_dev = int(len(sentences) * dev_fraction)
+    result: dict = {"train_sentences": len(sentences), "params": {**DEFAULT_PARAMS, **(params or {})}}
+    if n_dev:
+        fit, dev = sentences[:-n_dev], sentences[-n_dev:]
+        t0 = time.perf_counter()
+        model_bytes, gaz = train_crf(fit, params, gazetteer_folds)
+        echo(
+            f"trained on {len(fit)} sentences in {time.perf_counter() - t0:.0f}s; held-out {len(dev)} sentences"
+        )
+        s = evaluate(NerModel.from_bytes(model_bytes, gaz), dev)
+        echo(format_table(s))
+        result["dev_f1"] = round(s.overall[2], 4)
+        result["dev_per_type_f1"] = {t: round(v[2], 4) for t, v in s.per_type.items()}
+    t0 = time.perf_counter()
+    model_bytes, gaz = train_crf(sentences, params, gazetteer_folds)
+    echo(f"final model trained on all {len(sentences)} sentences in {time.perf_counter() - t0:.0f}s")
+    lexicon = build_lexicon(sentences, name_files)
+    meta = {
+        "model": "crfsuite linear-chain CRF",
+        "trained_on": Path(train_path).name,
+        "name_lexicons": [Path(p).name for p in name_files],
+        "gazetteer_folds": gazetteer_folds,
+        **result,
+    }
+    save_model(out_dir, model_bytes, gaz, lexicon, meta)
+    echo(f"wrote {out_dir}")
+    return result
