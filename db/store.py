@@ -40,10 +40,16 @@ def _insert(session: Session, model: type):
 
 def add_article(session: Session, values: dict[str, Any]) -> tuple[str, bool]:
     """Store an article unless one with the same content hash exists. Returns (id, created)."""
-    stmt = _insert(session, Article).values(**values).on_conflict_do_nothing(index_elements=["content_hash"])
-    created = session.execute(stmt).rowcount == 1
-    article_id = session.scalar(select(Article.id).where(Article.content_hash == values["content_hash"]))
-    return article_id, created
+    stmt = (
+        _insert(session, Article)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["content_hash"])
+        .returning(Article.id)
+    )
+    inserted = session.scalar(stmt)
+    if inserted is not None:
+        return inserted, True
+    return session.scalar(select(Article.id).where(Article.content_hash == values["content_hash"])), False
 
 
 def find_article(session: Session, ref: str) -> Article | None:
@@ -111,8 +117,9 @@ def record_stage(
             output=doc.to_dict() if doc is not None else None,
         )
         .on_conflict_do_nothing(index_elements=["article_id", "stage", "extractor_version"])
+        .returning(StageRun.id)
     )
-    return session.execute(stmt).rowcount == 1
+    return session.scalar(stmt) is not None
 
 
 def load_document(session: Session, article_id: str, after: str | None, version: str) -> Document:

@@ -163,8 +163,12 @@ def read_path(path: str, stdin_bytes: bytes | None = None) -> Iterator[RawItem]:
                 yield RawItem(f"<stdin>:{n}", line)
         return
     p = Path(path)
-    data = p.read_bytes()
     suffix = p.suffix.lower()
+    if suffix not in (".jsonl", ".json", ".txt", ".html", ".htm"):
+        raise InvalidArticle(
+            f"unknown input type {suffix!r} (expected .jsonl, .json, .txt, .html or -)", path
+        )
+    data = p.read_bytes()
     if suffix == ".jsonl":
         for n, line in enumerate(data.splitlines(), 1):
             if line.strip():
@@ -177,7 +181,7 @@ def read_path(path: str, stdin_bytes: bytes | None = None) -> Iterator[RawItem]:
             return
         for n, item in enumerate(obj if isinstance(obj, list) else [obj], 1):
             yield RawItem(f"{path}#{n}", item)
-    elif suffix in (".txt", ".html", ".htm"):
+    else:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -188,7 +192,3 @@ def read_path(path: str, stdin_bytes: bytes | None = None) -> Iterator[RawItem]:
         if suffix != ".txt":
             item = {"id": p.stem, "body": text, "format": "html"}
         yield RawItem(path, item)
-    else:
-        raise InvalidArticle(
-            f"unknown input type {suffix!r} (expected .jsonl, .json, .txt, .html or -)", path
-        )

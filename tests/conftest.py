@@ -1,0 +1,210 @@
+"""Shared fixtures. Database tests run on a real Postgres database created for the run and dropped
+after; pipeline tests run a real Celery worker subprocess against the local Redis, on a private
+queue and database number so that nothing else on the machine is touched.
+
+Services (override with the environment): KHABAR_TEST_PG_ADMIN_URL (default
+postgresql+psycopg://postgres@127.0.0.1:5432/postgres), KHABAR_TEST_REDIS_URL (default
+redis://127.0.0.1:6379/13).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+PG_ADMIN_URL = os.environ.get(
+    "KHABAR_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("KHABAR_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+RUN_ID = uuid.uuid4().hex[:8]
+
+# Settings are read from the environment: point everything at private test resources before any
+# Khabar module builds its settings.
+os.environ["KHABAR_BROKER_URL"] = REDIS_URL
+os.environ["KHABAR_QUEUE"] = f"khabar-test-{RUN_ID}"
+os.environ.setdefault("KHABAR_DATABASE_URL", "sqlite:///:memory:")
+
+
+def reset_settings(**env: str) -> None:
+    """Apply environment overrides and forget cached settings and engines."""
+    from db.session import reset_engines
+    from worker.settings import get_settings
+
+    os.environ.update(env)
+    get_settings.cache_clear()
+    reset_engines()
+    from worker.app import app, configure
+
+    configure(app, get_settings())
+
+
+def _admin_engine():
+    from sqlalchemy import create_engine
+
+    return create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh Postgres database, migrated to head, dropped at the end of the run."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from db.migrate import upgrade
+
+    name = f"khabar_test_{RUN_ID}"
+    admin = _admin_engine()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    from db.session import reset_engines
+
+    reset_engines()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+TABLES = "event_arguments, events, mentions, attributions, stage_runs, failures, entities, articles"
+
+
+@pytest.fixture()
+def db(pg_url: str) -> Iterator[str]:
+    """The test database, emptied, with settings pointing at it."""
+    from sqlalchemy import text
+
+    reset_settings(KHABAR_DATABASE_URL=pg_url)
+    from db.session import get_engine
+
+    with get_engine().begin() as conn:
+        conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+    yield pg_url
+
+
+@pytest.fixture()
+def sqlite_db(tmp_path: Path) -> Iterator[str]:
+    from db.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'khabar.db'}"
+    upgrade(url)
+    reset_settings(KHABAR_DATABASE_URL=url)
+    yield url
+
+
+def redis_client(url: str = REDIS_URL):
+    import redis
+
+    return redis.Redis.from_url(url)
+
+
+class WorkerProcess:
+    """A real ``khabar worker`` subprocess; ``kill()`` sends SIGKILL to its whole process group."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, concurrency: int = 1) -> None:
+        self.log_path = log_path
+        self.log = log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "worker.cli",
+                "worker",
+                "--concurrency",
+                str(concurrency),
+                "--loglevel",
+                "INFO",
+                "--pool",
+                "prefork",
+                "--without-mingle",
+                "--without-gossip",
+                "-n",
+                f"test-{uuid.uuid4().hex[:6]}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"worker exited early:\n{self.log_path.read_text()[-3000:]}")
+            if b" ready." in self.log_path.read_bytes():
+                return
+            time.sleep(0.2)
+        raise TimeoutError(f"worker not ready after {timeout}s:\n{self.log_path.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        import signal
+
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        import signal
+
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(20)
+            except (subprocess.TimeoutExpired, ProcessLookupError):
+                self.kill()
+        self.log.close()
+
+
+@pytest.fixture()
+def worker_env(db: str) -> dict[str, str]:
+    """Environment for worker subprocesses: the test database, the private queue and Redis db."""
+    r = redis_client()
+    r.flushdb()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KHABAR_TEST_")}
+    env.update(
+        KHABAR_DATABASE_URL=db,
+        KHABAR_BROKER_URL=REDIS_URL,
+        KHABAR_QUEUE=os.environ["KHABAR_QUEUE"],
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+@pytest.fixture()
+def start_worker(worker_env: dict[str, str], tmp_path: Path):
+    workers: list[WorkerProcess] = []
+
+    def start(concurrency: int = 1, **extra_env: str) -> WorkerProcess:
+        w = WorkerProcess({**worker_env, **extra_env}, tmp_path / f"worker{len(workers)}.log", concurrency)
+        workers.append(w)
+        w.wait_ready()
+        return w
+
+    yield start
+    for w in workers:
+        w.stop()
+    redis_client().flushdb()
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.3, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise TimeoutError(f"{message} not reached within {timeout}s")

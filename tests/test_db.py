@@ -1,0 +1,162 @@
+"""Database tests on a real Postgres database created for the run (see conftest.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, inspect, select, text
+
+from db.migrate import check, upgrade
+from db.models import Article, Entity, Event, EventArgument, Failure, Mention, StageRun
+from db.session import get_engine, session_scope
+from db.store import add_article, record_failure, record_stage, save_results
+from worker.messages import validate
+from worker.stages.document import Argument, Document
+from worker.stages.document import Event as DocEvent
+from worker.stages.document import Mention as DocMention
+from worker.steps import STEPS, run_in_process, run_step
+
+pytestmark = pytest.mark.db
+ROOT = Path(__file__).resolve().parent.parent
+SEED_LINE = (ROOT / "seeds" / "000_seed_lavrov.jsonl").read_text(encoding="utf-8").splitlines()[0]
+
+
+def count(model) -> int:
+    with session_scope() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def store_seed() -> str:
+    with session_scope() as s:
+        article_id, created = add_article(s, validate(SEED_LINE).row("1"))
+    assert created
+    return article_id
+
+
+def test_migration_creates_every_table_and_matches_the_models(db):
+    names = set(inspect(get_engine()).get_table_names())
+    assert {
+        "articles",
+        "entities",
+        "mentions",
+        "events",
+        "event_arguments",
+        "stage_runs",
+        "failures",
+    } <= names
+    check(db)  # raises on drift between models and migrations
+
+
+def test_migration_runs_on_an_empty_database_and_sqlite(tmp_path, pg_url):
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(make_url(pg_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    name = make_url(pg_url).database + "_empty"
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+        upgrade(url)
+        check(url)
+        engine = create_engine(url)
+        assert "failures" in inspect(engine).get_table_names()
+        engine.dispose()
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+    sqlite_url = f"sqlite:///{tmp_path / 'k.db'}"
+    upgrade(sqlite_url)
+    check(sqlite_url)
+
+
+def test_same_article_twice_is_one_row(db):
+    first = store_seed()
+    with session_scope() as s:
+        again, created = add_article(s, validate(SEED_LINE).row("1"))
+    assert (again, created) == (first, False)
+    assert count(Article) == 1
+
+
+def test_stage_recorded_once(db):
+    article_id = store_seed()
+    from db.models import utcnow
+
+    doc = Document.from_article(article_id, "t", "ب")
+    with session_scope() as s:
+        assert record_stage(s, article_id, "normalise", "1", utcnow(), doc)
+    with session_scope() as s:
+        assert not record_stage(s, article_id, "normalise", "1", utcnow(), doc)
+    assert count(StageRun) == 1
+
+
+def test_results_written_twice_leave_the_same_rows(db):
+    article_id = store_seed()
+    doc = Document.from_article(
+        article_id,
+        "",
+        "x" * 50,
+        mentions=(
+            DocMention("لافروف", "PERS", 0, 6, "سيرغي لافروف"),
+            DocMention("بلافروف", "PERS", 11, 17, "سيرغي لافروف"),
+            DocMention("نيويورك", "LOC", 20, 27, "نيويورك"),
+        ),
+        events=(
+            DocEvent(
+                "CONSULT",
+                "محادثات",
+                30,
+                37,
+                0,
+                mode="meet",
+                date="2023-04",
+                location="نيويورك",
+                arguments=(
+                    Argument("recipient", "سيرغي لافروف", "PERS", 0, 6),
+                    Argument("location", "نيويورك", "LOC", 20, 27),
+                ),
+            ),
+        ),
+    )
+    for _ in range(2):
+        with session_scope() as s:
+            save_results(s, doc, "1")
+    assert (count(Mention), count(Entity), count(Event), count(EventArgument)) == (3, 2, 1, 2)
+
+
+def test_failure_reported_twice_is_one_row_with_two_attempts(db):
+    for _ in range(2):
+        with session_scope() as s:
+            record_failure(s, key="article:x:ner", stage="ner", error=RuntimeError("boom"), article_id="x")
+    with session_scope() as s:
+        (f,) = s.scalars(select(Failure)).all()
+        assert (f.attempts, f.error_class, f.error) == (2, "RuntimeError", "boom")
+
+
+def test_steps_in_process_on_postgres_then_rerun_changes_nothing(db):
+    article_id = store_seed()
+    assert run_in_process(article_id)
+    snapshot = table_snapshot()
+    for step in STEPS:  # a redelivered or hand-re-run stage
+        run_step(article_id, step)
+    assert table_snapshot() == snapshot
+    with session_scope() as s:
+        article = s.get(Article, article_id)
+        assert (article.status, article.stage) == ("done", "store")
+        names = set(s.scalars(select(Entity.canonical)))
+    assert {"سيرغي لافروف", "نيويورك", "أوكرانيا"} <= names
+
+
+def table_snapshot() -> str:
+    out = {}
+    with get_engine().connect() as c:
+        for table in ("mentions", "events", "event_arguments", "entities", "stage_runs", "attributions"):
+            rows = c.execute(text(f"SELECT * FROM {table} ORDER BY id")).mappings().all()
+            out[table] = [
+                {k: v for k, v in r.items() if k not in ("started_at", "finished_at", "duration_ms")}
+                for r in rows
+            ]
+    return json.dumps(out, default=str, sort_keys=True)

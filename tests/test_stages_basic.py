@@ -1,0 +1,99 @@
+"""Unit tests of the text stages on the seed article: no services needed."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from worker.stages.document import Document
+from worker.stages.normalise import UnsupportedLanguage, detect_language, normalise, normalise_ar
+from worker.stages.segment import segment, sentence_spans
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = json.loads((ROOT / "seeds" / "000_seed_lavrov.jsonl").read_text(encoding="utf-8").splitlines()[0])
+
+
+def seed_doc() -> Document:
+    return Document.from_article(SEED["id"], SEED["title"], SEED["body"], published_at=SEED["published_at"])
+
+
+def test_document_text_is_title_blank_line_body():
+    doc = seed_doc()
+    assert doc.text == SEED["title"] + "\n\n" + SEED["body"]
+    assert Document.from_article("x", None, "نص").text == "نص"
+
+
+def test_normalised_view_folds_forms_but_keeps_original():
+    assert normalise_ar("أَنْتُونِي") == "انتوني"
+    assert normalise_ar("إلى") == "الي"
+    assert normalise_ar("الخارجيـــة") == "الخارجيه"
+    assert normalise_ar("\u200fمصر\u200e") == "مصر"
+
+
+def test_language_check():
+    assert detect_language(SEED["body"]) == "ar"
+    assert detect_language("The talks were held in New York.") == "other"
+    assert detect_language("12345 ...") == "und"
+    with pytest.raises(UnsupportedLanguage, match="not Arabic"):
+        normalise(Document.from_article("en", "Talks", "The talks were held in New York."))
+
+
+def test_segment_offsets_point_at_the_text():
+    doc = segment(normalise(seed_doc()))
+    assert doc.stages == ("normalise", "segment")
+    assert len(doc.sentences) == 21
+    for s in doc.sentences:
+        for t in s.tokens:
+            assert doc.text[t.start : t.end] == t.text
+            assert s.start <= t.start < t.end <= s.end
+    first_body = doc.sentences[2]
+    assert doc.text[first_body.start : first_body.end].startswith("أجرى مسؤولون")
+    assert doc.text[first_body.start : first_body.end].endswith("في نيويورك.")
+    words = [t.text for t in first_body.tokens]
+    assert "لافروف" in words and "نيويورك" in words and "،" in words
+
+
+def test_clitics_stay_attached_in_tokens_with_a_normalised_view():
+    doc = segment(normalise(seed_doc()))
+    tokens = [t for s in doc.sentences for t in s.tokens]
+    lavrov_with_ba = [t for t in tokens if t.text == "لأوكرانيا"]
+    assert lavrov_with_ba and lavrov_with_ba[0].norm == "لاوكرانيا"
+
+
+def test_decimal_point_does_not_split_a_sentence():
+    assert sentence_spans("تحولت إلى المسار 1.5 (شبه رسمي) أمس.") == [(0, 36)]
+    assert len(sentence_spans("جملة أولى. جملة ثانية؟ ثالثة!\nرابعة")) == 4
+
+
+def test_segment_caps_bound_pathological_input():
+    text = "كلمة " * 5000 + "." + " جملة." * 5000
+    doc = segment(
+        normalise(Document.from_article("big", "", text)), max_sentences=10, max_tokens_per_sentence=50
+    )
+    assert len(doc.sentences) == 10
+    assert max(len(s.tokens) for s in doc.sentences) == 50
+
+
+def test_document_round_trips_through_json():
+    doc = segment(normalise(seed_doc()))
+    assert Document.from_dict(json.loads(json.dumps(doc.to_dict()))) == doc
+
+
+FORBIDDEN = {"celery", "kombu", "redis", "sqlalchemy", "db", "psycopg"}
+
+
+def test_stages_are_pure():
+    """Nothing under worker/stages/ imports the queue or the database (ARCHITECTURE.md)."""
+    offenders = []
+    for path in (ROOT / "worker" / "stages").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in FORBIDDEN]
+    assert offenders == []
