@@ -1,0 +1,148 @@
+"""The whole path for real: the `khabar` CLI enqueues into Redis, a Celery worker subprocess runs
+the chain, results land in Postgres."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func, select
+
+from db.models import Article, Entity, Event, Failure, StageRun
+from db.session import session_scope
+from tests.conftest import ROOT, wait_until
+from tests.test_db import table_snapshot
+
+pytestmark = pytest.mark.pipeline
+SEEDS = sorted(str(p) for p in (ROOT / "seeds").glob("*.jsonl"))
+
+
+def khabar(env, *args, stdin: bytes | None = None, timeout: float = 240):
+    return subprocess.run(
+        [sys.executable, "-m", "worker.cli", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        timeout=timeout,
+    )
+
+
+def scalar(q):
+    with session_scope() as s:
+        return s.scalar(q)
+
+
+def test_articles_flow_through_a_real_worker(start_worker, worker_env, tmp_path):
+    start_worker(concurrency=2)
+    r = khabar(worker_env, "enqueue", *SEEDS, "--wait", "--timeout", "180")
+    out = r.stdout.decode()
+    assert r.returncode == 0, out + r.stderr.decode()
+    assert "accepted 4, duplicates 0, invalid 0" in out
+    assert "done 4" in out
+    assert scalar(select(func.count()).select_from(Article).where(Article.status == "done")) == 4
+    assert scalar(select(func.count()).select_from(StageRun)) == 4 * 6
+    with session_scope() as s:
+        names = set(s.scalars(select(Entity.canonical)))
+        seed = s.scalars(select(Article).where(Article.external_id == "seed-000")).one()
+        seed_events = s.scalars(select(Event.type).where(Event.article_id == seed.id)).all()
+    assert {"سيرغي لافروف", "نيويورك", "أوكرانيا"} <= names
+    assert "CONSULT" in seed_events
+
+    # The same messages again: stored once, nothing re-run.
+    before = table_snapshot()
+    r = khabar(worker_env, "enqueue", *SEEDS)
+    assert r.returncode == 0 and "accepted 0, duplicates 4" in r.stdout.decode()
+
+    # The same chain delivered twice more (a redelivery): every step is a no-op.
+    from worker.tasks import build_chain
+
+    for _ in range(2):
+        build_chain(seed.id).apply_async()
+    # A fresh article behind them on the queue: when it is done, the duplicates have been consumed.
+    late = tmp_path / "late.jsonl"
+    late.write_text(
+        json.dumps({"id": "late", "body": "زار وزير الخارجية القطري بغداد أمس."}, ensure_ascii=False)
+    )
+    r = khabar(worker_env, "enqueue", str(late), "--wait", "--timeout", "120")
+    assert r.returncode == 0, r.stderr.decode()
+    wait_until(lambda: redis_queue_empty(worker_env), 30, message="queue drained")
+    after = table_snapshot()
+    assert json.loads(after)["stage_runs"][: 4 * 6] == json.loads(before)["stage_runs"]
+    for table in ("mentions", "events", "event_arguments"):
+        late_rows = [r for r in json.loads(after)[table] if r.get("article_id") not in (None, seed.id)]
+        assert [r for r in json.loads(after)[table] if r not in late_rows] == [
+            r for r in json.loads(before)[table] if r not in late_rows
+        ]
+
+
+def redis_queue_empty(env) -> bool:
+    from tests.conftest import redis_client
+
+    return redis_client().llen(env["KHABAR_QUEUE"]) == 0
+
+
+def test_bad_line_is_reported_recorded_and_the_rest_processed(start_worker, worker_env, tmp_path):
+    start_worker()
+    path = tmp_path / "batch.jsonl"
+    good = [
+        {"id": f"g{i}", "body": f"التقى الرئيس المصري نظيره الفرنسي في القاهرة اليوم رقم {i}."}
+        for i in range(2)
+    ]
+    lines = [
+        json.dumps(good[0], ensure_ascii=False),
+        '{"id": "broken", "body": ',
+        json.dumps(good[1], ensure_ascii=False),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = khabar(worker_env, "enqueue", str(path), "--wait", "--timeout", "120")
+    assert r.returncode == 1
+    assert f"{path}:2: malformed JSON" in r.stderr.decode()
+    assert "accepted 2" in r.stdout.decode()
+    assert scalar(select(func.count()).select_from(Article).where(Article.status == "done")) == 2
+    with session_scope() as s:
+        (failure,) = s.scalars(select(Failure)).all()
+    assert (failure.stage, failure.payload_ref) == ("validate", f"{path}:2")
+    assert failure.payload == '{"id": "broken", "body": '
+    listed = khabar(worker_env, "failures", "list")
+    assert f"{path}:2" in listed.stdout.decode()
+
+
+def test_non_arabic_article_fails_visibly(start_worker, worker_env, tmp_path):
+    start_worker()
+    path = tmp_path / "en.jsonl"
+    path.write_text(json.dumps({"id": "en", "body": "The talks were held in New York last April."}) + "\n")
+    r = khabar(worker_env, "enqueue", str(path), "--wait", "--timeout", "120")
+    assert r.returncode == 1  # --wait reports failed articles
+    with session_scope() as s:
+        article = s.scalars(select(Article)).one()
+        failure = s.scalars(select(Failure)).one()
+    assert article.status == "failed"
+    assert (failure.stage, failure.error_class) == ("normalise", "UnsupportedLanguage")
+    status = khabar(worker_env, "status")
+    assert "failed 1" in status.stdout.decode() and "normalise 1" in status.stdout.decode()
+
+
+@pytest.mark.skipif(os.environ.get("KHABAR_SKIP_PICKLE_TEST") == "1", reason="explicitly skipped")
+def test_pickle_message_is_refused(start_worker, worker_env):
+    """accept_content is JSON only: a pickled task message never runs."""
+    import kombu
+
+    w = start_worker()
+    with kombu.Connection(worker_env["KHABAR_BROKER_URL"]) as conn:
+        producer = conn.Producer(serializer="pickle")
+        producer.publish(
+            {"args": ["nope"], "kwargs": {}, "task": "khabar.normalise"},
+            routing_key=worker_env["KHABAR_QUEUE"],
+            headers={"task": "khabar.normalise", "id": "pickled-1", "lang": "py"},
+            declare=[kombu.Queue(worker_env["KHABAR_QUEUE"])],
+        )
+    wait_until(
+        lambda: b"ContentDisallowed" in w.log_path.read_bytes() or b"pickle" in w.log_path.read_bytes(),
+        30,
+        message="worker refusing the pickle message",
+    )
+    assert b"Task khabar.normalise[pickled-1] received" not in w.log_path.read_bytes()
