@@ -1,0 +1,164 @@
+"""Stage: PLOVER events with their arguments, date, modality, and the article's attributions.
+
+For each sentence: triggers from the lexicon (triggers.py) that are not part of an entity name;
+hard negatives dropped (filters.py: figurative or sporting "attacks", violence words with no
+violence around them); triggers of one type that name one happening merged; then arguments
+(arguments.py), the date (dates.py, the nearest expression of the clause that does not just date
+a report), the modality (modality.py) and whether the mention only refers back to a happening
+already reported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from worker.stages.arguments import arguments as find_arguments
+from worker.stages.arguments import participants, state_names, title_index
+from worker.stages.attribution import SPEECH_VERBS, find_attributions
+from worker.stages.dates import TimeExpr, find_dates, precision, published_date
+from worker.stages.document import Document, Event
+from worker.stages.filters import keep_trigger, refine
+from worker.stages.modality import modality
+from worker.stages.triggers import Trigger, find_triggers
+
+REFER_BACK_VERBS = {
+    "جري",
+    "جرت",
+    "وجري",
+    "وجرت",
+    "وقع",
+    "ووقع",
+    "وقعت",
+    "ووقعت",
+    "عقد",
+    "عقدت",
+    "استمر",
+    "واستمر",
+    "حضر",
+    "وحضر",
+    "شارك",
+    "وشارك",
+    "خلال",
+    "عقب",
+    "اثناء",
+    "بعد",
+    "وخلال",
+    "وعقب",
+}
+DEMONSTRATIVES = {"هذا", "هذه", "ذلك", "تلك", "نفسه", "ذاته", "المذكور"}
+
+
+def _merge(trigs: list[Trigger]) -> list[Trigger]:
+    """One happening reported twice in one clause is one event: same-type triggers within three
+    words of each other, or repeating the same lemma, are merged into the first."""
+    out: list[Trigger] = []
+    for t in sorted(trigs, key=lambda x: x.token):
+        dup = next(
+            (o for o in out if o.type == t.type and (t.token - o.last <= 3 or o.lemma == t.lemma)),
+            None,
+        )
+        if dup is None:
+            out.append(t)
+    return out
+
+
+def _report_spans(doc: Document, si: int) -> list[tuple[int, int]]:
+    """Spans right after a speech verb ("أفاد شهود عيان أمس"): a date there dates the report."""
+    sent = doc.sentences[si]
+    spans = []
+    for k, tok in enumerate(sent.tokens):
+        w = tok.norm[1:] if tok.norm[:1] in "وف" and len(tok.norm) > 3 else tok.norm
+        if w in SPEECH_VERBS or tok.norm in SPEECH_VERBS:
+            end = sent.tokens[min(k + 5, len(sent.tokens) - 1)].end
+            spans.append((tok.start, end))
+    return spans
+
+
+def pick_date(dates: list[TimeExpr], trig: Trigger, reports: list[tuple[int, int]]) -> str | None:
+    """The date of an event: the nearest dated expression of its sentence, preferring ones that do
+    not merely date a report; ties go to the expression after the trigger."""
+    best, best_key = None, None
+    for d in dates:
+        if not d.value:
+            continue
+        is_report = any(s <= d.start < e for s, e in reports) and not (
+            trig.start <= d.start and any(s <= trig.start < e for s, e in reports)
+        )
+        dist = d.start - trig.end if d.start >= trig.end else (trig.start - d.end) * 1.5
+        key = (is_report, dist, -precision(d.value))
+        if best_key is None or key < best_key:
+            best, best_key = d.value, key
+    return best
+
+
+def _refers_back(doc: Document, si: int, trig: Trigger, seen: dict[str, set[str]]) -> bool:
+    toks = doc.sentences[si].tokens
+    word = toks[trig.token].norm
+    nxt = toks[trig.last + 1].norm if trig.last + 1 < len(toks) else ""
+    prev = toks[trig.token - 1].norm if trig.token > 0 else ""
+    definite = trig.kind == "n" and (word.startswith(("ال", "وال", "بال", "لل")))
+    if definite and (nxt in DEMONSTRATIVES or prev in DEMONSTRATIVES):
+        return True
+    if definite and prev in REFER_BACK_VERBS:
+        return True
+    if definite and nxt in REFER_BACK_VERBS and trig.lemma in seen.get(trig.type, set()):
+        return True
+    return False
+
+
+def events(doc: Document) -> Document:
+    pub = published_date(doc.published_at)
+    pub_iso = pub.isoformat()
+    states = state_names(doc)
+    titles = title_index(doc)
+    out: list[Event] = []
+    seen: dict[str, set[str]] = {}
+    for si, sent in enumerate(doc.sentences):
+        toks = sent.tokens
+        if not toks:
+            continue
+        names = [(m.start, m.end) for m in doc.mentions if sent.start <= m.start < sent.end]
+        trigs = [t for t in find_triggers(toks, doc.text) if not any(s <= t.start < e for s, e in names)]
+        trigs = [t for t in refine(trigs, toks) if keep_trigger(t, toks)]
+        trigs = _merge(trigs)
+        if not trigs:
+            continue
+        dates = [
+            dataclasses.replace(d, start=d.start + sent.start, end=d.end + sent.start)
+            for d in find_dates(doc.text[sent.start : sent.end], pub)
+        ]
+        reports = _report_spans(doc, si)
+        parts = participants(doc, si, states, titles)
+        for t in trigs:
+            args, location = find_arguments(doc, si, t, t.type, parts)
+            date = pick_date(dates, t, reports)
+            mod = modality(toks, t.token, t.kind, date, pub_iso)
+            back = _refers_back(doc, si, t, seen)
+            conf = 0.5 if t.weak else 0.75
+            if t.kind == "v":
+                conf += 0.1
+            if mod != "asserted" or back:
+                conf -= 0.2
+            out.append(
+                Event(
+                    type=t.type,
+                    trigger=t.text,
+                    start=t.start,
+                    end=t.end,
+                    sentence=si,
+                    mode=t.mode,
+                    arguments=tuple(args),
+                    date=date,
+                    location=location,
+                    confidence=round(conf, 3),
+                    modality=mod,
+                    refers_back=back,
+                )
+            )
+            seen.setdefault(t.type, set()).add(t.lemma)
+    return dataclasses.replace(
+        doc,
+        events=tuple(out),
+        attributions=tuple(find_attributions(doc)),
+        stages=(*doc.stages, "events"),
+    )
