@@ -1,0 +1,70 @@
+"""The two user-facing promises without services: `khabar demo` (embedded SQLite, in process) and
+`khabar extract` (SCHEMA.md §3 on stdout)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def run(args, cwd, stdin: bytes | None = None, env_extra: dict | None = None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KHABAR_")}
+    env.update(PYTHONPATH=str(ROOT), **(env_extra or {}))
+    # A broker address nothing listens on: the embedded mode must not need one.
+    env["KHABAR_BROKER_URL"] = "redis://127.0.0.1:1/0"
+    return subprocess.run(
+        [sys.executable, "-m", "worker.cli", *args],
+        cwd=cwd,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        timeout=300,
+    )
+
+
+def test_demo_runs_embedded_and_twice(tmp_path):
+    r = run(["demo"], tmp_path)
+    out = r.stdout.decode()
+    assert r.returncode == 0, r.stderr.decode()
+    assert (tmp_path / "khabar.db").exists()
+    assert "accepted 4" in out
+    assert "سيرغي لافروف" in out and "نيويورك" in out
+    assert "event: CONSULT" in out
+    again = run(["demo"], tmp_path)
+    assert again.returncode == 0 and "accepted 0, duplicates 4" in again.stdout.decode()
+    shown = run(["show", "seed-000"], tmp_path)
+    assert shown.returncode == 0 and "[done]" in shown.stdout.decode()
+    events = run(["events", "--type", "CONSULT", "--json"], tmp_path)
+    rows = [json.loads(line) for line in events.stdout.decode().splitlines()]
+    assert rows and all(r["type"] == "CONSULT" for r in rows)
+    exported = run(["export", "--format", "csv"], tmp_path)
+    header = exported.stdout.decode().splitlines()[0]
+    assert header.startswith("article_id,type,mode,trigger")
+
+
+def test_extract_prints_schema_output_for_the_seed():
+    seed = (ROOT / "seeds" / "000_seed_lavrov.jsonl").read_bytes()
+    r = run(["extract"], ROOT, stdin=seed + b"{broken\n")
+    assert r.returncode == 1  # the broken line
+    first, second = (json.loads(line) for line in r.stdout.decode().splitlines())
+    assert second["error"].startswith("<stdin>:2: malformed JSON")
+    text = json.loads(seed)["title"] + "\n\n" + json.loads(seed)["body"]
+    for e in first["entities"]:
+        assert text[e["start"] : e["end"]] == e["text"]
+        assert e["type"] in ("PERS", "ORG", "LOC", "MISC")
+    canon = {e["canonical"] for e in first["entities"]}
+    assert {"سيرغي لافروف", "أنتوني بلينكن", "نيويورك", "أوكرانيا"} <= canon
+    assert "CONSULT" in {e["type"] for e in first["events"]}
+    for ev in first["events"]:
+        assert text[ev["trigger"]["start"] : ev["trigger"]["end"]] == ev["trigger"]["text"]
+
+
+def test_help_explains_every_command():
+    r = run(["--help"], ROOT)
+    out = r.stdout.decode()
+    for command in ("enqueue", "worker", "extract", "demo", "show", "events", "export", "status", "failures"):
+        assert command in out

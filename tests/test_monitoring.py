@@ -1,0 +1,83 @@
+"""Flower, for real: a Flower process with basic auth watches a real worker processing articles."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from tests.conftest import ROOT, wait_until
+from tests.test_pipeline import khabar
+
+pytestmark = pytest.mark.pipeline
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def flower(worker_env, tmp_path):
+    port = free_port()
+    log = (tmp_path / "flower.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "worker.app",
+            "flower",
+            f"--port={port}",
+            "--address=127.0.0.1",
+            "--basic-auth=ops:s3cret",
+            "--persistent=False",
+        ],
+        cwd=ROOT,
+        env=worker_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def up():
+        try:
+            return requests.get(base + "/healthcheck", timeout=1).status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    try:
+        wait_until(up, 60, message="Flower listening")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(15)
+        log.close()
+
+
+def test_flower_sees_the_chain_behind_basic_auth(start_worker, worker_env, flower):
+    start_worker()
+    assert requests.get(flower + "/api/workers", timeout=5).status_code == 401
+    r = khabar(
+        worker_env, "enqueue", str(ROOT / "seeds" / "000_seed_lavrov.jsonl"), "--wait", "--timeout", "120"
+    )
+    assert r.returncode == 0, r.stderr.decode()
+    auth = ("ops", "s3cret")
+
+    def task_names():
+        tasks = requests.get(flower + "/api/tasks", auth=auth, timeout=5).json()
+        return {t["name"] for t in tasks.values() if t.get("state") == "SUCCESS"}
+
+    names = wait_until(
+        lambda: task_names() >= {"khabar.normalise", "khabar.store"} and task_names(),
+        30,
+        message="Flower reporting the finished tasks",
+    )
+    assert names >= {f"khabar.{s}" for s in ("normalise", "segment", "ner", "link", "events", "store")}
+    metrics = requests.get(flower + "/metrics", auth=auth, timeout=5).text
+    assert 'flower_events_total{task="khabar.store"' in metrics or 'task="khabar.store"' in metrics
