@@ -48,17 +48,50 @@ REFER_BACK_VERBS = {
 DEMONSTRATIVES = {"هذا", "هذه", "ذلك", "تلك", "نفسه", "ذاته", "المذكور"}
 
 
-def _merge(trigs: list[Trigger]) -> list[Trigger]:
-    """One happening reported twice in one clause is one event: same-type triggers within three
-    words of each other, or repeating the same lemma, are merged into the first."""
-    out: list[Trigger] = []
+# Words that open a new happening within a sentence ("…، فيما قصفت قوات …").
+SEGMENT_MARKERS = {"فيما", "بينما", "وسط", "كما", "وكما", "ثم", "حين", "؛", ";"}
+
+
+def _segments(toks) -> list[int]:
+    """Segment number of each token: a new segment starts at a marker word or at "مع استمرار"."""
+    seg, out = 0, []
+    for k, t in enumerate(toks):
+        w = t.norm
+        if w in SEGMENT_MARKERS or (
+            w == "مع" and k + 1 < len(toks) and toks[k + 1].norm.startswith("استمرار")
+        ):
+            seg += 1
+        out.append(seg)
+    return out
+
+
+def _merge(trigs: list[Trigger], toks) -> list[Trigger]:
+    """One happening reported twice in one clause is one event. Same-type triggers in one segment
+    of the sentence (segments start at "فيما", "بينما", "وسط" …) are one event, kept at the first
+    trigger with the most specific mode; a segment that only counts victims ("أصيب", "مقتل")
+    joins the neighbouring attack."""
+    seg = _segments(toks)
+    groups: dict[tuple[str, int], list[Trigger]] = {}
     for t in sorted(trigs, key=lambda x: x.token):
-        dup = next(
-            (o for o in out if o.type == t.type and (t.token - o.last <= 3 or o.lemma == t.lemma)),
-            None,
-        )
-        if dup is None:
-            out.append(t)
+        groups.setdefault((t.type, seg[t.token]), []).append(t)
+    merged: list[Trigger] = []
+    for (_etype, _s), ts in groups.items():
+        first = ts[0]
+        specific = next((t for t in ts if t.mode and t.mode != "killing"), None)
+        if specific is not None and specific is not first:
+            first = dataclasses.replace(first, mode=specific.mode)
+        if all(t.mode == "killing" for t in ts):
+            first = dataclasses.replace(first, mode="killing")
+        merged.append(first)
+    out: list[Trigger] = []
+    for t in sorted(merged, key=lambda x: x.token):
+        if (
+            t.type == "ASSAULT"
+            and t.mode == "killing"
+            and any(o.type == "ASSAULT" for o in merged if o is not t)
+        ):
+            continue  # casualties of an attack reported in the same sentence
+        out.append(t)
     return out
 
 
@@ -120,7 +153,7 @@ def events(doc: Document) -> Document:
         names = [(m.start, m.end) for m in doc.mentions if sent.start <= m.start < sent.end]
         trigs = [t for t in find_triggers(toks, doc.text) if not any(s <= t.start < e for s, e in names)]
         trigs = [t for t in refine(trigs, toks) if keep_trigger(t, toks)]
-        trigs = _merge(trigs)
+        trigs = _merge(trigs, toks)
         if not trigs:
             continue
         dates = [

@@ -43,6 +43,8 @@ class Trigger:
     kind: str
     lemma: str
     weak: bool
+    reach: int = -1  # last token index its context condition looked at
+    prefix: str = ""  # the proclitic attached to the first word
 
 
 def verb_forms(perfect: str, imperfect: str) -> set[str]:
@@ -50,19 +52,20 @@ def verb_forms(perfect: str, imperfect: str) -> set[str]:
     forms = {perfect}
     if perfect[-1] in "اي":  # defective: دعا, التقي
         base = perfect[:-1]
-        forms |= {base + s for s in ("ت", "وا", "يا", "تا", "ينا", "يت", "يتم", "وا")}
+        forms |= {base + s for s in ("ت", "وا", "يا", "تا", "ينا", "يت", "يتم")}
         forms |= {perfect + "ا"}
     else:
-        forms |= {perfect + s for s in ("ت", "ا", "تا", "وا", "نا", "تم", "ن", "تن", "و")}
+        forms |= {perfect + s for s in ("ت", "ا", "تا", "وا", "نا", "تم", "و")}
     if imperfect.startswith("ي"):
         stem = imperfect[1:]
         for pre in ("ي", "ت", "ن", "ا"):
             forms.add(pre + stem)
+            if pre in "نا":
+                continue  # first person: no suffixes
             if stem[-1] in "يو":  # يلتقي, يدعو
-                forms |= {pre + stem[:-1] + s for s in ("ون", "ان", "ين", "وا", "ا")}
-                forms.add(pre + stem[:-1] + "ا")
+                forms |= {pre + stem[:-1] + s for s in ("ون", "ان", "وا")}
             else:
-                forms |= {pre + stem + s for s in ("ان", "ون", "ين", "وا", "ا", "ن")}
+                forms |= {pre + stem + s for s in ("ان", "ون", "وا", "ا")}
     return forms
 
 
@@ -119,9 +122,33 @@ def lexicon() -> tuple[dict[str, list[Entry]], tuple[Entry, ...]]:
     return by_form, tuple(entries)
 
 
+VERB_PROCLITICS = {"", "و", "ف", "س", "وس", "فس", "ل", "ول", "فل"}
+# frequent words that a clitic split would misread as a trigger ("وزارة" is not "and he visited him")
+STOP_WORDS = {
+    "وزاره",
+    "وزارات",
+    "الوزاره",
+    "بوزاره",
+    "لوزاره",
+    "والوزاره",
+    "ووزاره",
+    "ايدي",
+    "بايدي",
+    "وزارتي",
+    "وزارته",
+    "وزارتها",
+}
+
+
 def cores(word: str) -> list[str]:
     """Readings of a folded word with attached clitics removed, the bare word first."""
-    out: list[str] = []
+    return [c for c, _ in readings(word)]
+
+
+def readings(word: str) -> list[tuple[str, str]]:
+    """(core, proclitic) readings of a folded word, the bare word first. A word with the article
+    takes no pronoun suffix."""
+    out: list[tuple[str, str]] = []
     for pre in ("", *PROCLITICS):
         if pre and not word.startswith(pre):
             continue
@@ -129,14 +156,14 @@ def cores(word: str) -> list[str]:
         if len(rest) < 2:
             continue
         for suf in ("", *ENCLITICS):
-            if suf and not rest.endswith(suf):
+            if suf and (not rest.endswith(suf) or pre.endswith(("ال", "لل"))):
                 continue
             core = rest[: len(rest) - len(suf)] if suf else rest
             if len(core) < 2:
                 continue
-            out.append(core)
+            out.append((core, pre))
             if suf and core.endswith("ت"):
-                out.append(core[:-1] + "ه")  # زيارته → زياره
+                out.append((core[:-1] + "ه", pre))  # زيارته → زياره
     return out
 
 
@@ -180,8 +207,16 @@ def find_triggers(tokens: tuple[Token, ...], text: str) -> list[Trigger]:
             continue
         hit: Trigger | None = None
         seen: set[int] = set()
-        for core in cores(tok.norm):
-            for entry in by_form.get(core, ()):
+        if tok.norm in STOP_WORDS:
+            i += 1
+            continue
+        read = False
+        for core, pre in readings(tok.norm):
+            entries = [e for e in by_form.get(core, ()) if e.kind != "v" or pre in VERB_PROCLITICS]
+            if read and entries:
+                break  # a shorter reading already named a lexicon word: do not split further
+            read = read or bool(entries)
+            for entry in entries:
                 if id(entry) in seen:
                     continue
                 seen.add(id(entry))
@@ -211,6 +246,8 @@ def find_triggers(tokens: tuple[Token, ...], text: str) -> list[Trigger]:
                     entry.kind,
                     " ".join(entry.words),
                     "weak" in entry.flags,
+                    j + entry.window if entry.next else j,
+                    pre,
                 )
                 # prefer the longest phrase, then a non-weak reading
                 if hit is None or (cand.last - cand.token, not cand.weak) > (
