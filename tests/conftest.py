@@ -173,7 +173,7 @@ class WorkerProcess:
 def worker_env(db: str) -> dict[str, str]:
     """Environment for worker subprocesses: the test database, the private queue and Redis db."""
     r = redis_client()
-    r.flushdb()
+    r.delete(os.environ["KHABAR_QUEUE"])  # only our private queue: other runs may share this Redis db
     env = {k: v for k, v in os.environ.items() if not k.startswith("KHABAR_TEST_")}
     env.update(
         KHABAR_DATABASE_URL=db,
@@ -197,7 +197,7 @@ def start_worker(worker_env: dict[str, str], tmp_path: Path):
     yield start
     for w in workers:
         w.stop()
-    redis_client().flushdb()
+    redis_client().delete(os.environ["KHABAR_QUEUE"])
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.3, message: str = "condition"):
