@@ -142,8 +142,8 @@ GREGORIAN_RE = re.compile(
     + _DAY
     + r"?"
     + r"(?:شهر\s+)?(?P<m1>"
-    + _GM
-    + r"|(?<=شهر\s)اب)"
+    + _GM_ALL
+    + r")"
     + _E
     + r"(?:\s*[/\-(،,]?\s*(?:شهر\s+)?(?P<m2>"
     + _GM_ALL
@@ -409,7 +409,9 @@ def find_dates(text: str, published: dt.date | str | None = None) -> list[TimeEx
             m2 = m.group("m2")
             if rx is GREGORIAN_AB_RE:
                 month = GREGORIAN_MONTHS[" ".join(m2.split())]
-            elif m1 in AMBIGUOUS_MONTHS and not (m2 or m.group("year")):
+            elif m1 in AMBIGUOUS_MONTHS and not (
+                m2 or m.group("year") or m.group("qual") or "شهر" in m.group(0)
+            ):
                 continue
             if month is None:
                 continue
