@@ -1,11 +1,338 @@
-"""Stage: canonical entities within an article (placeholder; replaced below)."""
+"""Stage: canonical entities across spellings within one article.
+
+What it does to ``doc.mentions`` (from the NER stage):
+
+1. recovers names the tagger missed: a place after a place label ("قضاء البعاج", "بريف حمص"),
+   an organisation after an organisation label ("تنظيم داعش"), the names of a small gazetteer
+   (worker/resources/events/gazetteer.tsv: states, capitals and well-known organisations), and
+   every other occurrence in the article of a name tagged once;
+2. drops what is not a name: nationality adjectives on their own, common nouns the tagger took
+   for names ("المدينة", "ميليشيا");
+3. gives each entity one canonical: the fullest form the article uses ("لافروف" → "سيرغي
+   لافروف"), without labels ("شبكة NBC News" → "NBC News", "تنظيم داعش" → "داعش", "محافظة عدن"
+   → "عدن"), a capital used for its government ("واشنطن تضيف …") → the state when the article
+   names the state and never uses the capital as a place; one type per entity (the majority).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections import Counter
+from functools import lru_cache
+from importlib import resources
 
-from worker.stages.document import Document
+from worker.stages.arabic import fold_word
+from worker.stages.arguments import adjective_stem, nationalities
+from worker.stages.document import Document, Mention
+
+ORG_LABELS = {
+    "شبكه",
+    "تنظيم",
+    "حركه",
+    "قناه",
+    "صحيفه",
+    "شركه",
+    "نادي",
+    "جماعه",
+    "قوات",
+    "راديو",
+    "فضائيه",
+    "جريده",
+    "ميليشيا",
+    "مليشيا",
+}
+LOC_LABELS = {
+    "مدينه",
+    "محافظه",
+    "منطقه",
+    "بلده",
+    "قضاء",
+    "ناحيه",
+    "حي",
+    "ريف",
+    "قريه",
+    "مخيم",
+    "ولايه",
+    "اقليم",
+    "دوله",
+    "جزيره",
+    "العاصمه",
+}
+NAME_PARTICLES = {
+    "ابو",
+    "ام",
+    "بني",
+    "بن",
+    "السيده",
+    "الشيخ",
+    "جبل",
+    "جبال",
+    "سبع",
+    "قره",
+    "دير",
+    "عين",
+    "تل",
+    "بيت",
+    "كفر",
+    "راس",
+    "عبد",
+}
+DIRECTIONS = {"الشرقي", "الغربي", "الشمالي", "الجنوبي", "الشرقيه", "الغربيه", "الشماليه", "الجنوبيه"}
+NOT_NAMES = {
+    "المدينه",
+    "مدينه",
+    "ميليشيا",
+    "مليشيا",
+    "كوميديا",
+    "الكوميديا",
+    "الحكومه",
+    "الدوله",
+    "العاصمه",
+    "المنطقه",
+    "البلاد",
+    "الشيخ",
+    "القدس زار",
+    "المنظمه الدوليه",
+    "النظام",
+    "الجيش",
+    "الاسلام",
+}
+FUNCTION_WORDS = {
+    "في",
+    "من",
+    "الي",
+    "علي",
+    "عن",
+    "مع",
+    "و",
+    "ان",
+    "الذي",
+    "التي",
+    "بين",
+    "ضد",
+    "حول",
+    "منذ",
+    "قد",
+    "ما",
+    "لا",
+    "لم",
+    "كما",
+    "او",
+}
+_WORD = re.compile(r"[\u0621-\u064A\u0671-\u06D3A-Za-z]")
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> dict[str, str]:
+    """folded name → type."""
+    path = resources.files("worker.resources") / "events" / "gazetteer.tsv"
+    out: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or "\t" not in line:
+            continue
+        name, typ = line.split("\t")[:2]
+        out[fold_word(name.strip())] = typ.strip()
+    return out
+
+
+def _strip_clitic(word: str) -> tuple[str, int]:
+    """A folded word without an attached conjunction/preposition: (rest, letters removed)."""
+    for pre in ("وبال", "وال", "بال", "فال", "كال", "ولل", "لل"):
+        if word.startswith(pre) and len(word) > len(pre) + 2:
+            return "ال" + word[len(pre) :], len(pre) - (1 if pre.endswith("لل") else 2)
+    for pre in ("وب", "ول", "و", "ب", "ل", "ف", "ك"):
+        if word.startswith(pre) and len(word) > len(pre) + 2:
+            return word[len(pre) :], len(pre)
+    return word, 0
+
+
+def _sentence_of(doc: Document, pos: int) -> int:
+    for i, s in enumerate(doc.sentences):
+        if s.start <= pos < s.end:
+            return i
+    return 0
+
+
+def _label_mentions(doc: Document) -> list[Mention]:
+    """Names after a place or organisation label, and gazetteer names."""
+    gaz = gazetteer()
+    out: list[Mention] = []
+    for si, sent in enumerate(doc.sentences):
+        toks = sent.tokens
+        for k, tok in enumerate(toks):
+            word, _ = _strip_clitic(tok.norm)
+            label_type = "LOC" if word in LOC_LABELS else "ORG" if word in ORG_LABELS else None
+            if label_type and k + 1 < len(toks):
+                nxt = toks[k + 1]
+                if not _WORD.match(nxt.text) or nxt.norm in FUNCTION_WORDS or adjective_stem(nxt.norm):
+                    continue
+                end = k + 1
+                if (nxt.norm in NAME_PARTICLES and k + 2 < len(toks)) or (
+                    k + 2 < len(toks) and toks[k + 2].norm in DIRECTIONS
+                ):
+                    end = k + 2
+                first, last = toks[k + 1], toks[end]
+                if label_type == "ORG" and not (
+                    nxt.norm in gaz
+                    or first.norm.startswith("ال")
+                    or not _WORD.match(first.text[0])
+                    or first.text[0].isascii()
+                ):
+                    # "قوات النظام", "حركة واسعة": only known names or definite proper nouns
+                    if nxt.norm not in gaz:
+                        continue
+                name = doc.text[first.start : last.end]
+                out.append(Mention(name, label_type, first.start, last.end, name, si, 0.6))
+            # gazetteer: one or two words
+            for n in (2, 1):
+                if k + n > len(toks):
+                    continue
+                span = toks[k : k + n]
+                if not all(_WORD.match(t.text) for t in span):
+                    continue
+                first, cut = _strip_clitic(span[0].norm)
+                key = " ".join([first, *[t.norm for t in span[1:]]])
+                typ = gaz.get(key) or gaz.get(" ".join(t.norm for t in span))
+                if typ:
+                    if gaz.get(" ".join(t.norm for t in span)):
+                        cut = 0
+                    start = span[0].start + cut
+                    name = doc.text[start : span[-1].end]
+                    out.append(Mention(name, typ, start, span[-1].end, name, si, 0.6))
+                    break
+    return out
+
+
+def _propagate(doc: Document, mentions: list[Mention]) -> list[Mention]:
+    """Tag every occurrence (with or without a clitic) of a name tagged somewhere in the article."""
+    names: dict[str, str] = {}
+    for m in mentions:
+        key = fold_word(m.canonical)
+        if len(key) >= 3 and key not in NOT_NAMES:
+            names.setdefault(key, m.type)
+    out: list[Mention] = []
+    for si, sent in enumerate(doc.sentences):
+        toks = sent.tokens
+        for k in range(len(toks)):
+            for n in (3, 2, 1):
+                if k + n > len(toks):
+                    continue
+                span = toks[k : k + n]
+                first, cut = _strip_clitic(span[0].norm)
+                for key, c in (
+                    (" ".join(t.norm for t in span), 0),
+                    (" ".join([first, *[t.norm for t in span[1:]]]), cut),
+                ):
+                    if key in names:
+                        start = span[0].start + c
+                        text = doc.text[start : span[-1].end]
+                        out.append(Mention(text, names[key], start, span[-1].end, text, si, 0.5))
+                        break
+    return out
+
+
+def _resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
+    """Keep the NER mentions first, then the longest of the others, with no overlaps."""
+    ranked = sorted(mentions, key=lambda m: (-m.score, -(m.end - m.start), m.start))
+    kept: list[Mention] = []
+    for m in ranked:
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+        elif m.score < 1.0:
+            continue
+    return sorted(kept, key=lambda m: m.start)
+
+
+def _clean_canonical(name: str) -> str:
+    words = name.split()
+    if len(words) > 1:
+        head, _ = _strip_clitic(fold_word(words[0]))
+        if head in ORG_LABELS or head in LOC_LABELS:
+            rest = words[1:]
+            if rest and not adjective_stem(fold_word(rest[0])):
+                words = rest
+    name = " ".join(words).strip("«»“”\"' ()")
+    return name
+
+
+def _is_junk(m: Mention) -> bool:
+    key = fold_word(m.canonical)
+    if key in NOT_NAMES or len(key) < 2:
+        return True
+    words = key.split()
+    if all(adjective_stem(w) for w in words):
+        return True  # "الروسي", "دبلوماسيون أوروبيون" …
+    if (
+        len(words) > 1
+        and adjective_stem(words[-1])
+        and adjective_stem(words[-1])
+        and words[0] in {"دبلوماسيون", "مسؤولون", "مسؤولين"}
+    ):
+        return True
+    return False
 
 
 def link(doc: Document) -> Document:
-    return dataclasses.replace(doc, stages=(*doc.stages, "link"))
+    ner = [
+        dataclasses.replace(m, score=1.0) for m in doc.mentions if m.type in ("PERS", "ORG", "LOC", "MISC")
+    ]
+    extra = _label_mentions(doc)
+    mentions = _resolve_overlaps(ner + extra)
+    mentions = [dataclasses.replace(m, canonical=_clean_canonical(m.canonical)) for m in mentions]
+    mentions = [m for m in mentions if not _is_junk(m)]
+    mentions = _resolve_overlaps(mentions + [m for m in _propagate(doc, mentions)])
+    mentions = [dataclasses.replace(m, canonical=_clean_canonical(m.canonical)) for m in mentions]
+    mentions = [m for m in mentions if not _is_junk(m)]
+
+    # one canonical per entity: the fullest form that contains a shorter one word by word
+    forms = Counter(fold_word(m.canonical) for m in mentions)
+    by_key = {fold_word(m.canonical): m.canonical for m in mentions}
+    mapping: dict[str, str] = {}
+    for key in forms:
+        best = key
+        for other in forms:
+            if other == key or len(other.split()) <= len(key.split()):
+                continue
+            ow = other.split()
+            kw = key.split()
+            if any(ow[i : i + len(kw)] == kw for i in range(len(ow) - len(kw) + 1)):
+                if len(other) > len(best):
+                    best = other
+        mapping[key] = by_key[best]
+
+    # a capital standing for its state
+    states = {}
+    for names in nationalities().values():
+        for name in names[1:]:
+            states[name] = names[0]
+    literal: set[str] = set()
+    for m in mentions:
+        key = fold_word(m.canonical)
+        sent = doc.sentences[m.sentence] if m.sentence < len(doc.sentences) else None
+        if sent is None:
+            continue
+        before = fold_word(doc.text[max(sent.start, m.start - 12) : m.start])
+        if (
+            re.search(r"(في|الي|العاصمه|زار|من|ب)\s*$", before)
+            or fold_word(doc.text[m.start - 1 : m.start]) == "ب"
+        ):
+            literal.add(key)
+    present = set(mapping.values())
+    for key in list(mapping):
+        state = states.get(key)
+        if state and key not in literal:
+            target = next((c for c in present if fold_word(c) == state), None)
+            if target:
+                mapping[key] = target
+
+    typed: dict[str, Counter] = {}
+    for m in mentions:
+        c = mapping[fold_word(m.canonical)]
+        typed.setdefault(c, Counter())[m.type] += 2 if m.score >= 1.0 else 1
+    out = []
+    for m in mentions:
+        c = mapping[fold_word(m.canonical)]
+        t = typed[c].most_common(1)[0][0]
+        out.append(dataclasses.replace(m, canonical=c, type=t, sentence=_sentence_of(doc, m.start)))
+    return dataclasses.replace(doc, mentions=tuple(out), stages=(*doc.stages, "link"))
