@@ -158,7 +158,10 @@ def find_attributions(doc: Document) -> list[Attribution]:
     for si, sent in enumerate(doc.sentences):
         toks = sent.tokens
         mentions = [m for m in doc.mentions if sent.start <= m.start < sent.end]
+        consumed: set[int] = set()
         for i, tok in enumerate(toks):
+            if i in consumed:
+                continue
             w = tok.norm
             bare = _bare(w)
             is_speech = w in SPEECH_VERBS or bare in SPEECH_VERBS
@@ -181,6 +184,7 @@ def find_attributions(doc: Document) -> list[Attribution]:
                 "اوردت",
                 "قالت",
             ):
+                consumed.add(k)
                 k += 1
             if k < len(toks) and toks[k].norm in ("،", ","):
                 k += 1

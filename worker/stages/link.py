@@ -211,6 +211,12 @@ def _propagate(doc: Document, mentions: list[Mention]) -> list[Mention]:
         key = fold_word(m.canonical)
         if len(key) >= 3 and key not in NOT_NAMES:
             names.setdefault(key, m.type)
+    for m in mentions:
+        # a person's family name alone ("لافروف" for "سيرغي لافروف")
+        words = fold_word(m.canonical).split()
+        if m.type == "PERS" and len(words) >= 2 and len(words[-1]) >= 4 and words[-1] not in FUNCTION_WORDS:
+            if not adjective_stem(words[-1]):
+                names.setdefault(words[-1], "PERS")
     out: list[Mention] = []
     for si, sent in enumerate(doc.sentences):
         toks = sent.tokens

@@ -62,7 +62,8 @@ def verb_forms(perfect: str, imperfect: str) -> set[str]:
             forms.add(pre + stem)
             if pre in "نا":
                 continue  # first person: no suffixes
-            if stem[-1] in "يو":  # يلتقي, يدعو
+            if stem[-1] in "يو":  # يلتقي, يدعو; jussive يلتق, يدع
+                forms.add(pre + stem[:-1])
                 forms |= {pre + stem[:-1] + s for s in ("ون", "ان", "وا")}
             else:
                 forms |= {pre + stem + s for s in ("ان", "ون", "وا", "ا")}

@@ -1,0 +1,100 @@
+"""Event typing, modality, arguments and dates on sentences written for these tests (no NER
+model needed: mentions are given by hand)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from worker.stages.document import Document, Mention
+from worker.stages.events import events
+from worker.stages.normalise import normalise
+from worker.stages.segment import segment
+from worker.stages.triggers import find_triggers, verb_forms
+
+PUB = "2023-07-07T12:00:00+03:00"
+
+
+def doc_with(text: str, names: list[tuple[str, str]]) -> Document:
+    doc = segment(normalise(Document.from_article("t", None, text, published_at=PUB)))
+    mentions = []
+    for name, typ in names:
+        start = text.index(name)
+        si = next(i for i, s in enumerate(doc.sentences) if s.start <= start < s.end)
+        mentions.append(Mention(name, typ, start, start + len(name), name, si))
+    return dataclasses.replace(doc, mentions=tuple(mentions), stages=(*doc.stages, "ner", "link"))
+
+
+def types(text: str, names=()) -> list[str]:
+    return [e.type for e in events(doc_with(text, list(names))).events]
+
+
+def test_verb_forms_cover_inflections():
+    forms = verb_forms("اتفق", "يتفق")
+    assert {"اتفق", "اتفقت", "اتفقا", "اتفقوا", "يتفق", "تتفق", "يتفقون"} <= forms
+
+
+def test_clitics_and_masdar_nouns():
+    assert types("وأجرى الوزير محادثات مع نظيره.") == ["CONSULT"]
+    assert types("وشنت الطائرات غاراتها على المدينة.") == ["ASSAULT"]
+    assert types("وخرج المئات في مظاهرات حاشدة.") == ["PROTEST"]
+
+
+def test_support_with_weapons_is_aid():
+    (e,) = events(doc_with("وتدعم فرنسا مالي عبر تقديم الأسلحة.", [("فرنسا", "LOC"), ("مالي", "LOC")])).events
+    assert e.type == "AID" and e.mode == "military" and e.actors == ["فرنسا"]
+
+
+def test_figurative_attack_is_not_an_assault():
+    assert "ASSAULT" not in types("شن الكاتب هجوماً إعلامياً على الوزارة.")
+    assert "ASSAULT" not in types("وسجل اللاعب هدفاً بعد هجوم سريع في المباراة.")
+
+
+def test_words_inside_names_are_not_triggers():
+    assert types("قالت وزارة الداخلية إن الطقس معتدل.", [("وزارة الداخلية", "ORG")]) == []
+
+
+def test_modality():
+    def mod(text):
+        return [e.modality for e in events(doc_with(text, [])).events]
+
+    assert mod("لم يلتق الرئيس بالوفد.") == ["negated"]
+    assert mod("وسيزور الوزير العاصمة.") == ["future"]
+    assert mod("إذا هاجم المسلحون القرية فسيرد الجيش.")[0] == "conditional"
+
+
+def test_arguments_vso_and_between():
+    d = doc_with(
+        "التقى سامي الحسن في عمّان مع خالد يوسف أمس.",
+        [("سامي الحسن", "PERS"), ("عمّان", "LOC"), ("خالد يوسف", "PERS")],
+    )
+    (e,) = events(d).events
+    assert e.actors == ["سامي الحسن"] and e.recipients == ["خالد يوسف"]
+    assert e.location == "عمّان" and e.date == "2023-07-06"
+    d = doc_with(
+        "جرى لقاء بين سامي الحسن وخالد يوسف في مارس/ آذار الماضي.",
+        [("سامي الحسن", "PERS"), ("خالد يوسف", "PERS")],
+    )
+    (e,) = events(d).events
+    assert e.actors == ["سامي الحسن"] and e.recipients == ["خالد يوسف"] and e.date == "2023-03"
+
+
+def test_nationality_adjective_gives_the_state():
+    d = doc_with("وتحدث عن روسيا ثم عن الغزو الروسي لأوكرانيا.", [("روسيا", "LOC"), ("أوكرانيا", "LOC")])
+    ev = [e for e in events(d).events if e.type == "ASSAULT"]
+    assert ev and ev[0].actors == ["روسيا"] and ev[0].recipients == ["أوكرانيا"]
+
+
+def test_one_event_per_happening():
+    assert types("قتل خمسة أشخاص في انفجار سيارة مفخخة في السوق.") == ["ASSAULT"]
+    assert types("استمرت الاشتباكات في المدينة، فيما قصفت الطائرات القرية.") == ["ASSAULT", "ASSAULT"]
+
+
+def test_stage_contract():
+    d = events(doc_with("وقّعت الشركتان اتفاقية تعاون.", []))
+    assert d.stages[-1] == "events" and d.events[0].type == "AGREE"
+
+
+def test_triggers_are_spans_of_the_text():
+    d = doc_with("وتظاهر الآلاف أمام البرلمان.", [])
+    (t,) = find_triggers(d.sentences[0].tokens, d.text)
+    assert d.text[t.start : t.end] == t.text == "وتظاهر"
