@@ -21,8 +21,24 @@ from pathlib import Path
 
 import pycrfsuite
 
-from worker.stages.ner_features import fold, sentence_features, strip_folded
-from worker.stages.ner_model import GAZETTEER_FILE, LEXICON_FILE, META_FILE, MODEL_FILE, NerModel, bio_spans
+from worker.stages.ner_features import (
+    context_counts,
+    document_features,
+    fold,
+    sentence_features,
+    stems_of,
+    strip_folded,
+)
+from worker.stages.ner_model import (
+    GAZETTEER_FILE,
+    LEXICON_FILE,
+    META_FILE,
+    MODEL2_FILE,
+    MODEL_FILE,
+    WINDOW,
+    NerModel,
+    bio_spans,
+)
 
 ENTITY_TYPES = ("PERS", "LOC", "ORG", "MISC")
 DEFAULT_PARAMS = {"c1": 0.05, "c2": 0.02, "max_iterations": 200, "feature.possible_transitions": True}
@@ -131,37 +147,98 @@ def build_lexicon(
     return dict(lex)
 
 
-def jackknife_features(sentences: Sequence[Sentence], folds: int, **gaz_kw) -> list[list[list[str]]]:
-    """Features for training with gazetteer lookups that never see their own sentence (each fold's
-    gazetteer is built from the other folds), so the model learns how far to trust the gazetteer."""
+def blocks(n: int, folds: int) -> list[range]:
+    """``folds`` contiguous blocks of range(n): held-out parts stay whole runs of sentences (whole
+    articles, mostly), as unseen text is at tagging time."""
+    edges = [n * k // folds for k in range(folds + 1)]
+    return [range(edges[k], edges[k + 1]) for k in range(folds)]
+
+
+def jackknife_features(sentences: Sequence[Sentence], folds: int) -> list[list[list[str]]]:
+    """Features for training with gazetteer lookups that never see their own block of sentences
+    (each block's gazetteer is built from the other blocks), so the model learns how far to trust
+    the gazetteer on unseen text."""
     feats: list = [None] * len(sentences)
-    for k in range(folds):
-        others = [s for i, s in enumerate(sentences) if i % folds != k]
-        gaz = build_gazetteer(others, **gaz_kw)
-        for i in range(k, len(sentences), folds):
+    for part in blocks(len(sentences), folds):
+        others = [s for i, s in enumerate(sentences) if i not in part]
+        gaz = build_gazetteer(others)
+        for i in part:
             feats[i] = sentence_features(sentences[i][0], gaz)
     return feats
 
 
-def train_crf(
-    sentences: Sequence[Sentence], params: dict | None = None, gazetteer_folds: int = 0, verbose: bool = False
-) -> tuple[bytes, dict[str, str]]:
-    """Train a CRF; returns (crfsuite model bytes, gazetteer to use at tagging time)."""
-    random.seed(SEED)
-    if gazetteer_folds:
-        feats = jackknife_features(sentences, gazetteer_folds)
-        gaz = build_gazetteer(sentences)
-    else:
-        feats = [sentence_features(toks) for toks, _ in sentences]
-        gaz = {}
-    trainer = pycrfsuite.Trainer(verbose=verbose)
-    for f, (_, tags) in zip(feats, sentences, strict=True):
-        trainer.append(f, tags)
+def _train_bytes(feats: Sequence, tags: Sequence, params: dict | None) -> bytes:
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for f, t in zip(feats, tags, strict=True):
+        trainer.append(f, t)
     trainer.set_params({**DEFAULT_PARAMS, **(params or {})})
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "model.crfsuite")
         trainer.train(path)
-        return Path(path).read_bytes(), gaz
+        return Path(path).read_bytes()
+
+
+# Training jobs run in forked worker processes that read the data from here (no pickling).
+_JOB: dict = {}
+
+
+def _job(spec: tuple[str, list[int], list[int]]) -> tuple[bytes, list[list[str]]]:
+    key, train_idx, predict_idx = spec
+    feats, tags, params = _JOB[key], _JOB["tags"], _JOB["params"]
+    model = _train_bytes([feats[i] for i in train_idx], [tags[i] for i in train_idx], params)
+    if not predict_idx:
+        return model, []
+    tagger = pycrfsuite.Tagger()
+    tagger.open_inmemory(model)
+    return model, [tagger.tag(feats[i]) for i in predict_idx]
+
+
+def _run_jobs(specs: list, workers: int) -> list:
+    if workers <= 1 or len(specs) == 1:
+        return [_job(s) for s in specs]
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(min(workers, len(specs))) as pool:
+        return pool.map(_job, specs, chunksize=1)
+
+
+def train_crf(
+    sentences: Sequence[Sentence],
+    params: dict | None = None,
+    folds: int = 4,
+    two_pass: bool = True,
+    workers: int = 2,
+) -> dict:
+    """Train the tagger: returns {"model", "model2" (or None), "gazetteer"}.
+
+    The second pass is trained on first-pass tags that are themselves held out (each block tagged
+    by a first-pass model trained on the other blocks), so it learns how reliable they are."""
+    random.seed(SEED)
+    tags = [t for _, t in sentences]
+    feats1 = jackknife_features(sentences, folds)
+    everything = list(range(len(sentences)))
+    _JOB.clear()
+    _JOB.update(f1=feats1, tags=tags, params=params)
+    if not two_pass:
+        ((model, _),) = _run_jobs([("f1", everything, [])], 1)
+        return {"model": model, "model2": None, "gazetteer": build_gazetteer(sentences)}
+    parts = blocks(len(sentences), folds)
+    specs = [("f1", [i for i in everything if i not in set(p)], list(p)) for p in parts]
+    first: list = [None] * len(sentences)
+    for part, (_, preds) in zip(parts, _run_jobs(specs, workers), strict=True):
+        for i, pr in zip(part, preds, strict=True):
+            first[i] = pr
+    stems = [stems_of(toks) for toks, _ in sentences]
+    counts = [context_counts(st, p) for st, p in zip(stems, first, strict=True)]
+    feats2 = []
+    for k, f in enumerate(feats1):
+        window = counts[max(0, k - WINDOW) : k + WINDOW + 1]
+        doc = document_features(stems[k], first[k], window)
+        feats2.append([a + b for a, b in zip(f, doc, strict=True)])
+    _JOB["f2"] = feats2
+    (model, _), (model2, _) = _run_jobs([("f1", everything, []), ("f2", everything, [])], workers)
+    _JOB.clear()
+    return {"model": model, "model2": model2, "gazetteer": build_gazetteer(sentences)}
 
 
 def _write_gz(path: Path, data: bytes) -> None:
@@ -174,12 +251,15 @@ def _tsv(rows: dict) -> bytes:
     return "".join(f"{k}\t{v}\n" for k, v in sorted(rows.items())).encode("utf-8")
 
 
-def save_model(
-    out_dir: str | os.PathLike, model: bytes, gazetteer: dict[str, str], lexicon: dict[str, int], meta: dict
-) -> None:
+def save_model(out_dir: str | os.PathLike, trained: dict, lexicon: dict[str, int], meta: dict) -> None:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    _write_gz(out / MODEL_FILE, model)
+    _write_gz(out / MODEL_FILE, trained["model"])
+    if trained.get("model2"):
+        _write_gz(out / MODEL2_FILE, trained["model2"])
+    else:
+        (out / MODEL2_FILE).unlink(missing_ok=True)
+    gazetteer = trained["gazetteer"]
     _write_gz(out / GAZETTEER_FILE, _tsv(gazetteer))
     _write_gz(out / LEXICON_FILE, _tsv(lexicon))
     (out / META_FILE).write_text(
@@ -187,8 +267,9 @@ def save_model(
     )
 
 
-def evaluate(model: NerModel, sentences: Sequence[Sentence]) -> Scores:
-    return score([tags for _, tags in sentences], [model.tag(toks) for toks, _ in sentences])
+def evaluate(model, sentences: Sequence[Sentence]) -> Scores:
+    """Scores of ``model`` on consecutive gold ``sentences`` (tagged as one running document)."""
+    return score([tags for _, tags in sentences], model.tag_document([toks for toks, _ in sentences]))
 
 
 def train_and_report(
@@ -196,37 +277,45 @@ def train_and_report(
     out_dir: str | os.PathLike,
     dev_fraction: float = 0.1,
     params: dict | None = None,
-    gazetteer_folds: int = 5,
+    folds: int = 4,
+    two_pass: bool = True,
     name_files: Sequence[str | os.PathLike] = (),
     echo=print,
 ) -> dict:
     """Hold out the last ``dev_fraction`` of train, train on the rest and report dev figures; then
-    retrain on everything and write the model to ``out_dir``."""
+    retrain on everything with the same settings and write the model to ``out_dir``."""
     sentences = read_conll(train_path)
     n_dev = int(len(sentences) * dev_fraction)
-    result: dict = {"train_sentences": len(sentences), "params": {**DEFAULT_PARAMS, **(params or {})}}
+    result: dict = {
+        "train_sentences": len(sentences),
+        "params": {**DEFAULT_PARAMS, **(params or {})},
+        "folds": folds,
+        "two_pass": two_pass,
+        "window": WINDOW,
+    }
     if n_dev:
         fit, dev = sentences[:-n_dev], sentences[-n_dev:]
         t0 = time.perf_counter()
-        model_bytes, gaz = train_crf(fit, params, gazetteer_folds)
+        trained = train_crf(fit, params, folds, two_pass)
         echo(
-            f"trained on {len(fit)} sentences in {time.perf_counter() - t0:.0f}s; held-out {len(dev)} sentences"
+            f"trained on {len(fit)} sentences in {time.perf_counter() - t0:.0f}s; held out the last {len(dev)}:"
         )
-        s = evaluate(NerModel.from_bytes(model_bytes, gaz), dev)
+        s = evaluate(
+            NerModel.from_bytes(trained["model"], trained["gazetteer"], model2=trained["model2"]), dev
+        )
         echo(format_table(s))
+        result["dev_sentences"] = len(dev)
         result["dev_f1"] = round(s.overall[2], 4)
         result["dev_per_type_f1"] = {t: round(v[2], 4) for t, v in s.per_type.items()}
     t0 = time.perf_counter()
-    model_bytes, gaz = train_crf(sentences, params, gazetteer_folds)
+    trained = train_crf(sentences, params, folds, two_pass)
     echo(f"final model trained on all {len(sentences)} sentences in {time.perf_counter() - t0:.0f}s")
-    lexicon = build_lexicon(sentences, name_files)
     meta = {
-        "model": "crfsuite linear-chain CRF",
+        "model": "two-pass linear-chain CRF (CRFsuite)" if two_pass else "linear-chain CRF (CRFsuite)",
         "trained_on": Path(train_path).name,
         "name_lexicons": [Path(p).name for p in name_files],
-        "gazetteer_folds": gazetteer_folds,
         **result,
     }
-    save_model(out_dir, model_bytes, gaz, lexicon, meta)
+    save_model(out_dir, trained, build_lexicon(sentences, name_files), meta)
     echo(f"wrote {out_dir}")
     return result

@@ -2,7 +2,7 @@
 
 Two backends behind one interface, chosen by ``KHABAR_NER_BACKEND`` (see ``backend_name``):
 
-- ``crf`` (default): the shipped model in worker/resources/ner/ (ner_model.py), trained here on
+- ``shipped`` (default): the shipped model in worker/resources/ner/ (ner_model.py), trained here on
   ANERcorp with ``khabar train-ner``;
 - ``camel``: camel-tools' BERT ``NERecognizer`` with the user's own ``CAMELTOOLS_DATA`` (ner_camel.py).
 
@@ -24,18 +24,24 @@ from worker.stages.ner_clitics import split_proclitic
 from worker.stages.ner_features import fold
 from worker.stages.ner_model import NerModel, bio_spans
 
-BACKENDS = ("crf", "camel")
+BACKENDS = ("shipped", "camel")
 
 
 class Tagger(Protocol):
     lexicon: dict[str, int]
 
-    def tag_with_marginals(self, tokens: Sequence[str]) -> tuple[list[str], list[float]]: ...
+    def tag(self, tokens: Sequence[str]) -> list[str]: ...
+
+    def tag_document(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]: ...
+
+    def tag_document_with_marginals(
+        self, sentences: Sequence[Sequence[str]]
+    ) -> tuple[list[list[str]], list[list[float]]]: ...
 
 
 def backend_name() -> str:
-    """The NER backend this process uses: ``KHABAR_NER_BACKEND`` (``crf`` when unset)."""
-    name = os.environ.get("KHABAR_NER_BACKEND", "").strip().lower() or "crf"
+    """The NER backend this process uses: ``KHABAR_NER_BACKEND`` (``shipped`` when unset)."""
+    name = os.environ.get("KHABAR_NER_BACKEND", "").strip().lower() or "shipped"
     if name not in BACKENDS:
         raise ValueError(
             f"KHABAR_NER_BACKEND={name!r} is not a NER backend; choose one of {', '.join(BACKENDS)}"
@@ -70,11 +76,13 @@ def ner(doc: Document) -> Document:
     tagger = get_tagger()
     context = {fold(t.text) for s in doc.sentences for t in s.tokens}
     mentions: list[Mention] = []
-    for si, sentence in enumerate(doc.sentences):
+    all_tags, all_marginals = tagger.tag_document_with_marginals(
+        [[t.text for t in s.tokens] for s in doc.sentences]
+    )
+    for si, (sentence, tags, marginals) in enumerate(
+        zip(doc.sentences, all_tags, all_marginals, strict=True)
+    ):
         tokens = sentence.tokens
-        if not tokens:
-            continue
-        tags, marginals = tagger.tag_with_marginals([t.text for t in tokens])
         for a, b, typ in bio_spans(tags):
             first = tokens[a]
             split = split_proclitic(first.text, tagger.lexicon, context)

@@ -136,3 +136,48 @@ def sentence_features(tokens: Sequence[str], gazetteer: Mapping[str, str] | None
             f.append("g+1=" + g)
         out.append(f)
     return out
+
+
+def context_counts(stems: Sequence[str], tags: Sequence[str]) -> dict[str, dict[str, int]]:
+    """stem → {type or "O": count} over one sentence's first-pass tags (document features)."""
+    out: dict[str, dict[str, int]] = {}
+    for st, tag in zip(stems, tags, strict=True):
+        if len(st) > 1 and st[0].isalpha():
+            d = out.setdefault(st, {})
+            key = tag[2:] if tag != "O" else "O"
+            d[key] = d.get(key, 0) + 1
+    return out
+
+
+def stems_of(tokens: Sequence[str]) -> list[str]:
+    return [strip_folded(fold(t)) for t in tokens]
+
+
+def document_features(
+    stems: Sequence[str], own_tags: Sequence[str], window: Sequence[dict[str, dict[str, int]]]
+) -> list[list[str]]:
+    """Second-pass features of one sentence: its own first-pass tag and how the same stem was
+    tagged elsewhere in the document (``window``: context_counts of the document's sentences,
+    this one included; its own tag is subtracted)."""
+    out = []
+    for st, tag in zip(stems, own_tags, strict=True):
+        f = ["p1=" + tag]
+        if len(st) > 1 and st[0].isalpha():
+            total: dict[str, int] = {}
+            for counts in window:
+                d = counts.get(st)
+                if d:
+                    for k, v in d.items():
+                        total[k] = total.get(k, 0) + v
+            own = tag[2:] if tag != "O" else "O"
+            if own in total:
+                total[own] -= 1
+            ent = {k: v for k, v in total.items() if k != "O" and v > 0}
+            if ent:
+                best = max(ent, key=ent.get)
+                f.append("dt=" + best)
+                f.append("dt=" + best + ("+" if ent[best] > total.get("O", 0) else "-"))
+            elif total.get("O"):
+                f.append("dO")
+        out.append(f)
+    return out

@@ -16,9 +16,13 @@ from pathlib import Path
 
 import pycrfsuite
 
-from worker.stages.ner_features import sentence_features
+from worker.stages.ner_features import context_counts, document_features, sentence_features, stems_of
 
 MODEL_FILE = "model.crfsuite.gz"
+MODEL2_FILE = "model2.crfsuite.gz"
+# Sentences on each side whose first-pass tags feed the second pass (ANERcorp has no article
+# boundaries, so training uses the same window over neighbouring sentences).
+WINDOW = 10
 GAZETTEER_FILE = "gazetteer.tsv.gz"
 LEXICON_FILE = "lexicon.tsv.gz"
 META_FILE = "meta.json"
@@ -55,7 +59,9 @@ def default_model_dir() -> Path:
 
 
 class NerModel:
-    """Tags a sentence (a sequence of token strings) with BIO tags over PERS LOC ORG MISC."""
+    """Tags sentences with BIO tags over PERS LOC ORG MISC in two passes: a CRF over sentence
+    features, then (when the model has one) a second CRF that also sees how the same words were
+    tagged by the first in the surrounding sentences of the document."""
 
     def __init__(
         self,
@@ -63,12 +69,20 @@ class NerModel:
         gazetteer: dict[str, str],
         meta: dict | None = None,
         lexicon: dict[str, int] | None = None,
+        tagger2: pycrfsuite.Tagger | None = None,
     ):
         self._tagger = tagger
+        self._tagger2 = tagger2
         self.gazetteer = gazetteer
         self.lexicon = lexicon or {}  # folded word → count, for clitic decisions (ner_clitics.py)
         self.meta = meta or {}
         self.labels = tuple(tagger.labels())
+
+    @staticmethod
+    def _open(model: bytes) -> pycrfsuite.Tagger:
+        tagger = pycrfsuite.Tagger()
+        tagger.open_inmemory(model)
+        return tagger
 
     @classmethod
     def from_bytes(
@@ -77,10 +91,13 @@ class NerModel:
         gazetteer: dict[str, str] | None = None,
         meta: dict | None = None,
         lexicon: dict[str, int] | None = None,
+        model2: bytes | None = None,
     ) -> NerModel:
-        tagger = pycrfsuite.Tagger()
-        tagger.open_inmemory(model)
-        return cls(tagger, gazetteer or {}, meta, lexicon)
+        self = cls(cls._open(model), gazetteer or {}, meta, lexicon, cls._open(model2) if model2 else None)
+        # CRFsuite reads a model from its buffer without copying it: the buffers must live as long
+        # as the taggers (freeing them is a segmentation fault at the next tag()).
+        self._buffers = (model, model2)
+        return self
 
     @classmethod
     def load(cls, model_dir: str | os.PathLike | None = None) -> NerModel:
@@ -89,20 +106,54 @@ class NerModel:
         if not path.is_file():
             raise FileNotFoundError(f"NER model not found: {path} (rebuild it with `khabar train-ner`)")
         model = gzip.decompress(path.read_bytes())
+        model2 = gzip.decompress((d / MODEL2_FILE).read_bytes()) if (d / MODEL2_FILE).is_file() else None
         gazetteer = dict(_read_tsv_gz(d / GAZETTEER_FILE))
         lexicon = {w: int(n) for w, n in _read_tsv_gz(d / LEXICON_FILE)}
         meta_path = d / META_FILE
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
-        return cls.from_bytes(model, gazetteer, meta, lexicon)
+        return cls.from_bytes(model, gazetteer, meta, lexicon, model2)
+
+    def first_pass(self, sentences: Sequence[Sequence[str]]) -> tuple[list, list[list[str]]]:
+        feats = [sentence_features(toks, self.gazetteer) for toks in sentences]
+        return feats, [self._tagger.tag(f) if f else [] for f in feats]
+
+    def _tag_document(self, sentences: Sequence[Sequence[str]], marginals: bool):
+        feats, tags = self.first_pass(sentences)
+        if self._tagger2 is None:
+            if not marginals:
+                return tags, None
+            probs = []
+            for f, ts in zip(feats, tags, strict=True):
+                if f:
+                    self._tagger.set(f)
+                probs.append([self._tagger.marginal(t, i) for i, t in enumerate(ts)])
+            return tags, probs
+        stems = [stems_of(toks) for toks in sentences]
+        counts = [context_counts(st, ts) for st, ts in zip(stems, tags, strict=True)]
+        out, probs = [], []
+        for k, f in enumerate(feats):
+            if not f:
+                out.append([])
+                probs.append([])
+                continue
+            window = counts[max(0, k - WINDOW) : k + WINDOW + 1]
+            doc = document_features(stems[k], tags[k], window)
+            ts = self._tagger2.tag([a + b for a, b in zip(f, doc, strict=True)])
+            out.append(ts)
+            if marginals:
+                probs.append([self._tagger2.marginal(t, i) for i, t in enumerate(ts)])
+        return out, (probs if marginals else None)
+
+    def tag_document(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
+        """Tags of each sentence of one document (consecutive sentences, in order)."""
+        return self._tag_document(sentences, False)[0]
+
+    def tag_document_with_marginals(
+        self, sentences: Sequence[Sequence[str]]
+    ) -> tuple[list[list[str]], list[list[float]]]:
+        """Tags and, for each token, the model's marginal probability of its tag."""
+        return self._tag_document(sentences, True)
 
     def tag(self, tokens: Sequence[str]) -> list[str]:
-        if not tokens:
-            return []
-        return self._tagger.tag(sentence_features(tokens, self.gazetteer))
-
-    def tag_with_marginals(self, tokens: Sequence[str]) -> tuple[list[str], list[float]]:
-        """Tags and, for each token, the model's marginal probability of its tag."""
-        if not tokens:
-            return [], []
-        tags = self._tagger.tag(sentence_features(tokens, self.gazetteer))
-        return tags, [self._tagger.marginal(t, i) for i, t in enumerate(tags)]
+        """Tags of one sentence seen on its own."""
+        return self.tag_document([tokens])[0] if tokens else []

@@ -1,0 +1,291 @@
+"""NER commands: ``tag``, ``train-ner``, ``bench ner`` and ``quality ner``.
+
+They share the tagger of the ``ner`` stage (worker.stages.ner.get_tagger), so what they measure is
+what the pipeline runs. Heavy imports stay inside the commands to keep ``khabar --help`` quick.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+import click
+
+README_START = "<!-- quality:ner -->"
+README_END = "<!-- /quality:ner -->"
+
+
+def _backend_option(f):
+    return click.option(
+        "--backend",
+        type=click.Choice(["shipped", "camel"]),
+        default=None,
+        help="NER backend (default: KHABAR_NER_BACKEND, else the shipped model).",
+    )(f)
+
+
+def _tagger(backend: str | None):
+    from worker.stages.ner import get_tagger
+
+    try:
+        return get_tagger(backend)
+    except (FileNotFoundError, RuntimeError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def read_conll_tokens(lines) -> list[list[str]]:
+    """Sentences of tokens from CoNLL lines (first column; blank lines between sentences)."""
+    sentences: list[list[str]] = [[]]
+    for line in lines:
+        cols = line.split()
+        if cols:
+            sentences[-1].append(cols[0])
+        elif sentences[-1]:
+            sentences.append([])
+    return [s for s in sentences if s]
+
+
+def rss_mb() -> float:
+    """Resident set size of this process now, in MB (from /proc; the peak where /proc is missing)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@click.command("tag")
+@click.option(
+    "--conll", "conll", is_flag=True, help="Input is CoNLL: one token per line, blank line between sentences."
+)
+@click.argument("input", type=click.File("r", encoding="utf-8"), default="-")
+@click.option(
+    "-o",
+    "--output",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="Where to write (default stdout).",
+)
+@_backend_option
+def tag(conll: bool, input, output, backend: str | None) -> None:
+    """Tag named entities (PERS LOC ORG MISC) in INPUT (a file, or stdin).
+
+    With --conll, reads one token per line (the first whitespace-separated column; other columns
+    such as gold tags are ignored) with a blank line between sentences, and writes
+    `token<TAB>TAG` in BIO with the same tokens and blank lines. Without it, reads plain Arabic text
+    and writes the mentions as JSON lines (text, type, start, end, canonical, sentence, score).
+    """
+    tagger = _tagger(backend)
+    if conll:
+        # Sentences are tagged as one running document (the second pass looks at neighbours);
+        # blank lines are written back exactly where they were.
+        lines = input.read().splitlines()
+        sentences = read_conll_tokens(lines)
+        tags = iter(tagger.tag_document(sentences))
+        current = iter(())
+        for line in lines:
+            cols = line.split()
+            if not cols:
+                output.write("\n")
+                continue
+            tag_ = next(current, None)
+            if tag_ is None:
+                current = iter(next(tags))
+                tag_ = next(current)
+            output.write(f"{cols[0]}\t{tag_}\n")
+        return
+
+    from worker.stages.document import Document
+    from worker.stages.ner import ner
+    from worker.stages.segment import segment
+
+    doc = ner(segment(Document.from_article("stdin", None, input.read())))
+    for m in doc.mentions:
+        output.write(json.dumps({**m.__dict__}, ensure_ascii=False) + "\n")
+
+
+@click.command("train-ner")
+@click.option(
+    "--train",
+    "train_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="ANERcorp-style CoNLL training file (e.g. ../shared/data/anercorp/train.txt).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder to write the model to (the shipped one is worker/resources/ner).",
+)
+@click.option(
+    "--names",
+    "name_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="CAMEO actor dictionary (e.g. ../shared/data/cameo_ar/actor_dict_ar_v4.txt) whose names join the clitic lexicon; repeatable.",
+)
+@click.option(
+    "--dev-fraction",
+    default=0.1,
+    show_default=True,
+    help="Share of training sentences (the last ones) held out for the reported figures; 0 skips the held-out run.",
+)
+@click.option(
+    "--single-pass", is_flag=True, help="Train only the first-pass CRF (faster, a little less accurate)."
+)
+def train_ner(
+    train_path: str, out_dir: str, name_files: tuple[str, ...], dev_fraction: float, single_pass: bool
+) -> None:
+    """Rebuild the shipped NER model from TRAIN and print held-out figures.
+
+    Trains on the first (1 - dev-fraction) of the sentences and prints per-type precision, recall
+    and F1 on the held-out rest; then trains on all of TRAIN with the same (seeded) settings and
+    writes the model. Never give it the test split. The shipped model was built with:
+
+      khabar train-ner --train ../shared/data/anercorp/train.txt --out worker/resources/ner
+      --names ../shared/data/cameo_ar/actor_dict_ar_v4.txt
+    """
+    from worker.ner_training import train_and_report
+
+    train_and_report(
+        train_path,
+        out_dir,
+        dev_fraction=dev_fraction,
+        two_pass=not single_pass,
+        name_files=name_files,
+        echo=click.echo,
+    )
+
+
+def _speed(tagger, sentences: list[list[str]], min_seconds: float = 1.0) -> float:
+    """Tokens per second of ``tagger.tag_document`` over ``sentences``, repeated for at least
+    ``min_seconds`` (once when 0)."""
+    n_tokens = sum(len(s) for s in sentences)
+    done, t0 = 0, time.perf_counter()
+    while True:
+        tagger.tag_document(sentences)
+        done += n_tokens
+        elapsed = time.perf_counter() - t0
+        if elapsed >= min_seconds:
+            return done / elapsed
+
+
+@click.group("bench")
+def bench() -> None:
+    """Benchmarks (figures printed, nothing asserted)."""
+
+
+@bench.command("ner")
+@click.option(
+    "--conll",
+    "conll_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="CoNLL file whose tokens are tagged (e.g. ../shared/data/anercorp/test.txt).",
+)
+@click.option(
+    "--seconds", default=3.0, show_default=True, help="Tag the file repeatedly for at least this long."
+)
+@_backend_option
+@click.option(
+    "--with-camel", is_flag=True, help="Also measure the camel-tools BERT backend (needs CAMELTOOLS_DATA)."
+)
+def bench_ner(conll_path: str, seconds: float, backend: str | None, with_camel: bool) -> None:
+    """Tokens/s of the NER tagger in one process, and the process RSS after loading it."""
+    with open(conll_path, encoding="utf-8") as fh:
+        sentences = read_conll_tokens(fh)
+    backends = [backend] + (["camel"] if with_camel and backend != "camel" else [])
+    n_tokens = sum(len(s) for s in sentences)
+    for name in backends:
+        before = rss_mb()
+        t0 = time.perf_counter()
+        tagger = _tagger(name)
+        load_s = time.perf_counter() - t0
+        after = rss_mb()
+        tps = _speed(tagger, sentences, seconds if name != "camel" else 0.0)
+        label = name or os.environ.get("KHABAR_NER_BACKEND") or "shipped"
+        click.echo(
+            f"ner[{label}]: {tps:,.0f} tokens/s (one process, {n_tokens:,} tokens, {len(sentences):,} sentences); "
+            f"load {load_s:.2f}s; RSS {after:.0f} MB after loading ({after - before:+.0f} MB for the model)"
+        )
+
+
+@click.group("quality")
+def quality() -> None:
+    """Quality figures against gold data."""
+
+
+def quality_table(test_path: str, backend: str | None = None) -> tuple[str, dict]:
+    from worker.ner_training import format_table, read_conll, score
+
+    tagger = _tagger(backend)
+    gold = read_conll(test_path)
+    t0 = time.perf_counter()
+    pred = tagger.tag_document([toks for toks, _ in gold])
+    tps = sum(len(t) for t, _ in gold) / (time.perf_counter() - t0)
+    s = score([tags for _, tags in gold], pred)
+    meta = getattr(tagger, "meta", {}) or {}
+    extra = {
+        "test file": Path(test_path).name,
+        "speed": f"{tps:,.0f} tokens/s (one process)",
+        "RSS after loading": f"{rss_mb():.0f} MB",
+    }
+    if "dev_f1" in meta:
+        extra["held-out dev F1 (last 10% of train)"] = f"{meta['dev_f1'] * 100:.1f}"
+    figures = {
+        "f1": round(s.overall[2], 4),
+        "precision": round(s.overall[0], 4),
+        "recall": round(s.overall[1], 4),
+        "per_type_f1": {t: round(v[2], 4) for t, v in s.per_type.items()},
+        "tokens_per_second": round(tps),
+    }
+    return format_table(s, extra), figures
+
+
+def replace_between_markers(text: str, block: str) -> str:
+    """``text`` with what stands between the quality:ner markers replaced by ``block``."""
+    pattern = re.compile(re.escape(README_START) + r".*?" + re.escape(README_END), re.S)
+    if not pattern.search(text):
+        raise click.ClickException(f"markers {README_START} … {README_END} not found")
+    return pattern.sub(lambda _: f"{README_START}\n{block}\n{README_END}", text, count=1)
+
+
+@quality.command("ner")
+@click.option(
+    "--test",
+    "test_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Gold CoNLL file (ANERcorp test split: ../shared/data/anercorp/test.txt).",
+)
+@click.option(
+    "--update-readme",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Replace the text between <!-- quality:ner --> and <!-- /quality:ner --> in this file.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON instead of a table.")
+@_backend_option
+def quality_ner(test_path: str, update_readme: str | None, as_json: bool, backend: str | None) -> None:
+    """Per-type precision/recall/F1 on a gold CoNLL file (conlleval rules) plus speed, as markdown."""
+    table, figures = quality_table(test_path, backend)
+    click.echo(json.dumps(figures, indent=2) if as_json else table)
+    if update_readme:
+        path = Path(update_readme)
+        path.write_text(replace_between_markers(path.read_text(encoding="utf-8"), table), encoding="utf-8")
+        click.echo(f"updated {path}", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover - handy before cli.py registers the commands
+    click.Group(commands=[tag, train_ner, bench, quality])(sys.argv[1:])
