@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -314,7 +314,7 @@ def events_query(
     place: str | None = None,
     current_only: bool = True,
 ) -> Select:
-    """Events filtered by type, date range (ISO prefixes compare as strings), participant (an
+    """Events filtered by type, date range (ISO dates of any precision), participant (an
     entity name, any role) and place. ``current_only`` keeps the results of each article's current
     extractor version."""
     q = select(Event).join(Article)
@@ -322,10 +322,13 @@ def events_query(
         q = q.where(Event.extractor_version == Article.extractor_version)
     if type_:
         q = q.where(Event.type == type_.upper())
+    # Dates have the precision the text gave (YYYY, YYYY-MM or YYYY-MM-DD): an event dated
+    # "2023-03" overlaps since="2023-03-15", and until="2022" includes "2022-02".
     if since:
-        q = q.where(Event.date >= since)
+        coarser = [since[:n] for n in (4, 7) if n < len(since)]
+        q = q.where(or_(Event.date >= since, Event.date.in_(coarser)))
     if until:
-        q = q.where(Event.date <= until + "\uffff")
+        q = q.where(or_(Event.date <= until, Event.date.startswith(until)))
     if participant:
         norm = " ".join(normalise_ar(participant).split())
         q = q.where(

@@ -160,3 +160,58 @@ def table_snapshot() -> str:
                 for r in rows
             ]
     return json.dumps(out, default=str, sort_keys=True)
+
+
+def test_event_filters_by_type_date_participant_and_place(db):
+    from db.store import events_query
+
+    article_id = store_seed()
+    lavrov, blinken = (
+        Argument("actor", "سيرغي لافروف", "PERS"),
+        Argument("recipient", "أنتوني بلينكن", "PERS"),
+    )
+    doc = Document.from_article(
+        article_id,
+        "",
+        "x",
+        events=(
+            DocEvent(
+                "CONSULT",
+                "محادثات",
+                10,
+                17,
+                0,
+                date="2023-04",
+                location="نيويورك",
+                arguments=(Argument("recipient", "سيرغي لافروف", "PERS"),),
+            ),
+            DocEvent(
+                "ASSAULT",
+                "حرباً",
+                30,
+                35,
+                1,
+                date="2022-02",
+                arguments=(Argument("actor", "روسيا", "LOC"), Argument("recipient", "أوكرانيا", "LOC")),
+            ),
+            DocEvent("CONSULT", "لقاء", 50, 54, 2, date="2023-03", arguments=(lavrov, blinken)),
+            DocEvent("AID", "تقديم", 60, 65, 3),
+        ),
+    )
+    with session_scope() as s:
+        save_results(s, doc, "1")
+
+    def found(**filters) -> list[tuple[str, str | None]]:
+        with session_scope() as s:
+            return [(e.type, e.date) for e in s.scalars(events_query(**filters))]
+
+    assert found() == [("CONSULT", "2023-04"), ("CONSULT", "2023-03"), ("ASSAULT", "2022-02"), ("AID", None)]
+    assert found(type_="consult") == [("CONSULT", "2023-04"), ("CONSULT", "2023-03")]
+    assert found(since="2023-03") == [("CONSULT", "2023-04"), ("CONSULT", "2023-03")]
+    assert found(until="2022") == [("ASSAULT", "2022-02")]
+    assert found(since="2023-03-01", until="2023-03") == [("CONSULT", "2023-03")]
+    assert found(participant="بلينكن") == [("CONSULT", "2023-03")]
+    assert found(participant="لافروف") == [("CONSULT", "2023-04"), ("CONSULT", "2023-03")]
+    assert found(participant="سيرغى لافروف") == found(participant="لافروف")  # normalised match
+    assert found(place="نيويورك") == [("CONSULT", "2023-04")]
+    assert found(participant="no such person") == []
