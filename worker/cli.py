@@ -31,6 +31,7 @@ COMMANDS = [
     ("worker.commands.ingest", "worker"),
     ("worker.commands.ingest", "extract"),
     ("worker.commands.ingest", "demo"),
+    ("worker.commands.bridge", "bridge"),
     ("worker.commands.query", "show"),
     ("worker.commands.query", "events"),
     ("worker.commands.query", "export"),
@@ -43,6 +44,7 @@ COMMANDS = [
     ("worker.commands.ner", "bench"),
     ("worker.commands.ner", "quality"),
     ("worker.commands.quality_events", "articles"),
+    ("worker.commands.soak", "soak"),
 ]
 
 

@@ -1,0 +1,63 @@
+"""The plain-JSON queue bridge, on the real Redis and Postgres."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from sqlalchemy import func, select
+
+from db.models import Article, Failure
+from db.session import session_scope
+from tests.conftest import RUN_ID, redis_client, reset_settings
+from worker.commands.bridge import bridge_once
+
+pytestmark = pytest.mark.pipeline
+
+
+@pytest.fixture()
+def incoming(db):
+    reset_settings()
+    r = redis_client()
+    name = f"khabar-test-incoming-{RUN_ID}"
+    r.delete(name, name + ":processing", os.environ["KHABAR_QUEUE"])
+    yield r, name
+    r.delete(name, name + ":processing", os.environ["KHABAR_QUEUE"])
+
+
+def count(q) -> int:
+    with session_scope() as s:
+        return s.scalar(q)
+
+
+def test_bridge_stores_valid_messages_and_records_invalid_ones(incoming):
+    r, name = incoming
+    r.rpush(
+        name,
+        json.dumps({"id": "b1", "body": "زار الرئيس التونسي الجزائر أمس."}, ensure_ascii=False),
+        b"{not json",
+        json.dumps({"id": "b2", "body": "اعتقلت الشرطة عشرة متظاهرين في بغداد."}, ensure_ascii=False),
+    )
+    handled = 0
+    while bridge_once(r, name, timeout=0.1):
+        handled += 1
+    assert handled == 3
+    assert r.llen(name) == 0 and r.llen(name + ":processing") == 0
+    assert count(select(func.count()).select_from(Article)) == 2
+    assert r.llen(os.environ["KHABAR_QUEUE"]) == 2  # one chain message per stored article
+    with session_scope() as s:
+        (failure,) = s.scalars(select(Failure)).all()
+    assert failure.stage == "validate" and failure.payload == "{not json"
+
+
+def test_message_left_in_processing_by_a_dead_bridge_is_handled_first(incoming):
+    r, name = incoming
+    r.rpush(
+        name + ":processing",
+        json.dumps({"id": "orphan", "body": "تظاهر المئات في عمان."}, ensure_ascii=False),
+    )
+    assert bridge_once(r, name, timeout=0.1)
+    assert r.llen(name + ":processing") == 0
+    with session_scope() as s:
+        assert s.scalars(select(Article.external_id)).all() == ["orphan"]
