@@ -25,9 +25,20 @@ def configure(app: Celery, s: Settings) -> None:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        broker_transport_options={"visibility_timeout": s.visibility_timeout},
+        broker_transport_options={
+            "visibility_timeout": s.visibility_timeout,
+            "unacked_restore_interval": s.unacked_restore_interval,
+            "unacked_restore_throttle": 1,
+        },
+        # Also used for the next step of a chain, sent by the worker when a step ends.
+        task_publish_retry_policy={
+            "max_retries": s.publish_retries,
+            "interval_start": 0.5,
+            "interval_step": 1,
+            "interval_max": 5,
+        },
         result_backend_transport_options={"visibility_timeout": s.visibility_timeout},
-        task_soft_time_limit=s.task_soft_time_limit,
+        task_soft_time_limit=s.task_soft_time_limit or None,
         task_time_limit=s.task_time_limit,
         worker_max_tasks_per_child=s.worker_max_tasks_per_child,
         worker_max_memory_per_child=s.worker_max_memory_per_child_kb,

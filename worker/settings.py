@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,11 +27,19 @@ class Settings(BaseSettings):
     max_sentences: int = 2000
     max_tokens_per_sentence: int = 400
 
-    # Celery limits: one pathological article must not stall a worker.
+    # Celery limits: one pathological article must not stall a worker. The soft limit raises in
+    # the task (0: none); the hard limit kills the pool process. Soft must not exceed hard
+    # (Celery refuses to send any task otherwise, so it is checked here, at start-up).
     task_soft_time_limit: int = 120
     task_time_limit: int = 180
     # Redis redelivers an unacknowledged message after this long: keep it above the hard limit.
     visibility_timeout: int = 3600
+    # kombu scans Redis for unacknowledged messages older than the visibility timeout every this
+    # many seconds (kombu's own default, 10 s × a throttle of 10, is nearer 100 s).
+    unacked_restore_interval: int = 10
+    # A chain's next step is sent by the worker when a step ends: how long it keeps trying while
+    # the broker is unreachable (≈ publish_retries × 5 s) before the step lands in failures.
+    publish_retries: int = 24
     max_retries: int = 5
     retry_backoff_max: int = 60
     max_redeliveries: int = 3
@@ -49,6 +57,15 @@ class Settings(BaseSettings):
     test_pause_stage: str | None = None
     test_pause_seconds: float = 0.0
     test_fail_stage: str | None = None
+
+    @model_validator(mode="after")
+    def _limits(self) -> Settings:
+        if self.task_soft_time_limit and self.task_soft_time_limit > self.task_time_limit:
+            raise ValueError(
+                f"KHABAR_TASK_SOFT_TIME_LIMIT ({self.task_soft_time_limit}) must not exceed "
+                f"KHABAR_TASK_TIME_LIMIT ({self.task_time_limit})"
+            )
+        return self
 
 
 @lru_cache(maxsize=1)
