@@ -245,9 +245,11 @@ def record_failure(
     payload_ref: str | None = None,
     payload: str | None = None,
     payload_limit: int = 2000,
+    attempts: int = 1,
 ) -> None:
-    """Upsert a failure: a second report of the same failure bumps ``attempts`` and ``last_at``
-    and re-opens it if it had been resolved."""
+    """Upsert a failure: a second report of the same failure adds its ``attempts`` (the tries the
+    reporter made: a task's retries + 1) and bumps ``last_at``, and re-opens it if it had been
+    resolved."""
     error_class = type(error).__name__ if isinstance(error, BaseException) else "InvalidInput"
     message = str(error)[:4000]
     now = utcnow()
@@ -259,14 +261,14 @@ def record_failure(
         error=message,
         payload_ref=payload_ref,
         payload=payload[:payload_limit] if payload is not None else None,
-        attempts=1,
+        attempts=attempts,
         first_at=now,
         last_at=now,
     )
     stmt = stmt.on_conflict_do_update(
         index_elements=["key"],
         set_={
-            "attempts": Failure.attempts + 1,
+            "attempts": Failure.attempts + attempts,
             "last_at": now,
             "error_class": error_class,
             "error": message,

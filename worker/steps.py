@@ -122,11 +122,14 @@ def _reset_deliveries(session, article_id: str) -> None:
     session.execute(update(Article).where(Article.id == article_id).values(deliveries=0))
 
 
-def fail(article_id: str, step: str, exc: BaseException, s: Settings | None = None) -> None:
-    """Record a step that failed for good; the article ends ``failed``. When even that write is
-    impossible (the database is down), the failure goes to the spool file so it is not lost."""
+def fail(
+    article_id: str, step: str, exc: BaseException, s: Settings | None = None, attempts: int = 1
+) -> None:
+    """Record a step that failed for good after ``attempts`` tries; the article ends ``failed``.
+    When even that write is impossible (the database is down), the failure goes to the spool file
+    so it is not lost."""
     s = s or get_settings()
-    log.error("article %s: %s failed: %s: %s", article_id, step, type(exc).__name__, exc)
+    log.error("article %s: %s failed: %s: %s", article_id, step, type(exc).__name__, str(exc)[:500])
     try:
         with session_scope() as session:
             record_failure(
@@ -136,6 +139,7 @@ def fail(article_id: str, step: str, exc: BaseException, s: Settings | None = No
                 error=exc,
                 article_id=article_id,
                 payload_ref=f"article:{article_id}",
+                attempts=attempts,
             )
             set_status(session, article_id, "failed")
     except TRANSIENT as db_exc:
@@ -145,7 +149,8 @@ def fail(article_id: str, step: str, exc: BaseException, s: Settings | None = No
                 "article_id": article_id,
                 "stage": step,
                 "error_class": type(exc).__name__,
-                "error": str(exc),
+                "error": str(exc)[:4000],
+                "attempts": attempts,
                 "spooled_because": str(db_exc)[:500],
             },
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 
 from celery import Task, chain
-from celery.exceptions import Ignore, SoftTimeLimitExceeded
+from celery.exceptions import Ignore, Reject, SoftTimeLimitExceeded
 
 from worker import steps
 from worker.app import app
@@ -29,10 +29,31 @@ def execute(task: Task, step: str, article_id: str) -> str:
         steps.fail(article_id, step, exc, s)
         raise Ignore() from exc  # the chain stops here; the failure is recorded
     except Exception as exc:
+        attempts = task.request.retries + 1
         if task.request.retries < s.max_retries:
-            raise task.retry(exc=exc, countdown=_backoff(task.request.retries, s.retry_backoff_max)) from exc
-        steps.fail(article_id, step, exc, s)
+            try:
+                task.retry(exc=exc, countdown=_backoff(task.request.retries, s.retry_backoff_max))
+            except Reject as rejected:
+                # Celery could not send the retry (the broker is down too) and would drop the
+                # message: record the failure instead, so that `khabar failures retry` re-drives it.
+                steps.fail(article_id, step, exc, s, attempts=attempts)
+                raise Ignore() from rejected
+        steps.fail(article_id, step, exc, s, attempts=attempts)
         raise Ignore() from exc
+
+
+class StageTask(Task):
+    """Base of the stage tasks. ``on_failure`` covers what ``execute`` cannot catch: the hard time
+    limit (Celery 5.7 calls it in the worker's main process after killing the child) and a chain
+    step that could not be sent after this step succeeded (the broker stayed down longer than the
+    publish retry policy). Celery acknowledges the message in both cases; without this the
+    article would stay ``processing`` with no failure row."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        step = self.name.removeprefix("khabar.")
+        article_id = args[0] if args else kwargs.get("article_id")
+        if article_id and step in steps.STEPS:
+            steps.fail(str(article_id), step, exc)
 
 
 def stage_task(step: str) -> Task:
@@ -40,7 +61,7 @@ def stage_task(step: str) -> Task:
         return execute(self, step, article_id)
 
     run.__name__ = step
-    return app.task(name=f"khabar.{step}", bind=True, max_retries=None)(run)
+    return app.task(name=f"khabar.{step}", bind=True, max_retries=None, base=StageTask)(run)
 
 
 TASKS: dict[str, Task] = {step: stage_task(step) for step in steps.STEPS}
