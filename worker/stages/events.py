@@ -19,6 +19,7 @@ from worker.stages.dates import TimeExpr, find_dates, precision, published_date
 from worker.stages.document import Document, Event
 from worker.stages.filters import keep_trigger, refine
 from worker.stages.modality import modality
+from worker.stages.specificity import specific
 from worker.stages.triggers import Trigger, find_triggers
 
 REFER_BACK_VERBS = {
@@ -45,6 +46,8 @@ REFER_BACK_VERBS = {
     "وخلال",
     "وعقب",
 }
+# types whose mentions must report one particular happening (GSR-style event detection)
+SPECIFIC_TYPES = ("ASSAULT", "PROTEST")
 DEMONSTRATIVES = {"هذا", "هذه", "ذلك", "تلك", "نفسه", "ذاته", "المذكور"}
 
 
@@ -162,11 +165,19 @@ def events(doc: Document) -> Document:
         ]
         reports = _report_spans(doc, si)
         parts = participants(doc, si, states, titles)
+        in_sent = [m for m in doc.mentions if sent.start <= m.start < sent.end]
+        places = sum(1 for m in in_sent if m.type == "LOC")
+        persons = sum(1 for m in in_sent if m.type == "PERS")
+        verbs = [(t.token, t.type) for t in find_triggers(toks, doc.text) if t.kind == "v"]
         for t in trigs:
             args, location = find_arguments(doc, si, t, t.type, parts)
             date = pick_date(dates, t, reports)
             mod = modality(toks, t.token, t.kind, date, pub_iso)
             back = _refers_back(doc, si, t, seen)
+            if t.type in SPECIFIC_TYPES and not back:
+                governed = any(k < t.token and typ != t.type for k, typ in verbs)
+                # a mention that gives none of the particulars only refers to the happening
+                back = not specific(toks, t.token, t.kind, t.type, places, persons, t.lemma, governed)
             conf = 0.5 if t.weak else 0.75
             if t.kind == "v":
                 conf += 0.1

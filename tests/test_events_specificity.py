@@ -1,0 +1,38 @@
+"""A violent or protest mention counts as a report only when it gives particulars of one
+happening (sentences written for these tests)."""
+
+from __future__ import annotations
+
+from tests.test_events import doc_with
+from worker.stages.events import events
+
+
+def reported(text: str, etype: str, names=()) -> bool:
+    evs = [e for e in events(doc_with(text, list(names))).events if e.type == etype]
+    return any(e.modality == "asserted" and not e.refers_back for e in evs)
+
+
+def test_specific_attack_is_reported():
+    assert reported(
+        "وقال مصدر في الشرطة إن خمسة أشخاص قتلوا أمس في انفجار سيارة مفخخة في سوق المدينة.", "ASSAULT"
+    )
+    assert reported("اغتال مسلحون مجهولون ضابطا في الشرطة صباح أمس قرب منزله.", "ASSAULT")
+
+
+def test_background_and_generic_attacks_are_not_reports():
+    # a plot answered by arrests
+    assert not reported("واعتقلت الشرطة المتهمين بالتخطيط لتنفيذ هجوم على المطار.", "ASSAULT")
+    # the attack is only the object of a condemnation
+    assert not reported("وأدانت الحكومة الهجوم الذي وقع الشهر الماضي.", "ASSAULT")
+    # habitual, generic
+    assert not reported("الهجمات تهدد استقرار المنطقة.", "ASSAULT")
+    # a question
+    assert not reported("هل يمكن أن يتوقف القتل؟", "ASSAULT")
+
+
+def test_protesters_alone_are_not_a_protest_event():
+    assert not reported("واستخدمت الشرطة العصي في محاولة للسيطرة على المتظاهرين.", "PROTEST")
+    assert reported("وتظاهر أمس مئات الطلاب أمام مقر البرلمان احتجاجا على القانون الجديد.", "PROTEST")
+    assert reported(
+        "وتجمع عشرات الناشطين في وسط المدينة رافعين لافتات تطالب بالإفراج عن المعتقلين.", "PROTEST"
+    )
