@@ -251,16 +251,18 @@ def record_failure(
     reporter made: a task's retries + 1) and bumps ``last_at``, and re-opens it if it had been
     resolved."""
     error_class = type(error).__name__ if isinstance(error, BaseException) else "InvalidInput"
-    message = str(error)[:4000]
+    message = _storable(str(error)[:4000])
+    payload = _storable(payload[:payload_limit]) if payload is not None else None
+    payload_ref = _storable(payload_ref) if payload_ref is not None else None
     now = utcnow()
     stmt = _insert(session, Failure).values(
-        key=key,
+        key=_storable(key),
         article_id=article_id,
         stage=stage,
         error_class=error_class,
         error=message,
         payload_ref=payload_ref,
-        payload=payload[:payload_limit] if payload is not None else None,
+        payload=payload,
         attempts=attempts,
         first_at=now,
         last_at=now,
@@ -276,6 +278,12 @@ def record_failure(
         },
     )
     session.execute(stmt)
+
+
+def _storable(text: str) -> str:
+    """Bad input is recorded as it came, as far as Postgres can hold it: NUL and unpaired
+    surrogates are escaped."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
 
 
 def resolve_failures(session: Session, article_id: str) -> None:
