@@ -233,7 +233,8 @@ class Worker:
     "--kill-every",
     default=200,
     show_default=True,
-    help="SIGKILL one worker (its whole process group) and start a new one every N finished articles; 0 never.",
+    help="SIGKILL one worker (its whole process group) and start a new one every N articles' worth of "
+    "steps (N × 6 stage runs); 0 never.",
 )
 @click.option("--limit", type=int, default=None, help="Only the first N articles.")
 @click.option(
@@ -283,9 +284,10 @@ def soak(
     from sqlalchemy.engine import make_url
 
     from db.migrate import upgrade
-    from db.models import Article
+    from db.models import Article, StageRun
     from db.session import reset_engines, session_scope
     from worker.settings import get_settings
+    from worker.steps import STEPS
 
     run_id = uuid.uuid4().hex[:8]
     created_db = None
@@ -359,8 +361,10 @@ def soak(
     producer.start()
 
     kills = 0
+    steps_per_article = len(STEPS)
     next_kill = kill_every or None
-    last_finished, last_change, last_print = -1, time.monotonic(), 0.0
+    last_runs, last_change, last_print = -1, time.monotonic(), 0.0
+    interrupted = False
     try:
         while True:
             time.sleep(1)
@@ -368,24 +372,28 @@ def soak(
                 counts = dict(
                     session.execute(select(Article.status, func.count()).group_by(Article.status)).all()
                 )
+                runs = session.scalar(select(func.count()).select_from(StageRun)) or 0
             finished = counts.get("done", 0) + counts.get("failed", 0)
             accepted = len(report.accepted)
             now = time.monotonic()
-            if finished != last_finished:
-                last_finished, last_change = finished, now
-            if now - last_print >= 5:
+            # Progress is counted in steps: one Redis queue is FIFO, so every article's first
+            # step runs before any article's last one, and "done" comes late.
+            if runs + finished != last_runs:
+                last_runs, last_change = runs + finished, now
+            if now - last_print >= 10:
                 last_print = now
-                rate = counts.get("done", 0) / (now - t0)
                 click.echo(
-                    f"[{now - t0:6.0f}s] read {producing['read']}, accepted {accepted}, "
+                    f"[{now - t0:6.0f}s] read {producing['read']}, accepted {accepted}, steps run {runs}, "
                     f"done {counts.get('done', 0)}, failed {counts.get('failed', 0)}, "
-                    f"in flight {accepted - finished}, kills {kills}, {rate:.1f} articles/s",
+                    f"in flight {accepted - finished}, kills {kills}, "
+                    f"{runs / steps_per_article / (now - t0):.1f} articles/s (steps/{steps_per_article})",
                     err=True,
                 )
-            if next_kill is not None and finished >= next_kill:
+            if next_kill is not None and runs >= next_kill * steps_per_article:
                 victim = pool.pop(0)
                 victim.kill()
                 kills += 1
+                click.echo(f"[{now - t0:6.0f}s] SIGKILL worker {victim.proc.pid}; starting another", err=True)
                 start_worker()
                 next_kill += kill_every
             if producing["done"] and finished >= accepted:
@@ -393,6 +401,8 @@ def soak(
             if now - last_change > stall:
                 click.echo(f"no progress for {stall:.0f}s: stopping", err=True)
                 break
+    except KeyboardInterrupt:
+        interrupted = True
     finally:
         elapsed = time.monotonic() - t0
         for w in pool:
@@ -434,7 +444,7 @@ def soak(
         private_redis.wait(15)
     else:
         _drop_queue(broker_url, queue)
-    if result["lost"] or result["duplicated"] or report.not_enqueued:
+    if interrupted or result["lost"] or result["duplicated"] or report.not_enqueued:
         sys.exit(1)
 
 
