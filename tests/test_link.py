@@ -39,3 +39,36 @@ def test_capital_for_its_state():
 def test_stage_contract():
     d = link(doc_with("نص قصير عن عمان.", []))
     assert d.stages[-1] == "link"
+
+
+def test_capital_that_is_a_recipient_stays_a_place():
+    text = "وتدعم الولايات المتحدة كييف بالأسلحة. وزار الوزير كييف أمس."
+    d = doc_with(text, [("الولايات المتحدة", "LOC"), ("كييف", "LOC")])
+    assert "كييف" in {c for _, c, _ in canon(d)}
+
+
+def test_institution_names_with_their_adjectives():
+    text = "وقالت وزارة الخزانة الأمريكية إن وكالة الأنباء الرسمية نشرت البيان."
+    got = {(c, t) for _, c, t in canon(doc_with(text, []))}
+    assert ("وزارة الخزانة الأمريكية", "ORG") in got
+    assert ("وكالة الأنباء الرسمية", "ORG") in got
+
+
+def test_name_after_a_title_and_latin_names():
+    text = "والتقى وزير الخارجية الكندي جان مارتان بممثلي شبكة “CBS News” أمس."
+    got = {(c, t) for _, c, t in canon(doc_with(text, []))}
+    assert ("جان مارتان", "PERS") in got
+    assert ("CBS News", "ORG") in got
+
+
+def test_truncated_name_is_completed_after_a_title():
+    text = "وقال وزير الداخلية السابق سعيد الخالدي إن الوضع هادئ."
+    d = doc_with(text, [("الخالدي", "PERS")])
+    assert "سعيد الخالدي" in {c for _, c, t in canon(d) if t == "PERS"}
+
+
+def test_coordinated_names_and_kinship_words():
+    text = "وقالت حركتا حماس والجهاد إن ... وظهر ونجله أحمد في الصورة."
+    d = doc_with(text, [("حماس والجهاد", "ORG"), ("ونجله أحمد", "PERS")])
+    got = {c for _, c, _ in canon(d)}
+    assert "حماس" in got and "أحمد" in got

@@ -204,6 +204,254 @@ def _label_mentions(doc: Document) -> list[Mention]:
     return out
 
 
+# heads of organisation names whose name is the head with its definite genitives and adjectives
+# ("وزارة الخارجية الأميركية", "وكالة الأنباء اليمنية", "المجلس الدستوري الفرنسي", "سرايا القدس")
+INSTITUTION_HEADS = {
+    "وزاره",
+    "وكاله",
+    "مجلس",
+    "لجنه",
+    "مكتب",
+    "اتحاد",
+    "هيئه",
+    "منظمه",
+    "مؤسسه",
+    "الحرس",
+    "حرس",
+    "سرايا",
+    "كتائب",
+    "قياده",
+    "جبهه",
+    "حزب",
+    "مصرف",
+    "بنك",
+    "جامعه",
+    "محكمه",
+    "مجموعه",
+    "جيش",
+}
+# definite words that end an organisation name: "مجلس الأمن التابع للأمم المتحدة"
+ORG_NAME_STOPS = {
+    "التابع",
+    "التابعه",
+    "الجناح",
+    "البت",
+    "المسؤول",
+    "المعني",
+    "الخاص",
+    "الخاصه",
+    "نفسه",
+    "ذاته",
+}
+# words that open a person's title; the name follows the title's definite words
+# ("وزير الخارجية الأمريكي أنتوني بلينكن", "رئيس الوزراء البريطاني ديفيد كاميرون")
+TITLE_WORDS = {
+    "وزير",
+    "وزيره",
+    "رئيس",
+    "رئيسه",
+    "نائب",
+    "المتحدث",
+    "المتحدثه",
+    "سفير",
+    "السفير",
+    "مبعوث",
+    "المبعوث",
+    "مندوب",
+    "المندوب",
+    "الملك",
+    "الامير",
+    "الشيخ",
+    "البابا",
+    "الجنرال",
+    "العميد",
+    "اللواء",
+    "العقيد",
+    "المستشار",
+    "مستشار",
+    "مدير",
+    "المدير",
+    "الرئيس",
+    "الوزير",
+    "السيناتور",
+    "الزعيم",
+    "زعيم",
+    "قائد",
+    "القائد",
+    "المرشد",
+    "الامين",
+    "امين",
+    "النائب",
+    "الداعيه",
+    "الكاتب",
+    "الفنان",
+    "المدرب",
+    "اللاعب",
+    "الدكتور",
+    "د",
+}
+# words after a name that are not part of it
+NAME_STOPS = FUNCTION_WORDS | {
+    "الذي",
+    "التي",
+    "الذين",
+    "انه",
+    "انها",
+    "بان",
+    "قال",
+    "قوله",
+    "امس",
+    "اليوم",
+    "خلال",
+    "بعد",
+    "قبل",
+    "عن",
+    "لدي",
+    "عبر",
+    "اثناء",
+    "عند",
+    "هو",
+    "هي",
+    "وهو",
+    "وهي",
+    "اول",
+    "ان",
+    "اكد",
+    "اضاف",
+    "اوضح",
+    "اشار",
+    "اعلن",
+    "نفسه",
+    "ذاته",
+    "لمده",
+    "مؤخرا",
+    "ايضا",
+}
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.\-]*(?:\s+[A-Z0-9][A-Za-z0-9&.\-]*)*")
+
+
+def _is_word(tok) -> bool:
+    return bool(_WORD.match(tok.text)) and not tok.text[0].isascii()
+
+
+def _institution_mentions(doc: Document) -> list[Mention]:
+    """Organisation names built on an institutional head: the head and the definite words and
+    nationality adjectives that follow it ("وزارة الخارجية الأميركية")."""
+    out: list[Mention] = []
+    for si, sent in enumerate(doc.sentences):
+        toks = sent.tokens
+        for k, tok in enumerate(toks):
+            if not _is_word(tok):
+                continue
+            word, cut = _strip_clitic(tok.norm)
+            if tok.norm in INSTITUTION_HEADS or tok.norm[2:] in INSTITUTION_HEADS and tok.norm[:2] == "ال":
+                word, cut = tok.norm, 0  # "وزارة", "وكالة": the و is the word's own letter
+            head = word
+            if head not in INSTITUTION_HEADS and head.startswith("ال") and head[2:] in INSTITUTION_HEADS:
+                head = head[2:]
+            if head not in INSTITUTION_HEADS:
+                continue
+            if tok.norm.startswith("لل"):
+                cut = 0  # "للجنة": keep the article's lam in the name text
+            j = k + 1
+            while j < len(toks) and j - k <= 4 and _is_word(toks[j]):
+                w = toks[j].norm
+                if w in NAME_STOPS or w in ORG_NAME_STOPS or w.startswith("و"):
+                    break
+                if w.startswith("ال") or adjective_stem(w):
+                    j += 1
+                    continue
+                if w == "لكره" and j + 1 < len(toks) and toks[j + 1].norm == "القدم":
+                    j += 2
+                    break
+                break
+            if j == k + 1:
+                continue
+            if word.startswith("ال") and j == k + 2 and not adjective_stem(toks[k + 1].norm):
+                continue  # "المحكمة الشرعية": a definite head with one word is a description
+            start = tok.start + cut
+            end = toks[j - 1].end
+            name = doc.text[start:end]
+            out.append(Mention(name, "ORG", start, end, name, si, 0.8))
+    return out
+
+
+def _title_names(doc: Document, ner: list[Mention]) -> list[Mention]:
+    """A person's name right after a title: the title head, its definite words (office,
+    nationality), then one to three indefinite words, and a definite family name after them.
+    Kept when the tagger saw part of it as a person, or when two name words follow an office."""
+    known = {w for m in ner if m.type == "PERS" for w in fold_word(m.canonical).split()}
+    out: list[Mention] = []
+    for si, sent in enumerate(doc.sentences):
+        toks = sent.tokens
+        for k, tok in enumerate(toks):
+            word, _ = _strip_clitic(tok.norm)
+            if tok.norm not in TITLE_WORDS and word not in TITLE_WORDS:
+                continue
+            j = k + 1
+            while j < len(toks) and j - k <= 5 and _is_word(toks[j]):
+                w = toks[j].norm
+                if w.startswith(("ال", "لل")) or adjective_stem(w) or w in ("باسم", "العام", "عام"):
+                    j += 1
+                    continue
+                break
+            n0 = j
+            chain = n0 - k - 1  # definite words of the title (office, nationality)
+            while j < len(toks) and j - n0 < 3 and _is_word(toks[j]):
+                w = toks[j].norm
+                if w in NAME_STOPS or w in TITLE_WORDS or w.startswith(("ال", "لل")) or adjective_stem(w):
+                    break
+                if w[:1] == "و" or (len(w) > 3 and w.endswith("ا") and not w.endswith("يا")):
+                    break  # a conjunction, an accusative common noun or adverb ("عددا", "مؤخرا")
+                if len(w) > 3 and w[0] in "يت" and j == n0 and w not in known:
+                    break  # an imperfect verb ("يؤكد")
+                if (
+                    j - n0 == 2
+                    and w not in known
+                    and not any(m.start <= toks[j].start < m.end for m in ner if m.type == "PERS")
+                ):
+                    break  # a third word only when the tagger saw it ("عبدربه منصور هادي")
+                j += 1
+            if j == n0:
+                continue
+            # a family name with the article ("عز الدين الأصبحي", "رياض المالكي")
+            if (
+                j < len(toks)
+                and _is_word(toks[j])
+                and toks[j].norm.startswith("ال")
+                and toks[j].norm not in NAME_STOPS
+                and adjective_stem(toks[j].norm) is None
+                and toks[j].norm not in gazetteer()
+                and len(toks[j].norm) >= 5
+            ):
+                j += 1
+            tagged = any(
+                m.start < toks[j - 1].end and toks[n0].start < m.end for m in ner if m.type == "PERS"
+            )
+            words = {toks[i].norm for i in range(n0, j)}
+            if not tagged and not (words & known) and (chain == 0 or j - n0 < 2):
+                continue  # only names the tagger saw somewhere, or two words after an office
+            start, end = toks[n0].start, toks[j - 1].end
+            name = doc.text[start:end]
+            if fold_word(name) in gazetteer():
+                continue
+            out.append(Mention(name, "PERS", start, end, name, si, 0.7))
+    return out
+
+
+def _latin_names(doc: Document) -> list[Mention]:
+    """Names written in Latin script ("شبكة “NBC News”"): organisations (media, companies)."""
+    out: list[Mention] = []
+    for m in _LATIN.finditer(doc.text):
+        name = m.group(0).rstrip(".-")
+        if len(name) < 2 or not any(c.isupper() for c in name):
+            continue
+        out.append(
+            Mention(name, "ORG", m.start(), m.start() + len(name), name, _sentence_of(doc, m.start()), 0.7)
+        )
+    return out
+
+
 def _propagate(doc: Document, mentions: list[Mention]) -> list[Mention]:
     """Tag every occurrence (with or without a clitic) of a name tagged somewhere in the article."""
     names: dict[str, str] = {}
@@ -238,6 +486,29 @@ def _propagate(doc: Document, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
+def _override(ner: list[Mention], rules: list[Mention]) -> list[Mention]:
+    """Rule mentions (institutions, names after titles, Latin names) replace the tagger's
+    mentions they contain: the tagger truncates long names ("الحرس الثوري" for "الحرس الثوري
+    الإيراني", "منصور هادي" for "عبدربه منصور هادي") or mistypes them."""
+    kept_rules = []
+    for r in rules:
+        inside = [m for m in ner if r.start <= m.start and m.end <= r.end]
+        crossing = [
+            m
+            for m in ner
+            if m.start < r.end and r.start < m.end and not (r.start <= m.start and m.end <= r.end)
+        ]
+        if crossing:
+            continue
+        if r.type == "PERS" and any(
+            m.type != "PERS" and fold_word(m.canonical) in gazetteer() for m in inside
+        ):
+            continue  # "وزير خارجية إيران": a place after a title is not a person
+        kept_rules.append(r)
+    out = [m for m in ner if not any(r.start <= m.start and m.end <= r.end for r in kept_rules)]
+    return out + [dataclasses.replace(r, score=1.0) for r in kept_rules]
+
+
 def _resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
     """Keep the NER mentions first, then the longest of the others, with no overlaps."""
     ranked = sorted(mentions, key=lambda m: (-m.score, -(m.end - m.start), m.start))
@@ -250,8 +521,26 @@ def _resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
     return sorted(kept, key=lambda m: m.start)
 
 
+# words before a person's name that are not part of it ("ونجله أحمد", "البابا فرنسيس")
+PERSON_PREFIXES = {"نجله", "ابنه", "شقيقه", "زوجته", "نجل", "البابا", "الرئيس", "الشيخ", "السيد"}
+
+
+def _clean_person(name: str) -> str:
+    words = name.split()
+    while len(words) > 1 and _strip_clitic(fold_word(words[0]))[0] in PERSON_PREFIXES:
+        words = words[1:]
+    if len(words) > 1 and adjective_stem(fold_word(words[-1])):
+        words = words[:-1]  # "كول جاك التركي": the nationality is not part of the name
+    return " ".join(words)
+
+
 def _clean_canonical(name: str) -> str:
     words = name.split()
+    # "حماس والجهاد": two names joined by a conjunction
+    for i in range(1, len(words)):
+        if fold_word(words[i]).startswith("وال") and len(words[i]) > 4:
+            words = words[:i]
+            break
     if len(words) > 1:
         head, _ = _strip_clitic(fold_word(words[0]))
         if head in ORG_LABELS or head in LOC_LABELS:
@@ -283,12 +572,18 @@ def link(doc: Document) -> Document:
     ner = [
         dataclasses.replace(m, score=1.0) for m in doc.mentions if m.type in ("PERS", "ORG", "LOC", "MISC")
     ]
+    rules = _resolve_overlaps(_institution_mentions(doc) + _title_names(doc, ner) + _latin_names(doc))
+    ner = _override(ner, rules)
     extra = _label_mentions(doc)
     mentions = _resolve_overlaps(ner + extra)
     mentions = [dataclasses.replace(m, canonical=_clean_canonical(m.canonical)) for m in mentions]
     mentions = [m for m in mentions if not _is_junk(m)]
     mentions = _resolve_overlaps(mentions + [m for m in _propagate(doc, mentions)])
     mentions = [dataclasses.replace(m, canonical=_clean_canonical(m.canonical)) for m in mentions]
+    mentions = [
+        dataclasses.replace(m, canonical=_clean_person(m.canonical)) if m.type == "PERS" else m
+        for m in mentions
+    ]
     mentions = [m for m in mentions if not _is_junk(m)]
 
     # one canonical per entity: the fullest form that contains a shorter one word by word
@@ -312,17 +607,26 @@ def link(doc: Document) -> Document:
     for names in nationalities().values():
         for name in names[1:]:
             states[name] = names[0]
+    # a capital is the state only where it acts ("واشنطن تضيف", "قالت طهران"); a capital that is
+    # also a place, a destination or an object anywhere in the article stays its own entity
     literal: set[str] = set()
     for m in mentions:
         key = fold_word(m.canonical)
         sent = doc.sentences[m.sentence] if m.sentence < len(doc.sentences) else None
         if sent is None:
             continue
-        before = fold_word(doc.text[max(sent.start, m.start - 12) : m.start])
-        if (
-            re.search(r"(في|الي|العاصمه|زار|من|ب)\s*$", before)
-            or fold_word(doc.text[m.start - 1 : m.start]) == "ب"
-        ):
+        toks = sent.tokens
+        k = next((i for i, t in enumerate(toks) if t.end > m.start), None)
+        e = next((i for i, t in enumerate(toks) if t.start >= m.end), len(toks))
+        if k is None:
+            continue
+        nxt = toks[e].norm if e < len(toks) else ""
+        prev = toks[k - 1].norm if k > 0 else ""
+        clitic = m.start > toks[k].start
+        acts = (not clitic and len(nxt) >= 4 and nxt[0] in "تي" and nxt not in FUNCTION_WORDS) or (
+            not clitic and len(prev) >= 4 and prev.endswith("ت") and prev[:1] in "اوقرطهد"
+        )
+        if not acts:
             literal.add(key)
     present = set(mapping.values())
     for key in list(mapping):
