@@ -94,6 +94,9 @@ STATE_NOUNS = {
 }
 
 
+GENERIC_SUBJECTS = {"اخرون", "اخرين", "مسؤولون", "مسؤولين", "مصادر", "ناشطون", "محتجون", "مسلحون", "مجهولون"}
+
+
 @dataclass(frozen=True)
 class Participant:
     name: str
@@ -183,6 +186,59 @@ def _prep_before(doc: Document, sent: Sentence, k: int, start: int) -> str:
     return ""
 
 
+# nouns that head a genitive or title before a name: the preposition before them governs the name
+# ("مع وزير الخارجية الروسي سيرغي لافروف", "على سفر قاسم سليماني", "لشركة النفط")
+PHRASE_HEADS = TITLE_HEADS | {
+    "سفر",
+    "شركه",
+    "حكومه",
+    "اداره",
+    "وفد",
+    "رئاسه",
+    "قوات",
+    "قياده",
+    "نظام",
+    "حركه",
+    "تنظيم",
+    "عناصر",
+    "مدينه",
+    "اراضي",
+    "دوله",
+}
+
+
+def _prep_through_phrase(doc: Document, sent: Sentence, k: int, stops: set[int]) -> str:
+    """The preposition before the title or genitive head that precedes the name at token k."""
+    toks = sent.tokens
+    j = k - 1
+    crossed = False
+    crossed_nouns = 0
+    while j >= 0 and k - j <= 5 and j not in stops:
+        w = toks[j].norm
+        if w in BREAKS:
+            return ""
+        bare = w[1:] if w[:1] == "و" and len(w) > 3 and w not in PHRASE_HEADS else w
+        if crossed and (bare in PREP_RECIPIENT or bare in ("من", "بين", "عن")):
+            return bare
+        if crossed and w[:1] == "و" and len(w) > 3 and w[1:] in PHRASE_HEADS | TITLE_HEADS:
+            return "و"
+        head = bare[2:] if bare.startswith("ال") else bare
+        if bare in PHRASE_HEADS or head in PHRASE_HEADS:
+            crossed = True
+        elif bare[:1] in "بل" and (bare[1:] in PHRASE_HEADS or bare[1:] in ("شركه", "حكومه")):
+            return bare[0]
+        elif bare.startswith("لل") and bare[2:] in PHRASE_HEADS:
+            return "ل"
+        elif bare[:1] in "بل" and len(bare) >= 5 and not crossed_nouns:
+            return bare[0]  # a masdar with a preposition: "هددت بإسقاط حكم حماس"
+        elif not (bare.startswith("ال") or adjective_stem(bare)):
+            if crossed_nouns >= 1 or bare in BREAKS or bare in RELATIVES:
+                return ""
+            crossed_nouns += 1  # one indefinite genitive head ("حكم", "سفر")
+        j -= 1
+    return ""
+
+
 def title_index(doc: Document) -> dict[str, set[str]]:
     """PERS canonical → the words of the titles the article puts right before or after its name."""
     out: dict[str, set[str]] = {}
@@ -248,12 +304,17 @@ def resolve_title(words: list[str], titles: dict[str, set[str]]) -> str | None:
 
 
 def participants(
-    doc: Document, si: int, states: dict[str, str], titles: dict[str, set[str]]
+    doc: Document,
+    si: int,
+    states: dict[str, str],
+    titles: dict[str, set[str]],
+    trigger_tokens: set[int] | None = None,
 ) -> list[Participant]:
     sent = doc.sentences[si]
     toks = sent.tokens
     out: list[Participant] = []
     covered: set[int] = set()
+    trigger_tokens = set(trigger_tokens or ())
     for m in doc.mentions:
         if not sent.start <= m.start < sent.end or m.type not in ("PERS", "ORG", "LOC"):
             continue
@@ -262,18 +323,11 @@ def participants(
         if k is None:
             continue
         covered.update(range(k, (last or k) + 1))
-        out.append(
-            Participant(
-                m.canonical,
-                m.type,
-                m.start,
-                m.end,
-                k,
-                last or k,
-                _prep_before(doc, sent, k, m.start),
-                "mention",
-            )
-        )
+        prep = _prep_before(doc, sent, k, m.start)
+        if prep == "":
+            prep = _prep_through_phrase(doc, sent, k, trigger_tokens)
+        out.append(Participant(m.canonical, m.type, m.start, m.end, k, last or k, prep, "mention"))
+    out = _titled_organisations(out, toks, titles)
     for k, tok in enumerate(toks):
         if k in covered:
             continue
@@ -287,8 +341,10 @@ def participants(
                 continue
             if tok.norm.endswith(("يين", "يون")):
                 continue
-            prev_bare = prev[1:] if prev.startswith("و") and len(prev) > 3 else prev
-            if prev_bare in TITLE_HEADS or (k > 1 and toks[k - 2].norm in TITLE_HEADS):
+            prev_bare = prev[1:] if prev.startswith("و") and prev[1:] in TITLE_HEADS else prev
+            prev2 = toks[k - 2].norm if k > 1 else ""
+            prev2 = prev2[1:] if prev2.startswith("و") and prev2[1:] in TITLE_HEADS else prev2
+            if prev_bare in TITLE_HEADS or prev2 in TITLE_HEADS:
                 continue  # part of a title; titles are resolved below
             out.append(
                 Participant(states[stem], "LOC", tok.start, tok.end, k, k, "", "adjective", after_noun=True)
@@ -335,6 +391,33 @@ def participants(
     return out
 
 
+def _titled_organisations(parts: list[Participant], toks, titles: dict[str, set[str]]) -> list[Participant]:
+    """An organisation or place that completes a title ("رئيس مجلس الوزراء خالد محفوظ بحاح",
+    "قائد فيلق القدس زار …") is not a participant: the person is. With the person named right
+    after, the organisation is dropped; otherwise the title names the person the article gives
+    that title to, if any."""
+    out: list[Participant] = []
+    persons = [p for p in parts if p.type == "PERS"]
+    for p in parts:
+        if p.type not in ("ORG", "LOC") or p.token == 0:
+            out.append(p)
+            continue
+        prev = toks[p.token - 1].norm
+        prev = prev[1:] if prev.startswith("و") and len(prev) > 3 and prev[1:] in TITLE_HEADS else prev
+        if prev not in TITLE_HEADS:
+            out.append(p)
+            continue
+        if any(p.last < q.token <= p.last + 3 for q in persons):
+            continue
+        words = [prev, *(t.norm for t in toks[p.token : p.last + 1])]
+        person = resolve_title(words, titles)
+        if person:
+            out.append(Participant(person, "PERS", p.start, p.end, p.token - 1, p.last, p.prep, "title"))
+        else:
+            out.append(p)
+    return out
+
+
 def clause_bounds(sent: Sentence, index: int, last: int) -> tuple[int, int]:
     toks = sent.tokens
     lo = index
@@ -375,6 +458,22 @@ def arguments(
 
     between = False
     bare_after = 0
+    # a generic subject right after the verb ("اتهم آخرون صالح", "رفض مسؤولون …") takes the
+    # actor slot: the named participant after it is the object
+    toks = sent.tokens
+    nxt = toks[trig.last + 1].norm if trig.last + 1 < len(toks) else ""
+    if (
+        trig.kind == "v"
+        and nxt
+        and not any(p.token == trig.last + 1 for p in parts)
+        and not nxt.startswith(("ال", "وال"))
+        and (nxt.endswith(("ون", "ين")) or nxt in GENERIC_SUBJECTS)
+        and len(nxt) > 4
+    ):
+        bare_after = 1
+        generic_actor = True
+    else:
+        generic_actor = False
     for p in after:
         if place(p) and not (etype == "CONSULT" and trig.mode == "visit" and p.prep in ("",)):
             if location is None:
@@ -383,7 +482,7 @@ def arguments(
         if etype == "CONSULT" and trig.mode == "visit" and p.type == "LOC" and p.prep in ("", "ل", "الي"):
             location = location or p
             continue
-        if p.prep == "بين":
+        if p.prep == "بين" or (p.prep == "من" and p.token >= 2 and sent.tokens[p.token - 2].norm == "كل"):
             actors.append(p)
             between = True
             continue
@@ -417,11 +516,11 @@ def arguments(
                 if p.token <= trig.last + 2 and not actors and not recips:
                     (recips if harm else actors).append(p)
                 continue
-            if not actors and bare_after == 1:
+            if not actors and bare_after == 1 and not generic_actor:
                 actors.append(p)
             elif not recips:
                 recips.append(p)
-    if not actors and not between:
+    if not actors and not between and not generic_actor:
         for p in reversed(before):
             if place(p) or p.prep not in ("", "و"):
                 continue

@@ -164,7 +164,7 @@ def events(doc: Document) -> Document:
             for d in find_dates(doc.text[sent.start : sent.end], pub)
         ]
         reports = _report_spans(doc, si)
-        parts = participants(doc, si, states, titles)
+        parts = participants(doc, si, states, titles, {t.token for t in trigs})
         in_sent = [m for m in doc.mentions if sent.start <= m.start < sent.end]
         places = sum(1 for m in in_sent if m.type == "LOC")
         persons = sum(1 for m in in_sent if m.type == "PERS")

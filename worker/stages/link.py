@@ -394,12 +394,23 @@ def _title_names(doc: Document, ner: list[Mention]) -> list[Mention]:
                 if w.startswith(("ال", "لل")) or adjective_stem(w) or w in ("باسم", "العام", "عام"):
                     j += 1
                     continue
+                if w in INSTITUTION_HEADS and j + 1 < len(toks) and toks[j + 1].norm.startswith("ال"):
+                    j += 1  # "رئيس مجلس الوزراء"
+                    continue
                 break
             n0 = j
             chain = n0 - k - 1  # definite words of the title (office, nationality)
             while j < len(toks) and j - n0 < 3 and _is_word(toks[j]):
                 w = toks[j].norm
-                if w in NAME_STOPS or w in TITLE_WORDS or w.startswith(("ال", "لل")) or adjective_stem(w):
+                tagged_here = any(m.start <= toks[j].start < m.end for m in ner if m.type == "PERS")
+                if w == "علي" and j + 1 < len(toks):
+                    # the name علي folds like the preposition على: a name when a tagged name follows
+                    tagged_here = tagged_here or any(
+                        m.start <= toks[j + 1].start < m.end for m in ner if m.type == "PERS"
+                    )
+                    if not tagged_here:
+                        break
+                elif w in NAME_STOPS or w in TITLE_WORDS or w.startswith(("ال", "لل")) or adjective_stem(w):
                     break
                 if w[:1] == "و" or (len(w) > 3 and w.endswith("ا") and not w.endswith("يا")):
                     break  # a conjunction, an accusative common noun or adverb ("عددا", "مؤخرا")
@@ -436,6 +447,36 @@ def _title_names(doc: Document, ner: list[Mention]) -> list[Mention]:
             if fold_word(name) in gazetteer():
                 continue
             out.append(Mention(name, "PERS", start, end, name, si, 0.7))
+    return out
+
+
+def _extend_persons(doc: Document, ner: list[Mention]) -> list[Mention]:
+    """A tagged person name followed by a word the article repeats on its own ("خالد محفوظ"
+    + "بحاح", written alone later) takes that word: the tagger stopped one word short."""
+    counts = Counter(t.norm for s in doc.sentences for t in s.tokens)
+    out: list[Mention] = []
+    for m in ner:
+        if m.type != "PERS" or m.sentence >= len(doc.sentences):
+            out.append(m)
+            continue
+        toks = doc.sentences[m.sentence].tokens
+        e = next((i for i, t in enumerate(toks) if t.start >= m.end), None)
+        if e is None or not _is_word(toks[e]) or any(o is not m and o.start == toks[e].start for o in ner):
+            out.append(m)
+            continue
+        w = toks[e].norm
+        if (
+            counts[w] >= 2
+            and len(w) >= 3
+            and not w.startswith(("ال", "و"))
+            and w not in NAME_STOPS
+            and w not in TITLE_WORDS
+            and not adjective_stem(w)
+            and w not in gazetteer()
+        ):
+            text = doc.text[m.start : toks[e].end]
+            m = dataclasses.replace(m, text=text, end=toks[e].end, canonical=text)
+        out.append(m)
     return out
 
 
@@ -536,6 +577,8 @@ def _clean_person(name: str) -> str:
 
 def _clean_canonical(name: str) -> str:
     words = name.split()
+    if len(words) > 1 and fold_word(words[-1]) in DIRECTIONS:
+        words = words[:-1]  # "ريف حمص الشمالي" → "حمص"
     # "حماس والجهاد": two names joined by a conjunction
     for i in range(1, len(words)):
         if fold_word(words[i]).startswith("وال") and len(words[i]) > 4:
@@ -572,6 +615,7 @@ def link(doc: Document) -> Document:
     ner = [
         dataclasses.replace(m, score=1.0) for m in doc.mentions if m.type in ("PERS", "ORG", "LOC", "MISC")
     ]
+    ner = _extend_persons(doc, ner)
     rules = _resolve_overlaps(_institution_mentions(doc) + _title_names(doc, ner) + _latin_names(doc))
     ner = _override(ner, rules)
     extra = _label_mentions(doc)
