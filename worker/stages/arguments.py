@@ -224,12 +224,14 @@ def _prep_through_phrase(doc: Document, sent: Sentence, k: int, stops: set[int])
             return "و"
         head = bare[2:] if bare.startswith("ال") else bare
         if bare in PHRASE_HEADS or head in PHRASE_HEADS:
+            if w != bare and w[:1] == "و":
+                return "و"  # "بين لافروف ووزير الخارجية الأمريكي أنتوني بلينكن"
             crossed = True
         elif bare[:1] in "بل" and (bare[1:] in PHRASE_HEADS or bare[1:] in ("شركه", "حكومه")):
             return bare[0]
         elif bare.startswith("لل") and bare[2:] in PHRASE_HEADS:
             return "ل"
-        elif bare[:1] in "بل" and len(bare) >= 5 and not crossed_nouns:
+        elif bare[:1] in "بل" and len(bare) >= 5 and crossed_nouns:
             return bare[0]  # a masdar with a preposition: "هددت بإسقاط حكم حماس"
         elif not (bare.startswith("ال") or adjective_stem(bare)):
             if crossed_nouns >= 1 or bare in BREAKS or bare in RELATIVES:
@@ -504,7 +506,9 @@ def arguments(
             recips.append(p)
             continue
         if p.prep == "و" and (actors or recips):
-            (recips if recips else actors).append(p)
+            group = recips if recips else actors
+            if p.token - group[-1].last <= 3:  # coordination joins neighbours only
+                group.append(p)
             continue
         if p.prep == "":
             bare_after += 1

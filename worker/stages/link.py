@@ -326,6 +326,11 @@ NAME_STOPS = FUNCTION_WORDS | {
     "لمده",
     "مؤخرا",
     "ايضا",
+    "بانه",
+    "بانها",
+    "لانه",
+    "لانها",
+    "كونه",
 }
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.\-]*(?:\s+[A-Z0-9][A-Za-z0-9&.\-]*)*")
 
@@ -460,6 +465,14 @@ def _extend_persons(doc: Document, ner: list[Mention]) -> list[Mention]:
             out.append(m)
             continue
         toks = doc.sentences[m.sentence].tokens
+        b = next((i for i, t in enumerate(toks) if t.end > m.start), None)
+        if b is not None and b >= 2 and len(m.text.split()) >= 2 and toks[b - 1].norm in ("علي", "وعلي"):
+            if toks[b - 2].norm.startswith(("ال", "وال")) and not any(c in toks[b - 2].norm for c in "،,"):
+                # "المخلوع علي عبدالله صالح": علي after a definite word is the first name,
+                # not the preposition على (which folds the same way)
+                start = toks[b - 1].start + (1 if toks[b - 1].norm.startswith("و") else 0)
+                text = doc.text[start : m.end]
+                m = dataclasses.replace(m, text=text, start=start, canonical=text)
         e = next((i for i, t in enumerate(toks) if t.start >= m.end), None)
         if e is None or not _is_word(toks[e]) or any(o is not m and o.start == toks[e].start for o in ner):
             out.append(m)

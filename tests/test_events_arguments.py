@@ -1,0 +1,33 @@
+"""Participants behind titles and genitive heads (sentences written for these tests)."""
+
+from __future__ import annotations
+
+from tests.test_events import doc_with
+from worker.stages.events import events
+
+
+def first(text: str, etype: str, names):
+    return next(e for e in events(doc_with(text, names)).events if e.type == etype)
+
+
+def test_preposition_before_a_title_governs_the_name():
+    e = first(
+        "أجرى مسؤولون سابقون محادثات مع وزير الخارجية الكندي جان مارتان في أوتاوا.",
+        "CONSULT",
+        [("جان مارتان", "PERS"), ("أوتاوا", "LOC")],
+    )
+    assert e.recipients == ["جان مارتان"] and e.location == "أوتاوا"
+
+
+def test_between_a_name_and_a_titled_name():
+    e = first(
+        "وجرى لقاء قصير بين مارتان ووزير الخارجية الفرنسي بيار دوران.",
+        "CONSULT",
+        [("مارتان", "PERS"), ("بيار دوران", "PERS")],
+    )
+    assert e.actors == ["مارتان"] and e.recipients == ["بيار دوران"]
+
+
+def test_generic_subject_leaves_the_name_as_object():
+    e = first("واتهم آخرون سعيد الخالدي بالفساد.", "ACCUSE", [("سعيد الخالدي", "PERS")])
+    assert e.actors == [] and e.recipients == ["سعيد الخالدي"]
