@@ -6,6 +6,7 @@ what the pipeline runs. Heavy imports stay inside the commands to keep ``khabar 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -110,7 +111,7 @@ def tag(conll: bool, input, output, backend: str | None) -> None:
 
     doc = ner(segment(Document.from_article("stdin", None, input.read())))
     for m in doc.mentions:
-        output.write(json.dumps({**m.__dict__}, ensure_ascii=False) + "\n")
+        output.write(json.dumps(dataclasses.asdict(m), ensure_ascii=False) + "\n")
 
 
 @click.command("train-ner")
