@@ -32,6 +32,10 @@ def test_valid_message():
         (msg(body=5), "field 'body'"),
         (msg(published_at="yesterday"), "field 'published_at'"),
         (msg(body="a\x00b"), "NUL"),
+        (msg(title="a\x00b"), "field 'title': .*NUL"),
+        (msg(url="http://x/\x00"), "field 'url': .*NUL"),
+        ('{"body": "نص", "title": "\\ud800"}', "field 'title': .*unpaired surrogates"),
+        ('{"body": "\\udc80نص"}', "field 'body': .*unpaired surrogates"),
         (msg(format="pdf"), "unknown format"),
     ],
 )

@@ -49,6 +49,20 @@ class ArticleMessage(BaseModel):
             raise ValueError("is longer than 2000 characters")
         return v
 
+    @field_validator("id", "title", "body", "url", "source", "language", "format")
+    @classmethod
+    def _storable(cls, v: str | None) -> str | None:
+        # Text no database can hold: refused here, or it would fail the whole batch later.
+        if v is None:
+            return v
+        if "\x00" in v:
+            raise ValueError("contains NUL characters (binary data?)")
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError("holds unpaired surrogates (broken encoding)") from exc
+        return v
+
     @field_validator("published_at")
     @classmethod
     def _aware(cls, v: datetime | None) -> datetime | None:
@@ -126,10 +140,7 @@ def validate(raw: str | bytes | dict, ref: str = "", max_body_bytes: int = 1_000
 
 def prepare(msg: ArticleMessage, ref: str = "", max_body_bytes: int = 1_000_000) -> ValidArticle:
     body = msg.body
-    try:
-        size = len(body.encode("utf-8"))
-    except UnicodeEncodeError as exc:
-        raise InvalidArticle("body holds unpaired surrogates (broken encoding)", ref, body[:500]) from exc
+    size = len(body.encode("utf-8"))
     if size > max_body_bytes:
         raise InvalidArticle(f"body of {size} bytes is over the limit of {max_body_bytes}", ref, body[:500])
     if msg.format == "html":
@@ -140,8 +151,6 @@ def prepare(msg: ArticleMessage, ref: str = "", max_body_bytes: int = 1_000_000)
     title = msg.title or ""
     if not body.strip():
         raise InvalidArticle("empty body", ref, msg.model_dump_json()[:500])
-    if "\x00" in body or "\x00" in title:
-        raise InvalidArticle("text contains NUL characters (binary data?)", ref, repr(body[:200]))
     return ValidArticle(msg, title, body, content_hash(title, body), ref)
 
 

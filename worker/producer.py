@@ -46,39 +46,13 @@ def _record_invalid(exc: InvalidArticle) -> None:
         )
 
 
-def _raw(data) -> str:
-    return data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
-
-
-def _check_storable(row: dict, ref: str) -> None:
-    """Text the database cannot hold (NUL, unpaired surrogates) in any field, not only the body
-    the validator checks: refused as invalid input rather than failing the whole batch."""
-    for name, value in row.items():
-        if not isinstance(value, str):
-            continue
-        if "\x00" in value:
-            raise InvalidArticle(f"field '{name}' contains NUL characters", ref, repr(value[:200]))
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise InvalidArticle(
-                f"field '{name}' holds unpaired surrogates (broken encoding)", ref, repr(value[:200])
-            ) from exc
-
-
 def store_items(items: Iterable[RawItem], s: Settings, report: EnqueueReport) -> list[str]:
     """Validate and store; returns the ids of newly stored articles (to be sent)."""
     new_ids: list[str] = []
     for item in items:
         try:
-            try:
-                article = validate(item.data, item.ref, s.max_body_bytes)
-            except UnicodeError as exc:  # e.g. a title with unpaired surrogates
-                raise InvalidArticle(
-                    f"unpaired surrogates (broken encoding): {exc}", item.ref, _raw(item.data)
-                ) from exc
+            article = validate(item.data, item.ref, s.max_body_bytes)
             row = article.row(s.extractor_version)
-            _check_storable(row, item.ref)
         except InvalidArticle as exc:
             log.warning("refused %s", exc)
             report.invalid.append((exc.ref or item.ref, exc.reason))

@@ -26,7 +26,7 @@ from db.store import (
     stage_run,
 )
 from worker.settings import Settings, get_settings
-from worker.stages.normalise import UnsupportedLanguage
+from worker.stages.normalise import BrokenText, UnsupportedLanguage
 from worker.stages.pipeline import ORDER, STAGES, PipelineOrderError
 
 log = logging.getLogger("khabar.steps")
@@ -44,7 +44,12 @@ TRANSIENT: tuple[type[BaseException], ...] = (
     OSError,
 )
 # Retrying cannot help: the input itself is the problem.
-PERMANENT: tuple[type[BaseException], ...] = (UnsupportedLanguage, LookupError, PipelineOrderError)
+PERMANENT: tuple[type[BaseException], ...] = (
+    UnsupportedLanguage,
+    BrokenText,
+    LookupError,
+    PipelineOrderError,
+)
 
 
 class RedeliveryLimit(RuntimeError):

@@ -120,7 +120,13 @@ def worker(concurrency: int | None, loglevel: str, celery_args: tuple[str, ...])
 @click.option(
     "--omit-modal", is_flag=True, help="Leave out negated, future, hypothetical and conditional events."
 )
-def extract(omit_modal: bool) -> None:
+@click.option(
+    "--omit-refers-back",
+    is_flag=True,
+    help="Leave out mentions that only refer back to (or give as background) a happening reported "
+    "elsewhere: only new, specific reports remain (the GSR sentence-detection policy).",
+)
+def extract(omit_modal: bool, omit_refers_back: bool) -> None:
     """Read article messages (JSONL) on stdin, write extraction results (SCHEMA.md §3) on stdout.
 
     Runs every stage in this process: no broker, no database. One output line per input line, in
@@ -128,7 +134,7 @@ def extract(omit_modal: bool) -> None:
     """
     from worker.messages import InvalidArticle, validate
     from worker.stages.document import Document
-    from worker.stages.normalise import UnsupportedLanguage
+    from worker.stages.normalise import BrokenText, UnsupportedLanguage
     from worker.stages.output import to_output
     from worker.stages.pipeline import run_all
 
@@ -151,8 +157,10 @@ def extract(omit_modal: bool) -> None:
                 url=msg.url,
                 content_hash=article.content_hash,
             )
-            out = to_output(run_all(doc), include_modal=not omit_modal)
-        except (InvalidArticle, UnsupportedLanguage) as exc:
+            out = to_output(
+                run_all(doc), include_modal=not omit_modal, include_refers_back=not omit_refers_back
+            )
+        except (InvalidArticle, UnsupportedLanguage, BrokenText) as exc:
             errors += 1
             click.echo(f"line {n}: {exc}", err=True)
             out = {"id": article_id, "error": str(exc), "entities": [], "events": []}

@@ -4,7 +4,7 @@ ASSAULT / PROTEST sentence detection on the GSR files, as a markdown table.
 The scoring code is ``score.py`` from the evaluation folder (``--dev-dir/../score.py``), loaded
 at run time so the figures are exactly the shared scorer's. For GSR, events that are not asserted
 (negated, future, hypothetical, conditional) or that only refer back to a happening already
-reported are left out, as ``extract --omit-modal`` would.
+reported are left out, as ``khabar extract --omit-modal --omit-refers-back`` does.
 """
 
 from __future__ import annotations
@@ -49,9 +49,7 @@ def _extract(articles: Path, out: Path, gsr: bool = False) -> None:
             )
             try:
                 doc = run_all(doc)
-                rec = to_output(doc, include_modal=not gsr)
-                if gsr:
-                    rec["events"] = [e for e in rec["events"] if not e.get("refers_back")]
+                rec = to_output(doc, include_modal=not gsr, include_refers_back=not gsr)
             except ValueError:  # e.g. a non-Arabic message
                 rec = {"id": doc.id, "entities": [], "events": []}
             dst.write(json.dumps(rec, ensure_ascii=False) + "\n")

@@ -152,12 +152,19 @@ def export(fmt: str, out, type_, since, until, participant, place) -> None:
 
 def queue_depth() -> int | None:
     """Messages waiting in the broker queue (None when the broker cannot be reached)."""
+    from amqp.exceptions import ChannelError
+
     from worker.app import app
 
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1)
-            return conn.default_channel.queue_declare(queue=get_settings().queue, passive=True).message_count
+            try:
+                return conn.default_channel.queue_declare(
+                    queue=get_settings().queue, passive=True
+                ).message_count
+            except ChannelError:  # passive declare of a queue that does not exist: Redis drops empty ones
+                return 0
     except Exception:  # noqa: BLE001 - any broker problem means "unknown"
         return None
 

@@ -32,6 +32,10 @@ class UnsupportedLanguage(ValueError):
     """The text is not Arabic: Khabar's extractors would only produce noise on it."""
 
 
+class BrokenText(ValueError):
+    """The text holds code points no encoder accepts (unpaired surrogates): it was decoded wrongly."""
+
+
 def normalise_ar(word: str) -> str:
     """The comparison form of a word: unicode compatibility forms, no diacritics or tatweel,
     alef/hamza forms → ا, ى → ي, ة → ه, invisible bidi marks removed."""
@@ -62,7 +66,7 @@ def content_hash(title: str | None, body: str) -> str:
     """Stable hash of an article's content, insensitive to diacritics, tatweel and spacing, so a
     re-sent copy of the same article is recognised as a duplicate."""
     canon = " ".join(normalise_ar(f"{title or ''}\n{body}").split())
-    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canon.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class _TextExtractor(HTMLParser):
@@ -104,7 +108,12 @@ def html_to_text(markup: str) -> str:
 
 
 def normalise(doc: Document) -> Document:
-    """Stage: language check and content hash. Raises UnsupportedLanguage for non-Arabic text."""
+    """Stage: language check and content hash. Raises UnsupportedLanguage for non-Arabic text
+    and BrokenText for text with unpaired surrogates (the producer refuses both earlier)."""
+    try:
+        doc.text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise BrokenText(f"article {doc.id}: text holds an unpaired surrogate at {exc.start}") from exc
     language = detect_language(doc.text)
     if language != "ar":
         raise UnsupportedLanguage(

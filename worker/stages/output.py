@@ -7,16 +7,18 @@ from typing import Any
 from worker.stages.document import Document
 
 
-def to_output(doc: Document, include_modal: bool = True) -> dict[str, Any]:
+def to_output(doc: Document, include_modal: bool = True, include_refers_back: bool = True) -> dict[str, Any]:
     """One §3 object. Events that are not asserted (negated, future, hypothetical, conditional)
-    are kept with their ``modality`` unless ``include_modal`` is false."""
+    are kept with their ``modality`` unless ``include_modal`` is false; events that only refer
+    back to a happening reported before (or give it as background) are kept with
+    ``refers_back: true`` unless ``include_refers_back`` is false."""
     entities = [
         {"text": m.text, "type": m.type, "start": m.start, "end": m.end, "canonical": m.canonical}
         for m in doc.mentions
     ]
     events = []
     for e in doc.events:
-        if not include_modal and e.modality != "asserted":
+        if (not include_modal and e.modality != "asserted") or (not include_refers_back and e.refers_back):
             continue
         events.append(
             {
