@@ -97,3 +97,13 @@ def test_stages_are_pure():
                 names = [node.module]
             offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in FORBIDDEN]
     assert offenders == []
+
+
+def test_settings_warn_about_a_visibility_timeout_below_the_limits():
+    from worker.settings import Settings
+
+    assert Settings().warnings() == []
+    warnings = Settings(visibility_timeout=60, task_time_limit=180, retry_backoff_max=60).warnings()
+    assert len(warnings) == 2 and "redeliver" in warnings[0]
+    with pytest.raises(ValueError, match="must not exceed"):
+        Settings(task_soft_time_limit=300, task_time_limit=180)

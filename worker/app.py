@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_ready
 
 from worker.settings import Settings, get_settings
 
@@ -63,3 +63,9 @@ def _after_fork(**_kwargs) -> None:
 
     reset_engines()
     logging.getLogger("khabar").info("worker process ready")
+
+
+@worker_ready.connect
+def _check_settings(**_kwargs) -> None:
+    for warning in get_settings().warnings():
+        logging.getLogger("khabar").warning(warning)

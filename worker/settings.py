@@ -67,6 +67,21 @@ class Settings(BaseSettings):
             )
         return self
 
+    def warnings(self) -> list[str]:
+        """Combinations that work but defeat the delivery guarantees (logged at worker start)."""
+        out = []
+        if self.visibility_timeout <= self.task_time_limit:
+            out.append(
+                f"KHABAR_VISIBILITY_TIMEOUT ({self.visibility_timeout}s) is not above the hard time limit "
+                f"({self.task_time_limit}s): Redis may redeliver a task that is still running"
+            )
+        if self.visibility_timeout <= 1.5 * self.retry_backoff_max:
+            out.append(
+                f"KHABAR_VISIBILITY_TIMEOUT ({self.visibility_timeout}s) is not above the longest retry "
+                f"countdown (1.5 × {self.retry_backoff_max}s): waiting retries would be redelivered and multiply"
+            )
+        return out
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
