@@ -13,7 +13,7 @@ from worker.stages.ner_clitics import split_proclitic
 from worker.stages.ner_model import NerModel, bio_spans
 from worker.stages.segment import segment
 
-LEXICON = {"لبنان": 40, "بغداد": 20, "فرنسا": 30, "العراق": 50, "لافروف": 1}
+LEXICON = {"لبنان": 40, "بغداد": 20, "فرنسا": 30, "العراق": 50, "لافروف": 1, "بان": 3, "كاليفورنيا": 2}
 
 
 @pytest.mark.parametrize(
@@ -31,10 +31,13 @@ LEXICON = {"لبنان": 40, "بغداد": 20, "فرنسا": 30, "العراق":
         ("وللعراق", 1, "العراق"),
         ("كالعراق", 1, "العراق"),
         ("بلينكن", 0, "بلينكن"),  # unknown remainder: left whole
+        ("بان", 0, "بان"),  # "ان" is a common word, not a name
+        ("كاليفورنيا", 0, "كاليفورنيا"),  # a known name is not clitic + article
+        ("بالفلوجة", 1, "الفلوجة"),  # an unknown word is
     ],
 )
 def test_split_proclitic(word, prefix_len, stem):
-    split = split_proclitic(word, LEXICON)
+    split = split_proclitic(word, LEXICON, common={"ان", "وفي"})
     assert (split.prefix_len, split.stem) == (prefix_len, stem)
 
 
@@ -55,8 +58,8 @@ def test_bio_spans_follow_conlleval():
 class FakeTagger:
     """Tags given words as given types, so offsets are checked apart from what a model learnt."""
 
-    def __init__(self, tags: dict[str, str], lexicon=None):
-        self.tags, self.lexicon = tags, lexicon or {}
+    def __init__(self, tags: dict[str, str], names=None):
+        self.tags, self.names, self.common = tags, names or {}, frozenset({"ان", "وفي"})
 
     def tag_document_with_marginals(self, sentences):
         tags = []

@@ -41,7 +41,7 @@ from worker.stages.ner_model import (
 )
 
 ENTITY_TYPES = ("PERS", "LOC", "ORG", "MISC")
-DEFAULT_PARAMS = {"c1": 0.05, "c2": 0.02, "max_iterations": 200, "feature.possible_transitions": True}
+DEFAULT_PARAMS = {"c1": 0.01, "c2": 0.01, "max_iterations": 200, "feature.possible_transitions": True}
 SEED = 13
 
 Sentence = tuple[list[str], list[str]]  # tokens, tags
@@ -130,21 +130,27 @@ def build_gazetteer(
 
 def build_lexicon(
     sentences: Iterable[Sentence], name_files: Sequence[str | os.PathLike] = ()
-) -> dict[str, int]:
-    """Folded word → count over ``sentences``, plus one count for each word of the names in CAMEO
-    actor dictionaries (``name_files``, lines like "سيرجي_لافروف_"); used to decide whether a
-    leading letter of an entity is a clitic (worker/stages/ner_clitics.py)."""
-    lex: Counter = Counter()
-    for toks, _ in sentences:
-        lex.update(fold(t) for t in toks)
+) -> dict[str, tuple[int, int]]:
+    """Folded word → (times seen inside an entity, times seen at all) over ``sentences``; each word
+    of the names in CAMEO actor dictionaries (``name_files``, lines like "سيرجي_لافروف_") counts
+    once more as a name. Used to decide whether the first letter of an entity is a clitic
+    (worker/stages/ner_clitics.py)."""
+    in_names: Counter = Counter()
+    seen: Counter = Counter()
+    for toks, tags in sentences:
+        for tok, tag in zip(toks, tags, strict=True):
+            w = fold(tok)
+            seen[w] += 1
+            if tag != "O":
+                in_names[w] += 1
     for path in name_files:
         with open(path, encoding="utf-8") as fh:
             for line in fh:
                 if not line.strip() or line[0].isspace() or line.startswith("#"):
                     continue
                 name = line.split("[", 1)[0].split("#", 1)[0].strip()
-                lex.update(fold(w) for w in name.split("_") if len(w) > 1)
-    return dict(lex)
+                in_names.update(fold(w) for w in name.split("_") if len(w) > 1)
+    return {w: (in_names[w], seen[w]) for w in seen.keys() | in_names.keys()}
 
 
 def blocks(n: int, folds: int) -> list[range]:
@@ -261,7 +267,10 @@ def save_model(out_dir: str | os.PathLike, trained: dict, lexicon: dict[str, int
         (out / MODEL2_FILE).unlink(missing_ok=True)
     gazetteer = trained["gazetteer"]
     _write_gz(out / GAZETTEER_FILE, _tsv(gazetteer))
-    _write_gz(out / LEXICON_FILE, _tsv(lexicon))
+    _write_gz(
+        out / LEXICON_FILE,
+        "".join(f"{w}\t{n}\t{c}\n" for w, (n, c) in sorted(lexicon.items())).encode("utf-8"),
+    )
     (out / META_FILE).write_text(
         json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )

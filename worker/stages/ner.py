@@ -28,7 +28,8 @@ BACKENDS = ("shipped", "camel")
 
 
 class Tagger(Protocol):
-    lexicon: dict[str, int]
+    names: dict[str, int]  # folded word → times seen inside names (for clitic decisions)
+    common: frozenset[str]  # frequent words that are seldom names
 
     def tag(self, tokens: Sequence[str]) -> list[str]: ...
 
@@ -85,7 +86,7 @@ def ner(doc: Document) -> Document:
         tokens = sentence.tokens
         for a, b, typ in bio_spans(tags):
             first = tokens[a]
-            split = split_proclitic(first.text, tagger.lexicon, context)
+            split = split_proclitic(first.text, tagger.names, context, tagger.common)
             start = first.start + split.prefix_len
             end = tokens[b - 1].end
             canonical = " ".join([split.stem, *(t.text for t in tokens[a + 1 : b])])

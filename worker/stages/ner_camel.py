@@ -70,11 +70,12 @@ def model_path() -> Path:
 
 class CamelTagger:
     """camel-tools ``NERecognizer`` behind the interface of the shipped model (``tag``,
-    ``tag_document``, ``tag_document_with_marginals``, ``lexicon``)."""
+    ``tag_document``, ``tag_document_with_marginals``, ``names``, ``common``)."""
 
-    def __init__(self, recognizer, lexicon: dict[str, int], path: Path):
+    def __init__(self, recognizer, shipped: NerModel, path: Path):
         self._recognizer = recognizer
-        self.lexicon = lexicon
+        # The clitic lexicon of the shipped model serves both backends.
+        self.names, self.common = shipped.names, shipped.common
         self.meta = {"model": "camel-tools NERecognizer", "path": str(path)}
 
     @classmethod
@@ -83,9 +84,7 @@ class CamelTagger:
         _catalogue_path()  # camel_tools.ner imports camel_tools.data, which needs the catalogue
         from camel_tools.ner import NERecognizer
 
-        # The clitic lexicon of the shipped model serves both backends.
-        lexicon = NerModel.load().lexicon
-        return cls(NERecognizer(str(path), use_gpu=False), lexicon, path)
+        return cls(NERecognizer(str(path), use_gpu=False), NerModel.load(), path)
 
     def _safe(self, tokens: Sequence[str]) -> list[str]:
         # NERecognizer drops a word its tokenizer turns into no word piece, which would shift

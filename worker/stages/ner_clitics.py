@@ -2,9 +2,10 @@
 
 ANERcorp (and the segmenter) keep clitics attached, so the tagger tags "ولبنان" whole. Whether a
 leading و ف ب ل ك is a clitic or part of the name ("لبنان", "بغداد", "فرنسا", "كندا") is decided by
-evidence that the remainder stands on its own: it appears elsewhere in the article, it is a known
-word (the lexicon shipped with the model: word counts of ANERcorp's train split plus the names in
-the CAMEO actor dictionary), or it starts with the article ال. Without such evidence the word is
+evidence that the remainder is a name: it appears elsewhere in the article, or it is seen in names
+more often than the whole word (the lexicon shipped with the model: counts of words inside the
+entities of ANERcorp's train split and of the names in the CAMEO actor dictionary), or the whole
+word is unknown and the remainder starts with the article ال. Without such evidence the word is
 left whole.
 """
 
@@ -52,18 +53,27 @@ def _raw_index(word: str, letters: int) -> int:
 
 
 def split_proclitic(
-    word: str, lexicon: Mapping[str, int] | None = None, context: Container[str] = ()
+    word: str,
+    names: Mapping[str, int] | None = None,
+    context: Container[str] = (),
+    common: Container[str] = (),
 ) -> CliticSplit:
-    """How much of ``word`` (an entity's first token) is an attached clitic. ``lexicon`` maps folded
-    words to counts; ``context`` holds the folded words of the article."""
+    """How much of ``word`` (an entity's first token) is an attached clitic.
+
+    ``names`` maps folded words to how often they were seen inside names (ANERcorp entities, CAMEO
+    actor names); ``context`` holds the folded words of the article; ``common`` the frequent words
+    that are seldom names ("ان", "وفي"), which a remainder may not be ("بان" is Ban Ki-moon)."""
     w = fold(word)
-    lex = lexicon or {}
-    whole = lex.get(w, 0) + (1 if w in context else 0)
+    names = names or {}
+    whole = names.get(w, 0) + (1 if w in context else 0)
     for letters, rest, lil in _candidates(w):
-        if len(rest) < 2:
+        if len(rest) < 2 or rest in common:
             continue
-        evidence = lex.get(rest, 0) + (3 if rest in context else 0)
-        if (rest.startswith("ال") and len(rest) >= 4) or evidence > whole:
+        evidence = names.get(rest, 0) + (3 if rest in context else 0)
+        # An unknown word read as clitic + article + name ("بالفلوجة") is taken as such; a known
+        # one ("كاليفورنيا") needs the evidence of its remainder like any other.
+        article = rest.startswith("ال") and len(rest) >= 5 and whole == 0
+        if evidence > whole or article:
             start = _raw_index(word, letters)
             if lil:
                 # "للعراق": the name "العراق" is not a substring; the mention keeps the whole

@@ -90,8 +90,8 @@ def shape(word: str) -> str:
 
 
 def sentence_features(tokens: Sequence[str], gazetteer: Mapping[str, str] | None = None) -> list[list[str]]:
-    """One list of string features per token. ``gazetteer`` maps a folded (clitic-stripped) word
-    to a short code of the entity types it is known for."""
+    """One list of string features per token. ``gazetteer`` maps a folded, clitic-stripped word to
+    the entity type it is mostly tagged with in the training data."""
     n = len(tokens)
     w = [fold(t) for t in tokens]
     s = [strip_folded(x) for x in w]

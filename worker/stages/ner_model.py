@@ -16,7 +16,12 @@ from pathlib import Path
 
 import pycrfsuite
 
-from worker.stages.ner_features import context_counts, document_features, sentence_features, stems_of
+from worker.stages.ner_features import (
+    context_counts,
+    document_features,
+    sentence_features,
+    stems_of,
+)
 
 MODEL_FILE = "model.crfsuite.gz"
 MODEL2_FILE = "model2.crfsuite.gz"
@@ -58,6 +63,24 @@ def default_model_dir() -> Path:
     return Path(str(resources.files("worker.resources") / "ner"))
 
 
+# A word seen this often, and inside names in under a tenth of its uses, is "common": a clitic
+# split may not leave it as the name ("بان" is not ب + "ان").
+COMMON_MIN_COUNT = 20
+
+
+def _read_lexicon(path: Path) -> dict[str, tuple[int, int]]:
+    """Folded word → (times seen inside a name, times seen); see ner_training.build_lexicon."""
+    out = {}
+    if path.is_file():
+        for line in gzip.decompress(path.read_bytes()).decode("utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) == 3:
+                out[parts[0]] = (int(parts[1]), int(parts[2]))
+            elif len(parts) == 2:  # an older lexicon: plain counts
+                out[parts[0]] = (int(parts[1]), int(parts[1]))
+    return out
+
+
 class NerModel:
     """Tags sentences with BIO tags over PERS LOC ORG MISC in two passes: a CRF over sentence
     features, then (when the model has one) a second CRF that also sees how the same words were
@@ -68,13 +91,17 @@ class NerModel:
         tagger: pycrfsuite.Tagger,
         gazetteer: dict[str, str],
         meta: dict | None = None,
-        lexicon: dict[str, int] | None = None,
+        lexicon: dict[str, tuple[int, int]] | None = None,
         tagger2: pycrfsuite.Tagger | None = None,
     ):
         self._tagger = tagger
         self._tagger2 = tagger2
         self.gazetteer = gazetteer
-        self.lexicon = lexicon or {}  # folded word → count, for clitic decisions (ner_clitics.py)
+        # For clitic decisions (ner_clitics.py): how often a word is seen inside names, and the
+        # frequent words that seldom are.
+        lexicon = lexicon or {}
+        self.names = {w: n for w, (n, _) in lexicon.items() if n}
+        self.common = frozenset(w for w, (n, c) in lexicon.items() if c >= COMMON_MIN_COUNT and n * 10 < c)
         self.meta = meta or {}
         self.labels = tuple(tagger.labels())
 
@@ -90,7 +117,7 @@ class NerModel:
         model: bytes,
         gazetteer: dict[str, str] | None = None,
         meta: dict | None = None,
-        lexicon: dict[str, int] | None = None,
+        lexicon: dict[str, tuple[int, int]] | None = None,
         model2: bytes | None = None,
     ) -> NerModel:
         self = cls(cls._open(model), gazetteer or {}, meta, lexicon, cls._open(model2) if model2 else None)
@@ -108,7 +135,7 @@ class NerModel:
         model = gzip.decompress(path.read_bytes())
         model2 = gzip.decompress((d / MODEL2_FILE).read_bytes()) if (d / MODEL2_FILE).is_file() else None
         gazetteer = dict(_read_tsv_gz(d / GAZETTEER_FILE))
-        lexicon = {w: int(n) for w, n in _read_tsv_gz(d / LEXICON_FILE)}
+        lexicon = _read_lexicon(d / LEXICON_FILE)
         meta_path = d / META_FILE
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
         return cls.from_bytes(model, gazetteer, meta, lexicon, model2)
