@@ -44,6 +44,10 @@ def reset_settings(**env: str) -> None:
     reset_engines()
     from worker.app import app, configure
 
+    # Forget the connection and producer pools made for the previous broker URL, or later sends
+    # go to the old broker (Celery keeps them for the life of the app; there is no public reset).
+    app._pool = None
+    app.amqp._producer_pool = None
     configure(app, get_settings())
 
 
