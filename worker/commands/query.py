@@ -31,6 +31,7 @@ def event_record(event) -> dict:
         "location": event.location,
         "date": event.date,
         "modality": event.modality,
+        "refers_back": event.refers_back,
         "confidence": event.confidence,
         "extractor_version": event.extractor_version,
     }
@@ -72,6 +73,8 @@ def print_article(ref: str) -> bool:
                 parts.append("on " + rec["date"])
             if rec["modality"] != "asserted":
                 parts.append(f"({rec['modality']})")
+            if e.refers_back:
+                parts.append("(refers back)")
             click.echo("  event: " + "  ".join(parts))
         for a in current_attributions(session, article):
             who = a.source or ("unnamed source" if a.source_kind == "unnamed" else "?")
