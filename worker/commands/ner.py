@@ -283,11 +283,24 @@ def replace_between_markers(text: str, block: str) -> str:
     help="Replace the text between <!-- quality:ner --> and <!-- /quality:ner --> in this file.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON instead of a table.")
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the F1 figures to this file (the gate's pin: tests/baselines/ner.json).",
+)
 @_backend_option
-def quality_ner(test_path: str, update_readme: str | None, as_json: bool, backend: str | None) -> None:
+def quality_ner(
+    test_path: str, update_readme: str | None, as_json: bool, write_baseline: str | None, backend: str | None
+) -> None:
     """Per-type precision/recall/F1 on a gold CoNLL file (conlleval rules) plus speed, as markdown."""
     table, figures = quality_table(test_path, backend)
     click.echo(json.dumps(figures, indent=2) if as_json else table)
+    if write_baseline:
+        pinned = {k: figures[k] for k in ("f1", "precision", "recall", "per_type_f1")}
+        pinned["test_file"] = Path(test_path).name
+        Path(write_baseline).write_text(json.dumps(pinned, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        click.echo(f"wrote {write_baseline}", err=True)
     if update_readme:
         path = Path(update_readme)
         path.write_text(replace_between_markers(path.read_text(encoding="utf-8"), table), encoding="utf-8")

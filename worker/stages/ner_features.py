@@ -125,6 +125,13 @@ def sentence_features(tokens: Sequence[str], gazetteer: Mapping[str, str] | None
         ]
         if wi != si:
             f.append("al=" + wi[: len(wi) - len(si)])
+        if len(wi) > 3 and wi[0] in "وفبلك":
+            # the word read with a one-letter proclitic split off ("ولبنان" → "لبنان")
+            ci = strip_folded(wi[1:])
+            f.append("c=" + ci)
+            g = gaz.get(ci)
+            if g:
+                f.append("gc=" + g)
         g = gaz.get(si)
         if g:
             f.append("g=" + g)
