@@ -1,9 +1,13 @@
 """Training and evaluation of the shipped NER model (``khabar train-ner``, ``khabar quality ner``).
 
-The model is a linear-chain CRF (CRFsuite, L-BFGS with L1+L2) over the features of
-worker/stages/ner_features.py, trained on ANERcorp's train split. The last ``dev_fraction`` of the
-training sentences is held out for tuning and reported; the shipped model is then retrained on
-all of train.txt with the same settings. test.txt is never read here.
+The model is two linear-chain CRFs (CRFsuite, L-BFGS with L1+L2; worker/stages/ner_model.py) over
+the features of worker/stages/ner_features.py, trained on ANERcorp's train split: the first pass
+over sentence features, the second also over how the first pass tagged the same word in the
+neighbouring sentences. Gazetteer features and the second pass's inputs are computed on held-out
+blocks (jackknife), so the model learns how far to trust them on unseen text. The last
+``dev_fraction`` of the training sentences is held out for the reported figures; the shipped model
+is then retrained on all of train.txt with the same settings. CRFsuite training is
+deterministic: the same data and settings give the same model. test.txt is never read here.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import random
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -42,7 +45,6 @@ from worker.stages.ner_model import (
 
 ENTITY_TYPES = ("PERS", "LOC", "ORG", "MISC")
 DEFAULT_PARAMS = {"c1": 0.01, "c2": 0.01, "max_iterations": 200, "feature.possible_transitions": True}
-SEED = 13
 
 Sentence = tuple[list[str], list[str]]  # tokens, tags
 
@@ -219,7 +221,6 @@ def train_crf(
 
     The second pass is trained on first-pass tags that are themselves held out (each block tagged
     by a first-pass model trained on the other blocks), so it learns how reliable they are."""
-    random.seed(SEED)
     tags = [t for _, t in sentences]
     feats1 = jackknife_features(sentences, folds)
     everything = list(range(len(sentences)))

@@ -1,8 +1,11 @@
-"""The shipped NER model: a CRFsuite linear-chain CRF plus the gazetteer its features look up.
+"""The shipped NER model: two CRFsuite linear-chain CRFs plus the word lists they use.
 
-Files in worker/resources/ner/ (see LICENSE-MODEL.txt there): ``model.crfsuite.gz`` (the CRF),
-``gazetteer.tsv.gz`` (folded word → entity type) and ``meta.json`` (how it was trained and its
-held-out figures). The CRF is decompressed into memory; nothing is written to disk at load time.
+Files in worker/resources/ner/ (licence and citations in NOTICE.txt there): ``model.crfsuite.gz``
+(first pass: sentence features), ``model2.crfsuite.gz`` (second pass: also how the same word was
+tagged in neighbouring sentences), ``gazetteer.tsv.gz`` (folded word → entity type, a feature),
+``lexicon.tsv.gz`` (word counts for clitic decisions) and ``meta.json`` (how it was trained, its
+held-out figures). The CRFs are decompressed into memory; nothing is written to disk at load time.
+Rebuild them with ``khabar train-ner`` (worker/ner_training.py).
 """
 
 from __future__ import annotations
@@ -73,11 +76,8 @@ def _read_lexicon(path: Path) -> dict[str, tuple[int, int]]:
     out = {}
     if path.is_file():
         for line in gzip.decompress(path.read_bytes()).decode("utf-8").splitlines():
-            parts = line.split("\t")
-            if len(parts) == 3:
-                out[parts[0]] = (int(parts[1]), int(parts[2]))
-            elif len(parts) == 2:  # an older lexicon: plain counts
-                out[parts[0]] = (int(parts[1]), int(parts[1]))
+            word, in_names, seen = line.split("\t")
+            out[word] = (int(in_names), int(seen))
     return out
 
 
