@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import click
+
+from worker.supervise import WorkerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -167,53 +168,6 @@ def read_corpus(path: str, limit: int | None) -> Iterator:
 # --- workers ------------------------------------------------------------------------------------
 
 
-class Worker:
-    def __init__(self, n: int, env: dict[str, str], log_dir: Path, concurrency: int) -> None:
-        self.log_path = log_dir / f"worker{n}.log"
-        self.log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "worker.cli",
-                "worker",
-                "--concurrency",
-                str(concurrency),
-                "--loglevel",
-                "WARNING",
-                "--pool",
-                "prefork",
-                "--without-mingle",
-                "--without-gossip",
-                "-n",
-                f"soak{n}-{uuid.uuid4().hex[:4]}@%h",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def kill(self) -> None:
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.proc.wait(30)
-        self.log.close()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(30)
-            except (subprocess.TimeoutExpired, ProcessLookupError):
-                self.kill()
-                return
-        self.log.close()
-
-
 # --- the command --------------------------------------------------------------------------------
 
 
@@ -324,12 +278,14 @@ def soak(
     log_dir = Path(tempfile.mkdtemp(prefix="khabar-soak-"))
     click.echo(f"soak {run_id}: database {make_url(database_url).database}, queue {queue}, logs {log_dir}")
 
-    pool: list[Worker] = []
+    pool: list[WorkerProcess] = []
     started = 0
 
     def start_worker() -> None:
         nonlocal started
-        pool.append(Worker(started, env, log_dir, concurrency))
+        pool.append(
+            WorkerProcess(env, log_dir / f"worker{started}.log", concurrency, f"soak{started}", "WARNING")
+        )
         started += 1
 
     for _ in range(workers):
