@@ -7,7 +7,7 @@ the same rows (redelivered tasks, retried stages, a second copy of an article).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -353,27 +353,22 @@ def events_query(
     return q.order_by(Event.date.desc().nulls_last(), Event.id)
 
 
-def current_mentions(session: Session, article: Article) -> Iterable[Mention]:
+def _current(session: Session, model, article: Article, order) -> Sequence:
+    """Rows of ``model`` for ``article`` under its current extractor version."""
     return session.scalars(
-        select(Mention)
-        .where(Mention.article_id == article.id, Mention.extractor_version == article.extractor_version)
-        .order_by(Mention.start)
+        select(model)
+        .where(model.article_id == article.id, model.extractor_version == article.extractor_version)
+        .order_by(order)
     ).all()
 
 
-def current_events(session: Session, article: Article) -> Iterable[Event]:
-    return session.scalars(
-        select(Event)
-        .where(Event.article_id == article.id, Event.extractor_version == article.extractor_version)
-        .order_by(Event.trigger_start)
-    ).all()
+def current_mentions(session: Session, article: Article) -> Sequence[Mention]:
+    return _current(session, Mention, article, Mention.start)
 
 
-def current_attributions(session: Session, article: Article) -> Iterable[Attribution]:
-    return session.scalars(
-        select(Attribution)
-        .where(
-            Attribution.article_id == article.id, Attribution.extractor_version == article.extractor_version
-        )
-        .order_by(Attribution.start)
-    ).all()
+def current_events(session: Session, article: Article) -> Sequence[Event]:
+    return _current(session, Event, article, Event.trigger_start)
+
+
+def current_attributions(session: Session, article: Article) -> Sequence[Attribution]:
+    return _current(session, Attribution, article, Attribution.start)
