@@ -28,8 +28,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 test: install services lint
-	$(VENV)/bin/alembic upgrade head
-	$(VENV)/bin/alembic check
+	ALEMBIC=$(VENV)/bin/alembic scripts/check-migrations
 	$(PY) -m pytest -ra
 
 # Quality and speed reports need ../shared (evaluation data); they are not tests.
