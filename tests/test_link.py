@@ -72,3 +72,18 @@ def test_coordinated_names_and_kinship_words():
     d = doc_with(text, [("حماس والجهاد", "ORG"), ("ونجله أحمد", "PERS")])
     got = {c for _, c, _ in canon(d)}
     assert "حماس" in got and "أحمد" in got
+
+
+def test_tagged_span_ends_before_a_verb_and_starts_after_a_generic_plural():
+    text = "قال إن قائد اللواء الخامس عمر نادر زار طرابلس. ثم انتقد آخرون نادر بشدة."
+    d = doc_with(text, [("عمر نادر زار طرابلس", "PERS"), ("آخرون نادر", "PERS")])
+    got = canon(d)
+    assert ("عمر نادر", "عمر نادر", "PERS") in got
+    assert ("نادر", "عمر نادر", "PERS") in got
+    assert not any("زار" in c or "آخرون" in c for _, c, _ in got)
+
+
+def test_a_label_alone_is_not_a_name():
+    text = "وقصفت الطائرات مواقع بريف المدينة الشرقي."
+    d = doc_with(text, [("بريف", "LOC")])
+    assert not any(c == "بريف" for _, c, _ in canon(d))

@@ -25,6 +25,7 @@ from importlib import resources
 from worker.stages.arabic import fold_word
 from worker.stages.arguments import adjective_stem, nationalities
 from worker.stages.document import Document, Mention
+from worker.stages.triggers import lexicon
 
 ORG_LABELS = {
     "شبكه",
@@ -136,6 +137,64 @@ def gazetteer() -> dict[str, str]:
     return out
 
 
+# reporting verbs that follow a subject's name ("قال", "أكد"); the event verbs come from the lexicon
+REPORT_VERBS = {
+    "قال",
+    "قالت",
+    "اكد",
+    "اكدت",
+    "اعلن",
+    "اعلنت",
+    "اضاف",
+    "اضافت",
+    "اوضح",
+    "اوضحت",
+    "اشار",
+    "اشارت",
+}
+# plural or generic words that open a tagged span but are not part of a name ("آخرون صالح")
+GENERIC_OPENERS = {"اخرون", "اخرين", "مسؤولون", "مسؤولين", "مصادر", "ناشطون", "محتجون", "مسلحون", "مجهولون"}
+
+
+@lru_cache(maxsize=1)
+def verb_words() -> frozenset[str]:
+    """Folded perfect verb forms (3rd person singular) of the event lexicon and reporting verbs:
+    a word of this set inside a tagged span ends the name ("سليماني زار")."""
+    out = set(REPORT_VERBS)
+    for e in lexicon()[1]:
+        if e.kind == "v" and len(e.words[0]) >= 3:
+            out.update({e.words[0], e.words[0] + "ت"})
+    return frozenset(out)
+
+
+def _trim_at_verbs(doc: Document, ner: list[Mention]) -> list[Mention]:
+    """A tagged span that runs into a verb ends before it ("القدس زار موسكو" → "القدس"); one
+    that opens with a generic plural starts after it ("آخرون صالح" → "صالح")."""
+    verbs = verb_words()
+    out: list[Mention] = []
+    for m in ner:
+        if m.sentence >= len(doc.sentences):
+            out.append(m)
+            continue
+        toks = [t for t in doc.sentences[m.sentence].tokens if m.start <= t.start and t.end <= m.end]
+        if len(toks) < 2:
+            out.append(m)
+            continue
+        first, last = 0, len(toks)
+        while first < last - 1 and _strip_clitic(toks[first].norm)[0] in GENERIC_OPENERS:
+            first += 1
+        cut = next((i for i in range(first + 1, last) if _strip_clitic(toks[i].norm)[0] in verbs), None)
+        if cut is not None:
+            last = cut
+        if (first, last) == (0, len(toks)):
+            out.append(m)
+            continue
+        start, end = toks[first].start, toks[last - 1].end
+        text = doc.text[start:end]
+        out.append(dataclasses.replace(m, text=text, start=start, end=end, canonical=text))
+    return out
+
+
 def _strip_clitic(word: str) -> tuple[str, int]:
     """A folded word without an attached conjunction/preposition: (rest, letters removed)."""
     for pre in ("وبال", "وال", "بال", "فال", "كال", "ولل", "لل"):
@@ -229,6 +288,7 @@ INSTITUTION_HEADS = {
     "محكمه",
     "مجموعه",
     "جيش",
+    "فيلق",
 }
 # definite words that end an organisation name: "مجلس الأمن التابع للأمم المتحدة"
 ORG_NAME_STOPS = {
@@ -484,6 +544,7 @@ def _extend_persons(doc: Document, ner: list[Mention]) -> list[Mention]:
             and not w.startswith(("ال", "و"))
             and w not in NAME_STOPS
             and w not in TITLE_WORDS
+            and w not in verb_words()
             and not adjective_stem(w)
             and w not in gazetteer()
         ):
@@ -612,6 +673,8 @@ def _is_junk(m: Mention) -> bool:
     if key in NOT_NAMES or len(key) < 2:
         return True
     words = key.split()
+    if len(words) == 1 and _strip_clitic(words[0])[0] in LOC_LABELS | ORG_LABELS | INSTITUTION_HEADS:
+        return True  # a label on its own ("بريف", "الوزارة")
     if all(adjective_stem(w) for w in words):
         return True  # "الروسي", "دبلوماسيون أوروبيون" …
     if (
@@ -628,7 +691,7 @@ def link(doc: Document) -> Document:
     ner = [
         dataclasses.replace(m, score=1.0) for m in doc.mentions if m.type in ("PERS", "ORG", "LOC", "MISC")
     ]
-    ner = _extend_persons(doc, ner)
+    ner = _extend_persons(doc, _trim_at_verbs(doc, ner))
     rules = _resolve_overlaps(_institution_mentions(doc) + _title_names(doc, ner) + _latin_names(doc))
     ner = _override(ner, rules)
     extra = _label_mentions(doc)
