@@ -31,3 +31,12 @@ def test_between_a_name_and_a_titled_name():
 def test_generic_subject_leaves_the_name_as_object():
     e = first("واتهم آخرون سعيد الخالدي بالفساد.", "ACCUSE", [("سعيد الخالدي", "PERS")])
     assert e.actors == [] and e.recipients == ["سعيد الخالدي"]
+
+
+def test_a_name_inside_a_prepositional_phrase_is_not_the_subject():
+    e = first(
+        "وكانت لجنة الرقابة قد فرضت العام الماضي حظرا على سفر سليم حداد قائد حرس الحدود.",
+        "SANCTION",
+        [("لجنة الرقابة", "ORG"), ("سليم حداد", "PERS"), ("حرس الحدود", "ORG")],
+    )
+    assert e.actors == ["لجنة الرقابة"] and "سليم حداد" in e.recipients

@@ -420,6 +420,18 @@ def _titled_organisations(parts: list[Participant], toks, titles: dict[str, set[
     return out
 
 
+PHRASE_PREPS = PREP_RECIPIENT | PREP_LOCATION | {"من", "عن", "بين", "منذ", "خلال", "عبر", "حول", "بعد", "قبل"}
+
+
+def _crosses_phrase(toks, lo: int, hi: int) -> bool:
+    """Whether a preposition or a break stands between token lo and token hi (exclusive)."""
+    for t in toks[lo:hi]:
+        w = t.norm[1:] if t.norm[:1] == "و" and t.norm[1:] in PHRASE_PREPS else t.norm
+        if w in PHRASE_PREPS or w in BREAKS:
+            return True
+    return False
+
+
 def clause_bounds(sent: Sentence, index: int, last: int) -> tuple[int, int]:
     toks = sent.tokens
     lo = index
@@ -521,6 +533,8 @@ def arguments(
                     (recips if harm else actors).append(p)
                 continue
             if not actors and bare_after == 1 and not generic_actor:
+                if _crosses_phrase(toks, trig.last + 1, p.token):
+                    continue  # inside a prepositional phrase, not the subject ("على سفر X")
                 actors.append(p)
             elif not recips:
                 recips.append(p)
