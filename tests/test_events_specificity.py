@@ -36,3 +36,16 @@ def test_protesters_alone_are_not_a_protest_event():
     assert reported(
         "وتجمع عشرات الناشطين في وسط المدينة رافعين لافتات تطالب بالإفراج عن المعتقلين.", "PROTEST"
     )
+
+
+def test_what_known_protesters_do_next_continues_the_reported_protest():
+    assert reported("وتظاهر مئات الطلاب أمس في ساحة الجامعة احتجاجا على رفع الرسوم.", "PROTEST")
+    # the protesters the article already spoke of chant and march
+    assert not reported("وردد المتظاهرون هتافات ضد الوزير ثم هتف المتظاهرون بسقوط الحكومة.", "PROTEST")
+    assert not reported("وسار المحتجون في الشارع الرئيسي للمدينة أمس.", "PROTEST")
+    # the protest named again by a definite noun
+    assert not reported("وانتهت المظاهرة في ساحة البلدية مساء أمس.", "PROTEST")
+    # a clause describing a crowd in a report of something else
+    assert not reported("وأطلقت الشرطة النار على طلاب يحتجون على الرسوم أمس في المدينة.", "PROTEST")
+    # a purpose, not a reference
+    assert reported("واحتشد مئات العمال أمس أمام المصنع للاحتجاج على الأجور.", "PROTEST")

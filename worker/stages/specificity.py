@@ -202,7 +202,33 @@ def score(
         pts -= 1
     if "؟" in text or "?" in text:
         pts -= 3
+    if etype == "PROTEST":
+        pts -= _known_protest(tokens, index, kind, trig)
     return pts
+
+
+# the protesters of a protest already reported, named by the article ("هتف المتظاهرون")
+KNOWN_CROWD = {"المتظاهرون", "المتظاهرين", "المحتجون", "المحتجين", "المعتصمون", "المعتصمين"}
+POSSESSIVE = ("هم", "ها", "نا", "ه")
+
+
+def _known_protest(tokens: tuple[Token, ...], index: int, kind: str, trig: str) -> int:
+    """Points off a protest mention that continues one already reported: what the protesters
+    (definite: the ones the article spoke of) did next, or the protest named by a definite or
+    possessed noun ("المظاهرة", "مظاهراتهم")."""
+    if kind == "v":
+        after = [t.norm for t in tokens[index + 1 : index + 3]]
+        if any(w in KNOWN_CROWD for w in after):
+            return 3
+        prev = tokens[index - 1].norm if index > 0 else ""
+        bare = trig[1:] if trig[:1] in "وف" and len(trig) > 3 else trig
+        if bare[:1] in "يت" and prev.endswith(("ين", "ون")) and not prev.startswith(("ال", "وال")):
+            return 2  # a clause describing a crowd named in another report ("متظاهرين يحتجون على")
+        return 0
+    definite = trig.startswith(("ال", "وال", "بال", "فال"))  # "للاحتجاج" is a purpose
+    if definite or (len(trig) > 6 and trig.endswith(POSSESSIVE) and not trig.endswith("ه")):
+        return 2
+    return 0
 
 
 def specific(
