@@ -49,3 +49,11 @@ def test_what_known_protesters_do_next_continues_the_reported_protest():
     assert not reported("وأطلقت الشرطة النار على طلاب يحتجون على الرسوم أمس في المدينة.", "PROTEST")
     # a purpose, not a reference
     assert reported("واحتشد مئات العمال أمس أمام المصنع للاحتجاج على الأجور.", "PROTEST")
+
+
+def test_dawn_is_not_a_detonation_and_rockets_fired_are_an_attack():
+    assert not any(
+        e.type == "ASSAULT"
+        for e in events(doc_with("واعتقلت الشرطة فجر أمس ثلاثة شبان في القرية.", [])).events
+    )
+    assert reported("وأطلقت طائرة حربية بدون طيار صاروخا على سيارة في البلدة أمس فقتل شخصان.", "ASSAULT")

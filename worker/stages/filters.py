@@ -185,6 +185,26 @@ def refine(trigs: list[Trigger], tokens: tuple[Token, ...]) -> list[Trigger]:
     ]
 
 
+# words after "فجر" that make it the noun "dawn"
+DAWN_NEXT = {
+    "امس",
+    "اليوم",
+    "يوم",
+    "الاحد",
+    "الاثنين",
+    "الثلاثاء",
+    "الاربعاء",
+    "الخميس",
+    "الجمعه",
+    "السبت",
+    "اول",
+    "الغد",
+    "الليله",
+    "اليوم التالي",
+    "التالي",
+}
+
+
 def keep_trigger(t: Trigger, tokens: tuple[Token, ...]) -> bool:
     """False for a hard negative."""
     if t.type != "ASSAULT":
@@ -203,6 +223,15 @@ def keep_trigger(t: Trigger, tokens: tuple[Token, ...]) -> bool:
     if t.weak:
         others = " ".join(w.norm for k, w in enumerate(tokens) if not t.token <= k <= t.last)
         if not _has(" " + others + " ", VIOLENCE):
+            return False
+    # "فجر" as the noun "dawn" ("فجر أمس", "في فجر اليوم"), not the verb "detonated"
+    if t.lemma == "فجر" and t.kind == "v":
+        word = tokens[t.token].norm
+        nxt1 = tokens[t.last + 1].norm if t.last + 1 < len(tokens) else ""
+        prev = tokens[t.token - 1].norm if t.token > 0 else ""
+        if word in ("فجر", "وفجر") and (
+            nxt1 in DAWN_NEXT or prev in ("في", "وفي", "منذ", "حتي", "قبيل", "مع", "عند")
+        ):
             return False
     # "استهدف" of a purpose ("يستهدف تحقيق") rather than of a target
     if t.lemma == "استهدف" and any(

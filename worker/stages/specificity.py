@@ -181,7 +181,7 @@ def score(
     if any(w in SUBORDINATE for w in before):
         pts -= 2
     if _UPDATE.search(text):
-        pts -= 1
+        pts -= 2  # a toll update of a happening already reported
     if kind == "v":
         bare = trig[1:] if trig[:1] in "وف" and len(trig) > 3 else trig
         pts += -1 if bare[:1] in "يت" and len(bare) > 3 else 1  # imperfect: habitual or generic
