@@ -29,6 +29,7 @@ def configure(app: Celery, s: Settings) -> None:
             "visibility_timeout": s.visibility_timeout,
             "unacked_restore_interval": s.unacked_restore_interval,
             "unacked_restore_throttle": 1,
+            "unacked_mutex_expire": s.unacked_mutex_expire,
         },
         # Also used for the next step of a chain, sent by the worker when a step ends.
         task_publish_retry_policy={

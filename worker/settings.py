@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     # kombu scans Redis for unacknowledged messages older than the visibility timeout every this
     # many seconds (kombu's own default, 10 s × a throttle of 10, is nearer 100 s).
     unacked_restore_interval: int = 10
+    # The sweep holds a lock in Redis while it restores; if Redis dies while the lock is held, it
+    # survives the restart (append-only) and blocks every sweep until it expires (kombu: 300 s).
+    # Restoring twice is harmless here (every step is idempotent), so the lock can be short.
+    unacked_mutex_expire: int = 30
     # A chain's next step is sent by the worker when a step ends: how long it keeps trying while
     # the broker is unreachable (≈ publish_retries × 5 s) before the step lands in failures.
     publish_retries: int = 24
