@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from worker.commands.ner import replace_between_markers, tag
+from worker.commands.ner import tag
+from worker.commands.readme import replace_section
 from worker.stages import ner as ner_stage
 from worker.stages.document import Document
 from worker.stages.ner_clitics import split_proclitic
@@ -137,6 +138,6 @@ def test_tag_conll_round_trip_keeps_tokens_and_blank_lines():
 
 def test_readme_markers_replace_only_between_them():
     readme = "intro\n<!-- quality:ner -->\nold\n<!-- /quality:ner -->\nrest\n"
-    assert replace_between_markers(readme, "| new |") == (
+    assert replace_section(readme, "ner", "| new |") == (
         "intro\n<!-- quality:ner -->\n| new |\n<!-- /quality:ner -->\nrest\n"
     )

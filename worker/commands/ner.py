@@ -9,15 +9,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import re
 import sys
 import time
 from pathlib import Path
 
 import click
 
-README_START = "<!-- quality:ner -->"
-README_END = "<!-- /quality:ner -->"
+from worker.commands.readme import update_section
 
 
 def _backend_option(f):
@@ -260,14 +258,6 @@ def quality_table(test_path: str, backend: str | None = None) -> tuple[str, dict
     return format_table(s, extra), figures
 
 
-def replace_between_markers(text: str, block: str) -> str:
-    """``text`` with what stands between the quality:ner markers replaced by ``block``."""
-    pattern = re.compile(re.escape(README_START) + r".*?" + re.escape(README_END), re.S)
-    if not pattern.search(text):
-        raise click.ClickException(f"markers {README_START} … {README_END} not found")
-    return pattern.sub(lambda _: f"{README_START}\n{block}\n{README_END}", text, count=1)
-
-
 @quality.command("ner")
 @click.option(
     "--test",
@@ -302,9 +292,7 @@ def quality_ner(
         Path(write_baseline).write_text(json.dumps(pinned, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         click.echo(f"wrote {write_baseline}", err=True)
     if update_readme:
-        path = Path(update_readme)
-        path.write_text(replace_between_markers(path.read_text(encoding="utf-8"), table), encoding="utf-8")
-        click.echo(f"updated {path}", err=True)
+        update_section(update_readme, "ner", table)
 
 
 if __name__ == "__main__":  # pragma: no cover - handy before cli.py registers the commands

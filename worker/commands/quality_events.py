@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -19,7 +18,7 @@ from types import SimpleNamespace
 
 import click
 
-START, END = "<!-- quality:events -->", "<!-- /quality:events -->"
+from worker.commands.readme import update_section
 
 
 def _scorer(path: Path):
@@ -130,14 +129,7 @@ def articles(dev_dir: Path | None, gsr_dir: Path | None, update_readme: Path | N
     table = markdown(figures(dev_dir, gsr_dir))
     click.echo(table)
     if update_readme is not None:
-        text = update_readme.read_text(encoding="utf-8")
-        block = f"{START}\n{table}\n{END}"
-        if START in text and END in text:
-            text = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-        else:
-            text = text.rstrip("\n") + "\n\n" + block + "\n"
-        update_readme.write_text(text, encoding="utf-8")
-        click.echo(f"updated {update_readme}", err=True)
+        update_section(update_readme, "events", table)
 
 
 if __name__ == "__main__":  # pragma: no cover
