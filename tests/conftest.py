@@ -34,6 +34,15 @@ os.environ["KHABAR_QUEUE"] = f"khabar-test-{RUN_ID}"
 os.environ.setdefault("KHABAR_DATABASE_URL", "sqlite:///:memory:")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_settings_after_each_test():
+    """A test that patches KHABAR_* variables must not leave its settings cached for the next."""
+    yield
+    from worker.settings import get_settings
+
+    get_settings.cache_clear()
+
+
 def reset_settings(**env: str) -> None:
     """Apply environment overrides and forget cached settings and engines."""
     from db.session import reset_engines

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from worker.settings import get_settings
 from worker.stages import ner as ner_stage
 from worker.stages.document import Document
 from worker.stages.ner_camel import CamelDataMissing, CamelTagger, model_path
@@ -52,6 +53,7 @@ def camel_data(tmp_path, monkeypatch):
     (data / "catalogue.json").write_text(json.dumps(catalogue), encoding="utf-8")
     monkeypatch.setenv("CAMELTOOLS_DATA", str(data))
     monkeypatch.delenv("KHABAR_CAMEL_NER_MODEL", raising=False)
+    get_settings.cache_clear()
     monkeypatch.setattr(ner_stage, "_TAGGERS", {})
     return data
 
@@ -62,6 +64,7 @@ def test_model_path_comes_from_the_catalogue(camel_data):
 
 def test_camel_backend_runs_the_ner_stage(camel_data, monkeypatch):
     monkeypatch.setenv("KHABAR_NER_BACKEND", "camel")
+    get_settings.cache_clear()
     assert ner_stage.backend_name() == "camel"
     text = "وزير الخارجية الروسي سيرغي لافروف في نيويورك.\nالتقى بلافروف."
     doc = ner_stage.ner(segment(Document.from_article("t", None, text)))
@@ -83,11 +86,13 @@ def test_camel_tags_align_with_tokens(camel_data):
 def test_missing_catalogue_is_a_clear_error_not_a_download(tmp_path, monkeypatch):
     monkeypatch.setenv("CAMELTOOLS_DATA", str(tmp_path / "empty"))
     monkeypatch.delenv("KHABAR_CAMEL_NER_MODEL", raising=False)
+    get_settings.cache_clear()
     with pytest.raises(CamelDataMissing, match="catalogue"):
         CamelTagger.load()
 
 
 def test_explicit_model_path_setting(camel_data, monkeypatch):
     monkeypatch.setenv("KHABAR_CAMEL_NER_MODEL", str(camel_data / "nowhere"))
+    get_settings.cache_clear()
     with pytest.raises(CamelDataMissing, match="no BERT NER model"):
         model_path()

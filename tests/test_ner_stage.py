@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from worker.commands.ner import tag
 from worker.commands.readme import replace_section
+from worker.settings import get_settings
 from worker.stages import ner as ner_stage
 from worker.stages.document import Document
 from worker.stages.ner_clitics import split_proclitic
@@ -108,8 +109,10 @@ def test_shipped_model_on_the_seed_sentence():
 
 def test_backend_setting(monkeypatch):
     monkeypatch.delenv("KHABAR_NER_BACKEND", raising=False)
+    get_settings.cache_clear()
     assert ner_stage.backend_name() == "shipped"
     monkeypatch.setenv("KHABAR_NER_BACKEND", "bert")
+    get_settings.cache_clear()
     with pytest.raises(ValueError, match="KHABAR_NER_BACKEND"):
         ner_stage.backend_name()
 

@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     # Where failures go when the database itself is unreachable (`khabar failures import-spool`).
     spool_path: str = "khabar-spool.jsonl"
     ner_backend: str = "shipped"  # "shipped" or "camel"
+    # The camel backend's BERT model folder; default: the NER entry of CAMELTOOLS_DATA's catalogue.
+    camel_ner_model: str | None = None
     log_level: str = "INFO"
 
     # Test hook: a stage name and a number of seconds to sleep in it (fault tests kill a worker

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import click
 
 from worker.commands.readme import update_section
+from worker.settings import get_settings
 
 
 def _backend_option(f):
@@ -219,7 +219,7 @@ def bench_ner(conll_path: str, seconds: float, backend: str | None, with_camel: 
         load_s = time.perf_counter() - t0
         after = rss_mb()
         tps = _speed(tagger, sentences, seconds if name != "camel" else 0.0)
-        label = name or os.environ.get("KHABAR_NER_BACKEND") or "shipped"
+        label = name or get_settings().ner_backend
         click.echo(
             f"ner[{label}]: {tps:,.0f} tokens/s (one process, {n_tokens:,} tokens, {len(sentences):,} sentences); "
             f"load {load_s:.2f}s; RSS {after:.0f} MB after loading ({after - before:+.0f} MB for the model)"

@@ -14,11 +14,11 @@ Mentions start after an attached proclitic where it can be split off ("بلاف�
 from __future__ import annotations
 
 import dataclasses
-import os
 import threading
 from collections.abc import Sequence
 from typing import Protocol
 
+from worker.settings import get_settings
 from worker.stages.document import Document, Mention
 from worker.stages.ner_clitics import split_proclitic
 from worker.stages.ner_features import fold
@@ -42,7 +42,7 @@ class Tagger(Protocol):
 
 def backend_name() -> str:
     """The NER backend this process uses: ``KHABAR_NER_BACKEND`` (``shipped`` when unset)."""
-    name = os.environ.get("KHABAR_NER_BACKEND", "").strip().lower() or "shipped"
+    name = get_settings().ner_backend.strip().lower() or "shipped"
     if name not in BACKENDS:
         raise ValueError(
             f"KHABAR_NER_BACKEND={name!r} is not a NER backend; choose one of {', '.join(BACKENDS)}"

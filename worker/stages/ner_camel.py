@@ -19,6 +19,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from worker.settings import get_settings
 from worker.stages.ner_model import NerModel
 
 MODEL_ENV = "KHABAR_CAMEL_NER_MODEL"
@@ -47,7 +48,7 @@ def _catalogue_path() -> Path:
 
 def model_path() -> Path:
     """The folder of the BERT NER model the backend loads (see the module docstring)."""
-    explicit = os.environ.get(MODEL_ENV)
+    explicit = get_settings().camel_ner_model
     if explicit:
         path = Path(explicit).expanduser()
     else:
