@@ -372,3 +372,24 @@ def current_events(session: Session, article: Article) -> Sequence[Event]:
 
 def current_attributions(session: Session, article: Article) -> Sequence[Attribution]:
     return _current(session, Attribution, article, Attribution.start)
+
+
+def stalled_articles(session: Session, older_than: datetime, steps: Sequence[str]) -> list[tuple[str, str]]:
+    """Articles still ``queued`` or ``processing`` with no progress since ``older_than``, with the
+    first step that has not run for their extractor version: (article id, step)."""
+    articles = session.execute(
+        select(Article.id, Article.extractor_version).where(
+            Article.status.in_(("queued", "processing")), Article.updated_at < older_than
+        )
+    ).all()
+    out = []
+    for article_id, version in articles:
+        done = set(
+            session.scalars(
+                select(StageRun.stage).where(
+                    StageRun.article_id == article_id, StageRun.extractor_version == version
+                )
+            )
+        )
+        out.append((article_id, next((s for s in steps if s not in done), steps[-1])))
+    return out

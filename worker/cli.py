@@ -38,6 +38,7 @@ COMMANDS = [
     ("worker.commands.query", "status"),
     ("worker.commands.ops", "failures"),
     ("worker.commands.ops", "reprocess"),
+    ("worker.commands.ops", "recover"),
     ("worker.commands.ops", "db"),
     ("worker.commands.ner", "tag"),
     ("worker.commands.ner", "train_ner"),

@@ -183,3 +183,45 @@ def db_check() -> None:
 
     check(get_settings().database_url)
     click.echo("models and migrations agree")
+
+
+@click.command()
+@click.option(
+    "--older-than",
+    default=600.0,
+    show_default=True,
+    help="Seconds without progress before an article counts as stalled.",
+)
+@click.option("--every", type=float, default=None, help="Keep running, sweeping every this many seconds.")
+def recover(older_than: float, every: float | None) -> None:
+    """Re-send articles that stalled: still queued or processing, with no progress for a while.
+
+    The database, not the broker, is the record of what was accepted. A message can still vanish
+    in the broker (Redis killed between handing a message to a worker and recording it as
+    unacknowledged); this sweep re-drives such articles from their first step not done. Steps
+    are idempotent, so re-sending an article that was merely slow is harmless.
+    """
+    import time
+    from datetime import timedelta
+
+    from db.models import utcnow
+    from db.session import session_scope
+    from db.store import set_status, stalled_articles
+    from worker.producer import EnqueueReport, send
+    from worker.steps import STEPS
+
+    s = get_settings()
+    while True:
+        with session_scope() as session:
+            stalled = stalled_articles(session, utcnow() - timedelta(seconds=older_than), STEPS)
+            for article_id, _ in stalled:
+                set_status(session, article_id, "queued")  # also restarts its stall clock
+        report = EnqueueReport()
+        for article_id, step in stalled:
+            send([article_id], s, report, start=step)
+        click.echo(f"re-sent {len(stalled) - len(report.not_enqueued)} stalled article(s)", err=True)
+        if every is None:
+            if report.not_enqueued:
+                sys.exit(1)
+            return
+        time.sleep(every)
