@@ -62,11 +62,18 @@ def find_article(session: Session, ref: str) -> Article | None:
     return article
 
 
-def set_status(session: Session, article_id: str, status: str, stage: str | None = None) -> None:
+def set_status(
+    session: Session, article_id: str, status: str, stage: str | None = None, only_from: Sequence[str] = ()
+) -> bool:
+    """Set an article's status; with ``only_from``, only if its status is one of those (a
+    compare-and-set, so a sweep never overwrites a worker's ``done``). True if a row changed."""
     values: dict[str, Any] = {"status": status, "updated_at": utcnow()}
     if stage is not None:
         values["stage"] = stage
-    session.execute(update(Article).where(Article.id == article_id).values(**values))
+    stmt = update(Article).where(Article.id == article_id)
+    if only_from:
+        stmt = stmt.where(Article.status.in_(only_from))
+    return session.execute(stmt.values(**values)).rowcount == 1
 
 
 def count_delivery(session: Session, article_id: str) -> int:

@@ -215,3 +215,17 @@ def test_event_filters_by_type_date_participant_and_place(db):
     assert found(participant="سيرغى لافروف") == found(participant="لافروف")  # normalised match
     assert found(place="نيويورك") == [("CONSULT", "2023-04")]
     assert found(participant="no such person") == []
+
+
+def test_a_sweep_never_overwrites_done_and_a_redelivered_store_repairs_the_status(db):
+    from db.store import set_status
+
+    article_id = store_seed()
+    assert run_in_process(article_id)
+    with session_scope() as s:
+        assert not set_status(s, article_id, "queued", only_from=("queued", "processing"))
+        assert s.get(Article, article_id).status == "done"
+        set_status(s, article_id, "queued")  # as a sweep that raced with the last step would have
+    run_step(article_id, "store")  # the re-sent step finds its work done ...
+    with session_scope() as s:
+        assert s.get(Article, article_id).status == "done"  # ... and says so

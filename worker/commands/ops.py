@@ -213,9 +213,13 @@ def recover(older_than: float, every: float | None) -> None:
     s = get_settings()
     while True:
         with session_scope() as session:
-            stalled = stalled_articles(session, utcnow() - timedelta(seconds=older_than), STEPS)
-            for article_id, _ in stalled:
-                set_status(session, article_id, "queued")  # also restarts its stall clock
+            candidates = stalled_articles(session, utcnow() - timedelta(seconds=older_than), STEPS)
+            # Compare-and-set: an article a worker finished meanwhile is left alone. The new
+            # updated_at also restarts its stall clock.
+            stalled = [
+                (a, step) for a, step in candidates
+                if set_status(session, a, "queued", only_from=("queued", "processing"))
+            ]  # fmt: skip
         report = EnqueueReport()
         for article_id, step in stalled:
             send([article_id], s, report, start=step)
