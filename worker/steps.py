@@ -32,6 +32,8 @@ from worker.stages.pipeline import ORDER, STAGES, PipelineOrderError
 log = logging.getLogger("khabar.steps")
 
 STEPS: tuple[str, ...] = (*ORDER, "store")
+# A late duplicate of an earlier step must not pull a finished article back to "processing".
+ACTIVE = ("queued", "processing")
 PREVIOUS: dict[str, str | None] = {step: (STEPS[i - 1] if i else None) for i, step in enumerate(STEPS)}
 
 # Worth retrying: the database or the network may come back.
@@ -91,7 +93,7 @@ def run_step(article_id: str, step: str, s: Settings | None = None) -> str:
                 set_status(session, article_id, "done", step)
             return article_id
         starts = count_delivery(session, article_id)
-        set_status(session, article_id, "processing")
+        set_status(session, article_id, "processing", only_from=ACTIVE)
     if starts > s.max_redeliveries:
         raise RedeliveryLimit(
             f"article {article_id}: step {step} started {starts} times without finishing "
@@ -111,7 +113,7 @@ def run_step(article_id: str, step: str, s: Settings | None = None) -> str:
                     set_status(session, article_id, "done", step)
                     resolve_failures(session, article_id)
                 else:
-                    set_status(session, article_id, "processing", step)
+                    set_status(session, article_id, "processing", step, only_from=ACTIVE)
             _reset_deliveries(session, article_id)
     except Exception:
         # An exception is an orderly failure, counted by the retry policy; only starts that end
