@@ -229,3 +229,23 @@ def test_a_sweep_never_overwrites_done_and_a_redelivered_store_repairs_the_statu
     run_step(article_id, "store")  # the re-sent step finds its work done ...
     with session_scope() as s:
         assert s.get(Article, article_id).status == "done"  # ... and says so
+
+
+def test_failures_spooled_while_the_database_was_down_are_imported(db, tmp_path):
+    from click.testing import CliRunner
+
+    from worker.cli import cli
+
+    article_id = store_seed()
+    spool = tmp_path / "spool.jsonl"
+    record = {"article_id": article_id, "stage": "ner", "error_class": "OperationalError", "error": "down",
+              "attempts": 3, "spooled_because": "connection refused"}  # fmt: skip
+    spool.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["failures", "import-spool", str(spool)])
+    assert result.exit_code == 0 and "imported 1 failure(s)" in result.output
+    with session_scope() as s:
+        (f,) = s.scalars(select(Failure)).all()
+        assert (f.article_id, f.stage, f.attempts) == (article_id, "ner", 3)
+        assert f.error == "OperationalError: down"
+        assert s.get(Article, article_id).status == "failed"
+    assert not spool.exists() and (tmp_path / "spool.jsonl.imported").exists()

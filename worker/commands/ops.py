@@ -116,6 +116,7 @@ def failures_import_spool(path: str | None) -> None:
                 error=f"{r['error_class']}: {r['error']}",
                 article_id=r["article_id"],
                 payload_ref=f"article:{r['article_id']}",
+                attempts=r.get("attempts", 1),
             )
             set_status(session, r["article_id"], "failed")
     spool.rename(spool.with_suffix(spool.suffix + ".imported"))
