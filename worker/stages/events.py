@@ -177,7 +177,16 @@ def events(doc: Document) -> Document:
             if t.type in SPECIFIC_TYPES and not back:
                 governed = any(k < t.token and typ != t.type for k, typ in verbs)
                 # a mention that gives none of the particulars only refers to the happening
-                back = not specific(toks, t.token, t.kind, t.type, places, persons, t.lemma, governed)
+                back = not specific(
+                    toks,
+                    t.token,
+                    t.kind,
+                    t.type,
+                    places=places,
+                    persons=persons,
+                    lemma=t.lemma,
+                    governed=governed,
+                )
             conf = 0.5 if t.weak else 0.75
             if t.kind == "v":
                 conf += 0.1

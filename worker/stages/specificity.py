@@ -231,14 +231,6 @@ def _known_protest(tokens: tuple[Token, ...], index: int, kind: str, trig: str) 
     return 0
 
 
-def specific(
-    tokens: tuple[Token, ...],
-    index: int,
-    kind: str,
-    etype: str,
-    places: int = 0,
-    persons: int = 0,
-    lemma: str = "",
-    governed: bool = False,
-) -> bool:
-    return score(tokens, index, kind, etype, places, persons, lemma, governed) >= THRESHOLD.get(etype, 3)
+def specific(tokens: tuple[Token, ...], index: int, kind: str, etype: str, **context) -> bool:
+    """Whether the mention reports a new, specific happening (``context``: see ``score``)."""
+    return score(tokens, index, kind, etype, **context) >= THRESHOLD.get(etype, 3)
