@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pycrfsuite
 
+from worker.ner_lexicon_sources import read_person_names, read_wordfreq, sha256
+from worker.stages import ner_lexicons
 from worker.stages.ner_features import (
     context_counts,
     document_features,
@@ -32,6 +34,7 @@ from worker.stages.ner_features import (
     stems_of,
     strip_folded,
 )
+from worker.stages.ner_lexicons import Lexicons
 from worker.stages.ner_model import (
     GAZETTEER_FILE,
     LEXICON_FILE,
@@ -162,7 +165,9 @@ def blocks(n: int, folds: int) -> list[range]:
     return [range(edges[k], edges[k + 1]) for k in range(folds)]
 
 
-def jackknife_features(sentences: Sequence[Sentence], folds: int) -> list[list[list[str]]]:
+def jackknife_features(
+    sentences: Sequence[Sentence], folds: int, lex: Lexicons | None = None
+) -> list[list[list[str]]]:
     """Features for training with gazetteer lookups that never see their own block of sentences
     (each block's gazetteer is built from the other blocks), so the model learns how far to trust
     the gazetteer on unseen text."""
@@ -171,7 +176,7 @@ def jackknife_features(sentences: Sequence[Sentence], folds: int) -> list[list[l
         others = [s for i, s in enumerate(sentences) if i not in part]
         gaz = build_gazetteer(others)
         for i in part:
-            feats[i] = sentence_features(sentences[i][0], gaz)
+            feats[i] = sentence_features(sentences[i][0], gaz, lex)
     return feats
 
 
@@ -216,13 +221,14 @@ def train_crf(
     folds: int = 4,
     two_pass: bool = True,
     workers: int = 2,
+    lex: Lexicons | None = None,
 ) -> dict:
     """Train the tagger: returns {"model", "model2" (or None), "gazetteer"}.
 
     The second pass is trained on first-pass tags that are themselves held out (each block tagged
     by a first-pass model trained on the other blocks), so it learns how reliable they are."""
     tags = [t for _, t in sentences]
-    feats1 = jackknife_features(sentences, folds)
+    feats1 = jackknife_features(sentences, folds, lex)
     everything = list(range(len(sentences)))
     _JOB.clear()
     _JOB.update(f1=feats1, tags=tags, params=params)
@@ -290,11 +296,19 @@ def train_and_report(
     folds: int = 4,
     two_pass: bool = True,
     name_files: Sequence[str | os.PathLike] = (),
+    word_freq: str | os.PathLike | None = None,
+    person_names: str | os.PathLike | None = None,
     echo=print,
 ) -> dict:
     """Hold out the last ``dev_fraction`` of train, train on the rest and report dev figures; then
     retrain on everything with the same settings and write the model to ``out_dir``."""
     sentences = read_conll(train_path)
+    lex = Lexicons(
+        read_wordfreq(word_freq) if word_freq else {},
+        read_person_names(person_names) if person_names else frozenset(),
+    )
+    sources = {Path(p).name: sha256(p) for p in (word_freq, person_names) if p}
+    echo(f"outside lexicons: {len(lex.freq)} word frequencies, {len(lex.names)} name parts")
     n_dev = int(len(sentences) * dev_fraction)
     result: dict = {
         "train_sentences": len(sentences),
@@ -306,26 +320,29 @@ def train_and_report(
     if n_dev:
         fit, dev = sentences[:-n_dev], sentences[-n_dev:]
         t0 = time.perf_counter()
-        trained = train_crf(fit, params, folds, two_pass)
+        trained = train_crf(fit, params, folds, two_pass, lex=lex)
         echo(
             f"trained on {len(fit)} sentences in {time.perf_counter() - t0:.0f}s; held out the last {len(dev)}:"
         )
         s = evaluate(
-            NerModel.from_bytes(trained["model"], trained["gazetteer"], model2=trained["model2"]), dev
+            NerModel.from_bytes(trained["model"], trained["gazetteer"], model2=trained["model2"], lex=lex),
+            dev,
         )
         echo(format_table(s))
         result["dev_sentences"] = len(dev)
         result["dev_f1"] = round(s.overall[2], 4)
         result["dev_per_type_f1"] = {t: round(v[2], 4) for t, v in s.per_type.items()}
     t0 = time.perf_counter()
-    trained = train_crf(sentences, params, folds, two_pass)
+    trained = train_crf(sentences, params, folds, two_pass, lex=lex)
     echo(f"final model trained on all {len(sentences)} sentences in {time.perf_counter() - t0:.0f}s")
     meta = {
         "model": "two-pass linear-chain CRF (CRFsuite)" if two_pass else "linear-chain CRF (CRFsuite)",
         "trained_on": Path(train_path).name,
         "name_lexicons": [Path(p).name for p in name_files],
+        "outside_lexicons_sha256": sources,
         **result,
     }
     save_model(out_dir, trained, build_lexicon(sentences, name_files), meta)
+    ner_lexicons.write(out_dir, lex)
     echo(f"wrote {out_dir}")
     return result

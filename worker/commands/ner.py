@@ -135,6 +135,18 @@ def tag(conll: bool, input, output, backend: str | None) -> None:
     help="CAMEO actor dictionary (e.g. ../shared/data/cameo_ar/actor_dict_ar_v4.txt) whose names join the clitic lexicon; repeatable.",
 )
 @click.option(
+    "--word-freq",
+    type=click.Path(exists=True, dir_okay=False),
+    help="wordfreq's Arabic frequency list (large_ar.msgpack.gz from the wordfreq wheel; "
+    "scripts/fetch-ner-lexicons gets it). Without it the frequency features are blank.",
+)
+@click.option(
+    "--person-names",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Personal names in Arabic script (arabnamer's dict_FINAL.json, a JSON list, or one name "
+    "per line; scripts/fetch-ner-lexicons gets arabnamer's). Without it the name features are blank.",
+)
+@click.option(
     "--dev-fraction",
     default=0.1,
     show_default=True,
@@ -144,7 +156,13 @@ def tag(conll: bool, input, output, backend: str | None) -> None:
     "--single-pass", is_flag=True, help="Train only the first-pass CRF (faster, a little less accurate)."
 )
 def train_ner(
-    train_path: str, out_dir: str, name_files: tuple[str, ...], dev_fraction: float, single_pass: bool
+    train_path: str,
+    out_dir: str,
+    name_files: tuple[str, ...],
+    word_freq: str | None,
+    person_names: str | None,
+    dev_fraction: float,
+    single_pass: bool,
 ) -> None:
     """Rebuild the shipped NER model from TRAIN and print held-out figures.
 
@@ -152,8 +170,12 @@ def train_ner(
     and F1 on the held-out rest; then trains on all of TRAIN with the same (seeded) settings and
     writes the model. Never give it the test split. The shipped model was built with:
 
+      scripts/fetch-ner-lexicons /tmp/lexicons
+
       khabar train-ner --train ../shared/data/anercorp/train.txt --out worker/resources/ner
       --names ../shared/data/cameo_ar/actor_dict_ar_v4.txt
+      --word-freq /tmp/lexicons/large_ar.msgpack.gz
+      --person-names /tmp/lexicons/dict_FINAL.json
     """
     from worker.ner_training import train_and_report
 
@@ -163,6 +185,8 @@ def train_ner(
         dev_fraction=dev_fraction,
         two_pass=not single_pass,
         name_files=name_files,
+        word_freq=word_freq,
+        person_names=person_names,
         echo=click.echo,
     )
 

@@ -4,12 +4,16 @@ Pure and dependency-free so that training (worker/ner_training.py) and tagging c
 same features. Words are compared in a light normalised form (no diacritics or tatweel, alef/hamza
 forms → ا, ى → ي, ة → ه; the same folding as normalise.normalise_ar, done with one ``str.translate``
 because this runs on every token) and also with attached clitics peeled off, which is what lets the
-model see "ولبنان" and "بلبنان" as "لبنان".
+model see "ولبنان" and "بلبنان" as "لبنان". Words never seen in training are judged by the outside
+word lists of ner_lexicons.py: their frequency in general text, whether they take the article and
+suffixes there (names seldom do), and whether they are known name parts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+
+from worker.stages.ner_lexicons import Lexicons
 
 _DIACRITICS = (
     "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0653\u0654\u0655\u0656\u0657\u0658\u0670\u0640"
@@ -28,6 +32,9 @@ _FOLD = str.maketrans(
 )
 _MARKS = frozenset(_DIACRITICS + "\u200b\u200c\u200d\u200e\u200f\ufeff")
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+_NO_LEXICONS = Lexicons()
 
 
 def fold(word: str) -> str:
@@ -89,60 +96,115 @@ def shape(word: str) -> str:
     return "P"
 
 
-def sentence_features(tokens: Sequence[str], gazetteer: Mapping[str, str] | None = None) -> list[list[str]]:
+def sentence_features(
+    tokens: Sequence[str], gazetteer: Mapping[str, str] | None = None, lex: Lexicons | None = None
+) -> list[list[str]]:
     """One list of string features per token. ``gazetteer`` maps a folded, clitic-stripped word to
-    the entity type it is mostly tagged with in the training data."""
+    the entity type it is mostly tagged with in the training data; ``lex`` holds the outside word
+    lists (ner_lexicons.py)."""
     n = len(tokens)
     w = [fold(t) for t in tokens]
     s = [strip_folded(x) for x in w]
     gaz = gazetteer or {}
+    lex = lex or _NO_LEXICONS
+    freq, names, zipf = lex.freq, lex.names, lex.zipf_bucket
     pad_w = ["<s>", "<s>", *w, "</s>", "</s>"]
-    pad_s = ["<s>", "<s>", *s, "</s>", "</s>"]
+    pad_s = ["<s>", "<s>", "<s>", *s, "</s>", "</s>", "</s>"]
     out: list[list[str]] = []
     for i in range(n):
         wi, si = w[i], s[i]
         j = i + 2
+        k = i + 3
         f = [
             "b",
             "w=" + wi,
             "s=" + si,
+            "p1=" + wi[:1],
             "p2=" + wi[:2],
             "p3=" + wi[:3],
+            "p4=" + wi[:4],
+            "x1=" + wi[-1:],
             "x2=" + wi[-2:],
             "x3=" + wi[-3:],
+            "x4=" + wi[-4:],
             "sx2=" + si[-2:],
+            "sx3=" + si[-3:],
             "sp2=" + si[:2],
+            "sp3=" + si[:3],
             "sh=" + shape(wi),
             "ln=" + str(min(len(si), 9)),
             "w-1=" + pad_w[j - 1],
             "w+1=" + pad_w[j + 1],
             "w-2=" + pad_w[j - 2],
             "w+2=" + pad_w[j + 2],
-            "s-1=" + pad_s[j - 1],
-            "s+1=" + pad_s[j + 1],
+            "s-1=" + pad_s[k - 1],
+            "s+1=" + pad_s[k + 1],
+            "s-3=" + pad_s[k - 3],
+            "s+3=" + pad_s[k + 3],
             "w-1w=" + pad_w[j - 1] + "|" + wi,
             "ww+1=" + wi + "|" + pad_w[j + 1],
+            "s-1s=" + pad_s[k - 1] + "|" + si,
+            "ss+1=" + si + "|" + pad_s[k + 1],
+            "s-2s-1=" + pad_s[k - 2] + "|" + pad_s[k - 1],
+            "s+1s+2=" + pad_s[k + 1] + "|" + pad_s[k + 2],
+            "zw=" + zipf(wi),
+            "zs=" + zipf(si),
+            "z-1=" + (zipf(w[i - 1]) if i else "<s>"),
+            "z+1=" + (zipf(w[i + 1]) if i + 1 < n else "</s>"),
         ]
         if wi != si:
             f.append("al=" + wi[: len(wi) - len(si)])
+        elif len(si) > 2:
+            f.extend(_productivity(si, freq))
+        ci = None
         if len(wi) > 3 and wi[0] in "وفبلك":
             # the word read with a one-letter proclitic split off ("ولبنان" → "لبنان")
             ci = strip_folded(wi[1:])
             f.append("c=" + ci)
+            f.append("zc=" + zipf(ci))
             g = gaz.get(ci)
             if g:
                 f.append("gc=" + g)
+        if names:
+            if wi in names:
+                f.append("pw")
+            if si in names:
+                f.append("ps")
+            if ci and ci in names:
+                f.append("pc")
+            if i and (w[i - 1] in names or s[i - 1] in names):
+                f.append("pn-1")
+            if i + 1 < n and (w[i + 1] in names or s[i + 1] in names):
+                f.append("pn+1")
         g = gaz.get(si)
         if g:
             f.append("g=" + g)
-        g = gaz.get(pad_s[j - 1])
+        g = gaz.get(pad_s[k - 1])
         if g:
             f.append("g-1=" + g)
-        g = gaz.get(pad_s[j + 1])
+        g = gaz.get(pad_s[k + 1])
         if g:
             f.append("g+1=" + g)
         out.append(f)
     return out
+
+
+def _productivity(stem: str, freq: Mapping[str, int]) -> list[str]:
+    """How a bare word behaves in general text: common nouns also occur with the article and with
+    possessive or plural endings; names mostly do not."""
+    bare, with_article = freq.get(stem), freq.get("ال" + stem)
+    if bare is None:
+        art = "nobase"
+    elif with_article is None:
+        art = "never"
+    else:
+        art = str(max(-3, min(3, (bare - with_article) // 50)))
+    return [
+        "art=" + art,
+        "sfها=" + ("y" if stem + "ها" in freq else "n"),
+        "sfهم=" + ("y" if stem + "هم" in freq else "n"),
+        "sfات=" + ("y" if stem + "ات" in freq else "n"),
+    ]
 
 
 def context_counts(stems: Sequence[str], tags: Sequence[str]) -> dict[str, dict[str, int]]:

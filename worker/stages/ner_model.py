@@ -3,7 +3,8 @@
 Files in worker/resources/ner/ (licence and citations in NOTICE.txt there): ``model.crfsuite.gz``
 (first pass: sentence features), ``model2.crfsuite.gz`` (second pass: also how the same word was
 tagged in neighbouring sentences), ``gazetteer.tsv.gz`` (folded word → entity type, a feature),
-``lexicon.tsv.gz`` (word counts for clitic decisions) and ``meta.json`` (how it was trained, its
+``lexicon.tsv.gz`` (word counts for clitic decisions), the outside word lists of ner_lexicons.py
+(``wordfreq.tsv.gz``, ``person_names.tsv.gz``) and ``meta.json`` (how it was trained, its
 held-out figures). The CRFs are decompressed into memory; nothing is written to disk at load time.
 Rebuild them with ``khabar train-ner`` (worker/ner_training.py).
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pycrfsuite
 
+from worker.stages import ner_lexicons
 from worker.stages.ner_features import (
     context_counts,
     document_features,
@@ -93,10 +95,12 @@ class NerModel:
         meta: dict | None = None,
         lexicon: dict[str, tuple[int, int]] | None = None,
         tagger2: pycrfsuite.Tagger | None = None,
+        lex: ner_lexicons.Lexicons | None = None,
     ):
         self._tagger = tagger
         self._tagger2 = tagger2
         self.gazetteer = gazetteer
+        self.lex = lex or ner_lexicons.Lexicons()
         # For clitic decisions (ner_clitics.py): how often a word is seen inside names, and the
         # frequent words that seldom are.
         lexicon = lexicon or {}
@@ -119,8 +123,11 @@ class NerModel:
         meta: dict | None = None,
         lexicon: dict[str, tuple[int, int]] | None = None,
         model2: bytes | None = None,
+        lex: ner_lexicons.Lexicons | None = None,
     ) -> NerModel:
-        self = cls(cls._open(model), gazetteer or {}, meta, lexicon, cls._open(model2) if model2 else None)
+        self = cls(
+            cls._open(model), gazetteer or {}, meta, lexicon, cls._open(model2) if model2 else None, lex
+        )
         # CRFsuite reads a model from its buffer without copying it: the buffers must live as long
         # as the taggers (freeing them is a segmentation fault at the next tag()).
         self._buffers = (model, model2)
@@ -138,10 +145,10 @@ class NerModel:
         lexicon = _read_lexicon(d / LEXICON_FILE)
         meta_path = d / META_FILE
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
-        return cls.from_bytes(model, gazetteer, meta, lexicon, model2)
+        return cls.from_bytes(model, gazetteer, meta, lexicon, model2, ner_lexicons.read(d))
 
     def first_pass(self, sentences: Sequence[Sequence[str]]) -> tuple[list, list[list[str]]]:
-        feats = [sentence_features(toks, self.gazetteer) for toks in sentences]
+        feats = [sentence_features(toks, self.gazetteer, self.lex) for toks in sentences]
         return feats, [self._tagger.tag(f) if f else [] for f in feats]
 
     def _tag_document(self, sentences: Sequence[Sequence[str]], marginals: bool):
