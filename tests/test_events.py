@@ -49,6 +49,19 @@ def test_figurative_attack_is_not_an_assault():
     assert "ASSAULT" not in types("وسجل اللاعب هدفاً بعد هجوم سريع في المباراة.")
 
 
+def test_natural_hazards_that_strike_are_not_assaults():
+    assert "ASSAULT" not in types("وانشغلت بسلسلة الزلازل التي ضربت أراضيها وراح ضحيتها مئة قتيل.")
+    assert "ASSAULT" not in types("ضربت عاصفة قوية الساحل أمس وألحقت أضرارا بالمنازل.")
+    assert "ASSAULT" in types("ضرب مسلحون القرية أمس وقتلوا خمسة أشخاص.")
+
+
+def test_casualties_of_this_attack_restate_it():
+    (e,) = events(doc_with("وقال شاهد إن خمسة مدنيين قتلوا في هذا الهجوم أمس.", [])).events
+    assert e.type == "ASSAULT" and e.refers_back
+    (e,) = events(doc_with("هاجم مسلحون القرية أمس وقتلوا خمسة مدنيين.", [])).events
+    assert e.type == "ASSAULT" and not e.refers_back
+
+
 def test_words_inside_names_are_not_triggers():
     assert types("قالت وزارة الداخلية إن الطقس معتدل.", [("وزارة الداخلية", "ORG")]) == []
 

@@ -156,6 +156,10 @@ def events(doc: Document) -> Document:
         names = [(m.start, m.end) for m in doc.mentions if sent.start <= m.start < sent.end]
         trigs = [t for t in find_triggers(toks, doc.text) if not any(s <= t.start < e for s, e in names)]
         trigs = [t for t in refine(trigs, toks) if keep_trigger(t, toks)]
+        # Casualties of "this attack" ("قتلوا في هذا الهجوم") restate a happening already
+        # reported, even where the casualty verb stands for the merged event.
+        seg = _segments(toks)
+        restated = {(t.type, seg[t.token]) for t in trigs if _refers_back(doc, si, t, seen)}
         trigs = _merge(trigs, toks)
         if not trigs:
             continue
@@ -173,7 +177,9 @@ def events(doc: Document) -> Document:
             args, location = find_arguments(doc, si, t, t.type, parts)
             date = pick_date(dates, t, reports)
             mod = modality(toks, t.token, t.kind, date, pub_iso)
-            back = _refers_back(doc, si, t, seen)
+            back = (t.mode == "killing" and (t.type, seg[t.token]) in restated) or _refers_back(
+                doc, si, t, seen
+            )
             if t.type in SPECIFIC_TYPES and not back:
                 governed = any(k < t.token and typ != t.type for k, typ in verbs)
                 # a mention that gives none of the particulars only refers to the happening

@@ -4,6 +4,7 @@
   mode of what is given (military / economic / humanitarian);
 - an "attack" on an idea, a "media war", a sporting "attack" or "shot", "war on corruption" is
   not an ASSAULT; a weak violence word ("استهدف", "ضرب", "حرب", "أصيب") needs violence around it;
+- an earthquake, storm or flood that "strikes" is not an ASSAULT;
 - the mode of a generic ASSAULT trigger is read from its neighbours (جوي → airstrike,
   مفخخة/ناسفة/انتحاري → bombing, رصاص/إطلاق نار → shooting).
 """
@@ -122,6 +123,21 @@ SPORTS = (
     "الشوط",
     "ضربه جزاء",
 )
+# natural hazards that "strike" ("الزلازل التي ضربت", "ضربت عاصفة"): not an attack
+NATURAL_HAZARDS = (
+    "زلزال",
+    "زلازل",
+    "هزه ارضيه",
+    "اعصار",
+    "عاصف",
+    "فيضان",
+    "سيول",
+    "تسونامي",
+    "جفاف",
+    "موجه حر",
+    "موجه برد",
+    "بركان",
+)
 AID_WORDS = {
     "military": ("عسكري", "اسلح", "سلاح", "ذخائر", "صواريخ", "عتاد"),
     "economic": ("مالي", "اقتصادي", "منح", "قرض", "قروض", "ودائع", "دولار", "استثمار"),
@@ -219,6 +235,9 @@ def keep_trigger(t: Trigger, tokens: tuple[Token, ...]) -> bool:
         and _has(sentence, SPORTS)
         and not _has(sentence, ("قتل", "قتيل", "مسلح", "قذائف", "انفجار", "غاره"))
     ):
+        return False
+    # a hazard named just before or after "ضرب"/"اجتاح" is its subject
+    if t.lemma in ("ضرب", "اجتاح") and _has(_window(tokens, t.token - 3, t.last + 3), NATURAL_HAZARDS):
         return False
     if t.weak:
         others = " ".join(w.norm for k, w in enumerate(tokens) if not t.token <= k <= t.last)
