@@ -125,7 +125,7 @@ def redis_client(url: str = REDIS_URL):
 def worker_env(db: str) -> dict[str, str]:
     """Environment for worker subprocesses: the test database, the private queue and Redis db."""
     r = redis_client()
-    r.delete(os.environ["KHABAR_QUEUE"])  # only our private queue: other runs may share this Redis db
+    r.delete(*queue_keys())  # only our private queues: other runs may share this Redis db
     env = {k: v for k, v in os.environ.items() if not k.startswith("KHABAR_TEST_")}
     env.update(
         KHABAR_DATABASE_URL=db,
@@ -149,7 +149,12 @@ def start_worker(worker_env: dict[str, str], tmp_path: Path):
     yield start
     for w in workers:
         w.stop()
-    redis_client().delete(os.environ["KHABAR_QUEUE"])
+    redis_client().delete(*queue_keys())
+
+
+def queue_keys() -> tuple[str, str]:
+    """The Redis lists of this run's queues: new articles and the continue queue."""
+    return (os.environ["KHABAR_QUEUE"], os.environ["KHABAR_QUEUE"] + ".continue")
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.3, message: str = "condition"):

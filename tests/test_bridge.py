@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from db.models import Article, Failure
 from db.session import session_scope
-from tests.conftest import RUN_ID, redis_client, reset_settings
+from tests.conftest import RUN_ID, queue_keys, redis_client, reset_settings
 from worker.commands.bridge import bridge_once
 
 pytestmark = pytest.mark.pipeline
@@ -21,9 +21,9 @@ def incoming(db):
     reset_settings()
     r = redis_client()
     name = f"khabar-test-incoming-{RUN_ID}"
-    r.delete(name, name + ":processing", os.environ["KHABAR_QUEUE"])
+    r.delete(name, name + ":processing", *queue_keys())
     yield r, name
-    r.delete(name, name + ":processing", os.environ["KHABAR_QUEUE"])
+    r.delete(name, name + ":processing", *queue_keys())
 
 
 def count(q) -> int:

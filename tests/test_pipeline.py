@@ -15,6 +15,7 @@ from db.models import Article, Entity, Event, Failure, StageRun
 from db.session import session_scope
 from tests.conftest import ROOT, wait_until
 from tests.test_db import table_snapshot
+from worker.steps import STEPS
 
 pytestmark = pytest.mark.pipeline
 SEEDS = sorted(str(p) for p in (ROOT / "seeds").glob("*.jsonl"))
@@ -89,7 +90,36 @@ def test_articles_flow_through_a_real_worker(start_worker, worker_env, tmp_path)
 def redis_queue_empty(env) -> bool:
     from tests.conftest import redis_client
 
-    return redis_client().llen(env["KHABAR_QUEUE"]) == 0
+    r = redis_client()
+    return all(r.llen(q) == 0 for q in (env["KHABAR_QUEUE"], env["KHABAR_QUEUE"] + ".continue"))
+
+
+def test_articles_in_progress_finish_before_new_ones_start(start_worker, worker_env, tmp_path):
+    # Queued while no worker runs, so that all first steps are waiting when the worker starts.
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(
+        "\n".join(
+            json.dumps({"id": f"b{i}", "body": f"زار وزير الخارجية القطري بغداد أمس في الزيارة رقم {i}."})
+            for i in range(4)
+        ),
+        encoding="utf-8",
+    )
+    r = khabar(worker_env, "enqueue", str(batch))
+    assert r.returncode == 0 and "accepted 4" in r.stdout.decode(), r.stderr.decode()
+    start_worker(concurrency=1)
+    done = select(func.count()).select_from(Article).where(Article.status == "done")
+    wait_until(lambda: scalar(done) == 4, 120, message="4 articles done")
+    with session_scope() as s:
+        runs = s.execute(
+            select(Article.external_id, StageRun.stage, StageRun.started_at, StageRun.finished_at)
+            .join(StageRun, StageRun.article_id == Article.id)
+            .order_by(StageRun.started_at)
+        ).all()
+    # One worker process: each article runs its whole chain before the next article's first step.
+    order = [ext for ext, *_ in runs]
+    assert order == sorted(order, key=lambda ext: order.index(ext)), order
+    assert len(order) == 4 * len(STEPS)
+    assert [order[k] for k in range(0, len(order), len(STEPS))] == [f"b{i}" for i in range(4)]
 
 
 def test_bad_line_is_reported_recorded_and_the_rest_processed(start_worker, worker_env, tmp_path):

@@ -1,6 +1,8 @@
 """The Celery app. Its configuration is where Khabar defends against Celery's known pitfalls
 (ARCHITECTURE.md): JSON only, late acks with reject-on-worker-lost, prefetch 1, a visibility
-timeout above the hard time limit, time limits, child recycling, task events on for Flower.
+timeout above the hard time limit, time limits, child recycling, task events on for Flower. The
+later steps of each chain go to a queue that workers serve first (settings.continue_queue): with
+one FIFO queue, a batch of N articles would run N first steps before any article finished.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ def configure(app: Celery, s: Settings) -> None:
             "unacked_restore_interval": s.unacked_restore_interval,
             "unacked_restore_throttle": 1,
             "unacked_mutex_expire": s.unacked_mutex_expire,
+            # Serve a worker's queues in the order given (continue queue first), not round robin.
+            "queue_order_strategy": "priority",
         },
         # Also used for the next step of a chain, sent by the worker when a step ends.
         task_publish_retry_policy={

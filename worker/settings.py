@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     broker_url: str = "redis://127.0.0.1:6379/0"
     # Results are not used for data (Postgres holds it); a backend lets `enqueue --wait` follow chains.
     result_backend: str | None = None
+    # New articles wait on ``queue``; the later steps of their chains on ``continue_queue``, which
+    # workers serve first, so an article in progress finishes before new ones are started.
     queue: str = "khabar"
 
     extractor_version: str = "0.1.0"
@@ -72,6 +74,15 @@ class Settings(BaseSettings):
                 f"KHABAR_TASK_TIME_LIMIT ({self.task_time_limit})"
             )
         return self
+
+    @property
+    def continue_queue(self) -> str:
+        return f"{self.queue}.continue"
+
+    @property
+    def worker_queues(self) -> tuple[str, str]:
+        """The queues a worker consumes, in the order it serves them."""
+        return (self.continue_queue, self.queue)
 
     def warnings(self) -> list[str]:
         """Combinations that work but defeat the delivery guarantees (logged at worker start)."""

@@ -67,7 +67,13 @@ def stage_task(step: str) -> Task:
 TASKS: dict[str, Task] = {step: stage_task(step) for step in steps.STEPS}
 
 
-def build_chain(article_id: str, start: str = steps.STEPS[0], queue: str | None = None):
-    """The chain of immutable signatures from ``start`` to the end; each carries only the id."""
-    queue = queue or get_settings().queue
-    return chain(*(TASKS[s].si(article_id).set(queue=queue) for s in steps.STEPS[steps.STEPS.index(start) :]))
+def build_chain(article_id: str, start: str = steps.STEPS[0]):
+    """The chain of immutable signatures from ``start`` to the end; each carries only the id. The
+    first step waits on the queue of new articles, the others on the continue queue."""
+    s = get_settings()
+    return chain(
+        *(
+            TASKS[step].si(article_id).set(queue=s.queue if step == steps.STEPS[0] else s.continue_queue)
+            for step in steps.STEPS[steps.STEPS.index(start) :]
+        )
+    )

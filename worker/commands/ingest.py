@@ -104,13 +104,14 @@ def enqueue(paths: tuple[str, ...], wait: bool, timeout: float) -> None:
 @click.option("--loglevel", default="INFO", show_default=True)
 @click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
 def worker(concurrency: int | None, loglevel: str, celery_args: tuple[str, ...]) -> None:
-    """Start a Celery worker for Khabar's queue, with task events on (for Flower).
+    """Start a Celery worker for Khabar's queues, with task events on (for Flower).
 
-    Same as `celery -A worker.app worker -Q <KHABAR_QUEUE> -E`; extra arguments go to Celery.
+    Same as `celery -A worker.app worker -Q <KHABAR_QUEUE>.continue,<KHABAR_QUEUE> -E`: the later
+    steps of articles in progress are served before new articles. Extra arguments go to Celery.
     """
     from worker.app import app
 
-    argv = ["worker", "-Q", get_settings().queue, "-E", f"--loglevel={loglevel}"]
+    argv = ["worker", "-Q", ",".join(get_settings().worker_queues), "-E", f"--loglevel={loglevel}"]
     if concurrency:
         argv.append(f"--concurrency={concurrency}")
     app.worker_main([*argv, *celery_args])

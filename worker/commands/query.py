@@ -154,7 +154,7 @@ def export(fmt: str, out, type_, since, until, participant, place) -> None:
 
 
 def queue_depth() -> int | None:
-    """Messages waiting in the broker queue (None when the broker cannot be reached)."""
+    """Messages waiting in Khabar's broker queues (None when the broker cannot be reached)."""
     from amqp.exceptions import ChannelError
 
     from worker.app import app
@@ -162,12 +162,15 @@ def queue_depth() -> int | None:
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1)
-            try:
-                return conn.default_channel.queue_declare(
-                    queue=get_settings().queue, passive=True
-                ).message_count
-            except ChannelError:  # passive declare of a queue that does not exist: Redis drops empty ones
-                return 0
+            total = 0
+            for queue in get_settings().worker_queues:
+                # a channel each: AMQP closes the channel of a failed passive declare
+                with conn.channel() as channel:
+                    try:
+                        total += channel.queue_declare(queue=queue, passive=True).message_count
+                    except ChannelError:  # a queue that does not exist: Redis drops empty ones
+                        pass
+            return total
     except Exception:  # noqa: BLE001 - any broker problem means "unknown"
         return None
 

@@ -332,8 +332,7 @@ def soak(
             finished = counts.get("done", 0) + counts.get("failed", 0)
             accepted = len(report.accepted)
             now = time.monotonic()
-            # Progress is counted in steps: one Redis queue is FIFO, so every article's first
-            # step runs before any article's last one, and "done" comes late.
+            # Progress is counted in steps, which also moves while a worker is being restarted.
             if runs + finished != last_runs:
                 last_runs, last_change = runs + finished, now
             if now - last_print >= 10:
@@ -431,7 +430,7 @@ def _drop_queue(broker_url: str, queue: str) -> None:
         import redis
 
         r = redis.Redis.from_url(broker_url)
-        r.delete(queue)
+        r.delete(queue, f"{queue}.continue")
         r.delete(*[k for k in r.scan_iter(f"_kombu.binding.{queue}*")] or ["-"])
     except Exception:  # noqa: BLE001 - best effort
         pass
