@@ -322,6 +322,21 @@ def status_counts(session: Session) -> dict[str, int]:
     return {status: n for status, n in rows}
 
 
+def open_failure_counts(session: Session) -> dict[str, int]:
+    """Open (unresolved) failures by stage."""
+    rows = session.execute(
+        select(Failure.stage, func.count()).where(Failure.resolved_at.is_(None)).group_by(Failure.stage)
+    ).all()
+    return {stage: n for stage, n in rows}
+
+
+def oldest_in_flight(session: Session) -> datetime | None:
+    """When the least recently advanced article still queued or processing last changed."""
+    return session.scalar(
+        select(func.min(Article.updated_at)).where(Article.status.in_(("queued", "processing")))
+    )
+
+
 def events_query(
     *,
     type_: str | None = None,

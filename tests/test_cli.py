@@ -66,7 +66,7 @@ def test_extract_prints_schema_output_for_the_seed():
 def test_help_explains_every_command():
     r = run(["--help"], ROOT)
     out = r.stdout.decode()
-    for command in ("enqueue", "worker", "extract", "demo", "show", "events", "export", "status", "failures",
+    for command in ("enqueue", "worker", "extract", "demo", "show", "events", "export", "status", "metrics", "failures",
                     "recover", "bridge", "reprocess", "quality", "soak", "tag", "train-ner", "bench"):  # fmt: skip
         assert command in out
     quality = run(["quality", "--help"], ROOT).stdout.decode()

@@ -10,8 +10,9 @@ from tests.conftest import ROOT
 def test_compose_has_the_services_the_readme_promises():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert {"postgres", "redis", "migrate", "worker", "recover", "flower"} <= set(services)
+    assert {"postgres", "redis", "migrate", "worker", "recover", "metrics", "flower"} <= set(services)
     assert services["recover"]["command"][:2] == ["khabar", "recover"]
+    assert services["metrics"]["command"][:2] == ["khabar", "metrics"]
     assert services["migrate"]["command"] == ["khabar", "db", "upgrade"]
     assert services["migrate"]["restart"] == "no"
     worker = services["worker"]
@@ -20,7 +21,7 @@ def test_compose_has_the_services_the_readme_promises():
     assert worker["environment"]["KHABAR_DATABASE_URL"].startswith("postgresql+psycopg://")
     flower = " ".join(services["flower"]["command"])
     assert "--basic-auth=${FLOWER_BASIC_AUTH:?" in flower
-    for name in ("migrate", "worker", "recover", "flower"):
+    for name in ("migrate", "worker", "recover", "metrics", "flower"):
         assert services[name]["build"] == "."
     assert (ROOT / "Dockerfile").exists()
 

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 
 import pytest
 import requests
 
-from tests.conftest import ROOT, wait_until
+from tests.conftest import ROOT, free_port, wait_until
 from tests.test_pipeline import khabar
 
 pytestmark = pytest.mark.pipeline
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture()

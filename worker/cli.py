@@ -36,6 +36,7 @@ COMMANDS = [
     ("worker.commands.query", "events"),
     ("worker.commands.query", "export"),
     ("worker.commands.query", "status"),
+    ("worker.commands.metrics", "metrics"),
     ("worker.commands.ops", "failures"),
     ("worker.commands.ops", "reprocess"),
     ("worker.commands.ops", "recover"),

@@ -9,8 +9,6 @@ from collections import defaultdict
 
 import click
 
-from worker.settings import get_settings
-
 TYPE_NAMES = {"PERS": "people", "ORG": "organisations", "LOC": "places", "MISC": "other"}
 
 
@@ -154,25 +152,11 @@ def export(fmt: str, out, type_, since, until, participant, place) -> None:
 
 
 def queue_depth() -> int | None:
-    """Messages waiting in Khabar's broker queues (None when the broker cannot be reached)."""
-    from amqp.exceptions import ChannelError
+    """Messages waiting on Khabar's queues (None when the broker cannot be reached)."""
+    from worker.metrics import queue_depths
 
-    from worker.app import app
-
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1)
-            total = 0
-            for queue in get_settings().worker_queues:
-                # a channel each: AMQP closes the channel of a failed passive declare
-                with conn.channel() as channel:
-                    try:
-                        total += channel.queue_declare(queue=queue, passive=True).message_count
-                    except ChannelError:  # a queue that does not exist: Redis drops empty ones
-                        pass
-            return total
-    except Exception:  # noqa: BLE001 - any broker problem means "unknown"
-        return None
+    depths = queue_depths()
+    return None if depths is None else sum(depths.values())
 
 
 @click.command()
