@@ -10,7 +10,6 @@ redis://127.0.0.1:6379/13).
 from __future__ import annotations
 
 import os
-import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fault_servers import free_port  # noqa: F401 - shared by the tests that start servers
 from worker.supervise import WorkerProcess  # noqa: F401 - re-exported for the fault tests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,13 +156,6 @@ def start_worker(worker_env: dict[str, str], tmp_path: Path):
 def queue_keys() -> tuple[str, str]:
     """The Redis lists of this run's queues: new articles and the continue queue."""
     return (os.environ["KHABAR_QUEUE"], os.environ["KHABAR_QUEUE"] + ".continue")
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on (for servers the tests start, or to point at nothing)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.3, message: str = "condition"):
