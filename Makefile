@@ -39,6 +39,7 @@ quality: install
 
 bench: install
 	$(VENV)/bin/khabar bench ner --conll $(SHARED)/data/anercorp/test.txt
+	$(VENV)/bin/khabar bench stages $(SHARED)/data/saudinewsnet --limit 300
 
 clean:
 	rm -rf $(VENV) khabar.db khabar.db-* .pytest_cache .ruff_cache

@@ -7,7 +7,7 @@ the same rows (redelivered tasks, retried stages, a second copy of an article).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -145,98 +145,124 @@ def load_document(session: Session, article_id: str, after: str | None, version:
 # --- results ----------------------------------------------------------------------------------
 
 
-def upsert_entity(session: Session, type_: str, canonical: str) -> int:
-    norm = " ".join(normalise_ar(canonical).split())
-    stmt = (
-        _insert(session, Entity)
-        .values(type=type_, canonical=canonical, normalised=norm)
-        .on_conflict_do_nothing(index_elements=["type", "normalised"])
-    )
-    session.execute(stmt)
-    return session.scalar(select(Entity.id).where(Entity.type == type_, Entity.normalised == norm))
+def _entity_key(canonical: str) -> str:
+    return " ".join(normalise_ar(canonical).split())
+
+
+# Rows per INSERT: well under SQLite's limit on bound parameters, large enough to batch an article.
+_CHUNK = 500
+
+
+def _chunks(rows: list) -> Iterator[list]:
+    for k in range(0, len(rows), _CHUNK):
+        yield rows[k : k + _CHUNK]
+
+
+def upsert_entities(session: Session, names: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Entity ids for (type, canonical name) pairs, inserting the entities not yet known. Names
+    that normalise alike are one entity: the first canonical spelling stored is kept."""
+    wanted = {(t, name): (t, _entity_key(name)) for t, name in names}
+    rows: dict[tuple[str, str], dict] = {}
+    for (_, name), key in wanted.items():
+        rows.setdefault(key, {"type": key[0], "canonical": name, "normalised": key[1]})
+    for chunk in _chunks(list(rows.values())):
+        session.execute(
+            _insert(session, Entity)
+            .values(chunk)
+            .on_conflict_do_nothing(index_elements=["type", "normalised"])
+        )
+    ids: dict[tuple[str, str], int] = {}
+    norms = sorted({key[1] for key in wanted.values()})
+    for chunk in _chunks(norms):
+        q = select(Entity.id, Entity.type, Entity.normalised).where(Entity.normalised.in_(chunk))
+        ids.update({(t, norm): i for i, t, norm in session.execute(q)})
+    return {pair: ids[key] for pair, key in wanted.items()}
+
+
+def _insert_rows(session: Session, model, rows: list[dict], conflict: list[str]) -> None:
+    for chunk in _chunks(rows):
+        session.execute(_insert(session, model).values(chunk).on_conflict_do_nothing(index_elements=conflict))
 
 
 def save_results(session: Session, doc: Document, version: str) -> None:
-    """Write mentions, events with their arguments, and attributions of one document."""
-    entity_ids: dict[tuple[str, str], int] = {}
-
-    def entity(type_: str, name: str) -> int:
-        key = (type_, name)
-        if key not in entity_ids:
-            entity_ids[key] = upsert_entity(session, type_, name)
-        return entity_ids[key]
-
+    """Write mentions, events with their arguments, and attributions of one document: a few
+    multi-row statements, not one per row (a news article has dozens of each)."""
     by_name = {m.canonical: m.type for m in doc.mentions}
-    for m in doc.mentions:
-        session.execute(
-            _insert(session, Mention)
-            .values(
-                article_id=doc.id,
-                entity_id=entity(m.type, m.canonical),
-                start=m.start,
-                end=m.end,
-                text=m.text,
-                extractor_version=version,
-            )
-            .on_conflict_do_nothing(index_elements=["article_id", "start", "end", "extractor_version"])
+
+    def arg_type(a) -> str:
+        return a.type or by_name.get(a.name) or ("LOC" if a.role == "location" else "MISC")
+
+    entity = upsert_entities(
+        session,
+        [(m.type, m.canonical) for m in doc.mentions]
+        + [(arg_type(a), a.name) for e in doc.events for a in e.arguments],
+    )
+    mentions = [
+        {
+            "article_id": doc.id,
+            "entity_id": entity[(m.type, m.canonical)],
+            "start": m.start,
+            "end": m.end,
+            "text": m.text,
+            "extractor_version": version,
+        }
+        for m in doc.mentions
+    ]
+    _insert_rows(session, Mention, mentions, ["article_id", "start", "end", "extractor_version"])
+    events = [
+        {
+            "article_id": doc.id,
+            "type": e.type,
+            "mode": e.mode,
+            "trigger_text": e.trigger,
+            "trigger_start": e.start,
+            "trigger_end": e.end,
+            "sentence": e.sentence,
+            "date": e.date,
+            "location": e.location,
+            "confidence": e.confidence,
+            "modality": e.modality,
+            "refers_back": e.refers_back,
+            "extractor_version": version,
+        }
+        for e in doc.events
+    ]
+    _insert_rows(session, Event, events, ["article_id", "type", "trigger_start", "extractor_version"])
+    event_ids: dict[tuple[str, int], int] = {}
+    if doc.events:
+        q = select(Event.type, Event.trigger_start, Event.id).where(
+            Event.article_id == doc.id, Event.extractor_version == version
         )
-    for e in doc.events:
-        session.execute(
-            _insert(session, Event)
-            .values(
-                article_id=doc.id,
-                type=e.type,
-                mode=e.mode,
-                trigger_text=e.trigger,
-                trigger_start=e.start,
-                trigger_end=e.end,
-                sentence=e.sentence,
-                date=e.date,
-                location=e.location,
-                confidence=e.confidence,
-                modality=e.modality,
-                refers_back=e.refers_back,
-                extractor_version=version,
-            )
-            .on_conflict_do_nothing(
-                index_elements=["article_id", "type", "trigger_start", "extractor_version"]
-            )
-        )
-        event_id = session.scalar(
-            select(Event.id).where(
-                Event.article_id == doc.id,
-                Event.type == e.type,
-                Event.trigger_start == e.start,
-                Event.extractor_version == version,
-            )
-        )
-        for a in e.arguments:
-            type_ = a.type or by_name.get(a.name) or ("LOC" if a.role == "location" else "MISC")
-            session.execute(
-                _insert(session, EventArgument)
-                .values(
-                    event_id=event_id, entity_id=entity(type_, a.name), role=a.role, start=a.start, end=a.end
-                )
-                .on_conflict_do_nothing(index_elements=["event_id", "entity_id", "role"])
-            )
-    for a in doc.attributions:
-        session.execute(
-            _insert(session, Attribution)
-            .values(
-                article_id=doc.id,
-                cue=a.cue,
-                start=a.start,
-                end=a.end,
-                sentence=a.sentence,
-                source=a.source,
-                source_kind=a.source_kind,
-                cited=a.cited,
-                content_start=a.content_start,
-                content_end=a.content_end,
-                extractor_version=version,
-            )
-            .on_conflict_do_nothing(index_elements=["article_id", "start", "extractor_version"])
-        )
+        event_ids = {(t, start): i for t, start, i in session.execute(q)}
+    arguments = [
+        {
+            "event_id": event_ids[(e.type, e.start)],
+            "entity_id": entity[(arg_type(a), a.name)],
+            "role": a.role,
+            "start": a.start,
+            "end": a.end,
+        }
+        for e in doc.events
+        for a in e.arguments
+    ]
+    _insert_rows(session, EventArgument, arguments, ["event_id", "entity_id", "role"])
+    attributions = [
+        {
+            "article_id": doc.id,
+            "cue": a.cue,
+            "start": a.start,
+            "end": a.end,
+            "sentence": a.sentence,
+            "source": a.source,
+            "source_kind": a.source_kind,
+            "cited": a.cited,
+            "content_start": a.content_start,
+            "content_end": a.content_end,
+            "extractor_version": version,
+        }
+        for a in doc.attributions
+    ]
+    _insert_rows(session, Attribution, attributions, ["article_id", "start", "extractor_version"])
 
 
 # --- failures ---------------------------------------------------------------------------------

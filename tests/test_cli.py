@@ -71,3 +71,16 @@ def test_help_explains_every_command():
         assert command in out
     quality = run(["quality", "--help"], ROOT).stdout.decode()
     assert "events" in quality and "ner" in quality
+
+
+def test_bench_stages_prints_a_row_per_stage(tmp_path):
+    english = tmp_path / "en.jsonl"
+    english.write_text(json.dumps({"id": "en", "body": "The minister met his counterpart today."}) + "\n")
+    seeds = sorted(str(p) for p in (ROOT / "seeds").glob("*.jsonl"))
+    r = run(["bench", "stages", *seeds, str(english), "--limit", "5"], ROOT)
+    out = r.stdout.decode()
+    assert r.returncode == 0, r.stderr.decode()
+    assert "4 articles timed (1 skipped)" in out
+    for stage in ("normalise", "segment", "ner", "link", "events"):
+        assert f"| {stage} | " in out
+    assert "articles/s in one process" in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from worker.stages.document import Document
 from worker.stages.normalise import UnsupportedLanguage, detect_language, normalise, normalise_ar
+from worker.stages.pipeline import run_all
 from worker.stages.segment import segment, sentence_spans
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,6 +82,10 @@ def test_segment_caps_bound_pathological_input():
 def test_document_round_trips_through_json():
     doc = segment(normalise(seed_doc()))
     assert Document.from_dict(json.loads(json.dumps(doc.to_dict()))) == doc
+    full = run_all(seed_doc())
+    assert full.mentions and full.events and full.events[0].arguments and full.attributions
+    assert Document.from_dict(json.loads(json.dumps(full.to_dict()))) == full
+    assert json.dumps(full.to_dict()) == json.dumps(dataclasses.asdict(full))  # the JSON asdict gives
 
 
 FORBIDDEN = {"celery", "kombu", "redis", "sqlalchemy", "db", "psycopg"}

@@ -25,7 +25,8 @@ def cli(verbose: int) -> None:
     )
 
 
-# (module, attribute) of every command; modules are imported here, their heavy imports inside the commands.
+# (module, attribute[, group, name]) of every command; modules are imported here, their heavy imports
+# inside the commands.
 COMMANDS = [
     ("worker.commands.ingest", "enqueue"),
     ("worker.commands.ingest", "worker"),
@@ -45,17 +46,18 @@ COMMANDS = [
     ("worker.commands.ner", "train_ner"),
     ("worker.commands.ner", "bench"),
     ("worker.commands.ner", "quality"),
-    ("worker.commands.quality_events", "articles"),
+    ("worker.commands.quality_events", "articles", "quality", "events"),
+    ("worker.commands.bench_stages", "bench_stages", "bench", "stages"),
     ("worker.commands.soak", "soak"),
 ]
 
 
 def _register() -> None:
-    for module_name, attr in COMMANDS:
-        module = importlib.import_module(module_name)
-        command = getattr(module, attr)
-        if module_name.endswith("quality_events"):  # a subcommand of the NER module's `quality` group
-            cli.commands["quality"].add_command(command, "events")
+    for module_name, attr, *under in COMMANDS:
+        command = getattr(importlib.import_module(module_name), attr)
+        if under:  # (group, name): a subcommand of a group registered above
+            group, name = under
+            cli.commands[group].add_command(command, name)
         else:
             cli.add_command(command)
 
