@@ -4,6 +4,7 @@ database and the test Redis queues, scraped over HTTP; a service that is down sh
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 
@@ -83,3 +84,14 @@ def test_a_service_that_is_down_shows_as_not_up(worker_env, serve_metrics):
     no_db = serve_metrics({**worker_env, "KHABAR_DATABASE_URL": dead_db})
     assert no_db[("khabar_database_up", ())] == 0 and no_db[("khabar_broker_up", ())] == 1
     assert not any(name == "khabar_articles" for name, _ in no_db)
+
+
+def test_a_taken_port_is_a_clear_error(worker_env):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = khabar(worker_env, "metrics", "--port", str(port), timeout=60)
+    assert r.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in r.stderr.decode()
+    assert "Traceback" not in r.stderr.decode()

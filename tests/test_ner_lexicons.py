@@ -114,3 +114,15 @@ def test_train_ner_builds_a_model_with_its_lexicons(tmp_path):
     assert model.tag(["قال", "سيرغي", "لافروف", "في", "موسكو"]) == ["O", "B-PERS", "I-PERS", "O", "B-LOC"]
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert set(meta["outside_lexicons_sha256"]) == {"large_ar.msgpack.gz", "names.json"}
+
+
+def test_train_ner_refuses_a_word_list_in_another_format(tmp_path):
+    train = tmp_path / "train.txt"
+    train.write_text("قال O\nلافروف B-PERS\n", encoding="utf-8")
+    bad = tmp_path / "large_ar.msgpack.gz"
+    bad.write_text("not a wordfreq list", encoding="utf-8")
+    args = ["--train", str(train), "--out", str(tmp_path / "m"), "--word-freq", str(bad)]
+    result = CliRunner().invoke(train_ner, args)
+    assert result.exit_code == 1 and "Error:" in result.output
+    assert isinstance(result.exception, SystemExit)  # a message, not a traceback
+    assert not (tmp_path / "m").exists()

@@ -27,7 +27,10 @@ def metrics(host: str, port: int) -> None:
 
     registry = CollectorRegistry()
     registry.register(PipelineCollector())
-    start_http_server(port, addr=host, registry=registry)
+    try:
+        start_http_server(port, addr=host, registry=registry)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     click.echo(f"serving metrics on http://{host}:{port}/metrics", err=True)
     try:
         while True:

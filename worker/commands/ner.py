@@ -179,16 +179,19 @@ def train_ner(
     """
     from worker.ner_training import train_and_report
 
-    train_and_report(
-        train_path,
-        out_dir,
-        dev_fraction=dev_fraction,
-        two_pass=not single_pass,
-        name_files=name_files,
-        word_freq=word_freq,
-        person_names=person_names,
-        echo=click.echo,
-    )
+    try:
+        train_and_report(
+            train_path,
+            out_dir,
+            dev_fraction=dev_fraction,
+            two_pass=not single_pass,
+            name_files=name_files,
+            word_freq=word_freq,
+            person_names=person_names,
+            echo=click.echo,
+        )
+    except (ValueError, RuntimeError, OSError) as exc:  # an input in the wrong format
+        raise click.ClickException(str(exc)) from exc
 
 
 def _speed(tagger, sentences: list[list[str]], min_seconds: float = 1.0) -> float:
