@@ -40,3 +40,14 @@ def test_a_name_inside_a_prepositional_phrase_is_not_the_subject():
         [("لجنة الرقابة", "ORG"), ("سليم حداد", "PERS"), ("حرس الحدود", "ORG")],
     )
     assert e.actors == ["لجنة الرقابة"] and "سليم حداد" in e.recipients
+
+
+def test_the_place_that_hosts_the_meeting_is_its_location():
+    e = first(
+        "وشهدت العاصمة الكندية أوتاوا السبت الاجتماع الثالث للجنة المشتركة برئاسة جان مارتان.",
+        "CONSULT",
+        [("أوتاوا", "LOC"), ("جان مارتان", "PERS")],
+    )
+    assert e.location == "أوتاوا" and "أوتاوا" not in e.actors
+    e = first("وقالت أوتاوا إن الاجتماع الثالث للجنة عقد أمس.", "CONSULT", [("أوتاوا", "LOC")])
+    assert e.location is None

@@ -12,7 +12,8 @@ and prepositions:
 - after a masdar, a genitive participant is its actor ("زيارة بحاح"), except for harm done
   ("مقتل", "اغتيال", "اعتقال"), where it is the recipient; "من" after a killing names the victims;
 - the location is a place after "في" or an attached "بـ" (the nearest one after the trigger, else
-  before it); a visited place ("زار موسكو") is a location, not a recipient.
+  before it); a visited place ("زار موسكو") is a location, not a recipient, and so is the place
+  that hosts it ("شهدت موسكو الاجتماع").
 """
 
 from __future__ import annotations
@@ -26,6 +27,21 @@ from worker.stages.document import Argument, Document, Mention, Sentence
 
 PREP_RECIPIENT = {"مع", "ضد", "علي", "الي", "لدي", "تجاه", "نحو", "بحق"}
 PREP_LOCATION = {"في", "داخل", "قرب", "بالقرب", "شمال", "جنوب", "شرق", "غرب", "وسط", "اطراف", "محيط", "بمحيط"}
+# "شهدت موسكو الاجتماع", "تستضيف القاهرة المحادثات": the subject of these verbs is where it happens
+HOST_VERBS = {
+    "شهد",
+    "شهدت",
+    "يشهد",
+    "تشهد",
+    "استضاف",
+    "استضافت",
+    "يستضيف",
+    "تستضيف",
+    "احتضن",
+    "احتضنت",
+    "يحتضن",
+    "تحتضن",
+}
 BREAKS = {"،", ",", "؛", ";", ".", ":", "؟", "!", "(", ")", "«", "»", "“", "”", '"'}
 RELATIVES = {"الذي", "التي", "الذين", "اللذين", "اللتين", "حيث", "بينما", "فيما", "لكن", "غير", "كما"}
 HARM_NOUNS = {
@@ -455,6 +471,18 @@ def clause_bounds(sent: Sentence, index: int, last: int) -> tuple[int, int]:
     return lo, hi
 
 
+def _hosted(toks, k: int) -> bool:
+    """A hosting verb ("شهدت", "استضافت") up to three words before token ``k`` ("شهدت العاصمة
+    الروسية موسكو"), with nothing but words between."""
+    for j in range(k - 1, max(-1, k - 5), -1):
+        w = toks[j].norm
+        if w in BREAKS:
+            return False
+        if w in HOST_VERBS or (w[:1] in ("و", "ف") and w[1:] in HOST_VERBS):
+            return True
+    return False
+
+
 def arguments(
     doc: Document, si: int, trig, etype: str, parts: list[Participant]
 ) -> tuple[list[Argument], str | None]:
@@ -548,7 +576,7 @@ def arguments(
             break
     if location is None:
         for p in reversed(before):
-            if place(p):
+            if place(p) or (p.type == "LOC" and p.prep == "" and _hosted(toks, p.token)):
                 location = p
                 break
     if location is None:
