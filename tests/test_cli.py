@@ -84,3 +84,8 @@ def test_bench_stages_prints_a_row_per_stage(tmp_path):
     for stage in ("normalise", "segment", "ner", "link", "events"):
         assert f"| {stage} | " in out
     assert "articles/s in one process" in out
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"id": "x", "body": ', encoding="utf-8")
+    r = run(["bench", "stages", str(broken)], ROOT)
+    assert r.returncode == 1 and "no article could be processed (1 skipped)" in r.stderr.decode()
+    assert "Traceback" not in r.stderr.decode()

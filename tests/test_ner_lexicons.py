@@ -7,6 +7,7 @@ import gzip
 import json
 
 import msgpack
+import pytest
 from click.testing import CliRunner
 
 from worker.commands.ner import train_ner
@@ -35,12 +36,8 @@ def test_wordfreq_list_is_folded_and_keeps_arabic_words_only(tmp_path):
 def test_wordfreq_rejects_another_format(tmp_path):
     path = tmp_path / "other.msgpack.gz"
     path.write_bytes(gzip.compress(msgpack.packb([["a", "b"]])))
-    try:
+    with pytest.raises(ValueError, match="wordfreq"):
         read_wordfreq(path)
-    except ValueError as exc:
-        assert "wordfreq" in str(exc)
-    else:
-        raise AssertionError("a list without the cB header was accepted")
 
 
 def test_person_names_from_json_object_list_or_lines(tmp_path):

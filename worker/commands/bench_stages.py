@@ -19,13 +19,13 @@ from worker.settings import get_settings
 
 
 def _items(paths: tuple[str, ...], limit: int | None):
+    from worker.commands.ingest import read_inputs
     from worker.commands.soak import read_corpus
-    from worker.messages import read_path
 
     n = 0
     for path in paths:
         p = Path(path)
-        items = read_corpus(path, None) if p.is_dir() or p.suffix == ".zip" else read_path(path)
+        items = read_corpus(path, None) if p.is_dir() or p.suffix == ".zip" else read_inputs((path,))
         for item in items:
             if limit is not None and n >= limit:
                 return
@@ -47,6 +47,14 @@ def bench_stages(paths: tuple[str, ...], limit: int) -> None:
     from worker.stages.normalise import BrokenText, UnsupportedLanguage
     from worker.stages.pipeline import ORDER, STAGES
 
+    def timed(doc: Document) -> dict[str, float]:
+        spent = {}
+        for name in ORDER:
+            t0 = time.perf_counter()
+            doc = STAGES[name](doc)
+            spent[name] = (time.perf_counter() - t0) * 1000
+        return spent
+
     s = get_settings()
     times: dict[str, list[float]] = {name: [] for name in ORDER}
     chars = skipped = 0
@@ -57,29 +65,16 @@ def bench_stages(paths: tuple[str, ...], limit: int) -> None:
         for item in bar:
             try:
                 article = validate(item.data, item.ref, s.max_body_bytes)
-            except InvalidArticle:
+                doc = Document.from_article(item.ref, article.title, article.body)
+                if not warmed:  # the first run loads the models
+                    timed(doc)
+                    warmed = True
+                spent = timed(doc)
+            except (InvalidArticle, UnsupportedLanguage, BrokenText):
                 skipped += 1
                 continue
-            doc0 = Document.from_article(item.ref, article.title, article.body)
-            if not warmed:
-                try:
-                    for name in ORDER:
-                        doc0 = STAGES[name](doc0)
-                except (UnsupportedLanguage, BrokenText):
-                    pass
-                warmed = True
-                doc0 = Document.from_article(item.ref, article.title, article.body)
-            doc, spent = doc0, {}
-            try:
-                for name in ORDER:
-                    t0 = time.perf_counter()
-                    doc = STAGES[name](doc)
-                    spent[name] = time.perf_counter() - t0
-            except (UnsupportedLanguage, BrokenText):
-                skipped += 1
-                continue
-            for name, seconds in spent.items():
-                times[name].append(seconds * 1000)
+            for name, ms in spent.items():
+                times[name].append(ms)
             chars += len(article.body)
     n = len(times[ORDER[0]])
     if not n:

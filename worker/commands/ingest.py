@@ -30,7 +30,7 @@ def _print_report(report) -> None:
         )
 
 
-def _read_inputs(paths: tuple[str, ...]):
+def read_inputs(paths: tuple[str, ...]):
     from worker.messages import InvalidArticle, read_path
 
     stdin = sys.stdin.buffer.read() if "-" in paths else None
@@ -87,7 +87,7 @@ def enqueue(paths: tuple[str, ...], wait: bool, timeout: float) -> None:
     """
     from worker.producer import enqueue as do_enqueue
 
-    report = do_enqueue(_read_inputs(paths))
+    report = do_enqueue(read_inputs(paths))
     _print_report(report)
     if wait and report.accepted:
         ids = [article_id for _, article_id in report.accepted]
@@ -200,7 +200,7 @@ def demo(seeds_dir: str) -> None:
             for article_id in bar:
                 run_in_process(article_id, settings)
 
-    report = do_enqueue(_read_inputs(tuple(paths)), s, dispatch=in_process)
+    report = do_enqueue(read_inputs(tuple(paths)), s, dispatch=in_process)
     _print_report(report)
     for _, article_id in [*report.accepted, *report.duplicates]:
         click.echo("")

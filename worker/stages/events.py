@@ -68,12 +68,11 @@ def _segments(toks) -> list[int]:
     return out
 
 
-def _merge(trigs: list[Trigger], toks) -> list[Trigger]:
+def _merge(trigs: list[Trigger], seg: list[int]) -> list[Trigger]:
     """One happening reported twice in one clause is one event. Same-type triggers in one segment
     of the sentence (segments start at "فيما", "بينما", "وسط" …) are one event, kept at the first
     trigger with the most specific mode; a segment that only counts victims ("أصيب", "مقتل")
-    joins the neighbouring attack."""
-    seg = _segments(toks)
+    joins the neighbouring attack. ``seg`` is _segments of the sentence's tokens."""
     groups: dict[tuple[str, int], list[Trigger]] = {}
     for t in sorted(trigs, key=lambda x: x.token):
         groups.setdefault((t.type, seg[t.token]), []).append(t)
@@ -160,7 +159,7 @@ def events(doc: Document) -> Document:
         # reported, even where the casualty verb stands for the merged event.
         seg = _segments(toks)
         restated = {(t.type, seg[t.token]) for t in trigs if _refers_back(doc, si, t, seen)}
-        trigs = _merge(trigs, toks)
+        trigs = _merge(trigs, seg)
         if not trigs:
             continue
         dates = [
