@@ -26,8 +26,8 @@ from db.models import (
     StageRun,
     utcnow,
 )
+from worker.lang.ar.normalise import normalise_name
 from worker.stages.document import Document
-from worker.stages.normalise import normalise_ar
 
 
 def _insert(session: Session, model: type):
@@ -146,7 +146,7 @@ def load_document(session: Session, article_id: str, after: str | None, version:
 
 
 def _entity_key(canonical: str) -> str:
-    return " ".join(normalise_ar(canonical).split())
+    return normalise_name(canonical)
 
 
 # Rows per INSERT: well under SQLite's limit on bound parameters, large enough to batch an article.
@@ -388,7 +388,7 @@ def events_query(
     if until:
         q = q.where(or_(Event.date <= until, Event.date.startswith(until)))
     if participant:
-        norm = " ".join(normalise_ar(participant).split())
+        norm = normalise_name(participant)
         q = q.where(
             Event.id.in_(
                 select(EventArgument.event_id)

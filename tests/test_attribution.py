@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.test_events import doc_with
-from worker.stages.attribution import find_attributions
+from worker.stages.events.attribution import find_attributions
 
 
 def test_named_source_citing_officials():

@@ -10,7 +10,7 @@ from hijridate import Gregorian
 from hypothesis import given
 from hypothesis import strategies as st
 
-from worker.stages.dates import (
+from worker.stages.events.dates import (
     GREGORIAN_MONTHS,
     WEEKDAYS,
     find_dates,

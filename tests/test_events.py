@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 
+from worker.lang.ar.morphology import verb_forms
 from worker.stages.document import Document, Mention
-from worker.stages.events import events
-from worker.stages.normalise import normalise
-from worker.stages.segment import segment
-from worker.stages.triggers import find_triggers, verb_forms
+from worker.stages.events.stage import events
+from worker.stages.events.triggers import find_triggers
+from worker.stages.text.normalise import normalise
+from worker.stages.text.segment import segment
 
 PUB = "2023-07-07T12:00:00+03:00"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.test_events import doc_with
-from worker.stages.events import events
+from worker.stages.events.stage import events
 
 
 def first(text: str, etype: str, names):

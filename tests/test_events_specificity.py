@@ -4,7 +4,7 @@ happening (sentences written for these tests)."""
 from __future__ import annotations
 
 from tests.test_events import doc_with
-from worker.stages.events import events
+from worker.stages.events.stage import events
 
 
 def reported(text: str, etype: str, names=()) -> bool:

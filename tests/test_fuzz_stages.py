@@ -15,10 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from worker.messages import InvalidArticle, validate
+from worker.stages.config import StageConfig
 from worker.stages.document import Document
-from worker.stages.normalise import BrokenText, UnsupportedLanguage, html_to_text
 from worker.stages.pipeline import ORDER, STAGES, run_all, run_stage
-from worker.stages.segment import segment
+from worker.stages.text.normalise import BrokenText, UnsupportedLanguage, html_to_text
+from worker.stages.text.segment import segment
 
 ARABIC = "ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأؤإئةى"
 WORDS = [
@@ -170,7 +171,7 @@ def test_huge_text_is_capped_not_hung():
     sentence = "التقى وزير الخارجية السعودي نظيره المصري في القاهرة يوم الاثنين. "
     body = sentence * 20_000  # ~1.3 MB of characters
     doc = STAGES["normalise"](Document.from_article("huge", "", body))
-    doc = segment(doc, max_sentences=50, max_tokens_per_sentence=30)
+    doc = segment(doc, StageConfig(max_sentences=50, max_tokens_per_sentence=30))
     assert 0 < len(doc.sentences) <= 50
     assert all(len(s.tokens) <= 30 for s in doc.sentences)
     for name in ORDER[2:]:
@@ -179,7 +180,7 @@ def test_huge_text_is_capped_not_hung():
 
     # One giant "sentence" with no punctuation at all.
     doc = STAGES["normalise"](Document.from_article("run-on", "", "كلمة " * 100_000))
-    doc = segment(doc, max_sentences=10, max_tokens_per_sentence=40)
+    doc = segment(doc, StageConfig(max_sentences=10, max_tokens_per_sentence=40))
     assert all(len(s.tokens) <= 40 for s in doc.sentences)
     check_document(doc)
 

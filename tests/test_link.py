@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.test_events import doc_with
-from worker.stages.link import link
+from worker.stages.link.stage import link
 
 
 def canon(d):

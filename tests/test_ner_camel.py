@@ -8,10 +8,10 @@ import json
 import pytest
 
 from worker.settings import get_settings
-from worker.stages import ner as ner_stage
 from worker.stages.document import Document
-from worker.stages.ner_camel import CamelDataMissing, CamelTagger, model_path
-from worker.stages.segment import segment
+from worker.stages.ner import stage as ner_stage
+from worker.stages.ner.camel import CamelDataMissing, CamelTagger, model_path
+from worker.stages.text.segment import segment
 
 LABELS = ["B-LOC", "B-ORG", "B-PERS", "B-MISC", "I-LOC", "I-ORG", "I-PERS", "I-MISC", "O"]
 WORDS = ["وزير", "الخارجية", "الروسي", "سيرغي", "لافروف", "في", "نيويورك", "التقى", "##ب", "ب", "."]
@@ -59,16 +59,17 @@ def camel_data(tmp_path, monkeypatch):
 
 
 def test_model_path_comes_from_the_catalogue(camel_data):
-    assert model_path() == camel_data / "data" / "ner" / "tiny"
+    assert model_path(None, get_settings().camel_data_dir) == camel_data / "data" / "ner" / "tiny"
 
 
 def test_camel_backend_runs_the_ner_stage(camel_data, monkeypatch):
     monkeypatch.setenv("KHABAR_NER_BACKEND", "camel")
     get_settings.cache_clear()
-    assert ner_stage.backend_name() == "camel"
+    config = get_settings().stage_config()
+    assert config.ner_backend == "camel"
     text = "وزير الخارجية الروسي سيرغي لافروف في نيويورك.\nالتقى بلافروف."
-    doc = ner_stage.ner(segment(Document.from_article("t", None, text)))
-    assert isinstance(ner_stage.get_tagger(), CamelTagger)
+    doc = ner_stage.ner(segment(Document.from_article("t", None, text)), config)
+    assert isinstance(ner_stage.get_tagger(config), CamelTagger)
     assert doc.stages[-1] == "ner"
     for m in doc.mentions:  # a random model tags at random: check the contract, not the names
         assert m.type in ("PERS", "ORG", "LOC", "MISC")
@@ -76,7 +77,7 @@ def test_camel_backend_runs_the_ner_stage(camel_data, monkeypatch):
 
 
 def test_camel_tags_align_with_tokens(camel_data):
-    tagger = CamelTagger.load()
+    tagger = CamelTagger.load(None, str(camel_data))
     sentences = [["وزير", "الخارجية", "\u200f", "لافروف"], [], ["في", "نيويورك", "."]]
     tags = tagger.tag_document(sentences)
     assert [len(t) for t in tags] == [4, 0, 3]
@@ -88,11 +89,12 @@ def test_missing_catalogue_is_a_clear_error_not_a_download(tmp_path, monkeypatch
     monkeypatch.delenv("KHABAR_CAMEL_NER_MODEL", raising=False)
     get_settings.cache_clear()
     with pytest.raises(CamelDataMissing, match="catalogue"):
-        CamelTagger.load()
+        CamelTagger.load(None, get_settings().camel_data_dir)
 
 
 def test_explicit_model_path_setting(camel_data, monkeypatch):
     monkeypatch.setenv("KHABAR_CAMEL_NER_MODEL", str(camel_data / "nowhere"))
     get_settings.cache_clear()
+    s = get_settings()
     with pytest.raises(CamelDataMissing, match="no BERT NER model"):
-        model_path()
+        model_path(s.camel_ner_model, s.camel_data_dir)

@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from worker.commands.ner import train_ner
-from worker.ner_lexicon_sources import read_person_names, read_wordfreq
-from worker.stages import ner_lexicons
-from worker.stages.ner_features import sentence_features
-from worker.stages.ner_lexicons import Lexicons
-from worker.stages.ner_model import NerModel, default_model_dir
+from worker.stages.ner import lexicons as ner_lexicons
+from worker.stages.ner.features import sentence_features
+from worker.stages.ner.lexicons import Lexicons
+from worker.stages.ner.model import NerModel, default_model_dir
+from worker.training.lexicon_sources import read_person_names, read_wordfreq
 
 
 def _wordfreq_file(path, buckets: dict[int, list[str]]) -> None:

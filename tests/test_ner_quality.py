@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from worker.ner_training import read_conll, score
-from worker.stages.ner_model import NerModel
+from worker.stages.ner.model import NerModel
+from worker.training.ner import read_conll, score
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SPLIT = ROOT.parent / "shared" / "data" / "anercorp" / "test.txt"

@@ -9,11 +9,12 @@ from click.testing import CliRunner
 from worker.commands.ner import tag
 from worker.commands.readme import replace_section
 from worker.settings import get_settings
-from worker.stages import ner as ner_stage
+from worker.stages.config import StageConfig
 from worker.stages.document import Document
-from worker.stages.ner_clitics import split_proclitic
-from worker.stages.ner_model import NerModel, bio_spans
-from worker.stages.segment import segment
+from worker.stages.ner import stage as ner_stage
+from worker.stages.ner.clitics import split_proclitic
+from worker.stages.ner.model import NerModel, bio_spans
+from worker.stages.text.segment import segment
 
 LEXICON = {"لبنان": 40, "بغداد": 20, "فرنسا": 30, "العراق": 50, "لافروف": 1, "بان": 3, "كاليفورنيا": 2}
 
@@ -75,7 +76,7 @@ class FakeTagger:
 
 
 def run(text: str, tagger, monkeypatch) -> Document:
-    monkeypatch.setattr(ner_stage, "get_tagger", lambda backend=None: tagger)
+    monkeypatch.setattr(ner_stage, "get_tagger", lambda config=None: tagger)
     return ner_stage.ner(segment(Document.from_article("t", None, text)))
 
 
@@ -110,17 +111,17 @@ def test_shipped_model_on_the_seed_sentence():
 def test_backend_setting(monkeypatch):
     monkeypatch.delenv("KHABAR_NER_BACKEND", raising=False)
     get_settings.cache_clear()
-    assert ner_stage.backend_name() == "shipped"
+    assert get_settings().stage_config().ner_backend == "shipped"
     monkeypatch.setenv("KHABAR_NER_BACKEND", "bert")
     get_settings.cache_clear()
     with pytest.raises(ValueError, match="KHABAR_NER_BACKEND"):
-        ner_stage.backend_name()
+        get_settings().stage_config()
 
 
 def test_model_loads_once_per_process():
     ner_stage._TAGGERS.clear()
-    assert ner_stage.get_tagger("shipped") is ner_stage.get_tagger("shipped")
-    assert isinstance(ner_stage.get_tagger("shipped"), NerModel)
+    assert ner_stage.get_tagger(StageConfig()) is ner_stage.get_tagger(StageConfig())
+    assert isinstance(ner_stage.get_tagger(StageConfig()), NerModel)
 
 
 def test_tag_conll_round_trip_keeps_tokens_and_blank_lines():

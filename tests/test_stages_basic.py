@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from worker.lang.ar.normalise import normalise as normalise_ar
+from worker.stages.config import StageConfig
 from worker.stages.document import Document
-from worker.stages.normalise import UnsupportedLanguage, detect_language, normalise, normalise_ar
 from worker.stages.pipeline import run_all
-from worker.stages.segment import segment, sentence_spans
+from worker.stages.text.normalise import UnsupportedLanguage, detect_language, normalise
+from worker.stages.text.segment import segment, sentence_spans
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = json.loads((ROOT / "seeds" / "000_seed_lavrov.jsonl").read_text(encoding="utf-8").splitlines()[0])
@@ -73,7 +75,8 @@ def test_decimal_point_does_not_split_a_sentence():
 def test_segment_caps_bound_pathological_input():
     text = "كلمة " * 5000 + "." + " جملة." * 5000
     doc = segment(
-        normalise(Document.from_article("big", "", text)), max_sentences=10, max_tokens_per_sentence=50
+        normalise(Document.from_article("big", "", text)),
+        StageConfig(max_sentences=10, max_tokens_per_sentence=50),
     )
     assert len(doc.sentences) == 10
     assert max(len(s.tokens) for s in doc.sentences) == 50

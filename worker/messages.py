@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from worker.stages.normalise import content_hash, html_to_text
+from worker.stages.text.normalise import content_hash, html_to_text
 
 
 class InvalidArticle(ValueError):

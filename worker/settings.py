@@ -11,6 +11,8 @@ from functools import lru_cache
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from worker.stages.config import StageConfig
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KHABAR_", env_file=".env", extra="ignore")
@@ -58,6 +60,8 @@ class Settings(BaseSettings):
     ner_backend: str = "shipped"  # "shipped" or "camel"
     # The camel backend's BERT model folder; default: the NER entry of CAMELTOOLS_DATA's catalogue.
     camel_ner_model: str | None = None
+    # camel-tools' own data folder (its variable, without the KHABAR_ prefix)
+    camel_data_dir: str | None = Field(None, validation_alias="CAMELTOOLS_DATA")
     log_level: str = "INFO"
 
     # Test hook: a stage name and a number of seconds to sleep in it (fault tests kill a worker
@@ -74,6 +78,17 @@ class Settings(BaseSettings):
                 f"KHABAR_TASK_TIME_LIMIT ({self.task_time_limit})"
             )
         return self
+
+    def stage_config(self, reference_date: str | None = None) -> StageConfig:
+        """What the stages get from these settings, for an article with ``reference_date``."""
+        return StageConfig(
+            ner_backend=self.ner_backend,
+            camel_ner_model=self.camel_ner_model,
+            camel_data_dir=self.camel_data_dir,
+            max_sentences=self.max_sentences,
+            max_tokens_per_sentence=self.max_tokens_per_sentence,
+            reference_date=reference_date,
+        )
 
     @property
     def continue_queue(self) -> str:

@@ -26,8 +26,8 @@ from db.store import (
     stage_run,
 )
 from worker.settings import Settings, get_settings
-from worker.stages.normalise import BrokenText, UnsupportedLanguage
 from worker.stages.pipeline import ORDER, STAGES, PipelineOrderError
+from worker.stages.text.normalise import BrokenText, UnsupportedLanguage
 
 log = logging.getLogger("khabar.steps")
 
@@ -62,12 +62,6 @@ class InjectedFailure(RuntimeError):
     """Raised by the test hook ``KHABAR_TEST_FAIL_STAGE``."""
 
 
-def _stage_options(step: str, s: Settings) -> dict:
-    if step == "segment":
-        return {"max_sentences": s.max_sentences, "max_tokens_per_sentence": s.max_tokens_per_sentence}
-    return {}
-
-
 def _test_hooks(step: str, text: str, s: Settings) -> None:
     if s.test_pause_stage == step and s.test_pause_seconds:
         log.warning("test hook: pausing %.1fs in %s", s.test_pause_seconds, step)
@@ -83,9 +77,12 @@ def run_step(article_id: str, step: str, s: Settings | None = None) -> str:
     with session_scope() as session:
         # The article row names the extractor version its results are produced under: new
         # articles take the setting, `khabar reprocess --version` moves them to another.
-        version = session.scalar(select(Article.extractor_version).where(Article.id == article_id))
-        if version is None:
+        row = session.execute(
+            select(Article.extractor_version, Article.ingested_at).where(Article.id == article_id)
+        ).first()
+        if row is None:
             raise LookupError(f"article {article_id} not found")
+        version, ingested_at = row
         if stage_run(session, article_id, step, version) is not None:
             log.info("article %s: %s already done (redelivery), skipping", article_id, step)
             if step == STEPS[-1]:
@@ -105,7 +102,9 @@ def run_step(article_id: str, step: str, s: Settings | None = None) -> str:
             doc = load_document(session, article_id, PREVIOUS[step], version)
         _test_hooks(step, doc.text, s)
         if step != "store":
-            doc = STAGES[step](doc, **_stage_options(step, s))
+            # An article without a publication date resolves "أمس" against the day it arrived:
+            # the same answer on every reprocessing, never the day the worker happens to run.
+            doc = STAGES[step](doc, s.stage_config(reference_date=ingested_at.date().isoformat()))
         with session_scope() as session:
             if record_stage(session, article_id, step, version, started, None if step == "store" else doc):
                 if step == "store":

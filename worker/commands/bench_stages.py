@@ -44,18 +44,20 @@ def bench_stages(paths: tuple[str, ...], limit: int) -> None:
     """
     from worker.messages import InvalidArticle, validate
     from worker.stages.document import Document
-    from worker.stages.normalise import BrokenText, UnsupportedLanguage
     from worker.stages.pipeline import ORDER, STAGES
+    from worker.stages.text.normalise import BrokenText, UnsupportedLanguage
+
+    s = get_settings()
+    config = s.stage_config()
 
     def timed(doc: Document) -> dict[str, float]:
         spent = {}
         for name in ORDER:
             t0 = time.perf_counter()
-            doc = STAGES[name](doc)
+            doc = STAGES[name](doc, config)
             spent[name] = (time.perf_counter() - t0) * 1000
         return spent
 
-    s = get_settings()
     times: dict[str, list[float]] = {name: [] for name in ORDER}
     chars = skipped = 0
     warmed = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -127,7 +128,14 @@ def worker(concurrency: int | None, loglevel: str, celery_args: tuple[str, ...])
     help="Leave out mentions that only refer back to (or give as background) a happening reported "
     "elsewhere: only new, specific reports remain (the GSR sentence-detection policy).",
 )
-def extract(omit_modal: bool, omit_refers_back: bool) -> None:
+@click.option(
+    "--reference-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help='The day relative dates ("أمس") of articles without published_at resolve against '
+    "[default: today, so give it for output that does not change from day to day].",
+)
+def extract(omit_modal: bool, omit_refers_back: bool, reference_date) -> None:
     """Read article messages (JSONL) on stdin, write extraction results (SCHEMA.md §3) on stdout.
 
     Runs every stage in this process: no broker, no database. One output line per input line, in
@@ -135,11 +143,13 @@ def extract(omit_modal: bool, omit_refers_back: bool) -> None:
     """
     from worker.messages import InvalidArticle, validate
     from worker.stages.document import Document
-    from worker.stages.normalise import BrokenText, UnsupportedLanguage
     from worker.stages.output import to_output
     from worker.stages.pipeline import run_all
+    from worker.stages.text.normalise import BrokenText, UnsupportedLanguage
 
     s = get_settings()
+    day = (reference_date or datetime.now()).date().isoformat()
+    config = s.stage_config(reference_date=day)
     errors = 0
     for n, line in enumerate(sys.stdin.buffer, 1):
         if not line.strip():
@@ -159,7 +169,9 @@ def extract(omit_modal: bool, omit_refers_back: bool) -> None:
                 content_hash=article.content_hash,
             )
             out = to_output(
-                run_all(doc), include_modal=not omit_modal, include_refers_back=not omit_refers_back
+                run_all(doc, config=config),
+                include_modal=not omit_modal,
+                include_refers_back=not omit_refers_back,
             )
         except (InvalidArticle, UnsupportedLanguage, BrokenText) as exc:
             errors += 1

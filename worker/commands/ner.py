@@ -1,6 +1,6 @@
 """NER commands: ``tag``, ``train-ner``, ``bench ner`` and ``quality ner``.
 
-They share the tagger of the ``ner`` stage (worker.stages.ner.get_tagger), so what they measure is
+They share the tagger of the ``ner`` stage (worker.stages.ner.stage.get_tagger), so what they measure is
 what the pipeline runs. Heavy imports stay inside the commands to keep ``khabar --help`` quick.
 """
 
@@ -27,11 +27,19 @@ def _backend_option(f):
     )(f)
 
 
+def _config(backend: str | None):
+    """The stage config of the settings, with ``backend`` (a --backend option) when given."""
+    import dataclasses
+
+    config = get_settings().stage_config()
+    return dataclasses.replace(config, ner_backend=backend) if backend else config
+
+
 def _tagger(backend: str | None):
-    from worker.stages.ner import get_tagger
+    from worker.stages.ner.stage import get_tagger
 
     try:
-        return get_tagger(backend)
+        return get_tagger(_config(backend))
     except (FileNotFoundError, RuntimeError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -104,10 +112,11 @@ def tag(conll: bool, input, output, backend: str | None) -> None:
         return
 
     from worker.stages.document import Document
-    from worker.stages.ner import ner
-    from worker.stages.segment import segment
+    from worker.stages.ner.stage import ner
+    from worker.stages.text.segment import segment
 
-    doc = ner(segment(Document.from_article("stdin", None, input.read())))
+    config = _config(backend)
+    doc = ner(segment(Document.from_article("stdin", None, input.read()), config), config)
     for m in doc.mentions:
         output.write(json.dumps(dataclasses.asdict(m), ensure_ascii=False) + "\n")
 
@@ -177,7 +186,7 @@ def train_ner(
       --word-freq /tmp/lexicons/large_ar.msgpack.gz
       --person-names /tmp/lexicons/dict_FINAL.json
     """
-    from worker.ner_training import train_and_report
+    from worker.training.ner import train_and_report
 
     try:
         train_and_report(
@@ -259,7 +268,7 @@ def quality() -> None:
 
 
 def quality_table(test_path: str, backend: str | None = None) -> tuple[str, dict]:
-    from worker.ner_training import format_table, read_conll, score
+    from worker.training.ner import format_table, read_conll, score
 
     tagger = _tagger(backend)
     gold = read_conll(test_path)

@@ -30,10 +30,12 @@ def _scorer(path: Path):
 
 
 def _extract(articles: Path, out: Path, gsr: bool = False) -> None:
+    from worker.settings import get_settings
     from worker.stages.document import Document
     from worker.stages.output import to_output
     from worker.stages.pipeline import run_all
 
+    config = get_settings().stage_config()
     with articles.open(encoding="utf-8") as src, out.open("w", encoding="utf-8") as dst:
         for line in src:
             if not line.strip():
@@ -47,7 +49,7 @@ def _extract(articles: Path, out: Path, gsr: bool = False) -> None:
                 source=a.get("source"),
             )
             try:
-                doc = run_all(doc)
+                doc = run_all(doc, config=config)
                 rec = to_output(doc, include_modal=not gsr, include_refers_back=not gsr)
             except ValueError:  # e.g. a non-Arabic message
                 rec = {"id": doc.id, "entities": [], "events": []}

@@ -44,7 +44,7 @@ class Token:
     text: str
     start: int
     end: int
-    norm: str  # normalised view (see normalise.normalise_ar); text is the original
+    norm: str  # normalised view (see worker.lang.ar.normalise); text is the original
 
 
 @dataclass(frozen=True)

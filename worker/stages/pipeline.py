@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from worker.stages.config import DEFAULT, StageConfig
 from worker.stages.document import Document
-from worker.stages.events import events
-from worker.stages.link import link
-from worker.stages.ner import ner
-from worker.stages.normalise import normalise
-from worker.stages.segment import segment
+from worker.stages.events.stage import events
+from worker.stages.link.stage import link
+from worker.stages.ner.stage import ner
+from worker.stages.text.normalise import normalise
+from worker.stages.text.segment import segment
 
-Stage = Callable[[Document], Document]
+Stage = Callable[[Document, StageConfig], Document]
 
 STAGES: dict[str, Stage] = {
     "normalise": normalise,
@@ -49,16 +50,16 @@ def check_order(names: Iterable[str]) -> None:
         seen.add(name)
 
 
-def run_stage(name: str, doc: Document) -> Document:
+def run_stage(name: str, doc: Document, config: StageConfig = DEFAULT) -> Document:
     missing = [r for r in REQUIRES[name] if r not in doc.stages]
     if missing:
         raise PipelineOrderError(f"stage {name!r} needs {', '.join(missing)}; document has {doc.stages}")
-    return STAGES[name](doc)
+    return STAGES[name](doc, config)
 
 
-def run_all(doc: Document, names: Iterable[str] = ORDER) -> Document:
+def run_all(doc: Document, names: Iterable[str] = ORDER, config: StageConfig = DEFAULT) -> Document:
     names = tuple(names)
     check_order(names)
     for name in names:
-        doc = STAGES[name](doc)
+        doc = STAGES[name](doc, config)
     return doc

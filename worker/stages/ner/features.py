@@ -1,0 +1,228 @@
+"""Token features for the shipped Arabic NER tagger (a linear-chain CRF, see ner_model.py).
+
+Pure and dependency-free so that training (worker/ner_training.py) and tagging compute exactly the
+same features. Words are compared in a light normalised form (no diacritics or tatweel, alef/hamza
+forms → ا, ى → ي, ة → ه: worker.lang.ar.normalise) and also with attached clitics peeled off, which is what lets the
+model see "ولبنان" and "بلبنان" as "لبنان". Words never seen in training are judged by the outside
+word lists of ner_lexicons.py: their frequency in general text, whether they take the article and
+suffixes there (names seldom do), and whether they are known name parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from worker.lang.ar.normalise import normalise
+from worker.stages.ner.lexicons import Lexicons
+
+_NO_LEXICONS = Lexicons()
+
+
+def fold(word: str) -> str:
+    """The normalised form of a word (worker.lang.ar.normalise); a word of marks only stays as it is."""
+    return normalise(word) or word
+
+
+# Proclitic sequences in the order they attach: conjunction (و ف), then preposition (ب ل ك), then
+# the article. Longest first, so "وبال" is tried before "و".
+_PROCLITICS = (
+    "وبال",
+    "وكال",
+    "فبال",
+    "فال",
+    "وال",
+    "بال",
+    "كال",
+    "وب",
+    "ول",
+    "وك",
+    "فب",
+    "فل",
+    "و",
+    "ف",
+    "ب",
+    "ل",
+    "ك",
+)
+
+
+def strip_folded(w: str) -> str:
+    """A cheap, context-free guess at the stem of a folded word, for features only: drops a
+    conjunction/preposition + article ("والعراق" → "عراق", "للعراق" → "عراق") or a lone article."""
+    if len(w) > 4 and w.startswith("لل"):
+        return w[2:]
+    for p in ("وبال", "وال", "بال", "فال", "كال", "ال"):
+        if len(w) > len(p) + 1 and w.startswith(p):
+            return w[len(p) :]
+    return w
+
+
+def shape(word: str) -> str:
+    if not word:
+        return "E"
+    if word.isdigit():
+        return "D"
+    c = word[0]
+    if c.isascii() and c.isalpha():
+        return "L" if word.isalpha() else "Lx"
+    if c.isalpha():
+        return "A"
+    if c.isdigit():
+        return "Dx"
+    return "P"
+
+
+def sentence_features(
+    tokens: Sequence[str], gazetteer: Mapping[str, str] | None = None, lex: Lexicons | None = None
+) -> list[list[str]]:
+    """One list of string features per token. ``gazetteer`` maps a folded, clitic-stripped word to
+    the entity type it is mostly tagged with in the training data; ``lex`` holds the outside word
+    lists (ner_lexicons.py)."""
+    n = len(tokens)
+    w = [fold(t) for t in tokens]
+    s = [strip_folded(x) for x in w]
+    gaz = gazetteer or {}
+    lex = lex or _NO_LEXICONS
+    freq, names, zipf = lex.freq, lex.names, lex.zipf_bucket
+    pad_w = ["<s>", "<s>", *w, "</s>", "</s>"]
+    pad_s = ["<s>", "<s>", "<s>", *s, "</s>", "</s>", "</s>"]
+    out: list[list[str]] = []
+    for i in range(n):
+        wi, si = w[i], s[i]
+        j = i + 2
+        k = i + 3
+        f = [
+            "b",
+            "w=" + wi,
+            "s=" + si,
+            "p1=" + wi[:1],
+            "p2=" + wi[:2],
+            "p3=" + wi[:3],
+            "p4=" + wi[:4],
+            "x1=" + wi[-1:],
+            "x2=" + wi[-2:],
+            "x3=" + wi[-3:],
+            "x4=" + wi[-4:],
+            "sx2=" + si[-2:],
+            "sx3=" + si[-3:],
+            "sp2=" + si[:2],
+            "sp3=" + si[:3],
+            "sh=" + shape(wi),
+            "ln=" + str(min(len(si), 9)),
+            "w-1=" + pad_w[j - 1],
+            "w+1=" + pad_w[j + 1],
+            "w-2=" + pad_w[j - 2],
+            "w+2=" + pad_w[j + 2],
+            "s-1=" + pad_s[k - 1],
+            "s+1=" + pad_s[k + 1],
+            "s-3=" + pad_s[k - 3],
+            "s+3=" + pad_s[k + 3],
+            "w-1w=" + pad_w[j - 1] + "|" + wi,
+            "ww+1=" + wi + "|" + pad_w[j + 1],
+            "s-1s=" + pad_s[k - 1] + "|" + si,
+            "ss+1=" + si + "|" + pad_s[k + 1],
+            "s-2s-1=" + pad_s[k - 2] + "|" + pad_s[k - 1],
+            "s+1s+2=" + pad_s[k + 1] + "|" + pad_s[k + 2],
+            "zw=" + zipf(wi),
+            "zs=" + zipf(si),
+            "z-1=" + (zipf(w[i - 1]) if i else "<s>"),
+            "z+1=" + (zipf(w[i + 1]) if i + 1 < n else "</s>"),
+        ]
+        if wi != si:
+            f.append("al=" + wi[: len(wi) - len(si)])
+        elif len(si) > 2:
+            f.extend(_productivity(si, freq))
+        ci = None
+        if len(wi) > 3 and wi[0] in "وفبلك":
+            # the word read with a one-letter proclitic split off ("ولبنان" → "لبنان")
+            ci = strip_folded(wi[1:])
+            f.append("c=" + ci)
+            f.append("zc=" + zipf(ci))
+            g = gaz.get(ci)
+            if g:
+                f.append("gc=" + g)
+        if names:
+            if wi in names:
+                f.append("pw")
+            if si in names:
+                f.append("ps")
+            if ci and ci in names:
+                f.append("pc")
+            if i and (w[i - 1] in names or s[i - 1] in names):
+                f.append("pn-1")
+            if i + 1 < n and (w[i + 1] in names or s[i + 1] in names):
+                f.append("pn+1")
+        g = gaz.get(si)
+        if g:
+            f.append("g=" + g)
+        g = gaz.get(pad_s[k - 1])
+        if g:
+            f.append("g-1=" + g)
+        g = gaz.get(pad_s[k + 1])
+        if g:
+            f.append("g+1=" + g)
+        out.append(f)
+    return out
+
+
+def _productivity(stem: str, freq: Mapping[str, int]) -> list[str]:
+    """How a bare word behaves in general text: common nouns also occur with the article and with
+    possessive or plural endings; names mostly do not."""
+    bare, with_article = freq.get(stem), freq.get("ال" + stem)
+    if bare is None:
+        art = "nobase"
+    elif with_article is None:
+        art = "never"
+    else:
+        art = str(max(-3, min(3, (bare - with_article) // 50)))
+    return [
+        "art=" + art,
+        "sfها=" + ("y" if stem + "ها" in freq else "n"),
+        "sfهم=" + ("y" if stem + "هم" in freq else "n"),
+        "sfات=" + ("y" if stem + "ات" in freq else "n"),
+    ]
+
+
+def context_counts(stems: Sequence[str], tags: Sequence[str]) -> dict[str, dict[str, int]]:
+    """stem → {type or "O": count} over one sentence's first-pass tags (document features)."""
+    out: dict[str, dict[str, int]] = {}
+    for st, tag in zip(stems, tags, strict=True):
+        if len(st) > 1 and st[0].isalpha():
+            d = out.setdefault(st, {})
+            key = tag[2:] if tag != "O" else "O"
+            d[key] = d.get(key, 0) + 1
+    return out
+
+
+def stems_of(tokens: Sequence[str]) -> list[str]:
+    return [strip_folded(fold(t)) for t in tokens]
+
+
+def document_features(
+    stems: Sequence[str], own_tags: Sequence[str], window: Sequence[dict[str, dict[str, int]]]
+) -> list[list[str]]:
+    """Second-pass features of one sentence: its own first-pass tag and how the same stem was
+    tagged elsewhere in the document (``window``: context_counts of the document's sentences,
+    this one included; its own tag is subtracted)."""
+    out = []
+    for st, tag in zip(stems, own_tags, strict=True):
+        f = ["p1=" + tag]
+        if len(st) > 1 and st[0].isalpha():
+            total: dict[str, int] = {}
+            for counts in window:
+                d = counts.get(st)
+                if d:
+                    for k, v in d.items():
+                        total[k] = total.get(k, 0) + v
+            own = tag[2:] if tag != "O" else "O"
+            if own in total:
+                total[own] -= 1
+            ent = {k: v for k, v in total.items() if k != "O" and v > 0}
+            if ent:
+                best = max(ent, key=ent.get)
+                f.append("dt=" + best)
+                f.append("dt=" + best + ("+" if ent[best] > total.get("O", 0) else "-"))
+            elif total.get("O"):
+                f.append("dO")
+        out.append(f)
+    return out

@@ -1,0 +1,348 @@
+"""Training and evaluation of the shipped NER model (``khabar train-ner``, ``khabar quality ner``).
+
+The model is two linear-chain CRFs (CRFsuite, L-BFGS with L1+L2; worker/stages/ner/model.py) over
+the features of worker/stages/ner_features.py, trained on ANERcorp's train split: the first pass
+over sentence features, the second also over how the first pass tagged the same word in the
+neighbouring sentences. Gazetteer features and the second pass's inputs are computed on held-out
+blocks (jackknife), so the model learns how far to trust them on unseen text. The last
+``dev_fraction`` of the training sentences is held out for the reported figures; the shipped model
+is then retrained on all of train.txt with the same settings. CRFsuite training is
+deterministic: the same data and settings give the same model. test.txt is never read here.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pycrfsuite
+
+from worker.stages.ner import lexicons as ner_lexicons
+from worker.stages.ner.features import (
+    context_counts,
+    document_features,
+    fold,
+    sentence_features,
+    stems_of,
+    strip_folded,
+)
+from worker.stages.ner.lexicons import Lexicons
+from worker.stages.ner.model import (
+    GAZETTEER_FILE,
+    LEXICON_FILE,
+    META_FILE,
+    MODEL2_FILE,
+    MODEL_FILE,
+    WINDOW,
+    NerModel,
+    bio_spans,
+)
+from worker.training.lexicon_sources import read_person_names, read_wordfreq, sha256
+
+ENTITY_TYPES = ("PERS", "LOC", "ORG", "MISC")
+DEFAULT_PARAMS = {"c1": 0.01, "c2": 0.01, "max_iterations": 200, "feature.possible_transitions": True}
+
+Sentence = tuple[list[str], list[str]]  # tokens, tags
+
+
+def read_conll(path: str | os.PathLike, with_tags: bool = True) -> list[Sentence]:
+    """Sentences of a CoNLL file: first column the token, last column the tag (when present);
+    blank lines separate sentences."""
+    sentences: list[Sentence] = []
+    toks: list[str] = []
+    tags: list[str] = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            cols = line.split()
+            if not cols:
+                if toks:
+                    sentences.append((toks, tags))
+                    toks, tags = [], []
+                continue
+            toks.append(cols[0])
+            tags.append(cols[-1] if with_tags and len(cols) > 1 else "O")
+    if toks:
+        sentences.append((toks, tags))
+    return sentences
+
+
+@dataclass
+class Scores:
+    per_type: dict[str, tuple[float, float, float, int]]  # P, R, F1, gold count
+    overall: tuple[float, float, float, int]
+
+
+def score(gold: Iterable[Sequence[str]], pred: Iterable[Sequence[str]]) -> Scores:
+    tp: Counter = Counter()
+    fp: Counter = Counter()
+    fn: Counter = Counter()
+    for g, p in zip(gold, pred, strict=True):
+        gs, ps = set(bio_spans(g)), set(bio_spans(p))
+        for s in gs & ps:
+            tp[s[2]] += 1
+        for s in ps - gs:
+            fp[s[2]] += 1
+        for s in gs - ps:
+            fn[s[2]] += 1
+
+    def prf(a: int, b: int, c: int) -> tuple[float, float, float, int]:
+        p = a / (a + b) if a + b else 0.0
+        r = a / (a + c) if a + c else 0.0
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0), a + c
+
+    per = {t: prf(tp[t], fp[t], fn[t]) for t in ENTITY_TYPES}
+    return Scores(per, prf(sum(tp.values()), sum(fp.values()), sum(fn.values())))
+
+
+def format_table(s: Scores, extra: dict[str, str] | None = None) -> str:
+    lines = ["| type | precision | recall | F1 | gold |", "|---|---:|---:|---:|---:|"]
+    for t, (p, r, f, n) in [*s.per_type.items(), ("**all**", s.overall)]:
+        lines.append(f"| {t} | {p * 100:.1f} | {r * 100:.1f} | {f * 100:.1f} | {n} |")
+    if extra:
+        lines.append("")
+        lines.extend(f"- {k}: {v}" for k, v in extra.items())
+    return "\n".join(lines)
+
+
+def build_gazetteer(
+    sentences: Iterable[Sentence], min_count: int = 2, min_share: float = 0.6
+) -> dict[str, str]:
+    """Stems that are mostly tagged as one entity type in ``sentences``: folded, clitic-stripped
+    word → type code. Only words seen at least ``min_count`` times as that type and tagged so in
+    at least ``min_share`` of their occurrences."""
+    typed: dict[str, Counter] = defaultdict(Counter)
+    total: Counter = Counter()
+    for toks, tags in sentences:
+        for tok, tag in zip(toks, tags, strict=True):
+            s = strip_folded(fold(tok))
+            total[s] += 1
+            if tag != "O":
+                typed[s][tag[2:]] += 1
+    gaz = {}
+    for s, c in typed.items():
+        t, k = c.most_common(1)[0]
+        if k >= min_count and k / total[s] >= min_share and len(s) > 1:
+            gaz[s] = t
+    return gaz
+
+
+def build_lexicon(
+    sentences: Iterable[Sentence], name_files: Sequence[str | os.PathLike] = ()
+) -> dict[str, tuple[int, int]]:
+    """Folded word → (times seen inside an entity, times seen at all) over ``sentences``; each word
+    of the names in CAMEO actor dictionaries (``name_files``, lines like "سيرجي_لافروف_") counts
+    once more as a name. Used to decide whether the first letter of an entity is a clitic
+    (worker/stages/ner_clitics.py)."""
+    in_names: Counter = Counter()
+    seen: Counter = Counter()
+    for toks, tags in sentences:
+        for tok, tag in zip(toks, tags, strict=True):
+            w = fold(tok)
+            seen[w] += 1
+            if tag != "O":
+                in_names[w] += 1
+    for path in name_files:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                if not line.strip() or line[0].isspace() or line.startswith("#"):
+                    continue
+                name = line.split("[", 1)[0].split("#", 1)[0].strip()
+                in_names.update(fold(w) for w in name.split("_") if len(w) > 1)
+    return {w: (in_names[w], seen[w]) for w in seen.keys() | in_names.keys()}
+
+
+def blocks(n: int, folds: int) -> list[range]:
+    """``folds`` contiguous blocks of range(n): held-out parts stay whole runs of sentences (whole
+    articles, mostly), as unseen text is at tagging time."""
+    edges = [n * k // folds for k in range(folds + 1)]
+    return [range(edges[k], edges[k + 1]) for k in range(folds)]
+
+
+def jackknife_features(
+    sentences: Sequence[Sentence], folds: int, lex: Lexicons | None = None
+) -> list[list[list[str]]]:
+    """Features for training with gazetteer lookups that never see their own block of sentences
+    (each block's gazetteer is built from the other blocks), so the model learns how far to trust
+    the gazetteer on unseen text."""
+    feats: list = [None] * len(sentences)
+    for part in blocks(len(sentences), folds):
+        others = [s for i, s in enumerate(sentences) if i not in part]
+        gaz = build_gazetteer(others)
+        for i in part:
+            feats[i] = sentence_features(sentences[i][0], gaz, lex)
+    return feats
+
+
+def _train_bytes(feats: Sequence, tags: Sequence, params: dict | None) -> bytes:
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for f, t in zip(feats, tags, strict=True):
+        trainer.append(f, t)
+    trainer.set_params({**DEFAULT_PARAMS, **(params or {})})
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "model.crfsuite")
+        trainer.train(path)
+        return Path(path).read_bytes()
+
+
+# Training jobs run in forked worker processes that read the data from here (no pickling).
+_JOB: dict = {}
+
+
+def _job(spec: tuple[str, list[int], list[int]]) -> tuple[bytes, list[list[str]]]:
+    key, train_idx, predict_idx = spec
+    feats, tags, params = _JOB[key], _JOB["tags"], _JOB["params"]
+    model = _train_bytes([feats[i] for i in train_idx], [tags[i] for i in train_idx], params)
+    if not predict_idx:
+        return model, []
+    tagger = pycrfsuite.Tagger()
+    tagger.open_inmemory(model)
+    return model, [tagger.tag(feats[i]) for i in predict_idx]
+
+
+def _run_jobs(specs: list, workers: int) -> list:
+    if workers <= 1 or len(specs) == 1:
+        return [_job(s) for s in specs]
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(min(workers, len(specs))) as pool:
+        return pool.map(_job, specs, chunksize=1)
+
+
+def train_crf(
+    sentences: Sequence[Sentence],
+    params: dict | None = None,
+    folds: int = 4,
+    two_pass: bool = True,
+    workers: int = 2,
+    lex: Lexicons | None = None,
+) -> dict:
+    """Train the tagger: returns {"model", "model2" (or None), "gazetteer"}.
+
+    The second pass is trained on first-pass tags that are themselves held out (each block tagged
+    by a first-pass model trained on the other blocks), so it learns how reliable they are."""
+    tags = [t for _, t in sentences]
+    feats1 = jackknife_features(sentences, folds, lex)
+    everything = list(range(len(sentences)))
+    _JOB.clear()
+    _JOB.update(f1=feats1, tags=tags, params=params)
+    if not two_pass:
+        ((model, _),) = _run_jobs([("f1", everything, [])], 1)
+        return {"model": model, "model2": None, "gazetteer": build_gazetteer(sentences)}
+    parts = blocks(len(sentences), folds)
+    specs = [("f1", [i for i in everything if i not in set(p)], list(p)) for p in parts]
+    first: list = [None] * len(sentences)
+    for part, (_, preds) in zip(parts, _run_jobs(specs, workers), strict=True):
+        for i, pr in zip(part, preds, strict=True):
+            first[i] = pr
+    stems = [stems_of(toks) for toks, _ in sentences]
+    counts = [context_counts(st, p) for st, p in zip(stems, first, strict=True)]
+    feats2 = []
+    for k, f in enumerate(feats1):
+        window = counts[max(0, k - WINDOW) : k + WINDOW + 1]
+        doc = document_features(stems[k], first[k], window)
+        feats2.append([a + b for a, b in zip(f, doc, strict=True)])
+    _JOB["f2"] = feats2
+    (model, _), (model2, _) = _run_jobs([("f1", everything, []), ("f2", everything, [])], workers)
+    _JOB.clear()
+    return {"model": model, "model2": model2, "gazetteer": build_gazetteer(sentences)}
+
+
+def _write_gz(path: Path, data: bytes) -> None:
+    # mtime=0 keeps the compressed file byte-identical across rebuilds of the same model.
+    with open(path, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", compresslevel=9, mtime=0) as gz:
+        gz.write(data)
+
+
+def _tsv(rows: dict) -> bytes:
+    return "".join(f"{k}\t{v}\n" for k, v in sorted(rows.items())).encode("utf-8")
+
+
+def save_model(out_dir: str | os.PathLike, trained: dict, lexicon: dict[str, int], meta: dict) -> None:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_gz(out / MODEL_FILE, trained["model"])
+    if trained.get("model2"):
+        _write_gz(out / MODEL2_FILE, trained["model2"])
+    else:
+        (out / MODEL2_FILE).unlink(missing_ok=True)
+    gazetteer = trained["gazetteer"]
+    _write_gz(out / GAZETTEER_FILE, _tsv(gazetteer))
+    _write_gz(
+        out / LEXICON_FILE,
+        "".join(f"{w}\t{n}\t{c}\n" for w, (n, c) in sorted(lexicon.items())).encode("utf-8"),
+    )
+    (out / META_FILE).write_text(
+        json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+
+
+def evaluate(model, sentences: Sequence[Sentence]) -> Scores:
+    """Scores of ``model`` on consecutive gold ``sentences`` (tagged as one running document)."""
+    return score([tags for _, tags in sentences], model.tag_document([toks for toks, _ in sentences]))
+
+
+def train_and_report(
+    train_path: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    dev_fraction: float = 0.1,
+    params: dict | None = None,
+    folds: int = 4,
+    two_pass: bool = True,
+    name_files: Sequence[str | os.PathLike] = (),
+    word_freq: str | os.PathLike | None = None,
+    person_names: str | os.PathLike | None = None,
+    echo=print,
+) -> dict:
+    """Hold out the last ``dev_fraction`` of train, train on the rest and report dev figures; then
+    retrain on everything with the same settings and write the model to ``out_dir``."""
+    sentences = read_conll(train_path)
+    lex = Lexicons(
+        read_wordfreq(word_freq) if word_freq else {},
+        read_person_names(person_names) if person_names else frozenset(),
+    )
+    sources = {Path(p).name: sha256(p) for p in (word_freq, person_names) if p}
+    echo(f"outside lexicons: {len(lex.freq)} word frequencies, {len(lex.names)} name parts")
+    n_dev = int(len(sentences) * dev_fraction)
+    result: dict = {
+        "train_sentences": len(sentences),
+        "params": {**DEFAULT_PARAMS, **(params or {})},
+        "folds": folds,
+        "two_pass": two_pass,
+        "window": WINDOW,
+    }
+    if n_dev:
+        fit, dev = sentences[:-n_dev], sentences[-n_dev:]
+        t0 = time.perf_counter()
+        trained = train_crf(fit, params, folds, two_pass, lex=lex)
+        echo(
+            f"trained on {len(fit)} sentences in {time.perf_counter() - t0:.0f}s; held out the last {len(dev)}:"
+        )
+        s = evaluate(
+            NerModel.from_bytes(trained["model"], trained["gazetteer"], model2=trained["model2"], lex=lex),
+            dev,
+        )
+        echo(format_table(s))
+        result["dev_sentences"] = len(dev)
+        result["dev_f1"] = round(s.overall[2], 4)
+        result["dev_per_type_f1"] = {t: round(v[2], 4) for t, v in s.per_type.items()}
+    t0 = time.perf_counter()
+    trained = train_crf(sentences, params, folds, two_pass, lex=lex)
+    echo(f"final model trained on all {len(sentences)} sentences in {time.perf_counter() - t0:.0f}s")
+    meta = {
+        "model": "two-pass linear-chain CRF (CRFsuite)" if two_pass else "linear-chain CRF (CRFsuite)",
+        "trained_on": Path(train_path).name,
+        "name_lexicons": [Path(p).name for p in name_files],
+        "outside_lexicons_sha256": sources,
+        **result,
+    }
+    save_model(out_dir, trained, build_lexicon(sentences, name_files), meta)
+    ner_lexicons.write(out_dir, lex)
+    echo(f"wrote {out_dir}")
+    return result
