@@ -16,6 +16,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from worker.lang.ar.morphology import without_conjunction, without_proclitic
+
 ENTITY_TYPES = ("PERS", "ORG", "LOC", "MISC")
 PLOVER_TYPES = (
     "AGREE",
@@ -45,6 +47,28 @@ class Token:
     start: int
     end: int
     norm: str  # normalised view (see worker.lang.ar.normalise); text is the original
+
+    # The clitic analysis every stage reads (worker.lang.ar.morphology), computed once per token
+    # on first use and not serialised: it follows from ``norm``.
+    @functools.cached_property
+    def bare(self) -> str:
+        """``norm`` without an attached conjunction و/ف ("وأكد" → "اكد")."""
+        return without_conjunction(self.norm)
+
+    @functools.cached_property
+    def _proclitic(self) -> tuple[str, int]:
+        return without_proclitic(self.norm)
+
+    @property
+    def stem(self) -> str:
+        """``norm`` without an attached conjunction/preposition, the article kept ("وبالعراق" →
+        "العراق")."""
+        return self._proclitic[0]
+
+    @property
+    def clitic_len(self) -> int:
+        """Letters of ``norm`` the proclitic takes (so a name can start after it)."""
+        return self._proclitic[1]
 
 
 @dataclass(frozen=True)
