@@ -26,6 +26,7 @@ services:
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 test: install services lint
 	ALEMBIC=$(VENV)/bin/alembic scripts/check-migrations

@@ -11,7 +11,9 @@ suffixes there (names seldom do), and whether they are known name parts.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+from worker.lang.ar import ordered
 from worker.lang.ar.normalise import normalise
 from worker.stages.ner.lexicons import Lexicons
 
@@ -23,27 +25,10 @@ def fold(word: str) -> str:
     return normalise(word) or word
 
 
-# Proclitic sequences in the order they attach: conjunction (و ف), then preposition (ب ل ك), then
-# the article. Longest first, so "وبال" is tried before "و".
-_PROCLITICS = (
-    "وبال",
-    "وكال",
-    "فبال",
-    "فال",
-    "وال",
-    "بال",
-    "كال",
-    "وب",
-    "ول",
-    "وك",
-    "فب",
-    "فل",
-    "و",
-    "ف",
-    "ب",
-    "ل",
-    "ك",
-)
+# "والعراق" → "عراق": the sequences strip_folded takes off, longest first
+ARTICLE_PROCLITICS = ordered("ner/article_proclitics")
+# letters that can be a one-letter proclitic read off for the "c=" feature ("ولبنان" → "لبنان")
+ONE_LETTER_PROCLITICS = "وفبلك"
 
 
 def strip_folded(w: str) -> str:
@@ -51,7 +36,7 @@ def strip_folded(w: str) -> str:
     conjunction/preposition + article ("والعراق" → "عراق", "للعراق" → "عراق") or a lone article."""
     if len(w) > 4 and w.startswith("لل"):
         return w[2:]
-    for p in ("وبال", "وال", "بال", "فال", "كال", "ال"):
+    for p in ARTICLE_PROCLITICS:
         if len(w) > len(p) + 1 and w.startswith(p):
             return w[len(p) :]
     return w
@@ -78,91 +63,119 @@ def sentence_features(
     """One list of string features per token. ``gazetteer`` maps a folded, clitic-stripped word to
     the entity type it is mostly tagged with in the training data; ``lex`` holds the outside word
     lists (ner_lexicons.py)."""
-    n = len(tokens)
     w = [fold(t) for t in tokens]
     s = [strip_folded(x) for x in w]
     gaz = gazetteer or {}
     lex = lex or _NO_LEXICONS
-    freq, names, zipf = lex.freq, lex.names, lex.zipf_bucket
-    pad_w = ["<s>", "<s>", *w, "</s>", "</s>"]
-    pad_s = ["<s>", "<s>", "<s>", *s, "</s>", "</s>", "</s>"]
+    ctx = _Context(
+        w, s, ["<s>", "<s>", *w, "</s>", "</s>"], ["<s>", "<s>", "<s>", *s, "</s>", "</s>", "</s>"]
+    )
     out: list[list[str]] = []
-    for i in range(n):
-        wi, si = w[i], s[i]
-        j = i + 2
-        k = i + 3
-        f = [
-            "b",
-            "w=" + wi,
-            "s=" + si,
-            "p1=" + wi[:1],
-            "p2=" + wi[:2],
-            "p3=" + wi[:3],
-            "p4=" + wi[:4],
-            "x1=" + wi[-1:],
-            "x2=" + wi[-2:],
-            "x3=" + wi[-3:],
-            "x4=" + wi[-4:],
-            "sx2=" + si[-2:],
-            "sx3=" + si[-3:],
-            "sp2=" + si[:2],
-            "sp3=" + si[:3],
-            "sh=" + shape(wi),
-            "ln=" + str(min(len(si), 9)),
-            "w-1=" + pad_w[j - 1],
-            "w+1=" + pad_w[j + 1],
-            "w-2=" + pad_w[j - 2],
-            "w+2=" + pad_w[j + 2],
-            "s-1=" + pad_s[k - 1],
-            "s+1=" + pad_s[k + 1],
-            "s-3=" + pad_s[k - 3],
-            "s+3=" + pad_s[k + 3],
-            "w-1w=" + pad_w[j - 1] + "|" + wi,
-            "ww+1=" + wi + "|" + pad_w[j + 1],
-            "s-1s=" + pad_s[k - 1] + "|" + si,
-            "ss+1=" + si + "|" + pad_s[k + 1],
-            "s-2s-1=" + pad_s[k - 2] + "|" + pad_s[k - 1],
-            "s+1s+2=" + pad_s[k + 1] + "|" + pad_s[k + 2],
-            "zw=" + zipf(wi),
-            "zs=" + zipf(si),
-            "z-1=" + (zipf(w[i - 1]) if i else "<s>"),
-            "z+1=" + (zipf(w[i + 1]) if i + 1 < n else "</s>"),
-        ]
-        if wi != si:
-            f.append("al=" + wi[: len(wi) - len(si)])
-        elif len(si) > 2:
-            f.extend(_productivity(si, freq))
-        ci = None
-        if len(wi) > 3 and wi[0] in "وفبلك":
-            # the word read with a one-letter proclitic split off ("ولبنان" → "لبنان")
-            ci = strip_folded(wi[1:])
-            f.append("c=" + ci)
-            f.append("zc=" + zipf(ci))
-            g = gaz.get(ci)
-            if g:
-                f.append("gc=" + g)
-        if names:
-            if wi in names:
-                f.append("pw")
-            if si in names:
-                f.append("ps")
-            if ci and ci in names:
-                f.append("pc")
-            if i and (w[i - 1] in names or s[i - 1] in names):
-                f.append("pn-1")
-            if i + 1 < n and (w[i + 1] in names or s[i + 1] in names):
-                f.append("pn+1")
-        g = gaz.get(si)
-        if g:
-            f.append("g=" + g)
-        g = gaz.get(pad_s[k - 1])
-        if g:
-            f.append("g-1=" + g)
-        g = gaz.get(pad_s[k + 1])
-        if g:
-            f.append("g+1=" + g)
+    for i in range(len(tokens)):
+        f = _word_features(ctx, i, lex.zipf_bucket)
+        if w[i] != s[i]:
+            f.append("al=" + w[i][: len(w[i]) - len(s[i])])
+        elif len(s[i]) > 2:
+            f.extend(_productivity(s[i], lex.freq))
+        ci = _clitic_reading(w[i])
+        if ci:
+            f += ["c=" + ci, "zc=" + lex.zipf_bucket(ci)]
+            if gaz.get(ci):
+                f.append("gc=" + gaz[ci])
+        if lex.names:
+            f += _name_part_features(ctx, i, ci, lex.names)
+        f += _gazetteer_features(ctx, i, gaz)
         out.append(f)
     return out
+
+
+@dataclass(frozen=True)
+class _Context:
+    """A sentence's folded words, their stems, and both padded for the neighbour windows."""
+
+    w: list[str]
+    s: list[str]
+    pad_w: list[str]  # two pads each side
+    pad_s: list[str]  # three pads each side
+
+
+def _word_features(ctx: _Context, i: int, zipf) -> list[str]:
+    """The word, its stem, affixes, shape, length, neighbours and their frequency buckets."""
+    w, pad_w, pad_s = ctx.w, ctx.pad_w, ctx.pad_s
+    wi, si, n = w[i], ctx.s[i], len(w)
+    j, k = i + 2, i + 3
+    return [
+        "b",
+        "w=" + wi,
+        "s=" + si,
+        "p1=" + wi[:1],
+        "p2=" + wi[:2],
+        "p3=" + wi[:3],
+        "p4=" + wi[:4],
+        "x1=" + wi[-1:],
+        "x2=" + wi[-2:],
+        "x3=" + wi[-3:],
+        "x4=" + wi[-4:],
+        "sx2=" + si[-2:],
+        "sx3=" + si[-3:],
+        "sp2=" + si[:2],
+        "sp3=" + si[:3],
+        "sh=" + shape(wi),
+        "ln=" + str(min(len(si), 9)),
+        "w-1=" + pad_w[j - 1],
+        "w+1=" + pad_w[j + 1],
+        "w-2=" + pad_w[j - 2],
+        "w+2=" + pad_w[j + 2],
+        "s-1=" + pad_s[k - 1],
+        "s+1=" + pad_s[k + 1],
+        "s-3=" + pad_s[k - 3],
+        "s+3=" + pad_s[k + 3],
+        "w-1w=" + pad_w[j - 1] + "|" + wi,
+        "ww+1=" + wi + "|" + pad_w[j + 1],
+        "s-1s=" + pad_s[k - 1] + "|" + si,
+        "ss+1=" + si + "|" + pad_s[k + 1],
+        "s-2s-1=" + pad_s[k - 2] + "|" + pad_s[k - 1],
+        "s+1s+2=" + pad_s[k + 1] + "|" + pad_s[k + 2],
+        "zw=" + zipf(wi),
+        "zs=" + zipf(si),
+        "z-1=" + (zipf(w[i - 1]) if i else "<s>"),
+        "z+1=" + (zipf(w[i + 1]) if i + 1 < n else "</s>"),
+    ]
+
+
+def _clitic_reading(wi: str) -> str | None:
+    """The word read with a one-letter proclitic split off ("ولبنان" → "لبنان"), if it may have one."""
+    if len(wi) > 3 and wi[0] in ONE_LETTER_PROCLITICS:
+        return strip_folded(wi[1:])
+    return None
+
+
+def _name_part_features(ctx: _Context, i: int, ci: str | None, names) -> list[str]:
+    """Whether the word, its stem, its clitic reading or a neighbour is a known person-name part."""
+    w, s, n = ctx.w, ctx.s, len(ctx.w)
+    f = []
+    if w[i] in names:
+        f.append("pw")
+    if s[i] in names:
+        f.append("ps")
+    if ci and ci in names:
+        f.append("pc")
+    if i and (w[i - 1] in names or s[i - 1] in names):
+        f.append("pn-1")
+    if i + 1 < n and (w[i + 1] in names or s[i + 1] in names):
+        f.append("pn+1")
+    return f
+
+
+def _gazetteer_features(ctx: _Context, i: int, gaz: Mapping[str, str]) -> list[str]:
+    """The training-data type of the stem and of its neighbours' stems."""
+    k = i + 3
+    f = []
+    for name, key in (("g=", ctx.s[i]), ("g-1=", ctx.pad_s[k - 1]), ("g+1=", ctx.pad_s[k + 1])):
+        g = gaz.get(key)
+        if g:
+            f.append(name + g)
+    return f
 
 
 def _productivity(stem: str, freq: Mapping[str, int]) -> list[str]:
