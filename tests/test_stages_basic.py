@@ -116,3 +116,20 @@ def test_settings_warn_about_a_visibility_timeout_below_the_limits():
     assert len(warnings) == 2 and "redeliver" in warnings[0]
     with pytest.raises(ValueError, match="must not exceed"):
         Settings(task_soft_time_limit=300, task_time_limit=180)
+
+
+def test_stages_give_the_same_output_at_any_time():
+    """No stage reads the clock: an article without a publication date gives the same output on
+    any day, and its relative dates resolve against the reference date the pipeline passes."""
+    from freezegun import freeze_time
+
+    body = "قصفت طائرات حربية أمس مواقع في مدينة حلب، وقتل 12 شخصا. والتقى وزير الخارجية نظيره يوم الاثنين."
+    doc = Document.from_article("undated", "", body)
+    runs = []
+    for day in ("2015-07-21", "2031-02-03"):
+        with freeze_time(day):
+            runs.append((run_all(doc), run_all(doc, config=StageConfig(reference_date="2015-07-21"))))
+    assert runs[0] == runs[1]
+    unresolved, resolved = runs[0]
+    assert {e.date for e in unresolved.events} == {None}
+    assert "2015-07-20" in {e.date for e in resolved.events}

@@ -56,47 +56,73 @@ def _extract(articles: Path, out: Path, gsr: bool = False) -> None:
             dst.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 
-def figures(dev_dir: Path | None, gsr_dir: Path | None) -> list[tuple[str, str, str]]:
-    rows: list[tuple[str, str, str]] = []
-    score_py = None
+def _score_py(dev_dir: Path | None, gsr_dir: Path | None) -> Path:
     for d in (dev_dir, gsr_dir):
         if d is not None:
             for cand in (d.parent / "score.py", d.parent.parent / "eval" / "score.py", d / "score.py"):
                 if cand.is_file():
-                    score_py = cand
-                    break
-        if score_py:
-            break
-    if score_py is None:
-        raise click.ClickException("score.py not found beside --dev-dir or --gsr-dir")
-    score = _scorer(score_py)
+                    return cand
+    raise click.ClickException("score.py not found beside --dev-dir or --gsr-dir")
+
+
+def measure(dev_dir: Path | None, gsr_dir: Path | None) -> dict[str, dict]:
+    """The shared scorer's figures: {"dev": its articles report, "GSR ASSAULT": …, "GSR PROTEST": …}."""
+    score = _scorer(_score_py(dev_dir, gsr_dir))
+    out: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         if dev_dir is not None:
             pred = Path(tmp) / "dev.jsonl"
             _extract(dev_dir / "articles.jsonl", pred)
-            r = score.cmd_articles(SimpleNamespace(gold=str(dev_dir / "gold.jsonl"), pred=str(pred)))
-            for key in ("entity", "event", "participant", "role"):
-                f = r[key]
-                rows.append(("dev articles", f"{key} F1", f"{f['f1']:.3f} (P {f['p']:.3f}, R {f['r']:.3f})"))
-            rows.append(("dev articles", "date accuracy", f"{r['date']['acc']:.3f} (n={r['date']['n']})"))
-            rows.append(
-                ("dev articles", "location accuracy", f"{r['location']['acc']:.3f} (n={r['location']['n']})")
-            )
-        if gsr_dir is not None:
-            for etype in ("ASSAULT", "PROTEST"):
-                gold = gsr_dir / f"{etype.lower()}_dev.csv"
-                arts = gsr_dir / f"{etype.lower()}_dev_articles.jsonl"
-                if not gold.is_file() or not arts.is_file():
-                    continue
+            out["dev"] = score.cmd_articles(SimpleNamespace(gold=str(dev_dir / "gold.jsonl"), pred=str(pred)))
+        for etype in ("ASSAULT", "PROTEST") if gsr_dir is not None else ():
+            gold = gsr_dir / f"{etype.lower()}_dev.csv"
+            arts = gsr_dir / f"{etype.lower()}_dev_articles.jsonl"
+            if gold.is_file() and arts.is_file():
                 pred = Path(tmp) / f"gsr_{etype}.jsonl"
                 _extract(arts, pred, gsr=True)
-                r = score.cmd_gsr(SimpleNamespace(gold=str(gold), pred=str(pred), type=etype))
-                d = r["detect"]
-                rows.append(
-                    (f"GSR {etype}", "detection F1", f"{d['f1']:.3f} (P {d['p']:.3f}, R {d['r']:.3f})")
+                out[f"GSR {etype}"] = score.cmd_gsr(
+                    SimpleNamespace(gold=str(gold), pred=str(pred), type=etype)
                 )
-                rows.append((f"GSR {etype}", "hard-negative accuracy", f"{r['hard_negative_acc']:.3f}"))
-    return rows
+    return out
+
+
+def pinned(measured: dict[str, dict]) -> dict[str, float]:
+    """The figures the quality gate holds (tests/baselines/events.json), rounded to 4 places."""
+    out: dict[str, float] = {}
+    dev = measured.get("dev")
+    if dev:
+        for key in ("entity", "event", "participant", "role"):
+            out[f"dev {key} F1"] = dev[key]["f1"]
+        out["dev date accuracy"] = dev["date"]["acc"]
+        out["dev location accuracy"] = dev["location"]["acc"]
+    for name, r in measured.items():
+        if name.startswith("GSR"):
+            out[f"{name} detection F1"] = r["detect"]["f1"]
+            out[f"{name} hard-negative accuracy"] = r["hard_negative_acc"]
+    return {k: round(v, 4) for k, v in out.items()}
+
+
+def figures(dev_dir: Path | None, gsr_dir: Path | None) -> list[tuple[str, str, str]]:
+    return rows(measure(dev_dir, gsr_dir))
+
+
+def rows(measured: dict[str, dict]) -> list[tuple[str, str, str]]:
+    out: list[tuple[str, str, str]] = []
+    r = measured.get("dev")
+    if r:
+        for key in ("entity", "event", "participant", "role"):
+            f = r[key]
+            out.append(("dev articles", f"{key} F1", f"{f['f1']:.3f} (P {f['p']:.3f}, R {f['r']:.3f})"))
+        out.append(("dev articles", "date accuracy", f"{r['date']['acc']:.3f} (n={r['date']['n']})"))
+        out.append(
+            ("dev articles", "location accuracy", f"{r['location']['acc']:.3f} (n={r['location']['n']})")
+        )
+    for name, g in measured.items():
+        if name.startswith("GSR"):
+            d = g["detect"]
+            out.append((name, "detection F1", f"{d['f1']:.3f} (P {d['p']:.3f}, R {d['r']:.3f})"))
+            out.append((name, "hard-negative accuracy", f"{g['hard_negative_acc']:.3f}"))
+    return out
 
 
 def markdown(rows: list[tuple[str, str, str]]) -> str:
@@ -124,14 +150,29 @@ def markdown(rows: list[tuple[str, str, str]]) -> str:
     default=None,
     help="replace the quality:events block of this file",
 )
-def articles(dev_dir: Path | None, gsr_dir: Path | None, update_readme: Path | None) -> None:
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="pin these figures as the quality gate (tests/baselines/events.json); only after an "
+    "intended change, judged on cross-validated figures",
+)
+def articles(
+    dev_dir: Path | None, gsr_dir: Path | None, update_readme: Path | None, write_baseline: Path | None
+) -> None:
     """Event extraction quality on the dev articles and the GSR sentences, as a markdown table."""
     if dev_dir is None and gsr_dir is None:
         raise click.UsageError("give --dev-dir and/or --gsr-dir")
-    table = markdown(figures(dev_dir, gsr_dir))
+    measured = measure(dev_dir, gsr_dir)
+    table = markdown(rows(measured))
     click.echo(table)
     if update_readme is not None:
         update_section(update_readme, "events", table)
+    if write_baseline is not None:
+        write_baseline.write_text(
+            json.dumps(pinned(measured), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        click.echo(f"baseline written to {write_baseline}")
 
 
 if __name__ == "__main__":  # pragma: no cover
