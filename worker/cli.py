@@ -47,6 +47,7 @@ COMMANDS = [
     ("worker.commands.ner", "bench"),
     ("worker.commands.ner", "quality"),
     ("worker.commands.quality_events", "articles", "quality", "events"),
+    ("worker.commands.quality_explain", "explain", "quality", "explain"),
     ("worker.commands.bench_stages", "bench_stages", "bench", "stages"),
     ("worker.commands.soak", "soak"),
 ]
