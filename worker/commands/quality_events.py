@@ -9,7 +9,6 @@ reported are left out, as ``khabar extract --omit-modal --omit-refers-back`` doe
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 import tempfile
@@ -19,14 +18,8 @@ from types import SimpleNamespace
 import click
 
 from worker.commands.readme import update_section
-
-
-def _scorer(path: Path):
-    spec = importlib.util.spec_from_file_location("khabar_score", path)
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
+from worker.training.scoring import find_score_py as _score_py
+from worker.training.scoring import load_scorer as _scorer
 
 
 def _extract(articles: Path, out: Path, gsr: bool = False) -> None:
@@ -54,15 +47,6 @@ def _extract(articles: Path, out: Path, gsr: bool = False) -> None:
             except ValueError:  # e.g. a non-Arabic message
                 rec = {"id": doc.id, "entities": [], "events": []}
             dst.write(json.dumps(rec, ensure_ascii=False) + "\n")
-
-
-def _score_py(dev_dir: Path | None, gsr_dir: Path | None) -> Path:
-    for d in (dev_dir, gsr_dir):
-        if d is not None:
-            for cand in (d.parent / "score.py", d.parent.parent / "eval" / "score.py", d / "score.py"):
-                if cand.is_file():
-                    return cand
-    raise click.ClickException("score.py not found beside --dev-dir or --gsr-dir")
 
 
 def measure(dev_dir: Path | None, gsr_dir: Path | None) -> dict[str, dict]:

@@ -14,23 +14,10 @@ from pathlib import Path
 
 import click
 
-from worker.commands.quality_events import _extract, _score_py, _scorer
-
-
-def match_events(gold: dict, pred: dict) -> list[tuple[dict, dict | None]]:
-    """(gold event, matched prediction or None) for every required gold event of one article."""
-    golds = gold["events"]
-    used: dict[int, dict] = {}
-    for p in sorted(pred.get("events", []), key=lambda e: -float(e.get("confidence") or 0)):
-        at = (p.get("trigger") or {}).get("start")
-        for i in sorted(range(len(golds)), key=lambda i: bool(golds[i].get("optional"))):
-            g = golds[i]
-            if i in used or g["type"] != p.get("type") or at is None:
-                continue
-            if g["sentence"]["start"] <= at < g["sentence"]["end"]:
-                used[i] = p
-                break
-    return [(g, used.get(i)) for i, g in enumerate(golds) if not g.get("optional")]
+from worker.commands.quality_events import _extract
+from worker.training.scoring import find_score_py as _score_py
+from worker.training.scoring import load_scorer as _scorer
+from worker.training.scoring import match_events
 
 
 def error_kinds(score, table, g: dict, p: dict | None, sentence: str) -> list[str]:

@@ -26,6 +26,9 @@ class StageConfig:
     # ISO date relative expressions ("أمس") resolve against when the article has no published_at
     # (the worker passes the day the article was received); with neither, they stay unresolved
     reference_date: str | None = None
+    # who is actor and who recipient: "shipped" (the learned role model in worker/resources/roles),
+    # "off" (the rules alone), or the path of another weights file (cross-validation folds)
+    roles_model: str = "shipped"
 
     def __post_init__(self) -> None:
         backend = self.ner_backend.strip().lower() or "shipped"

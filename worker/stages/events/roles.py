@@ -1,0 +1,300 @@
+"""Who is the actor and who the recipient: candidates scored by a small learned model.
+
+The rule cascade of arguments.py proposes roles from Arabic word order and prepositions. This
+module treats participants as a ranking problem over every candidate of the event: the entity
+mentions, states named by nationality adjectives and persons named by their titles in the
+trigger's sentence, and the actors of the events just before it (Arabic drops a subject the
+previous clause named: «وأضاف …», «وقصفت …»). Each candidate is described by explainable,
+non-lexical features — where it stands against the trigger, the preposition class before it, its
+entity type against the event type, what the rules said — and a multinomial logistic regression
+gives it a role or none.
+
+The weights are data (``worker/resources/roles/weights.json``), trained by ``khabar train-roles``
+on the dev articles' gold roles (worker/training/roles.py). They hold feature names and numbers
+only: no word of the training articles.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+ROLES = ("none", "actor", "recipient")
+# How far back the actors of earlier events are offered as the dropped subject of a later one.
+CARRY_SENTENCES = 2
+# Prepositions the features name; any other is "other" (Khabar's own word classes, see
+# worker/lang/ar/arguments/).
+PREP_CLASSES = frozenset(
+    [
+        "",
+        "و",
+        "من",
+        "من قبل",
+        "بين",
+        "عن",
+        "ل",
+        "ب",
+        "في",
+        "مع",
+        "ضد",
+        "علي",
+        "الي",
+        "لدي",
+        "تجاه",
+        "نحو",
+        "بحق",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One candidate participant of one event, with its features."""
+
+    name: str
+    type: str
+    start: int | None
+    end: int | None
+    features: tuple[str, ...]
+
+
+def _distance(gap: int) -> str:
+    for bound, label in ((1, "1"), (2, "2"), (4, "3-4"), (8, "5-8")):
+        if gap <= bound:
+            return label
+    return "9+"
+
+
+@dataclass(frozen=True)
+class EventContext:
+    """What the features of one event's candidates look at, besides the candidates themselves."""
+
+    clause: tuple[int, int]  # token bounds of the trigger's clause
+    rule_roles: dict[str, str]  # name → the role the rules gave
+    rule_location: str | None  # the place the rules gave
+    carried: tuple[tuple[str, str, int], ...] = ()  # (name, type, sentences back) of earlier actors
+    punct: frozenset[int] = frozenset()  # token indices of punctuation
+    other_triggers: frozenset[int] = frozenset()  # first tokens of the sentence's other triggers
+    mentions: dict[str, int] | None = None  # name → mentions in the article
+    headline: frozenset[str] = frozenset()  # names in the title (or first sentence)
+    states: frozenset[str] = frozenset()  # names of states (not cities or regions)
+
+
+def _count(n: int) -> str:
+    return "1" if n <= 1 else "2-3" if n <= 3 else "4+"
+
+
+def candidates(parts: Sequence, trig, etype: str, ctx: EventContext) -> list[Candidate]:
+    """The candidates of one event: the sentence's participants (arguments.participants), nearest
+    to the trigger first, then the actors of the events just before it."""
+    lo, hi = ctx.clause
+    out: list[Candidate] = []
+    seen: set[str] = set()
+    ordered = sorted(parts, key=lambda p: min(abs(p.token - trig.token), abs(p.token - trig.last)))
+    after = [p for p in parts if p.token > trig.last]
+    before = [p for p in parts if p.token < trig.token][::-1]
+    bare_after = [p for p in after if p.prep == ""]
+    bare_before = [p for p in before if p.prep in ("", "و")]
+    first_after = bare_after[0].name if bare_after else None
+    nearest_before = bare_before[0].name if bare_before else None
+    mentions = ctx.mentions or {}
+    for p in ordered:
+        if p.name in seen:
+            continue
+        seen.add(p.name)
+        side = "after" if p.token > trig.last else "before" if p.token < trig.token else "on"
+        gap = p.token - trig.last if side == "after" else trig.token - p.last if side == "before" else 0
+        rank = (after if side == "after" else before).index(p) + 1 if side != "on" else 0
+        prep = p.prep if p.prep in PREP_CLASSES else "other"
+        lo_t, hi_t = sorted((p.token, trig.token))
+        rule = ctx.rule_roles.get(p.name, "none")
+        kind = trig.kind
+        f = [
+            f"rule={rule}",
+            f"rule={rule}&kind={kind}",
+            f"rule={rule}&event={etype}",
+            f"side={side}",
+            f"side={side}&kind={kind}",
+            f"dist={_distance(gap)}",
+            f"dist={_distance(gap)}&side={side}&kind={kind}",
+            f"rank={min(rank, 3)}&side={side}",
+            f"prep={prep}",
+            f"prep={prep}&side={side}",
+            f"prep={prep}&kind={kind}",
+            f"ent={p.type}",
+            f"ent={p.type}&event={etype}",
+            f"ent={p.type}&side={side}",
+            f"source={p.source}",
+            f"event={etype}&side={side}",
+            "in_clause" if lo <= p.token < hi else "out_of_clause",
+            f"mentions={_count(mentions.get(p.name, 1))}",
+        ]
+        if p.name == first_after:
+            f.append(f"first_bare_after&kind={kind}")
+        if p.name == nearest_before:
+            f.append(f"nearest_bare_before&kind={kind}")
+        if any(lo_t < k < hi_t for k in ctx.punct):
+            f.append("punct_between")
+        if any(lo_t < k < hi_t for k in ctx.other_triggers):
+            f.append("trigger_between")
+        if p.name == ctx.rule_location:
+            f.append("rule_location")
+        if p.name in ctx.headline:
+            f.append("in_headline")
+        if p.name in ctx.states:
+            f.append(f"state&side={side}")
+        if trig.mode:
+            f.append(f"mode={trig.mode}&ent={p.type}&side={side}")
+        out.append(Candidate(p.name, p.type, p.start, p.end, tuple(f)))
+    for name, typ, back in ctx.carried:
+        if name in seen:
+            continue
+        seen.add(name)
+        feats = (
+            "carried",
+            f"carried&back={back}",
+            f"carried&kind={trig.kind}",
+            f"carried&ent={typ}",
+            f"carried&event={etype}",
+            f"carried&subject_here={bool(bare_after) or bool(bare_before)}",
+            f"carried&mentions={_count(mentions.get(name, 1))}",
+        )
+        out.append(Candidate(name, typ, None, None, feats))
+    return out
+
+
+PUNCTUATION = frozenset('،,؛;:()«»“”"-')
+
+
+def event_candidates(
+    doc,
+    si: int,
+    trig,
+    etype: str,
+    parts: Sequence,
+    clause: tuple[int, int],
+    rule_args: Iterable,
+    history: Sequence[tuple[int, tuple[tuple[str, str], ...]]],
+    other_triggers: Iterable[int] = (),
+    article: ArticleFacts | None = None,
+) -> list[Candidate]:
+    """``candidates`` with what the events stage knows: the rules' arguments of this event,
+    ``history`` (the sentence and rule actors of the article's earlier events), the sentence's
+    other triggers, and facts about the whole article."""
+    toks = doc.sentences[si].tokens
+    rule_roles: dict[str, str] = {}
+    rule_location = None
+    for a in rule_args:
+        if a.role in ("actor", "recipient"):
+            rule_roles.setdefault(a.name, a.role)
+        elif a.role == "location":
+            rule_location = a.name
+    carried: list[tuple[str, str, int]] = []
+    for sj, actors in reversed(history):
+        back = si - sj
+        if back > CARRY_SENTENCES:
+            break
+        if back >= 1:
+            carried += [(name, typ, back) for name, typ in actors]
+    article = article or ArticleFacts.of(doc, frozenset())
+    ctx = EventContext(
+        clause,
+        rule_roles,
+        rule_location,
+        tuple(carried),
+        frozenset(k for k, t in enumerate(toks) if t.text in PUNCTUATION),
+        frozenset(k for k in other_triggers if k != trig.token),
+        article.mentions,
+        article.headline,
+        article.states,
+    )
+    return candidates(parts, trig, etype, ctx)
+
+
+@dataclass(frozen=True)
+class ArticleFacts:
+    """Per-article facts the features use: how often each entity is mentioned, which are in the
+    headline, which are states."""
+
+    mentions: dict[str, int]
+    headline: frozenset[str]
+    states: frozenset[str]
+
+    @classmethod
+    def of(cls, doc, states: frozenset[str]) -> ArticleFacts:
+        counts: dict[str, int] = {}
+        for m in doc.mentions:
+            counts[m.canonical] = counts.get(m.canonical, 0) + 1
+        return cls(counts, frozenset(m.canonical for m in doc.mentions if m.sentence == 0), states)
+
+
+def decide(model: RoleModel, cands: Sequence[Candidate]) -> list[tuple[str, Candidate]]:
+    """(role, candidate) for every candidate whose likelier role (actor or recipient) reaches the
+    model's threshold, in candidate order."""
+    out = []
+    for c in cands:
+        p = model.probabilities(c.features)
+        best = 1 if p[1] >= p[2] else 2
+        if p[best] >= model.threshold:
+            out.append((ROLES[best], c))
+    return out
+
+
+@dataclass(frozen=True)
+class RoleModel:
+    """Weights of a multinomial logistic regression: feature → one weight per role."""
+
+    weights: dict[str, tuple[float, float, float]]
+    bias: tuple[float, float, float]
+    # A role is given from this probability on. Below one half on purpose: F1 is best served by a
+    # threshold near half the F1 one can reach (about 0.5 here), not by the likeliest class.
+    threshold: float = 0.25
+
+    def probabilities(self, features: Iterable[str]) -> tuple[float, ...]:
+        z = list(self.bias)
+        for f in features:
+            w = self.weights.get(f)
+            if w:
+                z = [a + b for a, b in zip(z, w, strict=True)]
+        top = max(z)
+        e = [math.exp(v - top) for v in z]
+        total = sum(e)
+        return tuple(v / total for v in e)
+
+    def to_json(self) -> str:
+        data = {
+            "roles": list(ROLES),
+            "threshold": self.threshold,
+            "bias": [round(b, 6) for b in self.bias],
+            "weights": {f: [round(x, 6) for x in w] for f, w in sorted(self.weights.items())},
+        }
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> RoleModel:
+        data = json.loads(text)
+        if tuple(data.get("roles", ())) != ROLES:
+            raise ValueError(f"role model: roles {data.get('roles')} are not {list(ROLES)}")
+        weights = {f: tuple(w) for f, w in data["weights"].items()}
+        return cls(weights, tuple(data["bias"]), float(data.get("threshold", 0.25)))
+
+
+SHIPPED = "shipped"
+
+
+@cache
+def load_model(path: str | None = SHIPPED) -> RoleModel | None:
+    """The role model at ``path`` (``"shipped"``: the one in worker/resources/roles; None or
+    ``"off"``: no model, the rules decide)."""
+    if path in (None, "off"):
+        return None
+    if path == SHIPPED:
+        text = (resources.files("worker.resources") / "roles" / "weights.json").read_text(encoding="utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    return RoleModel.from_json(text)

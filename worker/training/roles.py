@@ -1,0 +1,189 @@
+"""Training and cross-validating the role model (worker/stages/events/roles.py) on gold articles.
+
+1. The pipeline runs once over the gold articles with the rules alone (``roles_model="off"``),
+   and the events stage hands back every event's candidates. Candidates do not depend on the
+   model (the history of earlier actors is the rules'), so the model can be swapped afterwards:
+   an event's actors and recipients are simply the candidates the model picks.
+2. Instances: the candidates of every predicted event the shared scorer matches to a required
+   gold event, labelled actor, recipient or none from the gold roles (names through the scorer's
+   alias table).
+3. The learner: multinomial logistic regression with L2 by full gradient descent, small and
+   deterministic. Features are non-lexical, so the weights carry no word of the articles.
+4. Cross-validation over articles (dealt into k folds in file order): each fold's events get the
+   roles of a model trained on the other folds; the pooled predictions are scored once with the
+   shared scorer. The L2 strength and the threshold are chosen inside each training part by a
+   further cross-validation (nested), so the outer figure is not fitted to the articles it scores.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import SimpleNamespace
+
+from worker.stages.config import StageConfig
+from worker.stages.document import Document
+from worker.stages.events.roles import ROLES, Candidate, RoleModel, decide
+from worker.stages.output import to_output
+
+Instance = tuple[tuple[str, ...], int]  # features, index in ROLES
+EPOCHS = 150
+LEARNING_RATE = 0.5
+# What the nested cross-validation chooses from (few values: there are few articles).
+L2_GRID = (1.0, 3.0, 10.0)
+THRESHOLD_GRID = (0.2, 0.25, 0.3)
+INNER_FOLDS = 4
+
+
+def fit(instances: Sequence[Instance], l2: float, threshold: float, epochs: int = EPOCHS) -> RoleModel:
+    """Multinomial logistic regression by full-batch gradient descent (deterministic)."""
+    k = len(ROLES)
+    n = max(1, len(instances))
+    w: dict[str, list[float]] = {f: [0.0] * k for feats, _ in instances for f in feats}
+    b = [0.0] * k
+    for _ in range(epochs):
+        gw: dict[str, list[float]] = {f: [0.0] * k for f in w}
+        gb = [0.0] * k
+        for feats, y in instances:
+            z = list(b)
+            for f in feats:
+                z = [a + c for a, c in zip(z, w[f], strict=True)]
+            top = max(z)
+            e = [math.exp(v - top) for v in z]
+            s = sum(e)
+            for c in range(k):
+                d = e[c] / s - (1.0 if c == y else 0.0)
+                gb[c] += d
+                for f in feats:
+                    gw[f][c] += d
+        for f, g in gw.items():
+            wf = w[f]
+            for c in range(k):
+                wf[c] -= LEARNING_RATE * (g[c] / n + l2 * wf[c] / n)
+        b = [bc - LEARNING_RATE * gc / n for bc, gc in zip(b, gb, strict=True)]
+    return RoleModel({f: tuple(v) for f, v in w.items()}, tuple(b), threshold)
+
+
+@dataclasses.dataclass
+class Article:
+    """One gold article as the rules see it: its output and every event's candidates."""
+
+    id: str
+    gold: dict
+    output: dict  # SCHEMA.md §3, roles by the rules
+    candidates: list[list[Candidate]]  # parallel to output["events"]
+
+    def instances(self, score) -> list[Instance]:
+        from worker.training.scoring import match_events
+
+        by_start = {
+            e["trigger"]["start"]: c for e, c in zip(self.output["events"], self.candidates, strict=True)
+        }
+        table = score.AliasTable(self.gold["entities"])
+        out: list[Instance] = []
+        for g, p in match_events(self.gold, self.output):
+            if p is None:
+                continue
+            actors, recipients = set(g.get("actors", [])), set(g.get("recipients", []))
+            for c in by_start[p["trigger"]["start"]]:
+                name = table.lookup(c.name)
+                out.append((c.features, 1 if name in actors else 2 if name in recipients else 0))
+        return out
+
+    def with_model(self, model: RoleModel | None) -> dict:
+        """The output with every event's actors and recipients as ``model`` picks them."""
+        if model is None:
+            return self.output
+        out = json.loads(json.dumps(self.output))
+        for e, cands in zip(out["events"], self.candidates, strict=True):
+            picked = decide(model, cands)
+            e["actors"] = [c.name for r, c in picked if r == "actor"]
+            e["recipients"] = [c.name for r, c in picked if r == "recipient"]
+        return out
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def prepare(articles: Sequence[dict], golds: dict[str, dict], config: StageConfig) -> list[Article]:
+    """Run the pipeline with the rules alone over the gold articles, keeping the candidates."""
+    from worker.stages.events.stage import events
+    from worker.stages.pipeline import run_all
+
+    rules = dataclasses.replace(config, roles_model="off")
+    out = []
+    for a in articles:
+        if a.get("id") not in golds:
+            continue
+        doc = Document.from_article(
+            a["id"], a.get("title"), a["body"], published_at=a.get("published_at"), source=a.get("source")
+        )
+        doc = run_all(doc, names=("normalise", "segment", "ner", "link"), config=rules)
+        collected: list[list[Candidate]] = []
+        doc = events(doc, rules, collect=collected)
+        out.append(Article(a["id"], golds[a["id"]], to_output(doc), collected))
+    return out
+
+
+def figures(outputs: Sequence[dict], golds: dict[str, dict], score) -> dict:
+    """The shared scorer's article figures for these outputs (their gold articles only)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pred, gold = Path(tmp) / "pred.jsonl", Path(tmp) / "gold.jsonl"
+        pred.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in outputs), encoding="utf-8")
+        gold.write_text(
+            "".join(json.dumps(golds[o["id"]], ensure_ascii=False) + "\n" for o in outputs), encoding="utf-8"
+        )
+        return score.cmd_articles(SimpleNamespace(gold=str(gold), pred=str(pred)))
+
+
+def folds_of(items: Sequence, k: int) -> list[list]:
+    """Items dealt into k folds in order (item i goes to fold i mod k)."""
+    return [[x for i, x in enumerate(items) if i % k == f] for f in range(k)]
+
+
+def _objective(r: dict) -> float:
+    return r["participant"]["f1"] + r["role"]["f1"]
+
+
+def select(articles: Sequence[Article], score, folds: int = INNER_FOLDS) -> tuple[float, float]:
+    """(L2, threshold) with the best cross-validated participant + role F1 over ``articles``."""
+    golds = {a.id: a.gold for a in articles}
+    inst = {a.id: a.instances(score) for a in articles}
+    best, best_value = (L2_GRID[0], THRESHOLD_GRID[0]), -1.0
+    parts = folds_of(list(articles), folds)
+    for l2 in L2_GRID:
+        models = [fit([x for a in articles if a not in part for x in inst[a.id]], l2, 0.5) for part in parts]
+        for threshold in THRESHOLD_GRID:
+            outs = [
+                a.with_model(dataclasses.replace(m, threshold=threshold))
+                for part, m in zip(parts, models, strict=True)
+                for a in part
+            ]
+            value = _objective(figures(outs, golds, score))
+            if value > best_value:
+                best, best_value = (l2, threshold), value
+    return best
+
+
+def train(articles: Sequence[Article], score) -> RoleModel:
+    """The model of these articles, its L2 and threshold chosen by cross-validation on them."""
+    l2, threshold = select(articles, score)
+    return fit([x for a in articles for x in a.instances(score)], l2, threshold)
+
+
+def cross_validate(
+    articles: Sequence[Article], k: int, score, progress: Callable[[str], None] = lambda _: None
+) -> list[dict]:
+    """Pooled held-out outputs: each fold's roles from a model trained (and tuned) on the others."""
+    held_out: list[dict] = []
+    for f, fold in enumerate(folds_of(list(articles), k)):
+        model = train([a for a in articles if a not in fold], score)
+        held_out += [a.with_model(model) for a in fold]
+        progress(f"fold {f + 1}/{k}: {len(fold)} articles held out, threshold {model.threshold}")
+    return held_out

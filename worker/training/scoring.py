@@ -1,0 +1,42 @@
+"""The shared scorer (``../shared/eval/score.py``, standard library only) loaded at run time, so
+Khabar's figures are exactly its figures, and its event matching for the analyses built on it."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import click
+
+
+def load_scorer(path: Path):
+    spec = importlib.util.spec_from_file_location("khabar_score", path)
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def find_score_py(dev_dir: Path | None, gsr_dir: Path | None) -> Path:
+    for d in (dev_dir, gsr_dir):
+        if d is not None:
+            for cand in (d.parent / "score.py", d.parent.parent / "eval" / "score.py", d / "score.py"):
+                if cand.is_file():
+                    return cand
+    raise click.ClickException("score.py not found beside --dev-dir or --gsr-dir")
+
+
+def match_events(gold: dict, pred: dict) -> list[tuple[dict, dict | None]]:
+    """(gold event, matched prediction or None) for every required gold event of one article."""
+    golds = gold["events"]
+    used: dict[int, dict] = {}
+    for p in sorted(pred.get("events", []), key=lambda e: -float(e.get("confidence") or 0)):
+        at = (p.get("trigger") or {}).get("start")
+        for i in sorted(range(len(golds)), key=lambda i: bool(golds[i].get("optional"))):
+            g = golds[i]
+            if i in used or g["type"] != p.get("type") or at is None:
+                continue
+            if g["sentence"]["start"] <= at < g["sentence"]["end"]:
+                used[i] = p
+                break
+    return [(g, used.get(i)) for i, g in enumerate(golds) if not g.get("optional")]
