@@ -34,6 +34,8 @@ NAME_PARTICLES = words("link/name_particles")
 DIRECTIONS = words("link/directions")
 NOT_NAMES = words("link/not_names")
 FUNCTION_WORDS = words("link/function_words")
+# the name علي, which normalises like the preposition على
+PREPOSITION_NAMES = words("link/preposition_names")
 _WORD = re.compile(r"[\u0621-\u064A\u0671-\u06D3A-Za-z]")
 
 
@@ -68,9 +70,9 @@ def _trim_at_verbs(doc: Document, ner: list[Mention]) -> list[Mention]:
             out.append(m)
             continue
         first, last = 0, len(toks)
-        while first < last - 1 and without_proclitic(toks[first].norm)[0] in GENERIC_OPENERS:
+        while first < last - 1 and toks[first].stem in GENERIC_OPENERS:
             first += 1
-        cut = next((i for i in range(first + 1, last) if without_proclitic(toks[i].norm)[0] in verbs), None)
+        cut = next((i for i in range(first + 1, last) if toks[i].stem in verbs), None)
         if cut is not None:
             last = cut
         if (first, last) == (0, len(toks)):
@@ -96,7 +98,7 @@ def _label_mentions(doc: Document) -> list[Mention]:
     for si, sent in enumerate(doc.sentences):
         toks = sent.tokens
         for k, tok in enumerate(toks):
-            word, _ = without_proclitic(tok.norm)
+            word = tok.stem
             label_type = "LOC" if word in LOC_LABELS else "ORG" if word in ORG_LABELS else None
             if label_type and k + 1 < len(toks):
                 nxt = toks[k + 1]
@@ -126,7 +128,7 @@ def _label_mentions(doc: Document) -> list[Mention]:
                 span = toks[k : k + n]
                 if not all(_WORD.match(t.text) for t in span):
                     continue
-                first, cut = without_proclitic(span[0].norm)
+                first, cut = span[0].stem, span[0].clitic_len
                 key = " ".join([first, *[t.norm for t in span[1:]]])
                 typ = gaz.get(key) or gaz.get(" ".join(t.norm for t in span))
                 if typ:
@@ -144,9 +146,13 @@ def _label_mentions(doc: Document) -> list[Mention]:
 INSTITUTION_HEADS = words("link/institution_heads")
 # definite words that end an organisation name: "مجلس الأمن التابع للأمم المتحدة"
 ORG_NAME_STOPS = words("link/org_name_stops")
+# two-word complements that end an institution name ("الاتحاد الدولي لكرة القدم")
+INSTITUTION_COMPLEMENTS = words("link/institution_complements")
 # words that open a person's title; the name follows the title's definite words
 # ("وزير الخارجية الأمريكي أنتوني بلينكن", "رئيس الوزراء البريطاني ديفيد كاميرون")
 TITLE_WORDS = words("link/title_words")
+# words without the article that continue a title before the name ("المتحدث باسم", "أمين عام")
+TITLE_CONTINUATIONS = words("link/title_continuations")
 # words after a name that are not part of it
 NAME_STOPS = FUNCTION_WORDS | words("link/name_stops")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.\-]*(?:\s+[A-Z0-9][A-Za-z0-9&.\-]*)*")
@@ -165,7 +171,7 @@ def _institution_mentions(doc: Document) -> list[Mention]:
         for k, tok in enumerate(toks):
             if not _is_word(tok):
                 continue
-            word, cut = without_proclitic(tok.norm)
+            word, cut = tok.stem, tok.clitic_len
             if tok.norm in INSTITUTION_HEADS or tok.norm[2:] in INSTITUTION_HEADS and tok.norm[:2] == "ال":
                 word, cut = tok.norm, 0  # "وزارة", "وكالة": the و is the word's own letter
             head = word
@@ -183,7 +189,7 @@ def _institution_mentions(doc: Document) -> list[Mention]:
                 if w.startswith("ال") or adjective_stem(w):
                     j += 1
                     continue
-                if w == "لكره" and j + 1 < len(toks) and toks[j + 1].norm == "القدم":
+                if j + 1 < len(toks) and f"{w} {toks[j + 1].norm}" in INSTITUTION_COMPLEMENTS:
                     j += 2
                     break
                 break
@@ -207,13 +213,12 @@ def _title_names(doc: Document, ner: list[Mention]) -> list[Mention]:
     for si, sent in enumerate(doc.sentences):
         toks = sent.tokens
         for k, tok in enumerate(toks):
-            word, _ = without_proclitic(tok.norm)
-            if tok.norm not in TITLE_WORDS and word not in TITLE_WORDS:
+            if tok.norm not in TITLE_WORDS and tok.stem not in TITLE_WORDS:
                 continue
             j = k + 1
             while j < len(toks) and j - k <= 5 and _is_word(toks[j]):
                 w = toks[j].norm
-                if w.startswith(("ال", "لل")) or adjective_stem(w) or w in ("باسم", "العام", "عام"):
+                if w.startswith(("ال", "لل")) or adjective_stem(w) or w in TITLE_CONTINUATIONS:
                     j += 1
                     continue
                 if w in INSTITUTION_HEADS and j + 1 < len(toks) and toks[j + 1].norm.startswith("ال"):
@@ -225,7 +230,7 @@ def _title_names(doc: Document, ner: list[Mention]) -> list[Mention]:
             while j < len(toks) and j - n0 < 3 and _is_word(toks[j]):
                 w = toks[j].norm
                 tagged_here = any(m.start <= toks[j].start < m.end for m in ner if m.type == "PERS")
-                if w == "علي" and j + 1 < len(toks):
+                if w in PREPOSITION_NAMES and j + 1 < len(toks):
                     # the name علي folds like the preposition على: a name when a tagged name follows
                     tagged_here = tagged_here or any(
                         m.start <= toks[j + 1].start < m.end for m in ner if m.type == "PERS"
@@ -283,7 +288,7 @@ def _extend_persons(doc: Document, ner: list[Mention]) -> list[Mention]:
             continue
         toks = doc.sentences[m.sentence].tokens
         b = next((i for i, t in enumerate(toks) if t.end > m.start), None)
-        if b is not None and b >= 2 and len(m.text.split()) >= 2 and toks[b - 1].norm in ("علي", "وعلي"):
+        if b is not None and b >= 2 and len(m.text.split()) >= 2 and toks[b - 1].norm in PREPOSITION_NAMES:
             if toks[b - 2].norm.startswith(("ال", "وال")) and not any(c in toks[b - 2].norm for c in "،,"):
                 # "المخلوع علي عبدالله صالح": علي after a definite word is the first name,
                 # not the preposition على (which folds the same way)
@@ -345,7 +350,7 @@ def _propagate(doc: Document, mentions: list[Mention]) -> list[Mention]:
                 if k + n > len(toks):
                     continue
                 span = toks[k : k + n]
-                first, cut = without_proclitic(span[0].norm)
+                first, cut = span[0].stem, span[0].clitic_len
                 for key, c in (
                     (" ".join(t.norm for t in span), 0),
                     (" ".join([first, *[t.norm for t in span[1:]]]), cut),
@@ -393,6 +398,8 @@ def _resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
     return sorted(kept, key=lambda m: m.start)
 
 
+# plural nouns for officials that open a description, not a name ("دبلوماسيون أوروبيون")
+OFFICIAL_PLURALS = words("link/official_plurals")
 # words before a person's name that are not part of it ("ونجله أحمد", "البابا فرنسيس")
 PERSON_PREFIXES = words("link/person_prefixes")
 
@@ -434,12 +441,7 @@ def _is_junk(m: Mention) -> bool:
         return True  # a label on its own ("بريف", "الوزارة")
     if all(adjective_stem(w) for w in words):
         return True  # "الروسي", "دبلوماسيون أوروبيون" …
-    if (
-        len(words) > 1
-        and adjective_stem(words[-1])
-        and adjective_stem(words[-1])
-        and words[0] in {"دبلوماسيون", "مسؤولون", "مسؤولين"}
-    ):
+    if len(words) > 1 and adjective_stem(words[-1]) and words[0] in OFFICIAL_PLURALS:
         return True
     return False
 
