@@ -120,7 +120,7 @@ def _label_mentions(doc: Document) -> list[Mention]:
                     if nxt.norm not in gaz:
                         continue
                 name = doc.text[first.start : last.end]
-                out.append(Mention(name, label_type, first.start, last.end, name, si, 0.6))
+                out.append(Mention(name, label_type, first.start, last.end, name, si, 0.6, origin="label"))
             # gazetteer: one or two words
             for n in (2, 1):
                 if k + n > len(toks):
@@ -136,7 +136,7 @@ def _label_mentions(doc: Document) -> list[Mention]:
                         cut = 0
                     start = span[0].start + cut
                     name = doc.text[start : span[-1].end]
-                    out.append(Mention(name, typ, start, span[-1].end, name, si, 0.6))
+                    out.append(Mention(name, typ, start, span[-1].end, name, si, 0.6, origin="gazetteer"))
                     break
     return out
 
@@ -200,7 +200,7 @@ def _institution_mentions(doc: Document) -> list[Mention]:
             start = tok.start + cut
             end = toks[j - 1].end
             name = doc.text[start:end]
-            out.append(Mention(name, "ORG", start, end, name, si, 0.8))
+            out.append(Mention(name, "ORG", start, end, name, si, 0.8, origin="rule"))
     return out
 
 
@@ -273,7 +273,7 @@ def _title_names(doc: Document, ner: list[Mention]) -> list[Mention]:
             name = doc.text[start:end]
             if normalise(name) in gazetteer():
                 continue
-            out.append(Mention(name, "PERS", start, end, name, si, 0.7))
+            out.append(Mention(name, "PERS", start, end, name, si, 0.7, origin="rule"))
     return out
 
 
@@ -324,7 +324,9 @@ def _latin_names(doc: Document) -> list[Mention]:
         if len(name) < 2 or not any(c.isupper() for c in name):
             continue
         out.append(
-            Mention(name, "ORG", m.start(), m.start() + len(name), name, _sentence_of(doc, m.start()), 0.7)
+            Mention(
+                name, "ORG", m.start(), m.start() + len(name), name, _sentence_of(doc, m.start()), 0.7, "rule"
+            )
         )
     return out
 
@@ -358,7 +360,9 @@ def _propagate(doc: Document, mentions: list[Mention]) -> list[Mention]:
                     if key in names:
                         start = span[0].start + c
                         text = doc.text[start : span[-1].end]
-                        out.append(Mention(text, names[key], start, span[-1].end, text, si, 0.5))
+                        out.append(
+                            Mention(text, names[key], start, span[-1].end, text, si, 0.5, "propagated")
+                        )
                         break
     return out
 
@@ -383,18 +387,29 @@ def _override(ner: list[Mention], rules: list[Mention]) -> list[Mention]:
             continue  # "وزير خارجية إيران": a place after a title is not a person
         kept_rules.append(r)
     out = [m for m in ner if not any(r.start <= m.start and m.end <= r.end for r in kept_rules)]
-    return out + [dataclasses.replace(r, score=1.0) for r in kept_rules]
+    return out + kept_rules
 
 
-def _resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
-    """Keep the NER mentions first, then the longest of the others, with no overlaps."""
-    ranked = sorted(mentions, key=lambda m: (-m.score, -(m.end - m.start), m.start))
+# Which mention wins an overlap, by origin: the tagger's and the rules that override it, then names
+# after a label or from the gazetteer, then occurrences of a name tagged elsewhere.
+ORIGIN_RANK = {"ner": 2, "rule": 2, "label": 1, "gazetteer": 1, "propagated": 0}
+
+
+def _by_origin(m: Mention) -> float:
+    return ORIGIN_RANK[m.origin]
+
+
+def _by_rule_weight(m: Mention) -> float:
+    return m.score
+
+
+def _resolve_overlaps(mentions: list[Mention], precedence=_by_origin) -> list[Mention]:
+    """Keep the mentions of highest precedence first, then the longest, with no overlaps."""
+    ranked = sorted(mentions, key=lambda m: (-precedence(m), -(m.end - m.start), m.start))
     kept: list[Mention] = []
     for m in ranked:
         if all(m.end <= k.start or m.start >= k.end for k in kept):
             kept.append(m)
-        elif m.score < 1.0:
-            continue
     return sorted(kept, key=lambda m: m.start)
 
 
@@ -447,11 +462,11 @@ def _is_junk(m: Mention) -> bool:
 
 
 def link(doc: Document, config: StageConfig = DEFAULT) -> Document:
-    ner = [
-        dataclasses.replace(m, score=1.0) for m in doc.mentions if m.type in ("PERS", "ORG", "LOC", "MISC")
-    ]
+    ner = [m for m in doc.mentions if m.type in ("PERS", "ORG", "LOC", "MISC")]
     ner = _extend_persons(doc, _trim_at_verbs(doc, ner))
-    rules = _resolve_overlaps(_institution_mentions(doc) + _title_names(doc, ner) + _latin_names(doc))
+    rules = _resolve_overlaps(
+        _institution_mentions(doc) + _title_names(doc, ner) + _latin_names(doc), _by_rule_weight
+    )
     ner = _override(ner, rules)
     extra = _label_mentions(doc)
     mentions = _resolve_overlaps(ner + extra)
@@ -518,7 +533,7 @@ def link(doc: Document, config: StageConfig = DEFAULT) -> Document:
     typed: dict[str, Counter] = {}
     for m in mentions:
         c = mapping[normalise(m.canonical)]
-        typed.setdefault(c, Counter())[m.type] += 2 if m.score >= 1.0 else 1
+        typed.setdefault(c, Counter())[m.type] += 2 if m.origin in ("ner", "rule") else 1
     out = []
     for m in mentions:
         c = mapping[normalise(m.canonical)]
