@@ -100,3 +100,15 @@ def test_the_taggers_score_is_kept_and_origin_says_where_a_mention_comes_from():
     assert ("جان مارتان", "rule") in got  # a name after a title
     assert ("مارتان", "propagated") in got  # the family name alone, elsewhere in the article
     assert {m.origin for m in link(d).mentions} <= {"ner", "rule", "label", "gazetteer", "propagated"}
+
+
+def test_institution_complement_title_continuation_and_the_name_ali():
+    text = (
+        "وقال الاتحاد الدولي لكرة القدم إن المتحدث باسم الاتحاد سامي مراد سيزور الرياض. "
+        "وانتقد المخلوع علي عبدالله صالح القرار."
+    )
+    d = doc_with(text, [("عبدالله صالح", "PERS"), ("مراد", "PERS")])
+    got = {(c, t) for _, c, t in canon(d)}
+    assert ("الاتحاد الدولي لكرة القدم", "ORG") in got  # the complement ends the name
+    assert ("سامي مراد", "PERS") in got  # "باسم" continues the title, the name follows
+    assert ("علي عبدالله صالح", "PERS") in got  # علي after a definite word is the first name
