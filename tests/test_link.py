@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from tests.test_events import doc_with
 from worker.stages.link.stage import link
 
@@ -87,3 +89,26 @@ def test_a_label_alone_is_not_a_name():
     text = "وقصفت الطائرات مواقع بريف المدينة الشرقي."
     d = doc_with(text, [("بريف", "LOC")])
     assert not any(c == "بريف" for _, c, _ in canon(d))
+
+
+def test_the_taggers_score_is_kept_and_origin_says_where_a_mention_comes_from():
+    text = "وقال وزير الخارجية الكندي جان مارتان إن قضاء البعاج هادئ. وزار مارتان البعاج أمس."
+    d = doc_with(text, [("البعاج", "LOC")])
+    d = dataclasses.replace(d, mentions=tuple(dataclasses.replace(m, score=0.42) for m in d.mentions))
+    got = {(m.text, m.origin): m for m in link(d).mentions}
+    assert got[("البعاج", "ner")].score == 0.42  # the tagger's confidence, not 1.0
+    assert ("جان مارتان", "rule") in got  # a name after a title
+    assert ("مارتان", "propagated") in got  # the family name alone, elsewhere in the article
+    assert {m.origin for m in link(d).mentions} <= {"ner", "rule", "label", "gazetteer", "propagated"}
+
+
+def test_institution_complement_title_continuation_and_the_name_ali():
+    text = (
+        "وقال الاتحاد الدولي لكرة القدم إن المتحدث باسم الاتحاد سامي مراد سيزور الرياض. "
+        "وانتقد المخلوع علي عبدالله صالح القرار."
+    )
+    d = doc_with(text, [("عبدالله صالح", "PERS"), ("مراد", "PERS")])
+    got = {(c, t) for _, c, t in canon(d)}
+    assert ("الاتحاد الدولي لكرة القدم", "ORG") in got  # the complement ends the name
+    assert ("سامي مراد", "PERS") in got  # "باسم" continues the title, the name follows
+    assert ("علي عبدالله صالح", "PERS") in got  # علي after a definite word is the first name

@@ -91,6 +91,9 @@ class Mention:
     canonical: str
     sentence: int = 0
     score: float = 1.0
+    # where the mention comes from: "ner" (the tagger; ``score`` is its confidence), "rule" (a
+    # rule that overrides the tagger), "label", "gazetteer" or "propagated" (see stages/link)
+    origin: str = "ner"
 
 
 @dataclass(frozen=True)

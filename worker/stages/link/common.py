@@ -1,0 +1,109 @@
+"""What the link rules share: the word lists they read (worker/lang/ar/link), the letters and
+affixes they test, the weights of the mentions they add, and small token helpers."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from worker.lang.ar import words
+from worker.lang.ar.lexicons import trigger_lexicon
+from worker.stages.document import Document, Sentence, Token
+
+# --- word lists (one normalised entry a line in worker/lang/ar/link/*.tsv) ---------------------
+
+ORG_LABELS = words("link/org_labels")
+LOC_LABELS = words("link/loc_labels")
+NAME_PARTICLES = words("link/name_particles")
+DIRECTIONS = words("link/directions")
+NOT_NAMES = words("link/not_names")
+FUNCTION_WORDS = words("link/function_words")
+# the name علي, which normalises like the preposition على
+PREPOSITION_NAMES = words("link/preposition_names")
+# reporting verbs that follow a subject's name ("قال", "أكد"); the event verbs come from the lexicon
+REPORT_VERBS = words("link/report_verbs")
+# plural or generic words that open a tagged span but are not part of a name ("آخرون صالح")
+GENERIC_OPENERS = words("link/generic_openers")
+# heads of organisation names whose name is the head with its definite genitives and adjectives
+# ("وزارة الخارجية الأميركية", "وكالة الأنباء اليمنية", "المجلس الدستوري الفرنسي", "سرايا القدس")
+INSTITUTION_HEADS = words("link/institution_heads")
+# definite words that end an organisation name: "مجلس الأمن التابع للأمم المتحدة"
+ORG_NAME_STOPS = words("link/org_name_stops")
+# two-word complements that end an institution name ("الاتحاد الدولي لكرة القدم")
+INSTITUTION_COMPLEMENTS = words("link/institution_complements")
+# words that open a person's title; the name follows the title's definite words
+# ("وزير الخارجية الأمريكي أنتوني بلينكن", "رئيس الوزراء البريطاني ديفيد كاميرون")
+TITLE_WORDS = words("link/title_words")
+# words without the article that continue a title before the name ("المتحدث باسم", "أمين عام")
+TITLE_CONTINUATIONS = words("link/title_continuations")
+# words after a name that are not part of it
+NAME_STOPS = FUNCTION_WORDS | words("link/name_stops")
+# plural nouns for officials that open a description, not a name ("دبلوماسيون أوروبيون")
+OFFICIAL_PLURALS = words("link/official_plurals")
+# words before a person's name that are not part of it ("ونجله أحمد", "البابا فرنسيس")
+PERSON_PREFIXES = words("link/person_prefixes")
+
+# --- letters and affixes of the normalised view --------------------------------------------------
+
+ARTICLE = "ال"
+CONJUNCTION = "و"
+LAM_ARTICLE = "لل"  # ل + the article: "للجنة"
+# a word with the article, or with ل + the article: definite
+DEFINITE = (ARTICLE, LAM_ARTICLE)
+# the article after the conjunction ("والجهاد")
+CONJOINED_ARTICLE = CONJUNCTION + ARTICLE
+
+# --- weights of the mentions the rules add (``Mention.score``) -----------------------------------
+
+# Among the rule mentions that may override the tagger, an institution name ("وزارة الخارجية
+# الأميركية") wins an overlap over a name after a title or a Latin name, which are less sure.
+INSTITUTION_SCORE = 0.8
+TITLE_SCORE = 0.7
+LATIN_SCORE = 0.7
+# a name after a label ("قضاء البعاج") or from the gazetteer, and an occurrence of a name tagged
+# elsewhere in the article: below the tagger, never compared by score (see propagate.ORIGIN_RANK)
+LABEL_SCORE = 0.6
+GAZETTEER_SCORE = 0.6
+PROPAGATED_SCORE = 0.5
+
+# --- tokens ---------------------------------------------------------------------------------------
+
+WORD = re.compile(r"[\u0621-\u064A\u0671-\u06D3A-Za-z]")
+# event verbs shorter than this (two letters) are too ambiguous to end a name
+MIN_VERB = 3
+
+
+def is_word(tok: Token) -> bool:
+    """An Arabic word (not a number, punctuation or a Latin name)."""
+    return bool(WORD.match(tok.text)) and not tok.text[0].isascii()
+
+
+def sentence_of(doc: Document, pos: int) -> int:
+    """The index of the sentence that holds ``pos`` (0 when none does)."""
+    for i, s in enumerate(doc.sentences):
+        if s.start <= pos < s.end:
+            return i
+    return 0
+
+
+def first_token(sent: Sentence, pos: int) -> int | None:
+    """The first token of ``sent`` that ends after ``pos``: the token a mention starting at
+    ``pos`` starts in."""
+    return next((i for i, t in enumerate(sent.tokens) if t.end > pos), None)
+
+
+def token_after(sent: Sentence, pos: int) -> int | None:
+    """The first token of ``sent`` that starts at or after ``pos``: the word after a mention
+    ending at ``pos``."""
+    return next((i for i, t in enumerate(sent.tokens) if t.start >= pos), None)
+
+
+@lru_cache(maxsize=1)
+def verb_words() -> frozenset[str]:
+    """Folded perfect verb forms (3rd person singular) of the event lexicon and reporting verbs:
+    a word of this set inside a tagged span ends the name ("سليماني زار")."""
+    out = set(REPORT_VERBS)
+    for e in trigger_lexicon()[1]:
+        if e.kind == "v" and len(e.words[0]) >= MIN_VERB:
+            out.update({e.words[0], e.words[0] + "ت"})
+    return frozenset(out)

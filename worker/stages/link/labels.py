@@ -1,0 +1,96 @@
+"""Names the tagger missed that a word before them or a list gives away: a place after a place
+label ("قضاء البعاج"), an organisation after an organisation label ("تنظيم داعش"), and the
+names of the gazetteer (worker/lang/ar/names/gazetteer.tsv)."""
+
+from __future__ import annotations
+
+from worker.lang.ar.lexicons import gazetteer
+from worker.lang.ar.morphology import adjective_stem
+from worker.stages.document import Document, Mention, Token
+from worker.stages.link.common import (
+    ARTICLE,
+    DIRECTIONS,
+    FUNCTION_WORDS,
+    GAZETTEER_SCORE,
+    LABEL_SCORE,
+    LOC_LABELS,
+    NAME_PARTICLES,
+    ORG_LABELS,
+    WORD,
+)
+
+# gazetteer names are looked up two words first ("الولايات المتحدة" before "المتحدة")
+GAZETTEER_LENGTHS = (2, 1)
+
+
+def _label_type(tok: Token) -> str | None:
+    """The type a label gives the name after it: "بريف" → LOC, "وتنظيم" → ORG."""
+    if tok.stem in LOC_LABELS:
+        return "LOC"
+    if tok.stem in ORG_LABELS:
+        return "ORG"
+    return None
+
+
+def _two_word_name(toks: tuple[Token, ...], k: int) -> bool:
+    """The name after the label at ``k`` has two words: a particle and its noun ("بلدة دير
+    الزور", "مخيم عين الحلوة") or a direction after it ("ريف حمص الشمالي")."""
+    return k + 2 < len(toks) and (toks[k + 1].norm in NAME_PARTICLES or toks[k + 2].norm in DIRECTIONS)
+
+
+def _is_org_name(first: Token) -> bool:
+    """After an organisation label only a known name, a definite proper noun or a Latin name
+    is a name ("تنظيم داعش", "قناة الجزيرة", "شبكة CNN"; not "قوات النظام"… "حركة واسعة")."""
+    return first.norm in gazetteer() or first.norm.startswith(ARTICLE) or first.text[0].isascii()
+
+
+def _name_after_label(doc: Document, si: int, k: int, label_type: str) -> Mention | None:
+    """The name after the label at word ``k`` of sentence ``si``: "قضاء البعاج" → "البعاج"
+    (not a function word or a nationality: "المدينة في", "القوات الروسية")."""
+    toks = doc.sentences[si].tokens
+    first = toks[k + 1]
+    if not WORD.match(first.text) or first.norm in FUNCTION_WORDS or adjective_stem(first.norm):
+        return None
+    last = toks[k + 2] if _two_word_name(toks, k) else first
+    if label_type == "ORG" and not _is_org_name(first):
+        return None
+    name = doc.text[first.start : last.end]
+    return Mention(name, label_type, first.start, last.end, name, si, LABEL_SCORE, "label")
+
+
+def _gazetteer_name(doc: Document, si: int, k: int) -> Mention | None:
+    """A gazetteer name of one or two words starting at word ``k``, with or without a clitic
+    ("بواشنطن" → "واشنطن"; "واشنطن" keeps its و: the whole word is the name)."""
+    gaz = gazetteer()
+    toks = doc.sentences[si].tokens
+    for n in GAZETTEER_LENGTHS:
+        if k + n > len(toks):
+            continue
+        span = toks[k : k + n]
+        if not all(WORD.match(t.text) for t in span):
+            continue
+        whole = " ".join(t.norm for t in span)
+        typ = gaz.get(" ".join([span[0].stem, *[t.norm for t in span[1:]]])) or gaz.get(whole)
+        if typ:
+            start = span[0].start + (0 if gaz.get(whole) else span[0].clitic_len)
+            name = doc.text[start : span[-1].end]
+            return Mention(name, typ, start, span[-1].end, name, si, GAZETTEER_SCORE, "gazetteer")
+    return None
+
+
+def label_mentions(doc: Document) -> list[Mention]:
+    """Names after a place or organisation label, and gazetteer names."""
+    out: list[Mention] = []
+    for si, sent in enumerate(doc.sentences):
+        toks = sent.tokens
+        for k, tok in enumerate(toks):
+            label_type = _label_type(tok)
+            if label_type and k + 1 < len(toks):
+                m = _name_after_label(doc, si, k, label_type)
+                if m is None:
+                    continue  # a label before no name is not looked up in the gazetteer either
+                out.append(m)
+            m = _gazetteer_name(doc, si, k)
+            if m is not None:
+                out.append(m)
+    return out

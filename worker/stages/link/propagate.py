@@ -1,0 +1,129 @@
+"""Putting the mentions together: rule mentions that override the tagger, one mention per span
+(by origin), and every other occurrence of a name tagged once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from worker.lang.ar.lexicons import gazetteer
+from worker.lang.ar.morphology import adjective_stem
+from worker.lang.ar.normalise import normalise
+from worker.stages.document import Document, Mention, Token
+from worker.stages.link.common import FUNCTION_WORDS, NOT_NAMES, PROPAGATED_SCORE
+
+# Which mention wins an overlap, by origin: the tagger's and the rules that override it, then names
+# after a label or from the gazetteer, then occurrences of a name tagged elsewhere.
+ORIGIN_RANK = {"ner": 2, "rule": 2, "label": 1, "gazetteer": 1, "propagated": 0}
+# A name shorter than this is not looked for elsewhere: two letters match too many words.
+MIN_PROPAGATED = 3
+# A person's family name is looked for alone when it has this many letters ("لافروف"; "علي" no).
+MIN_FAMILY_NAME_ALONE = 4
+# names of up to three words are looked for, the longest first ("سيرغي لافروف" before "لافروف")
+PROPAGATED_LENGTHS = (3, 2, 1)
+
+
+def by_origin(m: Mention) -> float:
+    """Precedence in an overlap: ORIGIN_RANK."""
+    return ORIGIN_RANK[m.origin]
+
+
+def by_rule_weight(m: Mention) -> float:
+    """Precedence among rule mentions: their rule's weight (an institution before a title)."""
+    return m.score
+
+
+def resolve_overlaps(
+    mentions: list[Mention], precedence: Callable[[Mention], float] = by_origin
+) -> list[Mention]:
+    """Keep the mentions of highest precedence first, then the longest, with no overlaps."""
+    ranked = sorted(mentions, key=lambda m: (-precedence(m), -(m.end - m.start), m.start))
+    kept: list[Mention] = []
+    for m in ranked:
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def _inside(m: Mention, r: Mention) -> bool:
+    return r.start <= m.start and m.end <= r.end
+
+
+def _crosses(m: Mention, r: Mention) -> bool:
+    """``m`` overlaps ``r`` without lying inside it."""
+    return m.start < r.end and r.start < m.end and not _inside(m, r)
+
+
+def _place_after_title(r: Mention, inside: list[Mention]) -> bool:
+    """A person found after a title over a tagged gazetteer place or organisation is that place:
+    "وزير خارجية إيران" is not a person named "إيران"."""
+    return r.type == "PERS" and any(
+        m.type != "PERS" and normalise(m.canonical) in gazetteer() for m in inside
+    )
+
+
+def override(ner: list[Mention], rules: list[Mention]) -> list[Mention]:
+    """Rule mentions (institutions, names after titles, Latin names) replace the tagger's
+    mentions they contain: the tagger truncates long names ("الحرس الثوري" for "الحرس الثوري
+    الإيراني", "منصور هادي" for "عبدربه منصور هادي") or mistypes them. A rule mention that
+    crosses a tagged one is dropped."""
+    kept_rules = []
+    for r in rules:
+        if any(_crosses(m, r) for m in ner):
+            continue
+        if _place_after_title(r, [m for m in ner if _inside(m, r)]):
+            continue
+        kept_rules.append(r)
+    out = [m for m in ner if not any(_inside(m, r) for r in kept_rules)]
+    return out + kept_rules
+
+
+def _names_to_find(mentions: list[Mention]) -> dict[str, str]:
+    """Normalised name → type, for every name found in the article and the family name alone of
+    every person ("لافروف" for "سيرغي لافروف"); the first type found wins."""
+    names: dict[str, str] = {}
+    for m in mentions:
+        key = normalise(m.canonical)
+        if len(key) >= MIN_PROPAGATED and key not in NOT_NAMES:
+            names.setdefault(key, m.type)
+    for m in mentions:
+        parts = normalise(m.canonical).split()
+        if m.type != "PERS" or len(parts) < 2:
+            continue
+        family = parts[-1]
+        if (
+            len(family) >= MIN_FAMILY_NAME_ALONE
+            and family not in FUNCTION_WORDS
+            and not adjective_stem(family)
+        ):
+            names.setdefault(family, "PERS")
+    return names
+
+
+def _occurrence(doc: Document, si: int, span: tuple[Token, ...], names: dict[str, str]) -> Mention | None:
+    """A known name written as ``span``, as it is or after a clitic ("بلافروف" → "لافروف")."""
+    rest = [t.norm for t in span[1:]]
+    for key, cut in (
+        (" ".join(t.norm for t in span), 0),
+        (" ".join([span[0].stem, *rest]), span[0].clitic_len),
+    ):
+        if key in names:
+            start = span[0].start + cut
+            text = doc.text[start : span[-1].end]
+            return Mention(text, names[key], start, span[-1].end, text, si, PROPAGATED_SCORE, "propagated")
+    return None
+
+
+def propagate(doc: Document, mentions: list[Mention]) -> list[Mention]:
+    """Tag every occurrence (with or without a clitic) of a name tagged somewhere in the article."""
+    names = _names_to_find(mentions)
+    out: list[Mention] = []
+    for si, sent in enumerate(doc.sentences):
+        toks = sent.tokens
+        for k in range(len(toks)):
+            for n in PROPAGATED_LENGTHS:
+                if k + n > len(toks):
+                    continue
+                m = _occurrence(doc, si, toks[k : k + n], names)
+                if m is not None:
+                    out.append(m)
+    return out

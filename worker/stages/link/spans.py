@@ -1,0 +1,137 @@
+"""Corrections to the tagger's spans: where a tagged name ends too late, starts too early or
+stops one word short."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+
+from worker.lang.ar.lexicons import gazetteer
+from worker.lang.ar.morphology import adjective_stem
+from worker.stages.document import Document, Mention, Sentence, Token
+from worker.stages.link.common import (
+    ARTICLE,
+    CONJOINED_ARTICLE,
+    CONJUNCTION,
+    GENERIC_OPENERS,
+    NAME_STOPS,
+    PREPOSITION_NAMES,
+    TITLE_WORDS,
+    first_token,
+    is_word,
+    token_after,
+    verb_words,
+)
+
+# A word the tagger left out after a person's name joins it only when the article writes it at
+# least this often (the name's own word recurs: "بحاح" alone later) and it has this many letters.
+MIN_REPEATS = 2
+MIN_NAME_WORD = 3
+# a word that ends with a comma is the end of a list, not the title before a name
+COMMAS = "،,"
+
+
+# --- a span that runs into a verb or opens with a generic plural -----------------------------------
+
+
+def _after_generic_openers(toks: list[Token]) -> int:
+    """The first word after generic plurals that open a tagged span: "آخرون صالح" → "صالح"
+    (one word is always kept)."""
+    first = 0
+    while first < len(toks) - 1 and toks[first].stem in GENERIC_OPENERS:
+        first += 1
+    return first
+
+
+def _before_verb(toks: list[Token], first: int) -> int:
+    """Where a tagged span that runs into a verb ends: "القدس زار موسكو" → "القدس"."""
+    verbs = verb_words()
+    cut = next((i for i in range(first + 1, len(toks)) if toks[i].stem in verbs), None)
+    return len(toks) if cut is None else cut
+
+
+def _trimmed(doc: Document, m: Mention) -> Mention:
+    """``m`` without generic plurals before the name and without what follows a verb in it."""
+    if m.sentence >= len(doc.sentences):
+        return m
+    toks = [t for t in doc.sentences[m.sentence].tokens if m.start <= t.start and t.end <= m.end]
+    if len(toks) < 2:
+        return m
+    first = _after_generic_openers(toks)
+    last = _before_verb(toks, first)
+    if (first, last) == (0, len(toks)):
+        return m
+    start, end = toks[first].start, toks[last - 1].end
+    text = doc.text[start:end]
+    return dataclasses.replace(m, text=text, start=start, end=end, canonical=text)
+
+
+def trim_at_verbs(doc: Document, ner: list[Mention]) -> list[Mention]:
+    """A tagged span that runs into a verb ends before it ("القدس زار موسكو" → "القدس"); one
+    that opens with a generic plural starts after it ("آخرون صالح" → "صالح")."""
+    return [_trimmed(doc, m) for m in ner]
+
+
+# --- a person's name the tagger cut short -------------------------------------------------------
+
+
+def _with_first_name_ali(doc: Document, sent: Sentence, m: Mention) -> Mention:
+    """علي after a definite word is the first name of the person tagged after it, not the
+    preposition على (which normalises the same): "المخلوع علي عبدالله صالح" → "علي عبدالله صالح"."""
+    toks = sent.tokens
+    b = first_token(sent, m.start)
+    if b is None or b < 2 or len(m.text.split()) < 2 or toks[b - 1].norm not in PREPOSITION_NAMES:
+        return m
+    before = toks[b - 2].norm
+    if not before.startswith((ARTICLE, CONJOINED_ARTICLE)) or any(c in before for c in COMMAS):
+        return m
+    ali = toks[b - 1]
+    start = ali.start + (1 if ali.norm.startswith(CONJUNCTION) else 0)  # "وعلي": the name without و
+    text = doc.text[start : m.end]
+    return dataclasses.replace(m, text=text, start=start, canonical=text)
+
+
+def _may_end_a_name(w: str, counts: Counter) -> bool:
+    """Whether the word after a tagged person can be the name's last word: one the article repeats
+    ("خالد محفوظ" + "بحاح", written alone later), not a definite word, a conjunction, a stop,
+    a title, a verb, a nationality or a gazetteer name."""
+    return (
+        counts[w] >= MIN_REPEATS
+        and len(w) >= MIN_NAME_WORD
+        and not w.startswith((ARTICLE, CONJUNCTION))
+        and w not in NAME_STOPS
+        and w not in TITLE_WORDS
+        and w not in verb_words()
+        and not adjective_stem(w)
+        and w not in gazetteer()
+    )
+
+
+def _with_repeated_word(
+    doc: Document, sent: Sentence, m: Mention, ner: list[Mention], counts: Counter
+) -> Mention:
+    """A tagged person followed by a word the article repeats on its own takes that word: the
+    tagger stopped one word short ("خالد محفوظ بحاح" tagged "خالد محفوظ")."""
+    toks = sent.tokens
+    e = token_after(sent, m.end)
+    if e is None or not is_word(toks[e]) or any(o is not m and o.start == toks[e].start for o in ner):
+        return m
+    if not _may_end_a_name(toks[e].norm, counts):
+        return m
+    text = doc.text[m.start : toks[e].end]
+    return dataclasses.replace(m, text=text, end=toks[e].end, canonical=text)
+
+
+def extend_persons(doc: Document, ner: list[Mention]) -> list[Mention]:
+    """Tagged person names the tagger cut short: the first name علي before them, a word the
+    article repeats after them (see the two rules above)."""
+    counts = Counter(t.norm for s in doc.sentences for t in s.tokens)
+    out: list[Mention] = []
+    for m in ner:
+        if m.type != "PERS" or m.sentence >= len(doc.sentences):
+            out.append(m)
+            continue
+        sent = doc.sentences[m.sentence]
+        m = _with_first_name_ali(doc, sent, m)
+        out.append(_with_repeated_word(doc, sent, m, ner, counts))
+    return out
