@@ -33,6 +33,12 @@ from worker.lang.ar import ordered, words
 from worker.lang.ar.morphology import without_conjunction
 from worker.stages.document import Token
 
+
+def _alt(name: str) -> str:
+    """The entries of a word list as a regular-expression alternation (file order)."""
+    return "|".join(re.escape(w) for w in ordered(f"specificity/{name}"))
+
+
 # attached conjunction / preposition / article before a stem
 PRE = r"(?:و|ف|ب|ل|ك|ال|وال|بال|لل|فال|وب|ول|وبال)?"
 
@@ -47,9 +53,7 @@ VICTIM = (
     r"|متظاهر\S*|محتج\S*|معتصم\S*|طلاب|عمال|انصار|الالاف|المئات|الاف)"
 )
 _COUNT = re.compile(rf"(^| ){NUMBER} (\S+ ){{0,3}}?{VICTIM}( |$)")
-_KILLED_COUNT = re.compile(
-    rf"(^| ){PRE}(قتل|مقتل|اصابه|جرح|اغتيال|خطف|اختطاف|مصرع|اعتقال)\S* (\S+ )?{NUMBER}( |$)"
-)
+_KILLED_COUNT = re.compile(rf"(^| ){PRE}({_alt('casualty_stems')})\S* (\S+ )?{NUMBER}( |$)")
 # an indefinite singular or dual victim right before a passive/perfect killing verb ("شخصا قتل")
 _INDEF_VICTIM = re.compile(
     r"(^| )(شخصا|جنديا|شرطيا|مدنيا|طفلا|مواطنا|مسلحا|ضابطا|جنديان|جنديين|شخصان|شخصين|مدنيين اثنين"
@@ -62,13 +66,10 @@ _TIME = re.compile(
     r"|كانون|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين)"
 )
 # a target named by what it is ("حاجز للشرطة", "موكب", "سوق شعبي")
-_TARGET = re.compile(
-    rf"(^| ){PRE}(مقر|مكتب|حاجز|تفتيش|سوق|مسجد|جامع|منزل|فندق|معبر|قاعده|مركز|دوري|قافل|موكب|حافل|ثكن"
-    r"|معسكر|مجمع|مبني|مباني|كنيس|سفار|مطار|نقط)\S*( |$)"
-)
+_TARGET = re.compile(rf"(^| ){PRE}({_alt('target_stems')})\S*( |$)")
 # the trigger depends on another clause: "بعد الهجوم", "إثر مقتل", "على الرغم من", "الذي خطف"
 SUBORDINATE = words("specificity/subordinate")
-_UPDATE = re.compile(rf"(^| ){PRE}(حصيله|ارتفع|ارتفاع|ارتفعت|حتي الان|هذا العام|هذا الشهر|اجمالي)\S*( |$)")
+_UPDATE = re.compile(rf"(^| ){PRE}({_alt('update_stems')})\S*( |$)")
 _PLACE = re.compile(
     r"(^| )(في|ب|بالقرب|قرب|وسط|عند)? ?(مدينه|منطقه|محافظه|بلده|قريه|حي|ولايه|اقليم|ضاحيه|ناحيه|قضاء|سوق|شارع|بمدينه"
     r"|بمنطقه|بمحافظه|ببلده|بقريه|بحي)( |$)|(^| )(شمال|جنوب|شرق|غرب)\S* |(^| )كلم( |$)|(^| )كم( |$)"
@@ -76,17 +77,10 @@ _PLACE = re.compile(
 _AGENT = re.compile(
     r"(^| )(مسلح\S*|مجهول\S*|انتحاري\S*|انتحاريه|مهاجم\S*|متمرد\S*|الخاطف\S*|خاطف\S*|مقاتل\S*|قوه|قوات|طائر\S*|مروحي\S*|دباب\S*)( |$)"
 )
-_INSTRUMENT = re.compile(
-    r"(مفخخ|ناسف|قذائف|قذيفه|هاون|صاروخ|صواريخ|حزام|رصاص|قنبل|متفجر|ملغوم|عبوه|عبوات|مدفع|اسلحه خفيفه)"
-)
-_PURPOSE = re.compile(
-    r"(^| )(احتجاجا|احتجاج|تنديدا|للتنديد|للاحتجاج|للمطالبه|مطالبين|رافعين|مرددين|هاتفين|تضامنا)( |$)"
-)
-_CROWD = re.compile(r"(^| )(الاف|الآلاف|الالاف|مئات|المئات|عشرات|العشرات|حشود|حشد|جموع|\d+)( |$)")
-_ATTEMPT = re.compile(
-    rf"(^| ){PRE}(محاول|مخطط|التخطيط|تخطيط|تورط|متهم|المتهمين|مشتبه|تهمه|تهم|محاكم|ادين|اعترف|مسؤوليه"
-    r"|منفذي|التحقيق|تحقيق|احباط|افشال|احبط)\S*( |$)"
-)
+_INSTRUMENT = re.compile(rf"({_alt('instruments')})")
+_PURPOSE = re.compile(rf"(^| )({_alt('purpose_words')})( |$)")
+_CROWD = re.compile(rf"(^| )({_alt('crowd_words')}|\d+)( |$)")
+_ATTEMPT = re.compile(rf"(^| ){PRE}({_alt('attempt_stems')})\S*( |$)")
 _BACKGROUND = re.compile(r"(^| )(منذ|عام \d{4}|سنه \d{4}|العام الماضي|كان قد|كانت قد|سبق|سابقه|سابق)( |$)")
 _GENERIC_PLURAL = re.compile(r"^(ال|وال|بال|لل)?\S+(ات)$")
 
