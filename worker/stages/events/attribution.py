@@ -42,6 +42,7 @@ CITED_WINDOW = 4
 
 
 def _mention_at(mentions: list[Mention], start: int, end: int) -> Mention | None:
+    """The first entity mention that starts within [start, end)."""
     for m in mentions:
         if start <= m.start < end:
             return m

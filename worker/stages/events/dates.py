@@ -48,6 +48,7 @@ PLURAL_UNITS = words("dates/plural_units")
 
 
 def _alt(names) -> str:
+    """Names as a regular-expression alternation, longest first; a space matches any spacing."""
     return "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(names, key=len, reverse=True))
 
 
@@ -187,10 +188,12 @@ def published_date(published_at: str | None, fallback: str | None = None) -> dt.
 
 
 def ym(year: int, month: int) -> str:
+    """YYYY-MM."""
     return f"{year:04d}-{month:02d}"
 
 
 def month_shift(year: int, month: int, delta: int) -> tuple[int, int]:
+    """(year, month) ``delta`` months later (earlier when negative)."""
     k = year * 12 + (month - 1) + delta
     return k // 12, k % 12 + 1
 
@@ -217,6 +220,8 @@ def resolve_month(month: int, pub: dt.date, qualifier: str | None = None, year: 
 def resolve_day(
     day: int, month: int, pub: dt.date, qualifier: str | None = None, year: int | None = None
 ) -> str | None:
+    """The YYYY-MM-DD of a day of a month name (see resolve_month); YYYY-MM when the day does not
+    exist in that month."""
     y, m = (int(x) for x in resolve_month(month, pub, qualifier, year).split("-"))
     try:
         return dt.date(y, m, day).isoformat()
@@ -247,6 +252,7 @@ def hijri_to_gregorian(year: int, month: int, day: int | None = None) -> str | N
 
 
 def hijri_year_of(pub: dt.date) -> tuple[int, int]:
+    """The Hijri (year, month) of a Gregorian date."""
     h = Gregorian(pub.year, pub.month, pub.day).to_hijri()
     return h.year, h.month
 
@@ -272,6 +278,7 @@ def _qualifier(q: str | None) -> str | None:
 
 
 def _number(s: str | None) -> int:
+    """The count of "منذ ثلاثة أيام": digits or a number word; 1 when absent or unknown."""
     if not s:
         return 1
     if s.isdigit():
@@ -280,6 +287,7 @@ def _number(s: str | None) -> int:
 
 
 def _month_of(d: dt.date) -> str:
+    """The YYYY-MM of a date."""
     return ym(d.year, d.month)
 
 
@@ -339,6 +347,8 @@ Found = tuple[int, int, str | None, str, int]
 EXPLICIT, YEAR, RELATIVE = 3, 2, 1
 # neighbours this close ("أمس الاثنين", "الخميس 30 يوليو") name one day
 MERGE_GAP = 3
+# what may stand between them: spaces and commas ("أمس، الاثنين")
+GAP_PUNCTUATION = " ،,"
 
 
 def _gregorian(ft: str, pub: dt.date | None) -> list[Found]:
@@ -463,7 +473,7 @@ def _merge_neighbours(kept: list[Found], ft: str) -> list[Found]:
             kinds = {prev[3], cand[3]}
             if (
                 len(gap) <= MERGE_GAP
-                and not gap.strip(" ،,")
+                and not gap.strip(GAP_PUNCTUATION)
                 and "weekday" in kinds
                 and kinds <= {"weekday", "relative", "date"}
             ):

@@ -58,14 +58,18 @@ PURPOSE_WINDOW = 2
 
 
 def _window(tokens: tuple[Token, ...], a: int, b: int) -> str:
+    """The folded words of tokens[a:b] (clipped at 0), space-separated with a space at each end."""
     return " " + " ".join(t.norm for t in tokens[max(0, a) : max(0, b)]) + " "
 
 
 def _has(text: str, stems) -> bool:
+    """A stem starts a word of ``text`` (a _window), bare or after an ATTACHED clitic: "جوي" in
+    " غاره جويه ", "صاروخ" in " بالصواريخ "."""
     return any(f" {s}" in text or any(f" {p}{s}" in text for p in ATTACHED) for s in stems)
 
 
 def _aid_mode(text: str) -> str | None:
+    """The mode of what is given, by the first group of aid_words.tsv named in ``text``."""
     for mode, stems in AID_WORDS.items():
         if _has(text, stems):
             return mode

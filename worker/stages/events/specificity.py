@@ -130,6 +130,7 @@ def main_predicate(tokens: tuple[Token, ...], index: int) -> bool:
     n = 0
     while j >= 0:
         w = tokens[j].norm
+        # "واعلنت": only و is taken off here, at any length (without_conjunction would also take ف)
         if w in CLAUSE_OPENERS or w in REPORT_VERBS or (w[:1] == "و" and w[1:] in REPORT_VERBS):
             return True
         if w in PREPOSITIONS or w in SUBORDINATE:
@@ -142,6 +143,7 @@ def main_predicate(tokens: tuple[Token, ...], index: int) -> bool:
 
 
 def _context(tokens: tuple[Token, ...]) -> str:
+    """The sentence the patterns read: its folded words, quotes and brackets left out."""
     return " ".join(t.norm for t in tokens if t.norm not in QUOTES_AND_BRACKETS)
 
 

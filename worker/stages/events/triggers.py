@@ -40,6 +40,8 @@ STOP_WORDS = words("triggers/stop_words")
 
 
 def _word_matches(word: str, lemma: str, kind: str) -> bool:
+    """A later word of a phrase entry: a reading of ``word`` is ``lemma`` (for a noun, one of its
+    forms: "النار" for "نار", "الغارات" for "غاره")."""
     forms = noun_forms(lemma) if kind == "n" else {lemma}
     return any(c in forms for c in cores(word))
 
