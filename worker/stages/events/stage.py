@@ -34,8 +34,8 @@ DEMONSTRATIVES = words("events/demonstratives")
 
 # A date within 5 tokens after a speech verb ("أفاد شهود عيان أمس") dates the report, not the event.
 REPORT_SPAN = 5
-# A date before the trigger is counted 1.5 times as far as one after it: a sentence usually dates
-# its happening after the verb ("قتل … أمس").
+# A date before the trigger is counted 1.5 times as far as one after it, so that of two dates about
+# as close the one after the trigger wins ("قتل … أمس" is the usual order).
 BEFORE_TRIGGER_WEIGHT = 1.5
 # Confidence of an event: 0.75 from a plain trigger, 0.5 from a weak one; +0.1 for a verb (a
 # finite clause states the happening); -0.2 when it is not asserted or only refers back.
