@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from hijridate import Gregorian, Hijri
 
-from worker.lang.ar import table
+from worker.lang.ar import table, words
 from worker.lang.ar.normalise import fold
 
 GREGORIAN_MONTHS: dict[str, int] = table("dates/gregorian_months", int)
@@ -38,9 +38,17 @@ AMBIGUOUS_MONTHS = table("dates/ambiguous_months", int)
 HIJRI_MONTHS: dict[str, int] = table("dates/hijri_months", int)
 WEEKDAYS: dict[str, int] = table("dates/weekdays", int)
 NUMBER_WORDS: dict[str, int] = table("dates/number_words", int)
+PAST_QUALIFIERS = words("dates/past_qualifiers")
+NEXT_QUALIFIERS = words("dates/next_qualifiers")
+YEAR_NOUNS = words("dates/year_nouns")
+# "منذ ثلاثة أيام": the unit → day, week, month or year; duals count two; plurals need a number
+TIME_UNITS = table("dates/time_units")
+DUAL_UNITS = words("dates/dual_units")
+PLURAL_UNITS = words("dates/plural_units")
 
 
 def _alt(names) -> str:
+    """Names as a regular-expression alternation, longest first; a space matches any spacing."""
     return "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(names, key=len, reverse=True))
 
 
@@ -180,10 +188,12 @@ def published_date(published_at: str | None, fallback: str | None = None) -> dt.
 
 
 def ym(year: int, month: int) -> str:
+    """YYYY-MM."""
     return f"{year:04d}-{month:02d}"
 
 
 def month_shift(year: int, month: int, delta: int) -> tuple[int, int]:
+    """(year, month) ``delta`` months later (earlier when negative)."""
     k = year * 12 + (month - 1) + delta
     return k // 12, k % 12 + 1
 
@@ -210,6 +220,8 @@ def resolve_month(month: int, pub: dt.date, qualifier: str | None = None, year: 
 def resolve_day(
     day: int, month: int, pub: dt.date, qualifier: str | None = None, year: int | None = None
 ) -> str | None:
+    """The YYYY-MM-DD of a day of a month name (see resolve_month); YYYY-MM when the day does not
+    exist in that month."""
     y, m = (int(x) for x in resolve_month(month, pub, qualifier, year).split("-"))
     try:
         return dt.date(y, m, day).isoformat()
@@ -240,28 +252,33 @@ def hijri_to_gregorian(year: int, month: int, day: int | None = None) -> str | N
 
 
 def hijri_year_of(pub: dt.date) -> tuple[int, int]:
+    """The Hijri (year, month) of a Gregorian date."""
     h = Gregorian(pub.year, pub.month, pub.day).to_hijri()
     return h.year, h.month
 
 
 def _qualifier(q: str | None) -> str | None:
+    """The qualifier of a month name as resolve_month reads it: "past" ("أبريل الماضي"), "next"
+    ("مايو المقبل"), "last_year" ("أبريل من العام الماضي"), "next_year", or "this" ("الحالي",
+    "من هذا العام")."""
     if not q:
         return None
     q = " ".join(q.split())
-    if "العام" in q or "السنه" in q:
-        if any(w in q for w in ("الماضي", "المنصرم", "الفائت", "السابق")):
+    if any(w in q for w in YEAR_NOUNS):
+        if any(w in q for w in PAST_QUALIFIERS):
             return "last_year"
-        if any(w in q for w in ("المقبل", "القادم")):
+        if any(w in q for w in NEXT_QUALIFIERS):
             return "next_year"
         return "this"
-    if q in ("الماضي", "المنصرم", "الفائت", "السابق"):
+    if q in PAST_QUALIFIERS:
         return "past"
-    if q in ("المقبل", "القادم"):
+    if q in NEXT_QUALIFIERS:
         return "next"
     return "this"
 
 
 def _number(s: str | None) -> int:
+    """The count of "منذ ثلاثة أيام": digits or a number word; 1 when absent or unknown."""
     if not s:
         return 1
     if s.isdigit():
@@ -269,49 +286,55 @@ def _number(s: str | None) -> int:
     return NUMBER_WORDS.get(s, 1)
 
 
+def _month_of(d: dt.date) -> str:
+    """The YYYY-MM of a date."""
+    return ym(d.year, d.month)
+
+
+# The relative words of RELATIVE_RE by group, in the order they are tried, and what each names.
+RELATIVE_RULES = (
+    ("before_yesterday", lambda pub: (pub - dt.timedelta(days=2)).isoformat()),  # "أول أمس"
+    ("yesterday", lambda pub: (pub - dt.timedelta(days=1)).isoformat()),  # "أمس", "مساء أمس"
+    ("tomorrow", lambda pub: (pub + dt.timedelta(days=1)).isoformat()),  # "غدا"
+    ("today", lambda pub: pub.isoformat()),  # "اليوم", "الليلة"
+    ("last_week", lambda pub: _month_of(pub - dt.timedelta(days=7))),  # "الأسبوع الماضي": its month
+    ("this_week", _month_of),  # "هذا الأسبوع"
+    ("recent", _month_of),  # "مؤخرا", "الأيام الماضية"
+    ("next_week", lambda pub: _month_of(pub + dt.timedelta(days=7))),  # "الأسبوع المقبل"
+    ("last_month", lambda pub: ym(*month_shift(pub.year, pub.month, -1))),  # "الشهر الماضي"
+    ("this_month", _month_of),  # "هذا الشهر"
+    ("next_month", lambda pub: ym(*month_shift(pub.year, pub.month, 1))),  # "الشهر المقبل"
+    ("last_year", lambda pub: f"{pub.year - 1:04d}"),  # "العام الماضي"
+    ("this_year", lambda pub: f"{pub.year:04d}"),  # "هذا العام"
+    ("next_year", lambda pub: f"{pub.year + 1:04d}"),  # "العام المقبل"
+)
+
+
+def _ago(unit: str, num: str | None, pub: dt.date) -> str | None:
+    """ "منذ ثلاثة أيام", "قبل أسبوعين", "منذ 5 سنوات": counted back from the publication day (a
+    day; the month of a week; a month; a year). A plural unit without a number ("منذ سنوات") is
+    too vague: None."""
+    n = 2 if unit in DUAL_UNITS else _number(num)
+    if not num and unit in PLURAL_UNITS:
+        return None
+    counted = TIME_UNITS[unit]
+    if counted == "day":
+        return (pub - dt.timedelta(days=n)).isoformat()
+    if counted == "week":
+        return _month_of(pub - dt.timedelta(days=7 * n))
+    if counted == "month":
+        return ym(*month_shift(pub.year, pub.month, -n))
+    return f"{pub.year - n:04d}"
+
+
 def _relative(m: re.Match, pub: dt.date) -> str | None:
+    """The value of a RELATIVE_RE match: see RELATIVE_RULES and _ago."""
     g = m.groupdict()
-    if g["before_yesterday"]:
-        return (pub - dt.timedelta(days=2)).isoformat()
-    if g["yesterday"]:
-        return (pub - dt.timedelta(days=1)).isoformat()
-    if g["tomorrow"]:
-        return (pub + dt.timedelta(days=1)).isoformat()
-    if g["today"]:
-        return pub.isoformat()
-    if g["last_week"]:
-        d = pub - dt.timedelta(days=7)
-        return ym(d.year, d.month)
-    if g["this_week"] or g["recent"]:
-        return ym(pub.year, pub.month)
-    if g["next_week"]:
-        d = pub + dt.timedelta(days=7)
-        return ym(d.year, d.month)
-    if g["last_month"]:
-        return ym(*month_shift(pub.year, pub.month, -1))
-    if g["this_month"]:
-        return ym(pub.year, pub.month)
-    if g["next_month"]:
-        return ym(*month_shift(pub.year, pub.month, 1))
-    if g["last_year"]:
-        return f"{pub.year - 1:04d}"
-    if g["this_year"]:
-        return f"{pub.year:04d}"
-    if g["next_year"]:
-        return f"{pub.year + 1:04d}"
+    for group, rule in RELATIVE_RULES:
+        if g[group]:
+            return rule(pub)
     if g["ago"]:
-        unit = g["unit"]
-        n = 2 if unit in ("يومين", "اسبوعين", "شهرين", "عامين", "سنتين") else _number(g["num"])
-        if not g["num"] and unit in ("ايام", "اسابيع", "اشهر", "شهور", "اعوام", "سنوات"):
-            return None  # "منذ سنوات": too vague
-        if unit.startswith("يوم") or unit == "ايام":
-            return (pub - dt.timedelta(days=n)).isoformat()
-        if unit.startswith("اسبوع") or unit == "اسابيع":
-            d = pub - dt.timedelta(days=7 * n)
-            return ym(d.year, d.month)
-        if unit.startswith("شهر") or unit in ("اشهر", "شهور"):
-            return ym(*month_shift(pub.year, pub.month, -n))
-        return f"{pub.year - n:04d}"
+        return _ago(g["unit"], g["num"], pub)
     return None
 
 
@@ -324,6 +347,8 @@ Found = tuple[int, int, str | None, str, int]
 EXPLICIT, YEAR, RELATIVE = 3, 2, 1
 # neighbours this close ("أمس الاثنين", "الخميس 30 يوليو") name one day
 MERGE_GAP = 3
+# what may stand between them: spaces and commas ("أمس، الاثنين")
+GAP_PUNCTUATION = " ،,"
 
 
 def _gregorian(ft: str, pub: dt.date | None) -> list[Found]:
@@ -360,7 +385,7 @@ def _hijri_year(month: int, qualifier: str | None, pub: dt.date) -> int:
     hy, hm = hijri_year_of(pub)
     if qualifier == "الماضي":
         return hy if month < hm else hy - 1
-    if qualifier in ("المقبل", "القادم"):
+    if qualifier in NEXT_QUALIFIERS:
         return hy if month > hm else hy + 1
     return hy if month <= hm else hy - 1
 
@@ -448,7 +473,7 @@ def _merge_neighbours(kept: list[Found], ft: str) -> list[Found]:
             kinds = {prev[3], cand[3]}
             if (
                 len(gap) <= MERGE_GAP
-                and not gap.strip(" ،,")
+                and not gap.strip(GAP_PUNCTUATION)
                 and "weekday" in kinds
                 and kinds <= {"weekday", "relative", "date"}
             ):

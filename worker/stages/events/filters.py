@@ -7,6 +7,8 @@
 - an earthquake, storm or flood that "strikes" is not an ASSAULT;
 - the mode of a generic ASSAULT trigger is read from its neighbours (جوي → airstrike,
   مفخخة/ناسفة/انتحاري → bombing, رصاص/إطلاق نار → shooting).
+
+Each rule is a function below; ``refine`` and ``keep_trigger`` apply them in a fixed order.
 """
 
 from __future__ import annotations
@@ -25,104 +27,172 @@ SPORTS = ordered("filters/sports")
 # natural hazards that "strike" ("الزلازل التي ضربت", "ضربت عاصفة"): not an attack
 NATURAL_HAZARDS = ordered("filters/natural_hazards")
 AID_WORDS = groups("filters/aid_words")
+# clitics a listed word may carry in a window ("والجيش", "بالصواريخ")
+ATTACHED = ordered("filters/attached")
+AID_CUES = ordered("filters/aid_cues")
+ASSAULT_MODES = groups("filters/assault_modes")
+SPORT_LEMMAS = words("filters/sport_lemmas")
+REAL_VIOLENCE = ordered("filters/real_violence")
+HAZARD_LEMMAS = words("filters/hazard_lemmas")
+# words after "فجر" that make it the noun "dawn"
+DAWN_NEXT = words("filters/dawn_next")
+DAWN_FORMS = words("filters/dawn_forms")
+DAWN_PREV = words("filters/dawn_prev")
+PURPOSE_OBJECTS = ordered("filters/purpose_objects")
+
+# Windows, in tokens after the trigger's last word unless said otherwise. What is given follows
+# "دعم" closely ("دعم عسكري", "دعم الجيش بالأسلحة"): 8 words; an AID trigger within those 8
+# words is the same aid; when neither names a mode, a longer look (13 words) may.
+AID_GIVEN_WINDOW = 8
+AID_MODE_WIDE_WINDOW = 13
+# an AID trigger's own mode: 2 words before it to 7 after ("مساعدات إنسانية", "قدمت … أسلحة")
+AID_MODE_BEFORE, AID_MODE_AFTER = 2, 7
+# an ASSAULT trigger's mode: 3 words before it to 5 after ("غارة جوية", "قصف بطائرات مسيرة")
+ASSAULT_MODE_BEFORE, ASSAULT_MODE_AFTER = 3, 5
+# the figurative complement comes right after the trigger ("هجوم إعلامي", "حرب على الفساد")
+FIGURATIVE_WINDOW = 3
+# a hazard named at most 3 words before "ضرب"/"اجتاح" or 2 after it is its subject
+HAZARD_BEFORE, HAZARD_AFTER = 3, 2
+# "استهدف" + the purpose is its first or second object word ("يستهدف بالأساس تحقيق")
+PURPOSE_WINDOW = 2
 
 
 def _window(tokens: tuple[Token, ...], a: int, b: int) -> str:
+    """The folded words of tokens[a:b] (clipped at 0), space-separated with a space at each end."""
     return " " + " ".join(t.norm for t in tokens[max(0, a) : max(0, b)]) + " "
 
 
 def _has(text: str, stems) -> bool:
-    return any(
-        f" {s}" in text or any(f" {p}{s}" in text for p in ("و", "ب", "ل", "ال", "وال", "بال", "لل"))
-        for s in stems
-    )
+    """A stem starts a word of ``text`` (a _window), bare or after an ATTACHED clitic: "جوي" in
+    " غاره جويه ", "صاروخ" in " بالصواريخ "."""
+    return any(f" {s}" in text or any(f" {p}{s}" in text for p in ATTACHED) for s in stems)
 
 
 def _aid_mode(text: str) -> str | None:
+    """The mode of what is given, by the first group of aid_words.tsv named in ``text``."""
     for mode, stems in AID_WORDS.items():
         if _has(text, stems):
             return mode
     return None
 
 
+def _support_as_aid(
+    t: Trigger, tokens: tuple[Token, ...], aid_later: list[Trigger], absorbed: set[int]
+) -> Trigger:
+    """ "دعم" + what is given is AID with the mode of the gift: "دعم عسكري", "دعم الجيش بالأسلحة"
+    (military), "دعم وتقديم المساعدات". An AID trigger that follows within the window ("دعم …
+    بمساعدات") is the same aid: it is absorbed (its id added to ``absorbed``) and lends its mode."""
+    after = _window(tokens, t.last + 1, t.last + 1 + AID_GIVEN_WINDOW)
+    mode = _aid_mode(after)
+    follower = next((a for a in aid_later if 0 < a.token - t.last <= AID_GIVEN_WINDOW), None)
+    if not (mode or follower or _has(after, AID_CUES)):
+        return t
+    if follower is not None:
+        absorbed.add(id(follower))
+    return dataclasses.replace(
+        t,
+        type="AID",
+        mode=mode
+        or (follower.mode if follower else None)
+        or _aid_mode(_window(tokens, t.last + 1, t.last + 1 + AID_MODE_WIDE_WINDOW)),
+    )
+
+
+def _aid_mode_around(t: Trigger, tokens: tuple[Token, ...]) -> Trigger:
+    """An AID trigger takes the mode of what is given around it: "مساعدات إنسانية"
+    (humanitarian), "قروض ومنح" (economic)."""
+    near = _window(tokens, t.token - AID_MODE_BEFORE, t.last + 1 + AID_MODE_AFTER)
+    return dataclasses.replace(t, mode=_aid_mode(near))
+
+
+def _assault_mode(t: Trigger, tokens: tuple[Token, ...]) -> Trigger:
+    """A generic ASSAULT trigger takes the mode its neighbours name: "غارة جوية" (airstrike),
+    "انفجار عبوة ناسفة" (bombing), "إطلاق نار" (shooting); otherwise it keeps none."""
+    near = _window(tokens, t.token - ASSAULT_MODE_BEFORE, t.last + 1 + ASSAULT_MODE_AFTER)
+    for mode, stems in ASSAULT_MODES.items():
+        if _has(near, stems):
+            return dataclasses.replace(t, mode=mode)
+    return t
+
+
 def refine(trigs: list[Trigger], tokens: tuple[Token, ...]) -> list[Trigger]:
+    """Retype "دعم" as AID where aid is given, and give AID and ASSAULT triggers their mode; an
+    AID trigger absorbed by a preceding "دعم" is dropped."""
     out: list[Trigger] = []
     aid_later = [t for t in trigs if t.type == "AID"]
     absorbed: set[int] = set()
     for t in trigs:
         if t.type == "SUPPORT" and t.lemma == "دعم":
-            after = _window(tokens, t.last + 1, t.last + 9)
-            mode = _aid_mode(after)
-            follower = next((a for a in aid_later if 0 < a.token - t.last <= 8), None)
-            if mode or follower or _has(after, ("مساعد", "معون", "تقديم", "تزويد")):
-                if follower is not None:
-                    absorbed.add(id(follower))
-                t = dataclasses.replace(
-                    t,
-                    type="AID",
-                    mode=mode
-                    or (follower.mode if follower else None)
-                    or _aid_mode(_window(tokens, t.last + 1, t.last + 14)),
-                )
+            t = _support_as_aid(t, tokens, aid_later, absorbed)
         elif t.type == "AID" and t.mode is None:
-            t = dataclasses.replace(t, mode=_aid_mode(_window(tokens, t.token - 2, t.last + 8)))
+            t = _aid_mode_around(t, tokens)
         elif t.type == "ASSAULT" and t.mode is None:
-            near = _window(tokens, t.token - 3, t.last + 6)
-            if _has(near, ("جوي", "جويه", "طيران", "طائر", "مقاتلات")):
-                t = dataclasses.replace(t, mode="airstrike")
-            elif _has(near, ("مفخخ", "ناسف", "انتحاري", "عبو", "متفجر")):
-                t = dataclasses.replace(t, mode="bombing")
-            elif _has(near, ("رصاص", "اطلاق النار", "اطلاق نار", "مسلح")):
-                t = dataclasses.replace(t, mode="shooting")
+            t = _assault_mode(t, tokens)
         out.append(t)
-    return [
-        t
-        for t in out
-        if id(t) not in absorbed
-        and not (t.type == "AID" and any(id(a) == id(t) for a in aid_later) and id(t) in absorbed)
-    ]
+    return [t for t in out if id(t) not in absorbed]
 
 
-# words after "فجر" that make it the noun "dawn"
-DAWN_NEXT = words("filters/dawn_next")
+def _figurative(t: Trigger, tokens: tuple[Token, ...]) -> bool:
+    """An attack or war of words, politics or policy: "هجوم إعلامي", "حرب على الفساد"."""
+    return _has(_window(tokens, t.last + 1, t.last + 1 + FIGURATIVE_WINDOW), FIGURATIVE_NEXT)
+
+
+def _sporting(t: Trigger, tokens: tuple[Token, ...]) -> bool:
+    """A sporting attack or shot: "هاجم الفريق مرمى الخصم", "سدد اللاعب كرة" in a sentence about
+    sport with no killing, gunmen or shelling."""
+    if t.lemma not in SPORT_LEMMAS:
+        return False
+    sentence = _window(tokens, 0, len(tokens))
+    return _has(sentence, SPORTS) and not _has(sentence, REAL_VIOLENCE)
+
+
+def _hazard_strikes(t: Trigger, tokens: tuple[Token, ...]) -> bool:
+    """A natural hazard that strikes: "ضرب زلزال المنطقة", "الإعصار الذي اجتاح الساحل"."""
+    if t.lemma not in HAZARD_LEMMAS:
+        return False
+    return _has(_window(tokens, t.token - HAZARD_BEFORE, t.last + 1 + HAZARD_AFTER), NATURAL_HAZARDS)
+
+
+def _weak_without_violence(t: Trigger, tokens: tuple[Token, ...]) -> bool:
+    """A weak violence word with no violence elsewhere in the sentence: "استهدف الأسواق
+    الخارجية", "ضرب مثالا"."""
+    if not t.weak:
+        return False
+    others = " ".join(w.norm for k, w in enumerate(tokens) if not t.token <= k <= t.last)
+    return not _has(" " + others + " ", VIOLENCE)
+
+
+def _dawn_noun(t: Trigger, tokens: tuple[Token, ...]) -> bool:
+    """ "فجر" as the noun "dawn" ("فجر أمس", "في فجر اليوم"), not the verb "detonated"."""
+    if t.lemma != "فجر" or t.kind != "v" or tokens[t.token].norm not in DAWN_FORMS:
+        return False
+    nxt = tokens[t.last + 1].norm if t.last + 1 < len(tokens) else ""
+    prev = tokens[t.token - 1].norm if t.token > 0 else ""
+    return nxt in DAWN_NEXT or prev in DAWN_PREV
+
+
+def _aims_at_purpose(t: Trigger, tokens: tuple[Token, ...]) -> bool:
+    """ "استهدف" of a purpose rather than of a target: "يستهدف تحقيق الاستقرار"."""
+    return t.lemma == "استهدف" and any(
+        c.startswith(PURPOSE_OBJECTS)
+        for w in tokens[t.last + 1 : t.last + 1 + PURPOSE_WINDOW]
+        for c in cores(w.norm)
+    )
+
+
+# the hard-negative rules for ASSAULT triggers, in the order they are tried
+HARD_NEGATIVES = (
+    _figurative,
+    _sporting,
+    _hazard_strikes,
+    _weak_without_violence,
+    _dawn_noun,
+    _aims_at_purpose,
+)
 
 
 def keep_trigger(t: Trigger, tokens: tuple[Token, ...]) -> bool:
     """False for a hard negative."""
     if t.type != "ASSAULT":
         return True
-    nxt = _window(tokens, t.last + 1, t.last + 4)
-    sentence = _window(tokens, 0, len(tokens))
-    if _has(nxt, FIGURATIVE_NEXT):
-        return False
-    # sporting attacks and shots
-    if (
-        t.lemma in ("هجوم", "هاجم", "هجمه", "ضرب", "سدد")
-        and _has(sentence, SPORTS)
-        and not _has(sentence, ("قتل", "قتيل", "مسلح", "قذائف", "انفجار", "غاره"))
-    ):
-        return False
-    # a hazard named just before or after "ضرب"/"اجتاح" is its subject
-    if t.lemma in ("ضرب", "اجتاح") and _has(_window(tokens, t.token - 3, t.last + 3), NATURAL_HAZARDS):
-        return False
-    if t.weak:
-        others = " ".join(w.norm for k, w in enumerate(tokens) if not t.token <= k <= t.last)
-        if not _has(" " + others + " ", VIOLENCE):
-            return False
-    # "فجر" as the noun "dawn" ("فجر أمس", "في فجر اليوم"), not the verb "detonated"
-    if t.lemma == "فجر" and t.kind == "v":
-        word = tokens[t.token].norm
-        nxt1 = tokens[t.last + 1].norm if t.last + 1 < len(tokens) else ""
-        prev = tokens[t.token - 1].norm if t.token > 0 else ""
-        if word in ("فجر", "وفجر") and (
-            nxt1 in DAWN_NEXT or prev in ("في", "وفي", "منذ", "حتي", "قبيل", "مع", "عند")
-        ):
-            return False
-    # "استهدف" of a purpose ("يستهدف تحقيق") rather than of a target
-    if t.lemma == "استهدف" and any(
-        c.startswith(("تحقيق", "تعزيز", "تطوير", "دعم", "زياده", "رفع", "خفض"))
-        for w in tokens[t.last + 1 : t.last + 3]
-        for c in cores(w.norm)
-    ):
-        return False
-    return True
+    return not any(rule(t, tokens) for rule in HARD_NEGATIVES)

@@ -27,9 +27,17 @@ A mention that scores below the threshold refers to a happening rather than repo
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from worker.lang.ar import ordered, words
+from worker.lang.ar.morphology import without_conjunction
 from worker.stages.document import Token
+
+
+def _alt(name: str) -> str:
+    """The entries of a word list as a regular-expression alternation (file order)."""
+    return "|".join(re.escape(w) for w in ordered(f"specificity/{name}"))
+
 
 # attached conjunction / preposition / article before a stem
 PRE = r"(?:و|ف|ب|ل|ك|ال|وال|بال|لل|فال|وب|ول|وبال)?"
@@ -45,9 +53,7 @@ VICTIM = (
     r"|متظاهر\S*|محتج\S*|معتصم\S*|طلاب|عمال|انصار|الالاف|المئات|الاف)"
 )
 _COUNT = re.compile(rf"(^| ){NUMBER} (\S+ ){{0,3}}?{VICTIM}( |$)")
-_KILLED_COUNT = re.compile(
-    rf"(^| ){PRE}(قتل|مقتل|اصابه|جرح|اغتيال|خطف|اختطاف|مصرع|اعتقال)\S* (\S+ )?{NUMBER}( |$)"
-)
+_KILLED_COUNT = re.compile(rf"(^| ){PRE}({_alt('casualty_stems')})\S* (\S+ )?{NUMBER}( |$)")
 # an indefinite singular or dual victim right before a passive/perfect killing verb ("شخصا قتل")
 _INDEF_VICTIM = re.compile(
     r"(^| )(شخصا|جنديا|شرطيا|مدنيا|طفلا|مواطنا|مسلحا|ضابطا|جنديان|جنديين|شخصان|شخصين|مدنيين اثنين"
@@ -60,13 +66,10 @@ _TIME = re.compile(
     r"|كانون|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين)"
 )
 # a target named by what it is ("حاجز للشرطة", "موكب", "سوق شعبي")
-_TARGET = re.compile(
-    rf"(^| ){PRE}(مقر|مكتب|حاجز|تفتيش|سوق|مسجد|جامع|منزل|فندق|معبر|قاعده|مركز|دوري|قافل|موكب|حافل|ثكن"
-    r"|معسكر|مجمع|مبني|مباني|كنيس|سفار|مطار|نقط)\S*( |$)"
-)
+_TARGET = re.compile(rf"(^| ){PRE}({_alt('target_stems')})\S*( |$)")
 # the trigger depends on another clause: "بعد الهجوم", "إثر مقتل", "على الرغم من", "الذي خطف"
 SUBORDINATE = words("specificity/subordinate")
-_UPDATE = re.compile(rf"(^| ){PRE}(حصيله|ارتفع|ارتفاع|ارتفعت|حتي الان|هذا العام|هذا الشهر|اجمالي)\S*( |$)")
+_UPDATE = re.compile(rf"(^| ){PRE}({_alt('update_stems')})\S*( |$)")
 _PLACE = re.compile(
     r"(^| )(في|ب|بالقرب|قرب|وسط|عند)? ?(مدينه|منطقه|محافظه|بلده|قريه|حي|ولايه|اقليم|ضاحيه|ناحيه|قضاء|سوق|شارع|بمدينه"
     r"|بمنطقه|بمحافظه|ببلده|بقريه|بحي)( |$)|(^| )(شمال|جنوب|شرق|غرب)\S* |(^| )كلم( |$)|(^| )كم( |$)"
@@ -74,17 +77,10 @@ _PLACE = re.compile(
 _AGENT = re.compile(
     r"(^| )(مسلح\S*|مجهول\S*|انتحاري\S*|انتحاريه|مهاجم\S*|متمرد\S*|الخاطف\S*|خاطف\S*|مقاتل\S*|قوه|قوات|طائر\S*|مروحي\S*|دباب\S*)( |$)"
 )
-_INSTRUMENT = re.compile(
-    r"(مفخخ|ناسف|قذائف|قذيفه|هاون|صاروخ|صواريخ|حزام|رصاص|قنبل|متفجر|ملغوم|عبوه|عبوات|مدفع|اسلحه خفيفه)"
-)
-_PURPOSE = re.compile(
-    r"(^| )(احتجاجا|احتجاج|تنديدا|للتنديد|للاحتجاج|للمطالبه|مطالبين|رافعين|مرددين|هاتفين|تضامنا)( |$)"
-)
-_CROWD = re.compile(r"(^| )(الاف|الآلاف|الالاف|مئات|المئات|عشرات|العشرات|حشود|حشد|جموع|\d+)( |$)")
-_ATTEMPT = re.compile(
-    rf"(^| ){PRE}(محاول|مخطط|التخطيط|تخطيط|تورط|متهم|المتهمين|مشتبه|تهمه|تهم|محاكم|ادين|اعترف|مسؤوليه"
-    r"|منفذي|التحقيق|تحقيق|احباط|افشال|احبط)\S*( |$)"
-)
+_INSTRUMENT = re.compile(rf"({_alt('instruments')})")
+_PURPOSE = re.compile(rf"(^| )({_alt('purpose_words')})( |$)")
+_CROWD = re.compile(rf"(^| )({_alt('crowd_words')}|\d+)( |$)")
+_ATTEMPT = re.compile(rf"(^| ){PRE}({_alt('attempt_stems')})\S*( |$)")
 _BACKGROUND = re.compile(r"(^| )(منذ|عام \d{4}|سنه \d{4}|العام الماضي|كان قد|كانت قد|سبق|سابقه|سابق)( |$)")
 _GENERIC_PLURAL = re.compile(r"^(ال|وال|بال|لل)?\S+(ات)$")
 
@@ -93,6 +89,37 @@ THRESHOLD = {"ASSAULT": 4, "PROTEST": 2}
 CLAUSE_OPENERS = words("specificity/clause_openers")
 REPORT_VERBS = words("specificity/report_verbs")
 PREPOSITIONS = words("specificity/prepositions")
+DEFINITE = ordered("specificity/definite")
+QUESTION_MARKS = ordered("specificity/question_marks")
+# quotes and brackets are left out of the sentence text the patterns read
+QUOTES_AND_BRACKETS = frozenset(("«", "»", '"', "(", ")"))
+
+# Points. A count of victims (or of a protesting crowd) is the surest particular of a report; a
+# time, a place, an attacker, an instrument, a target or a purpose add one each.
+COUNT_POINTS = 2
+PARTICULAR_POINTS = 1
+# a perfect verb reports a happening; an imperfect one ("يستهدف", "تتظاهر") is habitual or generic
+VERB_POINTS = 1
+IMPERFECT_POINTS = -1
+IMPERFECT_PREFIXES = "يت"
+# the trigger opens its clause ("قتل مسلحون …", "أعلنت الشرطة مقتل …")
+MAIN_PREDICATE_POINTS = 1
+# Points off: the trigger in a dependent clause ("بعد الهجوم"); a toll update; a noun governed by a
+# verb of another happening; an attempt, plot or trial (the strongest sign of no happening); a
+# weapon named, not used; background; a definite or generic noun with no victims; a question.
+SUBORDINATE_POINTS = -2
+UPDATE_POINTS = -2
+GOVERNED_POINTS = -2
+ATTEMPT_POINTS = -3
+INSTRUMENT_LEMMA_POINTS = -2
+BACKGROUND_POINTS = -1
+DEFINITE_POINTS = -1
+GENERIC_PLURAL_POINTS = -1
+QUESTION_POINTS = -3
+# a subordinating word this close before the trigger governs it ("بعد تنفيذ الهجوم")
+SUBORDINATE_WINDOW = 3
+# main_predicate: the subject before the trigger has at most this many words
+MAX_SUBJECT_WORDS = 3
 
 
 def main_predicate(tokens: tuple[Token, ...], index: int) -> bool:
@@ -103,23 +130,177 @@ def main_predicate(tokens: tuple[Token, ...], index: int) -> bool:
     n = 0
     while j >= 0:
         w = tokens[j].norm
+        # "واعلنت": only و is taken off here, at any length (without_conjunction would also take ف)
         if w in CLAUSE_OPENERS or w in REPORT_VERBS or (w[:1] == "و" and w[1:] in REPORT_VERBS):
             return True
         if w in PREPOSITIONS or w in SUBORDINATE:
             return False
         n += 1
-        if n > 3:
+        if n > MAX_SUBJECT_WORDS:
             return False
         j -= 1
     return True
 
 
 def _context(tokens: tuple[Token, ...]) -> str:
-    return " ".join(t.norm for t in tokens if t.norm not in ("«", "»", '"', "(", ")"))
+    """The sentence the patterns read: its folded words, quotes and brackets left out."""
+    return " ".join(t.norm for t in tokens if t.norm not in QUOTES_AND_BRACKETS)
 
 
 # trigger words that name a weapon or an attacker, not a happening ("سيارة مفخخة" can be defused)
 INSTRUMENT_LEMMAS = words("specificity/instrument_lemmas")
+
+
+@dataclass(frozen=True)
+class _Mention:
+    """What the rules read of one mention: its sentence (``text``: the folded words without quotes
+    and brackets), its trigger and the counts given to ``score``."""
+
+    tokens: tuple[Token, ...]
+    index: int
+    kind: str
+    etype: str
+    places: int
+    persons: int
+    lemma: str
+    governed: bool
+    text: str
+    trig: str
+    counted: bool
+
+
+def _counted(text: str, etype: str) -> bool:
+    """Victims counted: "مقتل 31 شخصا", "قتل جنديان", "شخصا قتل", "أحد عناصر الشرطة"; for a
+    protest also a crowd: "مئات المتظاهرين", "الآلاف"."""
+    counted = bool(_COUNT.search(text) or _KILLED_COUNT.search(text) or _INDEF_VICTIM.search(text))
+    if etype == "PROTEST":
+        counted = counted or bool(_CROWD.search(text))
+    return counted
+
+
+def _casualties(m: _Mention) -> int:
+    """Victims or a crowd counted: "مقتل 31 شخصا", "آلاف المتظاهرين"."""
+    return COUNT_POINTS if m.counted else 0
+
+
+def _time_anchor(m: _Mention) -> int:
+    """A time of the news day: "أمس", "الخميس", "فجر اليوم", "الليلة الماضية", "12 مايو"."""
+    return PARTICULAR_POINTS if _TIME.search(m.text) else 0
+
+
+def _place_anchor(m: _Mention) -> int:
+    """A place: "في مدينة …", "شمال بغداد", "على بعد 20 كلم", or a LOC mention in the sentence."""
+    return PARTICULAR_POINTS if _PLACE.search(m.text) or m.places else 0
+
+
+def _attacker(m: _Mention) -> int:
+    """An attacker described (ASSAULT): "مسلحون مجهولون", "انتحاري", "طائرات حربية"."""
+    return PARTICULAR_POINTS if m.etype == "ASSAULT" and _AGENT.search(m.text) else 0
+
+
+def _instrument(m: _Mention) -> int:
+    """An attack instrument (ASSAULT): "سيارة مفخخة", "عبوة ناسفة", "قذائف هاون"."""
+    return PARTICULAR_POINTS if m.etype == "ASSAULT" and _INSTRUMENT.search(m.text) else 0
+
+
+def _target(m: _Mention) -> int:
+    """A target (ASSAULT): "حاجز للشرطة", "موكب", "سوق شعبي", or a PERS mention in the sentence."""
+    return PARTICULAR_POINTS if m.etype == "ASSAULT" and (_TARGET.search(m.text) or m.persons) else 0
+
+
+def _purpose(m: _Mention) -> int:
+    """The purpose of a protest: "احتجاجا على", "للمطالبة بـ", "تضامنا مع"."""
+    return PARTICULAR_POINTS if m.etype == "PROTEST" and _PURPOSE.search(m.text) else 0
+
+
+def _subordinate(m: _Mention) -> int:
+    """The trigger in a dependent clause: "بعد الهجوم", "إثر مقتل", "الذي خطف"."""
+    before = [t.norm for t in m.tokens[max(0, m.index - SUBORDINATE_WINDOW) : m.index]]
+    return SUBORDINATE_POINTS if any(w in SUBORDINATE for w in before) else 0
+
+
+def _toll_update(m: _Mention) -> int:
+    """A toll update of a happening already reported: "ارتفعت حصيلة القتلى إلى …"."""
+    return UPDATE_POINTS if _UPDATE.search(m.text) else 0
+
+
+def _verb_form(m: _Mention) -> int:
+    """A verb trigger: a perfect verb reports ("قتل", "وانفجرت"), an imperfect one is habitual or
+    generic ("يستهدف", "تتظاهر")."""
+    if m.kind != "v":
+        return 0
+    bare = without_conjunction(m.trig)
+    return IMPERFECT_POINTS if bare[:1] in IMPERFECT_PREFIXES and len(bare) > 3 else VERB_POINTS
+
+
+def _governed(m: _Mention) -> int:
+    """A noun trigger after a verb of another happening: "أدان الهجوم", "تبنى التفجير"."""
+    return GOVERNED_POINTS if m.kind == "n" and m.governed else 0
+
+
+def _opens_clause(m: _Mention) -> int:
+    """The trigger opens its clause: "قتل مسلحون …", "أعلنت الشرطة مقتل …"."""
+    return MAIN_PREDICATE_POINTS if main_predicate(m.tokens, m.index) else 0
+
+
+def _attempt(m: _Mention) -> int:
+    """An attempt, plot, suspect or trial: "محاولة اغتيال", "مخطط لتفجير", "المتهمين بتنفيذ"."""
+    return ATTEMPT_POINTS if _ATTEMPT.search(m.text) else 0
+
+
+def _instrument_lemma(m: _Mention) -> int:
+    """A trigger that names a weapon or an attacker, not a happening: "سيارة مفخخة"."""
+    return INSTRUMENT_LEMMA_POINTS if m.lemma in INSTRUMENT_LEMMAS else 0
+
+
+def _background(m: _Mention) -> int:
+    """Background: "منذ هجمات", "عام 2001", "كان قد"."""
+    return BACKGROUND_POINTS if _BACKGROUND.search(m.text) else 0
+
+
+def _definite_noun(m: _Mention) -> int:
+    """A definite noun trigger with no victims counted: "الهجوم", "بالتفجير"."""
+    definite = m.trig.startswith(DEFINITE)
+    return DEFINITE_POINTS if m.kind == "n" and definite and not m.counted else 0
+
+
+def _generic_plural(m: _Mention) -> int:
+    """A feminine plural noun trigger with no victims counted: "الهجمات الإرهابية تهدد …"."""
+    return GENERIC_PLURAL_POINTS if m.kind == "n" and _GENERIC_PLURAL.match(m.trig) and not m.counted else 0
+
+
+def _question(m: _Mention) -> int:
+    """A question: "هل كان الهجوم مدبرا؟"."""
+    return QUESTION_POINTS if any(q in m.text for q in QUESTION_MARKS) else 0
+
+
+def _continues_protest(m: _Mention) -> int:
+    """A protest already reported, continued: "هتف المتظاهرون", "المظاهرة" (see _known_protest)."""
+    return -_known_protest(m.tokens, m.index, m.kind, m.trig) if m.etype == "PROTEST" else 0
+
+
+# the rules whose points ``score`` adds up
+RULES = (
+    _casualties,
+    _time_anchor,
+    _place_anchor,
+    _attacker,
+    _instrument,
+    _target,
+    _purpose,
+    _subordinate,
+    _toll_update,
+    _verb_form,
+    _governed,
+    _opens_clause,
+    _attempt,
+    _instrument_lemma,
+    _background,
+    _definite_noun,
+    _generic_plural,
+    _question,
+    _continues_protest,
+)
 
 
 def score(
@@ -137,59 +318,37 @@ def score(
     the sentence. ``governed``: a verb naming another kind of happening comes before this noun
     trigger (the attack is condemned, claimed, investigated, answered by arrests)."""
     text = _context(tokens)
-    trig = tokens[index].norm
-    pts = 0
-    counted = bool(_COUNT.search(text) or _KILLED_COUNT.search(text) or _INDEF_VICTIM.search(text))
-    if etype == "PROTEST":
-        counted = counted or bool(_CROWD.search(text))
-    if counted:
-        pts += 2
-    if _TIME.search(text):
-        pts += 1
-    if _PLACE.search(text) or places:
-        pts += 1
-    if etype == "ASSAULT":
-        if _AGENT.search(text):
-            pts += 1
-        if _INSTRUMENT.search(text):
-            pts += 1
-        if _TARGET.search(text) or persons:
-            pts += 1
-    elif etype == "PROTEST" and _PURPOSE.search(text):
-        pts += 1
-    before = [t.norm for t in tokens[max(0, index - 3) : index]]
-    if any(w in SUBORDINATE for w in before):
-        pts -= 2
-    if _UPDATE.search(text):
-        pts -= 2  # a toll update of a happening already reported
-    if kind == "v":
-        bare = trig[1:] if trig[:1] in "وف" and len(trig) > 3 else trig
-        pts += -1 if bare[:1] in "يت" and len(bare) > 3 else 1  # imperfect: habitual or generic
-    if kind == "n" and governed:
-        pts -= 2
-    if main_predicate(tokens, index):
-        pts += 1
-    if _ATTEMPT.search(text):
-        pts -= 3
-    if lemma in INSTRUMENT_LEMMAS:
-        pts -= 2
-    if _BACKGROUND.search(text):
-        pts -= 1
-    definite = trig.startswith(("ال", "وال", "بال", "لل", "فال"))
-    if kind == "n" and definite and not counted:
-        pts -= 1
-    if kind == "n" and _GENERIC_PLURAL.match(trig) and not counted:
-        pts -= 1
-    if "؟" in text or "?" in text:
-        pts -= 3
-    if etype == "PROTEST":
-        pts -= _known_protest(tokens, index, kind, trig)
-    return pts
+    m = _Mention(
+        tokens=tokens,
+        index=index,
+        kind=kind,
+        etype=etype,
+        places=places,
+        persons=persons,
+        lemma=lemma,
+        governed=governed,
+        text=text,
+        trig=tokens[index].norm,
+        counted=_counted(text, etype),
+    )
+    return sum(rule(m) for rule in RULES)
 
 
 # the protesters of a protest already reported, named by the article ("هتف المتظاهرون")
 KNOWN_CROWD = words("specificity/known_crowd")
 POSSESSIVE = ordered("specificity/possessive")
+PROTEST_DEFINITE = ordered("specificity/protest_definite")
+CROWD_ARTICLE = ordered("specificity/crowd_article")
+PLURAL_ENDINGS = ordered("specificity/plural_endings")
+# Points off a protest mention that continues one reported: its known protesters act next (3); an
+# indefinite crowd of another report, or a definite or possessed protest noun (2).
+KNOWN_CROWD_POINTS = 3
+KNOWN_PROTEST_POINTS = 2
+# the known protesters come right after the verb ("هتف المتظاهرون", "رفع المحتجون لافتات")
+KNOWN_CROWD_WINDOW = 2
+# a noun ending in a possessive pronoun is read as possessed ("مظاهراتهم", "احتجاجاتنا") only when it has
+# at least 7 letters: shorter protest nouns end in those letters by themselves
+MIN_POSSESSED = 7
 
 
 def _known_protest(tokens: tuple[Token, ...], index: int, kind: str, trig: str) -> int:
@@ -197,17 +356,22 @@ def _known_protest(tokens: tuple[Token, ...], index: int, kind: str, trig: str) 
     (definite: the ones the article spoke of) did next, or the protest named by a definite or
     possessed noun ("المظاهرة", "مظاهراتهم")."""
     if kind == "v":
-        after = [t.norm for t in tokens[index + 1 : index + 3]]
+        after = [t.norm for t in tokens[index + 1 : index + 1 + KNOWN_CROWD_WINDOW]]
         if any(w in KNOWN_CROWD for w in after):
-            return 3
+            return KNOWN_CROWD_POINTS
         prev = tokens[index - 1].norm if index > 0 else ""
-        bare = trig[1:] if trig[:1] in "وف" and len(trig) > 3 else trig
-        if bare[:1] in "يت" and prev.endswith(("ين", "ون")) and not prev.startswith(("ال", "وال")):
-            return 2  # a clause describing a crowd named in another report ("متظاهرين يحتجون على")
+        bare = without_conjunction(trig)
+        if (
+            bare[:1] in IMPERFECT_PREFIXES
+            and prev.endswith(PLURAL_ENDINGS)
+            and not prev.startswith(CROWD_ARTICLE)
+        ):
+            # a clause describing a crowd named in another report ("متظاهرين يحتجون على")
+            return KNOWN_PROTEST_POINTS
         return 0
-    definite = trig.startswith(("ال", "وال", "بال", "فال"))  # "للاحتجاج" is a purpose
-    if definite or (len(trig) > 6 and trig.endswith(POSSESSIVE) and not trig.endswith("ه")):
-        return 2
+    definite = trig.startswith(PROTEST_DEFINITE)  # "للاحتجاج" is a purpose
+    if definite or (len(trig) >= MIN_POSSESSED and trig.endswith(POSSESSIVE) and not trig.endswith("ه")):
+        return KNOWN_PROTEST_POINTS
     return 0
 
 

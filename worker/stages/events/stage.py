@@ -11,10 +11,12 @@ already reported.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+from dataclasses import dataclass
 
-from worker.lang.ar import words
+from worker.lang.ar import ordered, words
 from worker.stages.config import DEFAULT, StageConfig
-from worker.stages.document import Document, Event
+from worker.stages.document import Document, Event, Token
 from worker.stages.events.arguments import arguments as find_arguments
 from worker.stages.events.arguments import participants, state_names, title_index
 from worker.stages.events.attribution import SPEECH_VERBS, find_attributions
@@ -25,9 +27,22 @@ from worker.stages.events.specificity import specific
 from worker.stages.events.triggers import Trigger, find_triggers
 
 REFER_BACK_VERBS = words("events/refer_back_verbs")
+DEFINITE = ordered("events/definite")
 # types whose mentions must report one particular happening (GSR-style event detection)
 SPECIFIC_TYPES = ("ASSAULT", "PROTEST")
 DEMONSTRATIVES = words("events/demonstratives")
+
+# A date within 5 tokens after a speech verb ("أفاد شهود عيان أمس") dates the report, not the event.
+REPORT_SPAN = 5
+# A date before the trigger is counted 1.5 times as far as one after it, so that of two dates about
+# as close the one after the trigger wins ("قتل … أمس" is the usual order).
+BEFORE_TRIGGER_WEIGHT = 1.5
+# Confidence of an event: 0.75 from a plain trigger, 0.5 from a weak one; +0.1 for a verb (a
+# finite clause states the happening); -0.2 when it is not asserted or only refers back.
+CONFIDENCE = 0.75
+WEAK_CONFIDENCE = 0.5
+VERB_BONUS = 0.1
+UNCERTAIN_PENALTY = 0.2
 
 
 # Words that open a new happening within a sentence ("…، فيما قصفت قوات …").
@@ -81,9 +96,8 @@ def _report_spans(doc: Document, si: int) -> list[tuple[int, int]]:
     sent = doc.sentences[si]
     spans = []
     for k, tok in enumerate(sent.tokens):
-        w = tok.norm[1:] if tok.norm[:1] in "وف" and len(tok.norm) > 3 else tok.norm
-        if w in SPEECH_VERBS or tok.norm in SPEECH_VERBS:
-            end = sent.tokens[min(k + 5, len(sent.tokens) - 1)].end
+        if tok.bare in SPEECH_VERBS or tok.norm in SPEECH_VERBS:
+            end = sent.tokens[min(k + REPORT_SPAN, len(sent.tokens) - 1)].end
             spans.append((tok.start, end))
     return spans
 
@@ -98,7 +112,10 @@ def pick_date(dates: list[TimeExpr], trig: Trigger, reports: list[tuple[int, int
         is_report = any(s <= d.start < e for s, e in reports) and not (
             trig.start <= d.start and any(s <= trig.start < e for s, e in reports)
         )
-        dist = d.start - trig.end if d.start >= trig.end else (trig.start - d.end) * 1.5
+        if d.start >= trig.end:
+            dist = d.start - trig.end
+        else:
+            dist = (trig.start - d.end) * BEFORE_TRIGGER_WEIGHT
         key = (is_report, dist, -precision(d.value))
         if best_key is None or key < best_key:
             best, best_key = d.value, key
@@ -106,92 +123,165 @@ def pick_date(dates: list[TimeExpr], trig: Trigger, reports: list[tuple[int, int
 
 
 def _refers_back(doc: Document, si: int, trig: Trigger, seen: dict[str, set[str]]) -> bool:
+    """A definite noun trigger that refers to a happening already reported: beside a
+    demonstrative ("هذا الهجوم", "الهجوم نفسه"), after a "took place" verb ("وقع الهجوم"), or
+    before one when the article already reported a happening of that lemma ("الهجوم وقع")."""
     toks = doc.sentences[si].tokens
-    word = toks[trig.token].norm
+    if not (trig.kind == "n" and toks[trig.token].norm.startswith(DEFINITE)):
+        return False
     nxt = toks[trig.last + 1].norm if trig.last + 1 < len(toks) else ""
     prev = toks[trig.token - 1].norm if trig.token > 0 else ""
-    definite = trig.kind == "n" and (word.startswith(("ال", "وال", "بال", "لل")))
-    if definite and (nxt in DEMONSTRATIVES or prev in DEMONSTRATIVES):
+    if nxt in DEMONSTRATIVES or prev in DEMONSTRATIVES or prev in REFER_BACK_VERBS:
         return True
-    if definite and prev in REFER_BACK_VERBS:
-        return True
-    if definite and nxt in REFER_BACK_VERBS and trig.lemma in seen.get(trig.type, set()):
-        return True
-    return False
+    return nxt in REFER_BACK_VERBS and trig.lemma in seen.get(trig.type, set())
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    """What the events of one sentence share: its triggers after the filters and the merge, and
+    the dates, report spans, participants and mention counts their events read."""
+
+    si: int
+    tokens: tuple[Token, ...]
+    triggers: list[Trigger]
+    segments: list[int]
+    restated: set[tuple[str, int]]
+    verbs: list[tuple[int, str]]
+    dates: list[TimeExpr]
+    reports: list[tuple[int, int]]
+    participants: list  # arguments.participants of the sentence
+    places: int
+    persons: int
+
+
+def _triggers(
+    doc: Document, si: int, seen: dict[str, set[str]]
+) -> tuple[list[Trigger], list[int], set[tuple[str, int]], list[tuple[int, str]]]:
+    """The sentence's triggers that are not part of an entity name and not hard negatives, merged
+    per segment; with the segments, the (type, segment) pairs whose casualties restate a
+    happening already reported ("قتلوا في هذا الهجوم"), and every verb trigger (token, type)."""
+    sent = doc.sentences[si]
+    toks = sent.tokens
+    names = [(m.start, m.end) for m in doc.mentions if sent.start <= m.start < sent.end]
+    found = find_triggers(toks, doc.text)
+    trigs = [t for t in found if not any(s <= t.start < e for s, e in names)]
+    trigs = [t for t in refine(trigs, toks) if keep_trigger(t, toks)]
+    # Casualties of "this attack" ("قتلوا في هذا الهجوم") restate a happening already
+    # reported, even where the casualty verb stands for the merged event.
+    seg = _segments(toks)
+    restated = {(t.type, seg[t.token]) for t in trigs if _refers_back(doc, si, t, seen)}
+    verbs = [(t.token, t.type) for t in found if t.kind == "v"]
+    return _merge(trigs, seg), seg, restated, verbs
+
+
+def _sentence(
+    doc: Document,
+    si: int,
+    seen: dict[str, set[str]],
+    pub: dt.date | None,
+    states: dict[str, str],
+    titles: dict[str, set[str]],
+) -> _Sentence | None:
+    """The shared context of the events of sentence ``si``; None when it has no trigger."""
+    sent = doc.sentences[si]
+    toks = sent.tokens
+    trigs, seg, restated, verbs = _triggers(doc, si, seen)
+    if not trigs:
+        return None
+    dates = [
+        dataclasses.replace(d, start=d.start + sent.start, end=d.end + sent.start)
+        for d in find_dates(doc.text[sent.start : sent.end], pub)
+    ]
+    in_sent = [m for m in doc.mentions if sent.start <= m.start < sent.end]
+    return _Sentence(
+        si=si,
+        tokens=toks,
+        triggers=trigs,
+        segments=seg,
+        restated=restated,
+        verbs=verbs,
+        dates=dates,
+        reports=_report_spans(doc, si),
+        participants=participants(doc, si, states, titles, {t.token for t in trigs}),
+        places=sum(1 for m in in_sent if m.type == "LOC"),
+        persons=sum(1 for m in in_sent if m.type == "PERS"),
+    )
+
+
+def _back(doc: Document, ctx: _Sentence, t: Trigger, seen: dict[str, set[str]]) -> bool:
+    """The mention refers to a happening rather than reporting a new one: casualties restating
+    it ("قتلوا في هذا الهجوم"), a definite noun referring back ("هذا الهجوم"), or, for ASSAULT
+    and PROTEST, a mention that gives none of the particulars of a report ("أدان الهجوم")."""
+    back = (t.mode == "killing" and (t.type, ctx.segments[t.token]) in ctx.restated) or _refers_back(
+        doc, ctx.si, t, seen
+    )
+    if t.type not in SPECIFIC_TYPES or back:
+        return back
+    governed = any(k < t.token and typ != t.type for k, typ in ctx.verbs)
+    return not specific(
+        ctx.tokens,
+        t.token,
+        t.kind,
+        t.type,
+        places=ctx.places,
+        persons=ctx.persons,
+        lemma=t.lemma,
+        governed=governed,
+    )
+
+
+def _confidence(t: Trigger, mod: str, back: bool) -> float:
+    """How sure the extractor is of the event: a weak trigger less than a plain one, a verb more
+    than a noun, a mention that is not asserted or only refers back less."""
+    conf = WEAK_CONFIDENCE if t.weak else CONFIDENCE
+    if t.kind == "v":
+        conf += VERB_BONUS
+    if mod != "asserted" or back:
+        conf -= UNCERTAIN_PENALTY
+    return round(conf, 3)
+
+
+def _event(
+    doc: Document, ctx: _Sentence, t: Trigger, seen: dict[str, set[str]], pub_iso: str | None
+) -> Event:
+    """The event of trigger ``t``: its arguments, location, date, modality and confidence."""
+    args, location = find_arguments(doc, ctx.si, t, t.type, ctx.participants)
+    date = pick_date(ctx.dates, t, ctx.reports)
+    mod = modality(ctx.tokens, t.token, t.kind, date, pub_iso)
+    back = _back(doc, ctx, t, seen)
+    return Event(
+        type=t.type,
+        trigger=t.text,
+        start=t.start,
+        end=t.end,
+        sentence=ctx.si,
+        mode=t.mode,
+        arguments=tuple(args),
+        date=date,
+        location=location,
+        confidence=_confidence(t, mod, back),
+        modality=mod,
+        refers_back=back,
+    )
 
 
 def events(doc: Document, config: StageConfig = DEFAULT) -> Document:
+    """The document with its events and attributions."""
     pub = published_date(doc.published_at, config.reference_date)
     pub_iso = pub.isoformat() if pub else None
     states = state_names(doc)
     titles = title_index(doc)
     out: list[Event] = []
+    # lemmas of the events found so far, by type (_refers_back)
     seen: dict[str, set[str]] = {}
     for si, sent in enumerate(doc.sentences):
-        toks = sent.tokens
-        if not toks:
+        if not sent.tokens:
             continue
-        names = [(m.start, m.end) for m in doc.mentions if sent.start <= m.start < sent.end]
-        trigs = [t for t in find_triggers(toks, doc.text) if not any(s <= t.start < e for s, e in names)]
-        trigs = [t for t in refine(trigs, toks) if keep_trigger(t, toks)]
-        # Casualties of "this attack" ("قتلوا في هذا الهجوم") restate a happening already
-        # reported, even where the casualty verb stands for the merged event.
-        seg = _segments(toks)
-        restated = {(t.type, seg[t.token]) for t in trigs if _refers_back(doc, si, t, seen)}
-        trigs = _merge(trigs, seg)
-        if not trigs:
+        ctx = _sentence(doc, si, seen, pub, states, titles)
+        if ctx is None:
             continue
-        dates = [
-            dataclasses.replace(d, start=d.start + sent.start, end=d.end + sent.start)
-            for d in find_dates(doc.text[sent.start : sent.end], pub)
-        ]
-        reports = _report_spans(doc, si)
-        parts = participants(doc, si, states, titles, {t.token for t in trigs})
-        in_sent = [m for m in doc.mentions if sent.start <= m.start < sent.end]
-        places = sum(1 for m in in_sent if m.type == "LOC")
-        persons = sum(1 for m in in_sent if m.type == "PERS")
-        verbs = [(t.token, t.type) for t in find_triggers(toks, doc.text) if t.kind == "v"]
-        for t in trigs:
-            args, location = find_arguments(doc, si, t, t.type, parts)
-            date = pick_date(dates, t, reports)
-            mod = modality(toks, t.token, t.kind, date, pub_iso)
-            back = (t.mode == "killing" and (t.type, seg[t.token]) in restated) or _refers_back(
-                doc, si, t, seen
-            )
-            if t.type in SPECIFIC_TYPES and not back:
-                governed = any(k < t.token and typ != t.type for k, typ in verbs)
-                # a mention that gives none of the particulars only refers to the happening
-                back = not specific(
-                    toks,
-                    t.token,
-                    t.kind,
-                    t.type,
-                    places=places,
-                    persons=persons,
-                    lemma=t.lemma,
-                    governed=governed,
-                )
-            conf = 0.5 if t.weak else 0.75
-            if t.kind == "v":
-                conf += 0.1
-            if mod != "asserted" or back:
-                conf -= 0.2
-            out.append(
-                Event(
-                    type=t.type,
-                    trigger=t.text,
-                    start=t.start,
-                    end=t.end,
-                    sentence=si,
-                    mode=t.mode,
-                    arguments=tuple(args),
-                    date=date,
-                    location=location,
-                    confidence=round(conf, 3),
-                    modality=mod,
-                    refers_back=back,
-                )
-            )
+        for t in ctx.triggers:
+            out.append(_event(doc, ctx, t, seen, pub_iso))
             seen.setdefault(t.type, set()).add(t.lemma)
     return dataclasses.replace(
         doc,
