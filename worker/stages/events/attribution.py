@@ -17,9 +17,6 @@ from worker.stages.document import Attribution, Document, Mention, Sentence, Tok
 SPEECH_VERBS = words("attribution/speech_verbs")
 ACCORDING_TO = words("attribution/according_to")
 SOURCE_LABELS = words("attribution/source_labels")
-# Heads of an unnamed source ("مصدر", "شهود"). Not consulted: the check that was meant to require
-# one had no effect and was removed; an unnamed source is any short phrase after the cue.
-UNNAMED_HEADS = words("attribution/unnamed_heads")
 COMPLEMENTISERS = words("attribution/complementisers")
 SOURCE_LINKS = words("attribution/source_links")
 PHRASE_STOPS = words("attribution/phrase_stops")

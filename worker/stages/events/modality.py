@@ -19,7 +19,6 @@ HYPOTHETICAL = words("modality/hypothetical")
 CONDITIONAL = words("modality/conditional")
 # verbs whose complement event has not (yet) happened
 NON_FACTIVE = words("modality/non_factive")
-CLAUSE_BREAKS = words("modality/clause_breaks")
 SENTENCE_ENDS = words("modality/sentence_ends")
 CLAUSE_PUNCTUATION = words("modality/clause_punctuation")
 
