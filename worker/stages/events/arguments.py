@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from worker.lang.ar import words
+from worker.lang.ar import ordered, words
 from worker.lang.ar.lexicons import nationalities
 from worker.lang.ar.morphology import adjective_stem
 from worker.lang.ar.normalise import normalise
@@ -30,7 +30,7 @@ PREP_RECIPIENT = words("arguments/prep_recipient")
 PREP_LOCATION = words("arguments/prep_location")
 # "شهدت موسكو الاجتماع", "تستضيف القاهرة المحادثات": the subject of these verbs is where it happens
 HOST_VERBS = words("arguments/host_verbs")
-BREAKS = {"،", ",", "؛", ";", ".", ":", "؟", "!", "(", ")", "«", "»", "“", "”", '"'}
+BREAKS = words("arguments/breaks")
 RELATIVES = words("arguments/relatives")
 HARM_NOUNS = words("arguments/harm_nouns")
 TITLE_HEADS = words("arguments/title_heads")
@@ -38,6 +38,16 @@ STATE_NOUNS = words("arguments/state_nouns")
 
 
 GENERIC_SUBJECTS = words("arguments/generic_subjects")
+PLACE_LABELS = words("arguments/place_labels")
+GOVERNING_PARTICLES = words("arguments/governing_particles")
+ATTACHED_PREPS = words("arguments/attached_preps")
+PLURAL_SUFFIXES = ordered("arguments/plural_suffixes")
+DEFINITE_PREFIXES = ordered("arguments/definite_prefixes")
+VISIT_PREPS = words("arguments/visit_preps")
+CLAUSE_STOPS = words("arguments/clause_stops")
+COMMAS = words("arguments/commas")
+CLAUSE_OPENERS_BEFORE = words("arguments/clause_openers_before")
+CLAUSE_OPENERS_AFTER = words("arguments/clause_openers_after")
 
 
 @dataclass(frozen=True)
@@ -78,25 +88,13 @@ def _prep_before(doc: Document, sent: Sentence, k: int, start: int) -> str:
         return "ل"
     if k > 0:
         prev = sent.tokens[k - 1].norm
-        if prev in ("قبل",) and k > 1 and sent.tokens[k - 2].norm == "من":
+        if prev == "قبل" and k > 1 and sent.tokens[k - 2].norm == "من":
             return "من قبل"
-        if prev in PREP_RECIPIENT or prev in PREP_LOCATION or prev in ("من", "عن", "بين", "و"):
+        if prev in PREP_RECIPIENT or prev in PREP_LOCATION or prev in GOVERNING_PARTICLES or prev == "و":
             return prev
         if len(prev) > 2 and prev[0] == "و" and prev[1:] in PREP_RECIPIENT | PREP_LOCATION:
             return prev[1:]
-        if prev in (
-            "بريف",
-            "ريف",
-            "بمدينه",
-            "مدينه",
-            "بمحافظه",
-            "محافظه",
-            "منطقه",
-            "بمنطقه",
-            "قضاء",
-            "بلده",
-            "العاصمه",
-        ):
+        if prev in PLACE_LABELS:
             return "في"
     return ""
 
@@ -117,7 +115,7 @@ def _prep_through_phrase(doc: Document, sent: Sentence, k: int, stops: set[int])
         if w in BREAKS:
             return ""
         bare = w[1:] if w[:1] == "و" and len(w) > 3 and w not in PHRASE_HEADS else w
-        if crossed and (bare in PREP_RECIPIENT or bare in ("من", "بين", "عن")):
+        if crossed and (bare in PREP_RECIPIENT or bare in GOVERNING_PARTICLES):
             return bare
         if crossed and w[:1] == "و" and len(w) > 3 and w[1:] in PHRASE_HEADS | TITLE_HEADS:
             return "و"
@@ -126,11 +124,11 @@ def _prep_through_phrase(doc: Document, sent: Sentence, k: int, stops: set[int])
             if w != bare and w[:1] == "و":
                 return "و"  # "بين لافروف ووزير الخارجية الأمريكي أنتوني بلينكن"
             crossed = True
-        elif bare[:1] in "بل" and (bare[1:] in PHRASE_HEADS or bare[1:] in ("شركه", "حكومه")):
+        elif bare[:1] in ATTACHED_PREPS and bare[1:] in PHRASE_HEADS:
             return bare[0]
         elif bare.startswith("لل") and bare[2:] in PHRASE_HEADS:
             return "ل"
-        elif bare[:1] in "بل" and len(bare) >= 5 and crossed_nouns:
+        elif bare[:1] in ATTACHED_PREPS and len(bare) >= 5 and crossed_nouns:
             return bare[0]  # a masdar with a preposition: "هددت بإسقاط حكم حماس"
         elif not (bare.startswith("ال") or adjective_stem(bare)):
             if crossed_nouns >= 1 or bare in BREAKS or bare in RELATIVES:
@@ -165,7 +163,7 @@ def title_index(doc: Document) -> dict[str, set[str]]:
                 j -= 1
             e = next((i for i, t in enumerate(toks) if t.start >= m.end), len(toks))
             after: set[str] = set()
-            if e < len(toks) and toks[e].norm in TITLE_HEADS | {"نائب", "رئيس"}:
+            if e < len(toks) and toks[e].norm in TITLE_HEADS:
                 for t in toks[e : e + 6]:
                     if t.norm in BREAKS:
                         break
@@ -238,9 +236,7 @@ def participants(
             if prev in BREAKS:
                 continue
             # a plural ("مسؤولون روس") is a generic group, not the state
-            if tok.norm.endswith(("ون", "ين")) and not tok.norm.endswith(("يين", "يون")):
-                continue
-            if tok.norm.endswith(("يين", "يون")):
+            if tok.norm.endswith(PLURAL_SUFFIXES):
                 continue
             prev_bare = prev[1:] if prev.startswith("و") and prev[1:] in TITLE_HEADS else prev
             prev2 = toks[k - 2].norm if k > 1 else ""
@@ -336,19 +332,15 @@ def clause_bounds(sent: Sentence, index: int, last: int) -> tuple[int, int]:
     lo = index
     while lo > 0 and index - lo < 14:
         w = toks[lo - 1].norm
-        if w in ("؛", ";", ".", ":") or w in ("ان", "انه", "انها", "بان", "فان", "بينما", "فيما", "حيث"):
+        if w in CLAUSE_STOPS or w in CLAUSE_OPENERS_BEFORE:
             break
-        if w in ("،", ",") and index - lo > 2:
+        if w in COMMAS and index - lo > 2:
             break
         lo -= 1
     hi = last + 1
     while hi < len(toks) and hi - last < 16:
         w = toks[hi].norm
-        if (
-            w in ("؛", ";", ".", ":", "،", ",")
-            or w in RELATIVES
-            or w in ("فيما", "بينما", "ان", "انه", "بان")
-        ):
+        if w in CLAUSE_STOPS or w in COMMAS or w in RELATIVES or w in CLAUSE_OPENERS_AFTER:
             break
         hi += 1
     return lo, hi
@@ -361,7 +353,7 @@ def _hosted(toks, k: int) -> bool:
         w = toks[j].norm
         if w in BREAKS:
             return False
-        if w in HOST_VERBS or (w[:1] in ("و", "ف") and w[1:] in HOST_VERBS):
+        if w in HOST_VERBS or toks[j].bare in HOST_VERBS:
             return True
     return False
 
@@ -379,7 +371,8 @@ def arguments(
     harm = trig.kind == "n" and trig.lemma in HARM_NOUNS or trig.mode == "killing"
 
     def place(p: Participant) -> bool:
-        return p.type == "LOC" and p.source == "mention" and p.prep in PREP_LOCATION | {"ب", "في"}
+        # "في" is one of PREP_LOCATION; "ب" is the attached preposition ("بموسكو")
+        return p.type == "LOC" and p.source == "mention" and (p.prep in PREP_LOCATION or p.prep == "ب")
 
     between = False
     bare_after = 0
@@ -391,8 +384,8 @@ def arguments(
         trig.kind == "v"
         and nxt
         and not any(p.token == trig.last + 1 for p in parts)
-        and not nxt.startswith(("ال", "وال"))
-        and (nxt.endswith(("ون", "ين")) or nxt in GENERIC_SUBJECTS)
+        and not nxt.startswith(DEFINITE_PREFIXES)
+        and (nxt.endswith(PLURAL_SUFFIXES) or nxt in GENERIC_SUBJECTS)
         and len(nxt) > 4
     ):
         bare_after = 1
@@ -400,18 +393,23 @@ def arguments(
     else:
         generic_actor = False
     for p in after:
-        if place(p) and not (etype == "CONSULT" and trig.mode == "visit" and p.prep in ("",)):
+        if place(p) and not (etype == "CONSULT" and trig.mode == "visit" and p.prep == ""):
             if location is None:
                 location = p
             continue
-        if etype == "CONSULT" and trig.mode == "visit" and p.type == "LOC" and p.prep in ("", "ل", "الي"):
+        if (
+            etype == "CONSULT"
+            and trig.mode == "visit"
+            and p.type == "LOC"
+            and (p.prep == "" or p.prep in VISIT_PREPS)
+        ):
             location = location or p
             continue
         if p.prep == "بين" or (p.prep == "من" and p.token >= 2 and sent.tokens[p.token - 2].norm == "كل"):
             actors.append(p)
             between = True
             continue
-        if between and p.prep in ("و", "") and not recips:
+        if between and (p.prep == "" or p.prep == "و") and not recips:
             recips.append(p)
             continue
         if p.prep == "من قبل":
@@ -423,9 +421,11 @@ def arguments(
             elif trig.kind == "n":
                 actors.append(p)
             continue
-        if p.prep in PREP_RECIPIENT or p.prep in ("ل", "ب", "عن"):
-            if p.prep == "عن" and etype not in ("CONCEDE",):
-                continue
+        if p.prep == "عن":
+            if etype == "CONCEDE":
+                recips.append(p)
+            continue
+        if p.prep in PREP_RECIPIENT or p.prep in ATTACHED_PREPS:
             recips.append(p)
             continue
         if p.prep == "و" and (actors or recips):
@@ -451,7 +451,7 @@ def arguments(
                 recips.append(p)
     if not actors and not between and not generic_actor:
         for p in reversed(before):
-            if place(p) or p.prep not in ("", "و"):
+            if place(p) or not (p.prep == "" or p.prep == "و"):
                 continue
             if p in recips:
                 continue
