@@ -142,8 +142,8 @@ def clause_bounds(sent: Sentence, index: int, last: int) -> tuple[int, int]:
 
 
 def _hosted(toks, k: int) -> bool:
-    """A hosting verb ("شهدت", "استضافت") up to three words before token ``k`` ("شهدت العاصمة
-    الروسية موسكو"), with nothing but words between."""
+    """A hosting verb ("شهدت", "استضافت") at most HOST_LOOKBACK tokens before token ``k`` ("شهدت
+    العاصمة الروسية موسكو"), with nothing but words between."""
     for j in range(k - 1, max(-1, k - 1 - HOST_LOOKBACK), -1):
         w = toks[j].norm
         if w in BREAKS:
@@ -194,6 +194,7 @@ class _Roles:
 
     @property
     def visit(self) -> bool:
+        """A visit ("زار", "زيارة"): the place it goes to is its location."""
         return self.etype == "CONSULT" and self.trig.mode == "visit"
 
 
@@ -421,4 +422,5 @@ def arguments(
 
 
 def mentions_in(doc: Document, sent: Sentence) -> list[Mention]:
+    """The mentions that start in ``sent``."""
     return [m for m in doc.mentions if sent.start <= m.start < sent.end]

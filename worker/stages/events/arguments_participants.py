@@ -63,6 +63,9 @@ PARTICIPANT_TYPES = ("PERS", "ORG", "LOC")
 
 @dataclass(frozen=True)
 class Participant:
+    """A name that can take a role in the clause: a mention, a nationality adjective standing for
+    a state, or a title standing for a person."""
+
     name: str
     type: str
     start: int
@@ -92,7 +95,8 @@ def state_names(doc: Document) -> dict[str, str]:
 
 def _without_wa(w: str) -> str:
     """A word without an attached conjunction "و" ("ووزير" → "وزير"); unlike Token.bare, "ف"
-    stays ("فرنسا")."""
+    stays ("فرنسا"). A word's own first "و" goes too ("وزير" → "زير"): title words are compared
+    after the same stripping on both sides (_norm_title_word), so it does no harm there."""
     return without_conjunction(w) if w[:1] == "و" else w
 
 
@@ -165,7 +169,7 @@ def _is_phrase_head(w: str) -> bool:
 
 def _prep_before_head(w: str, bare: str) -> str | None:
     """Once a head is crossed: the preposition before it ("مع وزير الخارجية الروسي لافروف" →
-    "مع"), or "و" attached to a further head ("بين لافروف ووزير الخارجية الأمريكي بلينكن")."""
+    "مع"), or "و" attached to a head further back ("ووزير الدفاع رئيس الوفد بيار" → "و")."""
     if bare in PREP_RECIPIENT or bare in GOVERNING_PARTICLES:
         return bare
     if _wa_then(w, PHRASE_HEADS):
@@ -174,8 +178,9 @@ def _prep_before_head(w: str, bare: str) -> str | None:
 
 
 def _prep_attached_to_head(bare: str, nouns: int) -> str | None:
-    """A preposition attached to the head itself ("لشركة النفط", "بحكومة", "للقوات" → "ل"), or
-    to a masdar before an indefinite genitive ("هددت بإسقاط حكم حماس" → "ب")."""
+    """A preposition attached to the head itself ("لشركة النفط" → "ل", "بحكومة" → "ب",
+    "للقوات" → "ل"), or to a masdar before an indefinite genitive ("هددت بإسقاط حكم حماس" →
+    "ب")."""
     if bare[:1] in ATTACHED_PREPS and bare[1:] in PHRASE_HEADS:
         return bare[0]
     if bare.startswith("لل") and bare[2:] in PHRASE_HEADS:
@@ -242,8 +247,8 @@ def _prep_through_phrase(doc: Document, sent: Sentence, k: int, stops: set[int])
 
 
 def _title_before(toks: tuple[Token, ...], k: int) -> set[str]:
-    """The words from a title head up to the name at token k ("وزير الخارجية الأمريكي أنتوني
-    بلينكن" → {وزير, الخارجيه, الامريكي}); nothing when no head stands within TITLE_SPAN words."""
+    """The words from a title head up to the name at token k ("الرئيس الأمريكي جو بايدن" →
+    {الرئيس, الامريكي}); nothing when no head stands within TITLE_SPAN words."""
     found: set[str] = set()
     for j in range(k - 1, max(-1, k - 1 - TITLE_SPAN), -1):
         w = toks[j].norm
