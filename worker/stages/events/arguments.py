@@ -1,9 +1,8 @@
 """Event arguments: actor, recipient and location from the trigger's clause.
 
-Participants are the clause's entity mentions, nationality adjectives that stand for a state of
-the article ("الغزو الروسي" → روسيا) and titles that name a person of the article ("وزير الخارجية
-الأمريكي" → the person the article introduces with that title). Roles come from Arabic word order
-and prepositions:
+The participants (``arguments_participants.py``) are the clause's entity mentions, nationality
+adjectives that stand for a state of the article and titles that name a person of the article.
+Roles come from Arabic word order and prepositions:
 
 - a verb's first bare participant after it is the actor (VSO), the second its object (recipient);
   with no actor after it, the nearest bare participant before it in the clause (SVO, headlines);
@@ -14,475 +13,414 @@ and prepositions:
 - the location is a place after "في" or an attached "بـ" (the nearest one after the trigger, else
   before it); a visited place ("زار موسكو") is a location, not a recipient, and so is the place
   that hosts it ("شهدت موسكو الاجتماع").
+
+Each construction is one named rule below; the word lists are data files in
+``worker/lang/ar/arguments/``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from worker.lang.ar import words
-from worker.lang.ar.lexicons import nationalities
-from worker.lang.ar.morphology import adjective_stem
-from worker.lang.ar.normalise import normalise
-from worker.stages.document import Argument, Document, Mention, Sentence
+from worker.lang.ar import ordered, words
+from worker.stages.document import Argument, Document, Mention, Sentence, Token
+from worker.stages.events.arguments_participants import (
+    ATTACHED_PREPS,
+    BREAKS,
+    PLURAL_SUFFIXES,
+    PREP_LOCATION,
+    PREP_RECIPIENT,
+    RELATIVES,
+    Participant,
+    drop_wa_before,
+    participants,
+    resolve_title,
+    state_names,
+    title_index,
+)
 
-PREP_RECIPIENT = words("arguments/prep_recipient")
-PREP_LOCATION = words("arguments/prep_location")
+if TYPE_CHECKING:
+    from worker.stages.events.triggers import Trigger
+
+# what the events stage reads from here
+__all__ = [
+    "Participant",
+    "arguments",
+    "clause_bounds",
+    "mentions_in",
+    "participants",
+    "resolve_title",
+    "state_names",
+    "title_index",
+]
+
+# --- Word lists (worker/lang/ar/arguments/*.tsv) ---
+
 # "شهدت موسكو الاجتماع", "تستضيف القاهرة المحادثات": the subject of these verbs is where it happens
 HOST_VERBS = words("arguments/host_verbs")
-BREAKS = {"،", ",", "؛", ";", ".", ":", "؟", "!", "(", ")", "«", "»", "“", "”", '"'}
-RELATIVES = words("arguments/relatives")
 HARM_NOUNS = words("arguments/harm_nouns")
-TITLE_HEADS = words("arguments/title_heads")
 STATE_NOUNS = words("arguments/state_nouns")
-
-
 GENERIC_SUBJECTS = words("arguments/generic_subjects")
-
-
-@dataclass(frozen=True)
-class Participant:
-    name: str
-    type: str
-    start: int
-    end: int
-    token: int  # index of the first token in the sentence
-    last: int
-    prep: str  # the preposition before it ("" when bare)
-    source: str  # "mention" | "adjective" | "title"
-    after_noun: bool = False  # an adjective right after a noun
-
-
-def state_names(doc: Document) -> dict[str, str]:
-    """adjective stem → the canonical name the article uses for that state (only states the
-    article names)."""
-    canon = {normalise(m.canonical): m.canonical for m in doc.mentions if m.type in ("LOC", "ORG")}
-    out: dict[str, str] = {}
-    for adj, names in nationalities().items():
-        for n in names:
-            if n in canon:
-                out[adj] = canon[n]
-                break
-    return out
-
-
-def _prep_before(doc: Document, sent: Sentence, k: int, start: int) -> str:
-    """The preposition governing the word at token k whose name starts at ``start``."""
-    tok = sent.tokens[k]
-    clitic = normalise(doc.text[tok.start : start]) if start > tok.start else ""
-    if clitic.endswith("ب"):
-        return "ب"
-    if clitic.endswith("ل") or clitic.endswith("لل"):
-        return "ل"
-    if clitic == "" and tok.norm.startswith("لل"):
-        return "ل"
-    if k > 0:
-        prev = sent.tokens[k - 1].norm
-        if prev in ("قبل",) and k > 1 and sent.tokens[k - 2].norm == "من":
-            return "من قبل"
-        if prev in PREP_RECIPIENT or prev in PREP_LOCATION or prev in ("من", "عن", "بين", "و"):
-            return prev
-        if len(prev) > 2 and prev[0] == "و" and prev[1:] in PREP_RECIPIENT | PREP_LOCATION:
-            return prev[1:]
-        if prev in (
-            "بريف",
-            "ريف",
-            "بمدينه",
-            "مدينه",
-            "بمحافظه",
-            "محافظه",
-            "منطقه",
-            "بمنطقه",
-            "قضاء",
-            "بلده",
-            "العاصمه",
-        ):
-            return "في"
-    return ""
-
-
-# nouns that head a genitive or title before a name: the preposition before them governs the name
-# ("مع وزير الخارجية الروسي سيرغي لافروف", "على سفر قاسم سليماني", "لشركة النفط")
-PHRASE_HEADS = TITLE_HEADS | words("arguments/phrase_heads")
-
-
-def _prep_through_phrase(doc: Document, sent: Sentence, k: int, stops: set[int]) -> str:
-    """The preposition before the title or genitive head that precedes the name at token k."""
-    toks = sent.tokens
-    j = k - 1
-    crossed = False
-    crossed_nouns = 0
-    while j >= 0 and k - j <= 5 and j not in stops:
-        w = toks[j].norm
-        if w in BREAKS:
-            return ""
-        bare = w[1:] if w[:1] == "و" and len(w) > 3 and w not in PHRASE_HEADS else w
-        if crossed and (bare in PREP_RECIPIENT or bare in ("من", "بين", "عن")):
-            return bare
-        if crossed and w[:1] == "و" and len(w) > 3 and w[1:] in PHRASE_HEADS | TITLE_HEADS:
-            return "و"
-        head = bare[2:] if bare.startswith("ال") else bare
-        if bare in PHRASE_HEADS or head in PHRASE_HEADS:
-            if w != bare and w[:1] == "و":
-                return "و"  # "بين لافروف ووزير الخارجية الأمريكي أنتوني بلينكن"
-            crossed = True
-        elif bare[:1] in "بل" and (bare[1:] in PHRASE_HEADS or bare[1:] in ("شركه", "حكومه")):
-            return bare[0]
-        elif bare.startswith("لل") and bare[2:] in PHRASE_HEADS:
-            return "ل"
-        elif bare[:1] in "بل" and len(bare) >= 5 and crossed_nouns:
-            return bare[0]  # a masdar with a preposition: "هددت بإسقاط حكم حماس"
-        elif not (bare.startswith("ال") or adjective_stem(bare)):
-            if crossed_nouns >= 1 or bare in BREAKS or bare in RELATIVES:
-                return ""
-            crossed_nouns += 1  # one indefinite genitive head ("حكم", "سفر")
-        j -= 1
-    return ""
-
-
-def title_index(doc: Document) -> dict[str, set[str]]:
-    """PERS canonical → the words of the titles the article puts right before or after its name."""
-    out: dict[str, set[str]] = {}
-    for sent in doc.sentences:
-        toks = sent.tokens
-        for m in doc.mentions:
-            if m.type != "PERS" or not sent.start <= m.start < sent.end:
-                continue
-            k = next((i for i, t in enumerate(toks) if t.end > m.start), None)
-            if k is None:
-                continue
-            words: set[str] = set()
-            j = k - 1
-            seen_head = False
-            while j >= 0 and k - j <= 6:
-                w = toks[j].norm
-                if w in BREAKS:
-                    break
-                words.add(w[1:] if w.startswith("و") and len(w) > 3 else w)
-                if w in TITLE_HEADS or (w[1:] in TITLE_HEADS and w[0] == "و"):
-                    seen_head = True
-                    break
-                j -= 1
-            e = next((i for i, t in enumerate(toks) if t.start >= m.end), len(toks))
-            after: set[str] = set()
-            if e < len(toks) and toks[e].norm in TITLE_HEADS | {"نائب", "رئيس"}:
-                for t in toks[e : e + 6]:
-                    if t.norm in BREAKS:
-                        break
-                    after.add(t.norm)
-            if seen_head:
-                out.setdefault(m.canonical, set()).update(words)
-            if after:
-                out.setdefault(m.canonical, set()).update(after)
-    return out
-
-
-def _norm_title_word(w: str) -> str:
-    w = w[1:] if w.startswith("و") and len(w) > 3 else w
-    stem = adjective_stem(w)
-    if stem:
-        return "@" + stem
-    return w[2:] if w.startswith("ال") and len(w) > 4 else w
-
-
-def resolve_title(words: list[str], titles: dict[str, set[str]]) -> str | None:
-    """The person whose known title shares the head and the most other words with ``words``."""
-    want = {_norm_title_word(w) for w in words}
-    best, best_score, tie = None, 0, False
-    for person, tw in titles.items():
-        have = {_norm_title_word(w) for w in tw}
-        common = want & have
-        if not common & {_norm_title_word(h) for h in TITLE_HEADS}:
-            continue
-        score = len(common)
-        if score > best_score:
-            best, best_score, tie = person, score, False
-        elif score == best_score:
-            tie = True
-    if best is None or tie or best_score < 2:
-        return None
-    return best
-
-
-def participants(
-    doc: Document,
-    si: int,
-    states: dict[str, str],
-    titles: dict[str, set[str]],
-    trigger_tokens: set[int] | None = None,
-) -> list[Participant]:
-    sent = doc.sentences[si]
-    toks = sent.tokens
-    out: list[Participant] = []
-    covered: set[int] = set()
-    trigger_tokens = set(trigger_tokens or ())
-    for m in doc.mentions:
-        if not sent.start <= m.start < sent.end or m.type not in ("PERS", "ORG", "LOC"):
-            continue
-        k = next((i for i, t in enumerate(toks) if t.end > m.start), None)
-        last = next((i for i in range(len(toks) - 1, -1, -1) if toks[i].start < m.end), k)
-        if k is None:
-            continue
-        covered.update(range(k, (last or k) + 1))
-        prep = _prep_before(doc, sent, k, m.start)
-        if prep == "":
-            prep = _prep_through_phrase(doc, sent, k, trigger_tokens)
-        out.append(Participant(m.canonical, m.type, m.start, m.end, k, last or k, prep, "mention"))
-    out = _titled_organisations(out, toks, titles)
-    for k, tok in enumerate(toks):
-        if k in covered:
-            continue
-        stem = adjective_stem(tok.norm)
-        if stem and stem in states and k > 0:
-            prev = toks[k - 1].norm
-            if prev in BREAKS:
-                continue
-            # a plural ("مسؤولون روس") is a generic group, not the state
-            if tok.norm.endswith(("ون", "ين")) and not tok.norm.endswith(("يين", "يون")):
-                continue
-            if tok.norm.endswith(("يين", "يون")):
-                continue
-            prev_bare = prev[1:] if prev.startswith("و") and prev[1:] in TITLE_HEADS else prev
-            prev2 = toks[k - 2].norm if k > 1 else ""
-            prev2 = prev2[1:] if prev2.startswith("و") and prev2[1:] in TITLE_HEADS else prev2
-            if prev_bare in TITLE_HEADS or prev2 in TITLE_HEADS:
-                continue  # part of a title; titles are resolved below
-            out.append(
-                Participant(states[stem], "LOC", tok.start, tok.end, k, k, "", "adjective", after_noun=True)
-            )
-    # titles without a name right after them
-    k = 0
-    while k < len(toks):
-        w = toks[k].norm
-        head = w[1:] if w.startswith("و") and len(w) > 3 and w[1:] in TITLE_HEADS else w
-        if head in TITLE_HEADS and k not in covered:
-            j = k + 1
-            words = [head]
-            while (
-                j < len(toks)
-                and j - k <= 5
-                and j not in covered
-                and toks[j].norm not in BREAKS
-                and toks[j].norm not in RELATIVES
-            ):
-                words.append(toks[j].norm)
-                j += 1
-            if j in covered:
-                k = j
-                continue  # a name follows: the mention itself is the participant
-            person = resolve_title(words, titles) if len(words) >= 2 else None
-            if person:
-                out.append(
-                    Participant(
-                        person,
-                        "PERS",
-                        toks[k].start,
-                        toks[j - 1].end,
-                        k,
-                        j - 1,
-                        _prep_before(doc, sent, k, toks[k].start),
-                        "title",
-                    )
-                )
-                covered.update(range(k, j))
-                k = j
-                continue
-        k += 1
-    out.sort(key=lambda p: p.token)
-    return out
-
-
-def _titled_organisations(parts: list[Participant], toks, titles: dict[str, set[str]]) -> list[Participant]:
-    """An organisation or place that completes a title ("رئيس مجلس الوزراء خالد محفوظ بحاح",
-    "قائد فيلق القدس زار …") is not a participant: the person is. With the person named right
-    after, the organisation is dropped; otherwise the title names the person the article gives
-    that title to, if any."""
-    out: list[Participant] = []
-    persons = [p for p in parts if p.type == "PERS"]
-    for p in parts:
-        if p.type not in ("ORG", "LOC") or p.token == 0:
-            out.append(p)
-            continue
-        prev = toks[p.token - 1].norm
-        prev = prev[1:] if prev.startswith("و") and len(prev) > 3 and prev[1:] in TITLE_HEADS else prev
-        if prev not in TITLE_HEADS:
-            out.append(p)
-            continue
-        if any(p.last < q.token <= p.last + 3 for q in persons):
-            continue
-        words = [prev, *(t.norm for t in toks[p.token : p.last + 1])]
-        person = resolve_title(words, titles)
-        if person:
-            out.append(Participant(person, "PERS", p.start, p.end, p.token - 1, p.last, p.prep, "title"))
-        else:
-            out.append(p)
-    return out
-
-
+DEFINITE_PREFIXES = ordered("arguments/definite_prefixes")
+VISIT_PREPS = words("arguments/visit_preps")
+CLAUSE_STOPS = words("arguments/clause_stops")
+COMMAS = words("arguments/commas")
+CLAUSE_OPENERS_BEFORE = words("arguments/clause_openers_before")
+CLAUSE_OPENERS_AFTER = words("arguments/clause_openers_after")
+# a preposition between a verb and a name puts the name in a phrase, not in the subject slot
 PHRASE_PREPS = PREP_RECIPIENT | PREP_LOCATION | words("arguments/phrase_preps")
+
+# --- Windows (in tokens) and thresholds ---
+
+# With no punctuation or clause opener to end it sooner, the trigger's clause is cut 14 tokens
+# before it and 15 tokens after its last token, so that a long run-on sentence does not lend the
+# trigger a distant name (values from the first version of the rules).
+CLAUSE_BEFORE = 14
+CLAUSE_AFTER = 15
+# Before the trigger a comma ends the clause only with at least three words between them: a
+# fronted place or time ("وفي موسكو، التقى …") still belongs to it.
+COMMA_MIN_WORDS = 3
+# A hosting verb stands at most four tokens before the place, three words between ("شهدت
+# العاصمة الروسية موسكو").
+HOST_LOOKBACK = 4
+# Coordination joins neighbours only: "و" adds a name to a role when at most three tokens separate
+# it from the last name of that role ("مع روسيا والصين").
+COORDINATION_GAP = 3
+# A masdar's genitive follows it at once or after one word ("زيارة الرئيس بحاح", "مقتل سليماني").
+GENITIVE_REACH = 2
+# A place in the first eight tokens after the clause locates the event when the clause names none.
+LATE_LOCATION_REACH = 8
+# A generic subject after a verb has at least five letters ("مسلحون"), so that short words ending
+# in "ون"/"ين" ("دون", "بين") are not taken for plurals.
+GENERIC_MIN_LETTERS = 5
+
+
+# --- The clause ---
 
 
 def _crosses_phrase(toks, lo: int, hi: int) -> bool:
     """Whether a preposition or a break stands between token lo and token hi (exclusive)."""
     for t in toks[lo:hi]:
-        w = t.norm[1:] if t.norm[:1] == "و" and t.norm[1:] in PHRASE_PREPS else t.norm
+        w = drop_wa_before(t.norm, PHRASE_PREPS)
         if w in PHRASE_PREPS or w in BREAKS:
             return True
     return False
 
 
-def clause_bounds(sent: Sentence, index: int, last: int) -> tuple[int, int]:
-    toks = sent.tokens
+def _clause_start(toks: tuple[Token, ...], index: int) -> int:
+    """The first token of the clause of the trigger at ``index``: after a full stop, a colon, a
+    complementiser ("قال إن روسيا هاجمت …") or a clause conjunction ("فيما", "بينما"), or a
+    comma at least COMMA_MIN_WORDS words back; at most CLAUSE_BEFORE tokens back."""
     lo = index
-    while lo > 0 and index - lo < 14:
+    while lo > 0 and index - lo < CLAUSE_BEFORE:
         w = toks[lo - 1].norm
-        if w in ("؛", ";", ".", ":") or w in ("ان", "انه", "انها", "بان", "فان", "بينما", "فيما", "حيث"):
+        if w in CLAUSE_STOPS or w in CLAUSE_OPENERS_BEFORE:
             break
-        if w in ("،", ",") and index - lo > 2:
+        if w in COMMAS and index - lo >= COMMA_MIN_WORDS:
             break
         lo -= 1
+    return lo
+
+
+def _clause_end(toks: tuple[Token, ...], last: int) -> int:
+    """The token after the clause of a trigger whose last token is ``last``: the clause ends at
+    punctuation, a relative ("الذي") or a word that opens a new clause ("فيما", "أن"); at most
+    CLAUSE_AFTER tokens on."""
     hi = last + 1
-    while hi < len(toks) and hi - last < 16:
+    while hi < len(toks) and hi - last <= CLAUSE_AFTER:
         w = toks[hi].norm
-        if (
-            w in ("؛", ";", ".", ":", "،", ",")
-            or w in RELATIVES
-            or w in ("فيما", "بينما", "ان", "انه", "بان")
-        ):
+        if w in CLAUSE_STOPS or w in COMMAS or w in RELATIVES or w in CLAUSE_OPENERS_AFTER:
             break
         hi += 1
-    return lo, hi
+    return hi
+
+
+def clause_bounds(sent: Sentence, index: int, last: int) -> tuple[int, int]:
+    """[lo, hi): the tokens of the clause of the trigger spanning tokens ``index``..``last``."""
+    return _clause_start(sent.tokens, index), _clause_end(sent.tokens, last)
 
 
 def _hosted(toks, k: int) -> bool:
-    """A hosting verb ("شهدت", "استضافت") up to three words before token ``k`` ("شهدت العاصمة
-    الروسية موسكو"), with nothing but words between."""
-    for j in range(k - 1, max(-1, k - 5), -1):
+    """A hosting verb ("شهدت", "استضافت") at most HOST_LOOKBACK tokens before token ``k`` ("شهدت
+    العاصمة الروسية موسكو"), with nothing but words between."""
+    for j in range(k - 1, max(-1, k - 1 - HOST_LOOKBACK), -1):
         w = toks[j].norm
         if w in BREAKS:
             return False
-        if w in HOST_VERBS or (w[:1] in ("و", "ف") and w[1:] in HOST_VERBS):
+        if w in HOST_VERBS or toks[j].bare in HOST_VERBS:
             return True
     return False
 
 
-def arguments(
-    doc: Document, si: int, trig, etype: str, parts: list[Participant]
-) -> tuple[list[Argument], str | None]:
-    sent = doc.sentences[si]
-    lo, hi = clause_bounds(sent, trig.token, trig.last)
-    actors: list[Participant] = []
-    recips: list[Participant] = []
+def _is_place(p: Participant) -> bool:
+    """A place named after a location preposition or an attached "بـ" ("في موسكو", "بموسكو");
+    "في" is one of PREP_LOCATION."""
+    return p.type == "LOC" and p.source == "mention" and (p.prep in PREP_LOCATION or p.prep == "ب")
+
+
+def _generic_subject(trig: Trigger, toks: tuple[Token, ...], parts: list[Participant]) -> bool:
+    """A generic subject right after the verb ("اتهم آخرون صالح", "رفض مسؤولون …"): an
+    indefinite plural or a word like "مصادر" that no participant starts at. It takes the actor
+    slot, so the named participant after it is the object."""
+    if trig.kind != "v" or trig.last + 1 >= len(toks):
+        return False
+    nxt = toks[trig.last + 1].norm
+    return (
+        not any(p.token == trig.last + 1 for p in parts)
+        and not nxt.startswith(DEFINITE_PREFIXES)
+        and (nxt.endswith(PLURAL_SUFFIXES) or nxt in GENERIC_SUBJECTS)
+        and len(nxt) >= GENERIC_MIN_LETTERS
+    )
+
+
+# --- Roles ---
+
+
+@dataclass
+class _Roles:
+    """The roles of one trigger as the rules fill them, and what the rules have seen so far."""
+
+    trig: Trigger
+    etype: str
+    toks: tuple[Token, ...]
+    harm: bool  # harm done ("مقتل", or a killing): the genitive and "من" name the victims
+    generic_actor: bool  # a generic subject after the verb holds the actor slot
+    actors: list[Participant] = field(default_factory=list)
+    recips: list[Participant] = field(default_factory=list)
     location: Participant | None = None
-    after = [p for p in parts if trig.last < p.token < hi]
-    before = [p for p in parts if lo <= p.token < trig.token]
-    harm = trig.kind == "n" and trig.lemma in HARM_NOUNS or trig.mode == "killing"
+    between: bool = False  # "بين A": the next bare or coordinated participant is B
+    bare_after: int = 0  # bare participants after the trigger so far (a generic subject counts)
 
-    def place(p: Participant) -> bool:
-        return p.type == "LOC" and p.source == "mention" and p.prep in PREP_LOCATION | {"ب", "في"}
+    @property
+    def visit(self) -> bool:
+        """A visit ("زار", "زيارة"): the place it goes to is its location."""
+        return self.etype == "CONSULT" and self.trig.mode == "visit"
 
-    between = False
-    bare_after = 0
-    # a generic subject right after the verb ("اتهم آخرون صالح", "رفض مسؤولون …") takes the
-    # actor slot: the named participant after it is the object
-    toks = sent.tokens
-    nxt = toks[trig.last + 1].norm if trig.last + 1 < len(toks) else ""
-    if (
-        trig.kind == "v"
-        and nxt
-        and not any(p.token == trig.last + 1 for p in parts)
-        and not nxt.startswith(("ال", "وال"))
-        and (nxt.endswith(("ون", "ين")) or nxt in GENERIC_SUBJECTS)
-        and len(nxt) > 4
-    ):
-        bare_after = 1
-        generic_actor = True
+
+# Each rule below takes a participant after the trigger and returns whether it handled it; the
+# first rule that does decides (_AFTER_RULES gives the order).
+
+
+def _place_after(r: _Roles, p: Participant) -> bool:
+    """A place after "في" or an attached "بـ" ("التقى لافروف بلينكن في جنيف"): the first one is the
+    location. A bare place after a visit is left to _visited_place."""
+    if not _is_place(p) or (r.visit and p.prep == ""):
+        return False
+    if r.location is None:
+        r.location = p
+    return True
+
+
+def _visited_place(r: _Roles, p: Participant) -> bool:
+    """The place a visit goes to ("زار موسكو", "زيارته لموسكو", "توجه إلى موسكو") is its location,
+    not a recipient."""
+    if not (r.visit and p.type == "LOC" and (p.prep == "" or p.prep in VISIT_PREPS)):
+        return False
+    r.location = r.location or p
+    return True
+
+
+def _pair_first(r: _Roles, p: Participant) -> bool:
+    """A in "بين A و B" and "من كل A و B" ("محادثات بين لافروف وبلينكن") is the actor."""
+    toks = r.toks
+    if not (p.prep == "بين" or (p.prep == "من" and p.token >= 2 and toks[p.token - 2].norm == "كل")):
+        return False
+    r.actors.append(p)
+    r.between = True
+    return True
+
+
+def _pair_second(r: _Roles, p: Participant) -> bool:
+    """B in "بين A و B" ("بين لافروف وبلينكن"): the recipient."""
+    if not (r.between and (p.prep == "" or p.prep == "و") and not r.recips):
+        return False
+    r.recips.append(p)
+    return True
+
+
+def _agent(r: _Roles, p: Participant) -> bool:
+    """A name after "من قبل" is the actor ("اعتقاله من قبل الشرطة")."""
+    if p.prep != "من قبل":
+        return False
+    r.actors.append(p)
+    return True
+
+
+def _from(r: _Roles, p: Participant) -> bool:
+    """A name after "من" is the recipient of harm done or a request ("مقتل عدد من المدنيين", "طلب
+    من روسيا"), the actor of another masdar ("زيارة وفد من الحكومة"), and takes no role after a
+    verb."""
+    if p.prep != "من":
+        return False
+    if r.harm or r.etype == "REQUEST":
+        r.recips.append(p)
+    elif r.trig.kind == "n":
+        r.actors.append(p)
+    return True
+
+
+def _conceded(r: _Roles, p: Participant) -> bool:
+    """A name after "عن" is the recipient only of a concession ("تنازل عن …"); elsewhere it is a
+    topic ("تحدث عن روسيا") and takes no role."""
+    if p.prep != "عن":
+        return False
+    if r.etype == "CONCEDE":
+        r.recips.append(p)
+    return True
+
+
+def _recipient_prep(r: _Roles, p: Participant) -> bool:
+    """A name after "مع", "ضد", "على", "إلى" or an attached "لـ"/"بـ" is the recipient ("التقى مع
+    لافروف", "هجوم على موسكو", "دعمها لأوكرانيا")."""
+    if p.prep not in PREP_RECIPIENT and p.prep not in ATTACHED_PREPS:
+        return False
+    r.recips.append(p)
+    return True
+
+
+def _coordinated(r: _Roles, p: Participant) -> bool:
+    """A name after "و" takes the role of the name just before it ("مع روسيا والصين": both
+    recipients) when at most COORDINATION_GAP tokens separate them."""
+    if p.prep != "و" or not (r.actors or r.recips):
+        return False
+    group = r.recips if r.recips else r.actors
+    if p.token - group[-1].last <= COORDINATION_GAP:
+        group.append(p)
+    return True
+
+
+def _genitive(r: _Roles, p: Participant) -> None:
+    """A bare participant right after a masdar is its genitive: the actor ("زيارة بحاح"), or the
+    recipient of harm done ("مقتل سليماني"); a nationality adjective only right after it ("الغزو
+    الروسي")."""
+    if p.source == "adjective":
+        takes = p.token == r.trig.last + 1
     else:
-        generic_actor = False
-    for p in after:
-        if place(p) and not (etype == "CONSULT" and trig.mode == "visit" and p.prep in ("",)):
-            if location is None:
-                location = p
+        takes = p.token <= r.trig.last + GENITIVE_REACH and not r.actors and not r.recips
+    if takes:
+        (r.recips if r.harm else r.actors).append(p)
+
+
+def _subject_or_object(r: _Roles, p: Participant) -> None:
+    """After a verb (VSO) the first bare participant is the subject ("اتهمت روسيا أوكرانيا"),
+    unless a generic subject holds the slot or a preposition stands between ("فرضت حظرا على سفر
+    X": X is in a phrase); the next one is the object."""
+    if not r.actors and r.bare_after == 1 and not r.generic_actor:
+        if not _crosses_phrase(r.toks, r.trig.last + 1, p.token):
+            r.actors.append(p)
+    elif not r.recips:
+        r.recips.append(p)
+
+
+def _bare(r: _Roles, p: Participant) -> bool:
+    """A participant with no preposition: a masdar's genitive, a verb's subject or object
+    (nationality adjectives take no role after a verb)."""
+    if p.prep != "":
+        return False
+    r.bare_after += 1
+    if r.trig.kind == "n":
+        _genitive(r, p)
+    elif p.source != "adjective":
+        _subject_or_object(r, p)
+    return True
+
+
+_AFTER_RULES = (
+    _place_after,
+    _visited_place,
+    _pair_first,
+    _pair_second,
+    _agent,
+    _from,
+    _conceded,
+    _recipient_prep,
+    _coordinated,
+    _bare,
+)
+
+
+def _assign_after(r: _Roles, p: Participant) -> None:
+    """The role of a participant after the trigger, from the first rule that takes it."""
+    for rule in _AFTER_RULES:
+        if rule(r, p):
+            return
+
+
+def _subject_before(r: _Roles, before: list[Participant]) -> None:
+    """With no actor after the trigger, the nearest bare (or coordinated) participant before it
+    in the clause is its subject (SVO, headlines: "روسيا تتهم أوكرانيا")."""
+    if r.actors or r.between or r.generic_actor:
+        return
+    for p in reversed(before):
+        if _is_place(p) or not (p.prep == "" or p.prep == "و") or p in r.recips:
             continue
-        if etype == "CONSULT" and trig.mode == "visit" and p.type == "LOC" and p.prep in ("", "ل", "الي"):
-            location = location or p
-            continue
-        if p.prep == "بين" or (p.prep == "من" and p.token >= 2 and sent.tokens[p.token - 2].norm == "كل"):
-            actors.append(p)
-            between = True
-            continue
-        if between and p.prep in ("و", "") and not recips:
-            recips.append(p)
-            continue
-        if p.prep == "من قبل":
-            actors.append(p)
-            continue
-        if p.prep == "من":
-            if harm or etype in ("REQUEST",):
-                recips.append(p)
-            elif trig.kind == "n":
-                actors.append(p)
-            continue
-        if p.prep in PREP_RECIPIENT or p.prep in ("ل", "ب", "عن"):
-            if p.prep == "عن" and etype not in ("CONCEDE",):
-                continue
-            recips.append(p)
-            continue
-        if p.prep == "و" and (actors or recips):
-            group = recips if recips else actors
-            if p.token - group[-1].last <= 3:  # coordination joins neighbours only
-                group.append(p)
-            continue
-        if p.prep == "":
-            bare_after += 1
-            if p.source == "adjective":
-                if p.token == trig.last + 1 and trig.kind == "n":
-                    (recips if harm else actors).append(p)
-                continue
-            if trig.kind == "n":
-                if p.token <= trig.last + 2 and not actors and not recips:
-                    (recips if harm else actors).append(p)
-                continue
-            if not actors and bare_after == 1 and not generic_actor:
-                if _crosses_phrase(toks, trig.last + 1, p.token):
-                    continue  # inside a prepositional phrase, not the subject ("على سفر X")
-                actors.append(p)
-            elif not recips:
-                recips.append(p)
-    if not actors and not between and not generic_actor:
-        for p in reversed(before):
-            if place(p) or p.prep not in ("", "و"):
-                continue
-            if p in recips:
-                continue
-            actors.append(p)
-            break
-    if location is None:
-        for p in reversed(before):
-            if place(p) or (p.type == "LOC" and p.prep == "" and _hosted(toks, p.token)):
-                location = p
-                break
-    if location is None:
-        for p in parts:
-            if p.token >= hi and place(p) and p.token - hi < 8:
-                location = p
-                break
+        r.actors.append(p)
+        return
+
+
+def _location_before(r: _Roles, before: list[Participant]) -> None:
+    """With no place after the trigger, the nearest place before it in the clause ("وفي جنيف،
+    التقى …"), or the place that hosts it ("شهدت موسكو الاجتماع")."""
+    if r.location is not None:
+        return
+    for p in reversed(before):
+        if _is_place(p) or (p.type == "LOC" and p.prep == "" and _hosted(r.toks, p.token)):
+            r.location = p
+            return
+
+
+def _location_past_clause(r: _Roles, parts: list[Participant], hi: int) -> None:
+    """With no place in the clause, a place right after it ("… التقى لافروف بلينكن، في جنيف")."""
+    if r.location is not None:
+        return
+    for p in parts:
+        if p.token >= hi and _is_place(p) and p.token - hi < LATE_LOCATION_REACH:
+            r.location = p
+            return
+
+
+def _to_arguments(r: _Roles) -> tuple[list[Argument], str | None]:
+    """The roles as arguments: each name once, as actor before recipient, and not as either when
+    it is the location."""
+    loc = r.location
     args: list[Argument] = []
     seen: set[tuple[str, str]] = set()
-    for role, ps in (("actor", actors), ("recipient", recips)):
+    for role, ps in (("actor", r.actors), ("recipient", r.recips)):
         for p in ps:
-            if (role, p.name) in seen or (location is not None and p.name == location.name):
+            if (role, p.name) in seen or (loc is not None and p.name == loc.name):
                 continue
             if role == "recipient" and ("actor", p.name) in seen:
                 continue
             seen.add((role, p.name))
             args.append(Argument(role, p.name, p.type, p.start, p.end))
-    loc_name = None
-    if location is not None:
-        loc_name = location.name
-        args.append(Argument("location", location.name, "LOC", location.start, location.end))
-    return args, loc_name
+    if loc is None:
+        return args, None
+    args.append(Argument("location", loc.name, "LOC", loc.start, loc.end))
+    return args, loc.name
+
+
+def arguments(
+    doc: Document, si: int, trig: Trigger, etype: str, parts: list[Participant]
+) -> tuple[list[Argument], str | None]:
+    """The actor, recipient and location of the trigger ``trig`` (of type ``etype``) among the
+    participants ``parts`` of sentence ``si``, and the location's name."""
+    sent = doc.sentences[si]
+    toks = sent.tokens
+    lo, hi = clause_bounds(sent, trig.token, trig.last)
+    generic = _generic_subject(trig, toks, parts)
+    harm = (trig.kind == "n" and trig.lemma in HARM_NOUNS) or trig.mode == "killing"
+    r = _Roles(trig, etype, toks, harm=harm, generic_actor=generic, bare_after=1 if generic else 0)
+    for p in parts:
+        if trig.last < p.token < hi:
+            _assign_after(r, p)
+    before = [p for p in parts if lo <= p.token < trig.token]
+    _subject_before(r, before)
+    _location_before(r, before)
+    _location_past_clause(r, parts, hi)
+    return _to_arguments(r)
 
 
 def mentions_in(doc: Document, sent: Sentence) -> list[Mention]:
+    """The mentions that start in ``sent``."""
     return [m for m in doc.mentions if sent.start <= m.start < sent.end]
