@@ -60,8 +60,7 @@ __all__ = [
 # "شهدت موسكو الاجتماع", "تستضيف القاهرة المحادثات": the subject of these verbs is where it happens
 HOST_VERBS = words("arguments/host_verbs")
 HARM_NOUNS = words("arguments/harm_nouns")
-STATE_NOUNS = words("arguments/state_nouns")
-GENERIC_SUBJECTS = words("arguments/generic_subjects")
+GENERIC_SUBJECTS = words("common/generic_subjects")
 DEFINITE_PREFIXES = ordered("arguments/definite_prefixes")
 VISIT_PREPS = words("arguments/visit_preps")
 CLAUSE_STOPS = words("arguments/clause_stops")

@@ -24,32 +24,14 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from worker.lang.ar import words
+
 ROLES = ("none", "actor", "recipient")
 # How far back the actors of earlier events are offered as the dropped subject of a later one.
 CARRY_SENTENCES = 2
 # Prepositions the features name; any other is "other" (Khabar's own word classes, see
 # worker/lang/ar/arguments/).
-PREP_CLASSES = frozenset(
-    [
-        "",
-        "و",
-        "من",
-        "من قبل",
-        "بين",
-        "عن",
-        "ل",
-        "ب",
-        "في",
-        "مع",
-        "ضد",
-        "علي",
-        "الي",
-        "لدي",
-        "تجاه",
-        "نحو",
-        "بحق",
-    ]
-)
+PREP_CLASSES = words("roles/preposition_classes") | {""}  # "" = no preposition
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from worker.stages.document import Token
 
 def _alt(name: str) -> str:
     """The entries of a word list as a regular-expression alternation (file order)."""
-    return "|".join(re.escape(w) for w in ordered(f"specificity/{name}"))
+    return "|".join(re.escape(w) for w in ordered(name))
 
 
 # attached conjunction / preposition / article before a stem
@@ -53,7 +53,7 @@ VICTIM = (
     r"|متظاهر\S*|محتج\S*|معتصم\S*|طلاب|عمال|انصار|الالاف|المئات|الاف)"
 )
 _COUNT = re.compile(rf"(^| ){NUMBER} (\S+ ){{0,3}}?{VICTIM}( |$)")
-_KILLED_COUNT = re.compile(rf"(^| ){PRE}({_alt('casualty_stems')})\S* (\S+ )?{NUMBER}( |$)")
+_KILLED_COUNT = re.compile(rf"(^| ){PRE}({_alt('specificity/casualty_stems')})\S* (\S+ )?{NUMBER}( |$)")
 # an indefinite singular or dual victim right before a passive/perfect killing verb ("شخصا قتل")
 _INDEF_VICTIM = re.compile(
     r"(^| )(شخصا|جنديا|شرطيا|مدنيا|طفلا|مواطنا|مسلحا|ضابطا|جنديان|جنديين|شخصان|شخصين|مدنيين اثنين"
@@ -66,10 +66,10 @@ _TIME = re.compile(
     r"|كانون|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|تشرين)"
 )
 # a target named by what it is ("حاجز للشرطة", "موكب", "سوق شعبي")
-_TARGET = re.compile(rf"(^| ){PRE}({_alt('target_stems')})\S*( |$)")
+_TARGET = re.compile(rf"(^| ){PRE}({_alt('specificity/target_stems')})\S*( |$)")
 # the trigger depends on another clause: "بعد الهجوم", "إثر مقتل", "على الرغم من", "الذي خطف"
 SUBORDINATE = words("specificity/subordinate")
-_UPDATE = re.compile(rf"(^| ){PRE}({_alt('update_stems')})\S*( |$)")
+_UPDATE = re.compile(rf"(^| ){PRE}({_alt('specificity/update_stems')})\S*( |$)")
 _PLACE = re.compile(
     r"(^| )(في|ب|بالقرب|قرب|وسط|عند)? ?(مدينه|منطقه|محافظه|بلده|قريه|حي|ولايه|اقليم|ضاحيه|ناحيه|قضاء|سوق|شارع|بمدينه"
     r"|بمنطقه|بمحافظه|ببلده|بقريه|بحي)( |$)|(^| )(شمال|جنوب|شرق|غرب)\S* |(^| )كلم( |$)|(^| )كم( |$)"
@@ -77,10 +77,10 @@ _PLACE = re.compile(
 _AGENT = re.compile(
     r"(^| )(مسلح\S*|مجهول\S*|انتحاري\S*|انتحاريه|مهاجم\S*|متمرد\S*|الخاطف\S*|خاطف\S*|مقاتل\S*|قوه|قوات|طائر\S*|مروحي\S*|دباب\S*)( |$)"
 )
-_INSTRUMENT = re.compile(rf"({_alt('instruments')})")
-_PURPOSE = re.compile(rf"(^| )({_alt('purpose_words')})( |$)")
-_CROWD = re.compile(rf"(^| )({_alt('crowd_words')}|\d+)( |$)")
-_ATTEMPT = re.compile(rf"(^| ){PRE}({_alt('attempt_stems')})\S*( |$)")
+_INSTRUMENT = re.compile(rf"({_alt('specificity/instruments')})")
+_PURPOSE = re.compile(rf"(^| )({_alt('specificity/purpose_words')})( |$)")
+_CROWD = re.compile(rf"(^| )({_alt('specificity/crowd_words')}|\d+)( |$)")
+_ATTEMPT = re.compile(rf"(^| ){PRE}({_alt('specificity/attempt_stems')})\S*( |$)")
 _BACKGROUND = re.compile(r"(^| )(منذ|عام \d{4}|سنه \d{4}|العام الماضي|كان قد|كانت قد|سبق|سابقه|سابق)( |$)")
 _GENERIC_PLURAL = re.compile(r"^(ال|وال|بال|لل)?\S+(ات)$")
 

@@ -23,7 +23,7 @@ PREPOSITION_NAMES = words("link/preposition_names")
 # reporting verbs that follow a subject's name ("قال", "أكد"); the event verbs come from the lexicon
 REPORT_VERBS = words("link/report_verbs")
 # plural or generic words that open a tagged span but are not part of a name ("آخرون صالح")
-GENERIC_OPENERS = words("link/generic_openers")
+GENERIC_OPENERS = words("common/generic_subjects")
 # heads of organisation names whose name is the head with its definite genitives and adjectives
 # ("وزارة الخارجية الأميركية", "وكالة الأنباء اليمنية", "المجلس الدستوري الفرنسي", "سرايا القدس")
 INSTITUTION_HEADS = words("link/institution_heads")
