@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     camel_ner_model: str | None = None
     # camel-tools' own data folder (its variable, without the KHABAR_ prefix)
     camel_data_dir: str | None = Field(None, validation_alias="CAMELTOOLS_DATA")
+    # who is actor and who recipient: "shipped" (the learned role model), "off" (the rules alone),
+    # or the path of a weights file made by `khabar train-roles --out`
+    roles_model: str = "shipped"
     log_level: str = "INFO"
 
     # Test hook: a stage name and a number of seconds to sleep in it (fault tests kill a worker
@@ -88,6 +91,7 @@ class Settings(BaseSettings):
             max_sentences=self.max_sentences,
             max_tokens_per_sentence=self.max_tokens_per_sentence,
             reference_date=reference_date,
+            roles_model=self.roles_model,
         )
 
     @property

@@ -71,81 +71,112 @@ def _count(n: int) -> str:
     return "1" if n <= 1 else "2-3" if n <= 3 else "4+"
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Where the sentence's participants stand against the trigger."""
+
+    after: list  # after the trigger, nearest first
+    before: list  # before the trigger, nearest first
+    first_bare_after: str | None  # the first one after it with no preposition (a verb's subject)
+    nearest_bare_before: str | None  # the nearest one before it with none (a fronted subject)
+
+    @classmethod
+    def of(cls, parts: Sequence, trig) -> _Layout:
+        after = [p for p in parts if p.token > trig.last]
+        before = [p for p in parts if p.token < trig.token][::-1]
+        bare_after = [p for p in after if p.prep == ""]
+        bare_before = [p for p in before if p.prep in ("", "و")]
+        return cls(
+            after,
+            before,
+            bare_after[0].name if bare_after else None,
+            bare_before[0].name if bare_before else None,
+        )
+
+
+def _position_features(p, trig, etype: str, ctx: EventContext, layout: _Layout) -> list[str]:
+    """Where the candidate stands: side of the trigger, distance, rank, the preposition before it,
+    its entity type against the event type, and what the rules made of it."""
+    side = "after" if p.token > trig.last else "before" if p.token < trig.token else "on"
+    gap = p.token - trig.last if side == "after" else trig.token - p.last if side == "before" else 0
+    rank = (layout.after if side == "after" else layout.before).index(p) + 1 if side != "on" else 0
+    prep = p.prep if p.prep in PREP_CLASSES else "other"
+    rule = ctx.rule_roles.get(p.name, "none")
+    kind = trig.kind
+    lo, hi = ctx.clause
+    return [
+        f"rule={rule}",
+        f"rule={rule}&kind={kind}",
+        f"rule={rule}&event={etype}",
+        f"side={side}",
+        f"side={side}&kind={kind}",
+        f"dist={_distance(gap)}",
+        f"dist={_distance(gap)}&side={side}&kind={kind}",
+        f"rank={min(rank, 3)}&side={side}",
+        f"prep={prep}",
+        f"prep={prep}&side={side}",
+        f"prep={prep}&kind={kind}",
+        f"ent={p.type}",
+        f"ent={p.type}&event={etype}",
+        f"ent={p.type}&side={side}",
+        f"source={p.source}",
+        f"event={etype}&side={side}",
+        "in_clause" if lo <= p.token < hi else "out_of_clause",
+        f"mentions={_count((ctx.mentions or {}).get(p.name, 1))}",
+    ]
+
+
+def _context_features(p, trig, ctx: EventContext, layout: _Layout) -> list[str]:
+    """Flags: the verb's first subject slot, the fronted subject, punctuation or another trigger
+    in between, the rules' place, the headline, a state, the trigger's mode."""
+    side = "after" if p.token > trig.last else "before" if p.token < trig.token else "on"
+    lo_t, hi_t = sorted((p.token, trig.token))
+    flags = [
+        (p.name == layout.first_bare_after, f"first_bare_after&kind={trig.kind}"),
+        (p.name == layout.nearest_bare_before, f"nearest_bare_before&kind={trig.kind}"),
+        (any(lo_t < k < hi_t for k in ctx.punct), "punct_between"),
+        (any(lo_t < k < hi_t for k in ctx.other_triggers), "trigger_between"),
+        (p.name == ctx.rule_location, "rule_location"),
+        (p.name in ctx.headline, "in_headline"),
+        (p.name in ctx.states, f"state&side={side}"),
+        (bool(trig.mode), f"mode={trig.mode}&ent={p.type}&side={side}"),
+    ]
+    return [name for on, name in flags if on]
+
+
+def _carried_features(
+    typ: str, back: int, trig, etype: str, ctx: EventContext, name: str, subject_here: bool
+):
+    """An earlier event's actor, offered as the subject a pro-drop verb leaves out («وأضاف …»)."""
+    return (
+        "carried",
+        f"carried&back={back}",
+        f"carried&kind={trig.kind}",
+        f"carried&ent={typ}",
+        f"carried&event={etype}",
+        f"carried&subject_here={subject_here}",
+        f"carried&mentions={_count((ctx.mentions or {}).get(name, 1))}",
+    )
+
+
 def candidates(parts: Sequence, trig, etype: str, ctx: EventContext) -> list[Candidate]:
     """The candidates of one event: the sentence's participants (arguments.participants), nearest
     to the trigger first, then the actors of the events just before it."""
-    lo, hi = ctx.clause
+    layout = _Layout.of(parts, trig)
     out: list[Candidate] = []
     seen: set[str] = set()
-    ordered = sorted(parts, key=lambda p: min(abs(p.token - trig.token), abs(p.token - trig.last)))
-    after = [p for p in parts if p.token > trig.last]
-    before = [p for p in parts if p.token < trig.token][::-1]
-    bare_after = [p for p in after if p.prep == ""]
-    bare_before = [p for p in before if p.prep in ("", "و")]
-    first_after = bare_after[0].name if bare_after else None
-    nearest_before = bare_before[0].name if bare_before else None
-    mentions = ctx.mentions or {}
-    for p in ordered:
+    for p in sorted(parts, key=lambda p: min(abs(p.token - trig.token), abs(p.token - trig.last))):
         if p.name in seen:
             continue
         seen.add(p.name)
-        side = "after" if p.token > trig.last else "before" if p.token < trig.token else "on"
-        gap = p.token - trig.last if side == "after" else trig.token - p.last if side == "before" else 0
-        rank = (after if side == "after" else before).index(p) + 1 if side != "on" else 0
-        prep = p.prep if p.prep in PREP_CLASSES else "other"
-        lo_t, hi_t = sorted((p.token, trig.token))
-        rule = ctx.rule_roles.get(p.name, "none")
-        kind = trig.kind
-        f = [
-            f"rule={rule}",
-            f"rule={rule}&kind={kind}",
-            f"rule={rule}&event={etype}",
-            f"side={side}",
-            f"side={side}&kind={kind}",
-            f"dist={_distance(gap)}",
-            f"dist={_distance(gap)}&side={side}&kind={kind}",
-            f"rank={min(rank, 3)}&side={side}",
-            f"prep={prep}",
-            f"prep={prep}&side={side}",
-            f"prep={prep}&kind={kind}",
-            f"ent={p.type}",
-            f"ent={p.type}&event={etype}",
-            f"ent={p.type}&side={side}",
-            f"source={p.source}",
-            f"event={etype}&side={side}",
-            "in_clause" if lo <= p.token < hi else "out_of_clause",
-            f"mentions={_count(mentions.get(p.name, 1))}",
-        ]
-        if p.name == first_after:
-            f.append(f"first_bare_after&kind={kind}")
-        if p.name == nearest_before:
-            f.append(f"nearest_bare_before&kind={kind}")
-        if any(lo_t < k < hi_t for k in ctx.punct):
-            f.append("punct_between")
-        if any(lo_t < k < hi_t for k in ctx.other_triggers):
-            f.append("trigger_between")
-        if p.name == ctx.rule_location:
-            f.append("rule_location")
-        if p.name in ctx.headline:
-            f.append("in_headline")
-        if p.name in ctx.states:
-            f.append(f"state&side={side}")
-        if trig.mode:
-            f.append(f"mode={trig.mode}&ent={p.type}&side={side}")
-        out.append(Candidate(p.name, p.type, p.start, p.end, tuple(f)))
+        feats = _position_features(p, trig, etype, ctx, layout) + _context_features(p, trig, ctx, layout)
+        out.append(Candidate(p.name, p.type, p.start, p.end, tuple(feats)))
+    subject_here = layout.first_bare_after is not None or layout.nearest_bare_before is not None
     for name, typ, back in ctx.carried:
         if name in seen:
             continue
         seen.add(name)
-        feats = (
-            "carried",
-            f"carried&back={back}",
-            f"carried&kind={trig.kind}",
-            f"carried&ent={typ}",
-            f"carried&event={etype}",
-            f"carried&subject_here={bool(bare_after) or bool(bare_before)}",
-            f"carried&mentions={_count(mentions.get(name, 1))}",
-        )
+        feats = _carried_features(typ, back, trig, etype, ctx, name, subject_here)
         out.append(Candidate(name, typ, None, None, feats))
     return out
 

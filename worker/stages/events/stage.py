@@ -16,13 +16,14 @@ from dataclasses import dataclass
 
 from worker.lang.ar import ordered, words
 from worker.stages.config import DEFAULT, StageConfig
-from worker.stages.document import Document, Event, Token
+from worker.stages.document import Argument, Document, Event, Token
 from worker.stages.events.arguments import arguments as find_arguments
-from worker.stages.events.arguments import participants, state_names, title_index
+from worker.stages.events.arguments import clause_bounds, participants, state_names, title_index
 from worker.stages.events.attribution import SPEECH_VERBS, find_attributions
 from worker.stages.events.dates import TimeExpr, find_dates, precision, published_date
 from worker.stages.events.filters import keep_trigger, refine
 from worker.stages.events.modality import modality
+from worker.stages.events.roles import ArticleFacts, RoleModel, decide, event_candidates, load_model
 from worker.stages.events.specificity import specific
 from worker.stages.events.triggers import Trigger, find_triggers
 
@@ -241,11 +242,42 @@ def _confidence(t: Trigger, mod: str, back: bool) -> float:
     return round(conf, 3)
 
 
-def _event(
-    doc: Document, ctx: _Sentence, t: Trigger, seen: dict[str, set[str]], pub_iso: str | None
-) -> Event:
+@dataclass
+class _Article:
+    """What the events of one article share while they are found, sentence by sentence."""
+
+    pub_iso: str | None
+    roles: RoleModel | None  # None: the rules alone give actors and recipients
+    facts: ArticleFacts
+    # lemmas of the events found so far, by type (_refers_back)
+    seen: dict[str, set[str]] = dataclasses.field(default_factory=dict)
+    # (sentence, the rules' actors) of the events found so far: the dropped subject of a later one
+    history: list[tuple[int, tuple[tuple[str, str], ...]]] = dataclasses.field(default_factory=list)
+    collect: list | None = None  # candidates of every event, for training the role model
+
+
+def _roles(doc: Document, ctx: _Sentence, t: Trigger, args: list[Argument], art: _Article) -> list[Argument]:
+    """The event's actors and recipients: the role model's pick among its candidates (the rules'
+    roles are one of their features), or the rules' own when there is no model."""
+    clause = clause_bounds(doc.sentences[ctx.si], t.token, t.last)
+    triggers = {x.token for x in ctx.triggers}
+    cands = event_candidates(
+        doc, ctx.si, t, t.type, ctx.participants, clause, args, art.history, triggers, art.facts
+    )
+    art.history.append((ctx.si, tuple((a.name, a.type) for a in args if a.role == "actor")))
+    if art.collect is not None:
+        art.collect.append(cands)
+    if art.roles is None:
+        return args
+    picked = [Argument(role, c.name, c.type, c.start, c.end) for role, c in decide(art.roles, cands)]
+    return picked + [a for a in args if a.role == "location"]
+
+
+def _event(doc: Document, ctx: _Sentence, t: Trigger, art: _Article) -> Event:
     """The event of trigger ``t``: its arguments, location, date, modality and confidence."""
+    seen, pub_iso = art.seen, art.pub_iso
     args, location = find_arguments(doc, ctx.si, t, t.type, ctx.participants)
+    args = _roles(doc, ctx, t, args, art)
     date = pick_date(ctx.dates, t, ctx.reports)
     mod = modality(ctx.tokens, t.token, t.kind, date, pub_iso)
     back = _back(doc, ctx, t, seen)
@@ -265,24 +297,28 @@ def _event(
     )
 
 
-def events(doc: Document, config: StageConfig = DEFAULT) -> Document:
-    """The document with its events and attributions."""
+def events(doc: Document, config: StageConfig = DEFAULT, collect: list | None = None) -> Document:
+    """The document with its events and attributions. ``collect``, when given, receives the
+    role candidates of every event in order (``khabar train-roles``)."""
     pub = published_date(doc.published_at, config.reference_date)
-    pub_iso = pub.isoformat() if pub else None
     states = state_names(doc)
     titles = title_index(doc)
+    art = _Article(
+        pub.isoformat() if pub else None,
+        load_model(config.roles_model),
+        ArticleFacts.of(doc, frozenset(states.values())),
+        collect=collect,
+    )
     out: list[Event] = []
-    # lemmas of the events found so far, by type (_refers_back)
-    seen: dict[str, set[str]] = {}
     for si, sent in enumerate(doc.sentences):
         if not sent.tokens:
             continue
-        ctx = _sentence(doc, si, seen, pub, states, titles)
+        ctx = _sentence(doc, si, art.seen, pub, states, titles)
         if ctx is None:
             continue
         for t in ctx.triggers:
-            out.append(_event(doc, ctx, t, seen, pub_iso))
-            seen.setdefault(t.type, set()).add(t.lemma)
+            out.append(_event(doc, ctx, t, art))
+            art.seen.setdefault(t.type, set()).add(t.lemma)
     return dataclasses.replace(
         doc,
         events=tuple(out),

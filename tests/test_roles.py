@@ -1,0 +1,82 @@
+"""The role model: its weights carry no word of the articles it was trained on, it learns what its
+features say, and the events stage uses it (or the rules alone) as configured."""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+
+import pytest
+
+from worker.lang.ar import words
+from worker.stages.config import StageConfig
+from worker.stages.document import Document
+from worker.stages.events.roles import PREP_CLASSES, ROLES, RoleModel, decide, load_model
+from worker.stages.events.stage import events
+from worker.stages.pipeline import run_all
+from worker.training.roles import fit
+
+SEED = (
+    "أجرى مسؤولون أمريكيون سابقون محادثات سرية مع وزير الخارجية الروسي سيرغي لافروف في نيويورك. "
+    "وقصفت الطائرات الروسية مواقع في مدينة حلب أمس."
+)
+
+
+def _shipped() -> dict:
+    text = (resources.files("worker.resources") / "roles" / "weights.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def test_shipped_weights_hold_feature_names_only():
+    """Every Arabic string in a feature name is one of Khabar's own preposition classes: the
+    weights were fitted on dev articles (SaudiNewsNet, not for shipping) and must carry none of
+    their words."""
+    arabic = re.compile("[\u0621-\u064a]+(?: [\u0621-\u064a]+)*")
+    allowed = set(words("roles/preposition_classes"))
+    leaked = {w for f in _shipped()["weights"] for w in arabic.findall(f)} - allowed
+    assert leaked == set()
+    assert all(f.count("=") <= 3 for f in _shipped()["weights"])
+
+
+def test_shipped_model_loads_with_its_threshold():
+    model = load_model("shipped")
+    assert isinstance(model, RoleModel)
+    assert 0 < model.threshold < 0.5
+    assert load_model("off") is None
+    assert "" in PREP_CLASSES
+
+
+def test_fit_learns_what_the_features_say():
+    data = [(("rule=actor", "side=after"), 1)] * 20 + [(("rule=recipient", "prep=مع"), 2)] * 20
+    data += [(("rule=none", "side=before"), 0)] * 20
+    model = fit(data, l2=1.0, threshold=0.3)
+    p = model.probabilities(("rule=actor", "side=after"))
+    assert max(range(3), key=lambda i: p[i]) == ROLES.index("actor")
+    assert RoleModel.from_json(model.to_json()).probabilities(("rule=recipient", "prep=مع"))[2] > 0.5
+
+
+def test_decide_gives_a_role_from_the_threshold_on():
+    model = RoleModel({"x": (0.0, 0.0, 1.0)}, (1.0, 0.0, 0.0), threshold=0.3)
+    from worker.stages.events.roles import Candidate
+
+    cands = [Candidate("أ", "PERS", 0, 1, ("x",)), Candidate("ب", "PERS", 2, 3, ())]
+    assert [(r, c.name) for r, c in decide(model, cands)] == [("recipient", "أ")]
+
+
+@pytest.mark.parametrize("roles_model", ["off", "shipped"])
+def test_events_stage_uses_the_configured_roles(roles_model):
+    config = StageConfig(roles_model=roles_model, reference_date="2023-07-06")
+    doc = run_all(Document.from_article("seed", "", SEED), config=config)
+    assert doc.events
+    again = run_all(Document.from_article("seed", "", SEED), config=config)
+    assert again == doc  # deterministic
+    collected: list = []
+    linked = run_all(
+        Document.from_article("seed", "", SEED), names=("normalise", "segment", "ner", "link"), config=config
+    )
+    events(linked, config, collect=collected)
+    assert len(collected) == len(doc.events)
+    for e, cands in zip(doc.events, collected, strict=True):
+        names = {c.name for c in cands}
+        assert {a.name for a in e.arguments if a.role != "location"} <= names
