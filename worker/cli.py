@@ -49,6 +49,7 @@ COMMANDS = [
     ("worker.commands.quality_events", "articles", "quality", "events"),
     ("worker.commands.quality_explain", "explain", "quality", "explain"),
     ("worker.commands.roles", "train_roles"),
+    ("worker.commands.actors", "build_actors"),
     ("worker.commands.bench_stages", "bench_stages", "bench", "stages"),
     ("worker.commands.soak", "soak"),
 ]

@@ -1,0 +1,150 @@
+"""The coding rules: a name, a phrase or a title around a name → (country, sector).
+
+Everything here works on actor-lexicon keys (``worker.lang.ar.actor_lexicon.key``): lists of
+lemma-like words in which «وزارة الدفاع الأمريكية» and the dictionary's «وزارة_دفاع_أميركي_» are
+the same words.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from worker.lang.ar.actor_lexicon import Role, adjectives, agents, heads, named
+
+# a role's sectors that become ELI once it has ended (ACTORS.md: former officials are elites)
+OFFICE_SECTORS = frozenset({"GOV", "MIL", "LEG", "JUD", "COP"})
+# the longest phrase (in words) looked up as one dictionary entry or agent
+MAX_PHRASE = 6
+
+
+@dataclass(frozen=True)
+class Code:
+    country: str | None
+    sector: str | None
+    # the dictionary's office has ended: the text's own title, if any, is newer evidence
+    former: bool = False
+
+    @property
+    def rank(self) -> int:
+        """How much the code says: country and sector 2 (1 for a former office), country 1,
+        sector alone 0."""
+        if self.country is None:
+            return 0
+        return 1 if self.former or self.sector is None else 2
+
+
+def role_at(roles: Sequence[Role], day: int | None) -> Code | None:
+    """The code on ``day`` (YYYYMMDD). Of the roles that hold then (dated ones whose span covers
+    it, and undated ones), the code listed most often, the most recent start on a tie (the
+    dictionary lists its most frequent roles first). With none: after every role has ended, the
+    last office as ELI (a former official); before any, the first role. With no day, the roles
+    that have no end."""
+    if not roles:
+        return None
+    if day is None:
+        valid = [r for r in roles if r.end is None]
+    else:
+        valid = [r for r in roles if r.holds_at(day)]
+    if valid:
+        votes = Counter((r.country, r.sector) for r in valid)
+        top = max(votes.values())
+        best = max((r for r in valid if votes[(r.country, r.sector)] == top), key=lambda r: r.start or 0)
+        return Code(best.country, best.sector)
+    ended = [r for r in roles if r.end is not None and day is not None and r.end <= day]
+    if ended:
+        last = max(ended, key=lambda r: r.end or 0)
+        return Code(last.country, "ELI" if last.sector in OFFICE_SECTORS else last.sector, former=True)
+    first = min(roles, key=lambda r: r.start or 0)
+    return Code(first.country, first.sector)
+
+
+def lookup(words: Sequence[str], day: int | None) -> Code | None:
+    """The dictionary's code of exactly these words."""
+    roles = named().get(" ".join(words))
+    return role_at(roles, day) if roles else None
+
+
+def sector_at(words: Sequence[str], i: int) -> tuple[str, int] | None:
+    """The sector of the longest agent phrase starting at word ``i`` and its length in words;
+    the hand-written heads win over the generated agents."""
+    for n in range(min(MAX_PHRASE, len(words) - i), 0, -1):
+        phrase = " ".join(words[i : i + n])
+        sector = heads().get(phrase) or agents().get(phrase)
+        if sector:
+            return sector, n
+    return None
+
+
+def country_in(words: Sequence[str], day: int | None) -> str | None:
+    """The state the words name: the last nationality adjective («وزارة المالية الأمريكية»: the
+    adjective closes the phrase it qualifies), else the first name the dictionary codes with a
+    country («روسيا», «واشنطن», «البيت الأبيض» inside a longer phrase)."""
+    adj = adjectives()
+    found = [adj[w] for w in words if w in adj]
+    if found:
+        return found[-1]
+    for i in range(len(words)):
+        for n in range(min(MAX_PHRASE, len(words) - i), 0, -1):
+            code = lookup(words[i : i + n], day)
+            if code is not None and code.country:
+                return code.country
+    return None
+
+
+def compose(words: Sequence[str], day: int | None) -> Code | None:
+    """A phrase coded from its parts: the sector of its head (the first agent phrase, Arabic
+    being head-first) and the state of an adjective or name in it («الحكومة اليمنية» → YEM GOV,
+    «وزير خارجية روسيا» → RUS GOV)."""
+    sector = None
+    for i in range(len(words)):
+        found = sector_at(words, i)
+        if found:
+            sector = found[0]
+            break
+    country = country_in(words, day)
+    if sector is None:
+        # no head of its own: the title of someone acting for a named body («المتحدث باسم البيت
+        # الأبيض») takes the body's code
+        inner = _named_inside(words, day)
+        if inner is not None and inner.sector is not None:
+            return inner
+    if sector is None and country is None:
+        return None
+    return Code(country, sector)
+
+
+def _named_inside(words: Sequence[str], day: int | None) -> Code | None:
+    """The code of the longest dictionary entry inside the words."""
+    for n in range(min(MAX_PHRASE, len(words)), 0, -1):
+        for i in range(len(words) - n + 1):
+            code = lookup(words[i : i + n], day)
+            if code is not None:
+                return code
+    return None
+
+
+def known(word: str) -> bool:
+    """A word the coding rules have an entry for."""
+    return word in adjectives() or word in heads() or word in agents() or word in named()
+
+
+def code_name(words: Sequence[str], day: int | None) -> Code | None:
+    """A name's code: the dictionary entry for the whole name, or for the name without the
+    nationality adjectives that close it («حزب الله اللبناني»: the adjective's state where the
+    entry has none), else the code composed from its words."""
+    if not words:
+        return None
+    code = lookup(words, day)
+    if code is not None:
+        return code
+    adj = adjectives()
+    n = len(words)
+    while n > 1 and words[n - 1] in adj:
+        n -= 1
+    if n < len(words):
+        code = lookup(words[:n], day)
+        if code is not None:
+            return code if code.country else Code(adj[words[n]], code.sector, code.former)
+    return compose(words, day)

@@ -1,0 +1,188 @@
+"""Stage: a CAMEO-style actor code (country, sector) for every entity, at the article's date.
+
+Rules (../shared/eval/ACTORS.md), in order, for each entity of the article:
+
+1. the Arabic CAMEO dictionary's entry for its name, the role valid at the article's date
+   (``published_at``, else the config's reference date): «نوري المالكي» is IRQ GOV or IRQ ELI
+   depending on the year;
+2. the code composed from the name's words: a head with a sector and a nationality adjective or
+   a state's name («الحكومة اليمنية» → YEM GOV, «الطيران الروسي» → RUS MIL);
+3. for a person, the title around the name («وزير الخارجية الأمريكي جون كيري», «كيري، وزير
+   الخارجية الأمريكي» → USA GOV), the title and name together as a dictionary entry;
+4. a place takes the state it lies in, with no sector (or the state its name without the label
+   «مدينة …» lies in);
+5. an entity the rules place in no state (a title without nationality, a club, a village the
+   dictionary does not know) takes the article's main state: the state its coded entities
+   belong to most (by mentions).
+
+All mentions of one entity (one canonical name and type) carry the entity's code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+
+from worker.lang.ar import words as word_list
+from worker.lang.ar.actor_lexicon import key
+from worker.lang.ar.morphology import without_conjunction, without_proclitic
+from worker.lang.ar.normalise import normalise
+from worker.stages.actors.coding import Code, code_name, compose, known, lookup, sector_at
+from worker.stages.config import DEFAULT, StageConfig
+from worker.stages.document import Document, Mention, Sentence, Token
+
+# words of title looked at before and after a person's name
+TITLE_WINDOW = 5
+
+
+def day_of(doc: Document, config: StageConfig) -> int | None:
+    """The article's date as YYYYMMDD: its publication date, else the config's reference date."""
+    iso = (doc.published_at or config.reference_date or "")[:10]
+    digits = iso.replace("-", "")
+    return int(digits) if len(digits) == 8 and digits.isdigit() else None
+
+
+def _title_words(doc: Document, m: Mention, before: bool) -> list[str]:
+    """The words next to a mention in its sentence (before or after it), up to a break:
+    punctuation or another person or organisation; a place stays (it may be the title's state).
+    After the name, one comma may open the title («كيري، وزير الخارجية»), and a word with a
+    conjunction ends it (what follows «و» is another entity)."""
+    if m.sentence >= len(doc.sentences):
+        return []
+    sentence: Sentence = doc.sentences[m.sentence]
+    blocked = [(o.start, o.end) for o in doc.mentions if o.type in ("PERS", "ORG") and o is not m]
+    toks = [t for t in sentence.tokens if (t.end <= m.start if before else t.start >= m.end)]
+    if before:
+        toks = toks[::-1]
+    elif toks and toks[0].norm in word_list("actors/apposition_marks"):
+        toks = toks[1:]
+    out = []
+    for t in toks:
+        if len(out) >= TITLE_WINDOW or not any(c.isalpha() for c in t.norm):
+            break
+        if any(s < t.end and t.start < e for s, e in blocked):
+            break
+        if not before and t.bare != t.norm:
+            break
+        out.append(_word(t))
+    return out[::-1] if before else out
+
+
+def _word(t: Token) -> str:
+    """The token's key, without a proclitic only where that makes a known word: «وزير» is a
+    minister, not «و» + «زير», but «ووزير» and «بالجيش» lose theirs."""
+    whole = key(t.norm)
+    if known(whole):
+        return whole
+    return next((k for k in (key(t.bare), key(t.stem)) if known(k)), whole)
+
+
+def _person(doc: Document, m: Mention, words: list[str], day: int | None) -> Code | None:
+    """The dictionary's entry for the name (alone or with the title before it) or the title's
+    code, whichever says more; on a tie the dictionary. The name's own words are not composed:
+    a family name such as «التركي» or «المصري» is no nationality."""
+    before = _title_words(doc, m, True)
+    # the title and name together may be the dictionary's entry («رئيس_سوداني_عمر_البشير_»)
+    own = next((c for i in range(len(before) + 1) if (c := lookup(before[i:] + words, day))), None)
+    if own is None:
+        own = lookup(words, day)
+    candidates = [own]
+    if before:
+        candidates.append(compose(_title_span(before), day))
+    after = _title_words(doc, m, False)
+    if after and sector_at(after, 0):
+        # a title right after the name is its apposition («الجبير وزير الخارجية السعودي»)
+        candidates.append(compose(after, day))
+    return max((c for c in candidates if c is not None), key=lambda c: c.rank, default=None)
+
+
+def _title_span(before: list[str]) -> list[str]:
+    """The title before a name: from the head nearest the name («… اليمن وزير الخارجية» → «وزير
+    الخارجية»: a state further left belongs to another phrase); with no head, the two words next
+    to the name («المدافع البحريني»)."""
+    honorifics = word_list("actors/honorifics")
+    while before and before[-1] in honorifics:
+        before = before[:-1]
+    for i in range(len(before) - 1, -1, -1):
+        if before[i] not in honorifics and sector_at(before, i):
+            return before[i:]
+    return before[-2:]
+
+
+def _place(words: list[str], day: int | None) -> Code | None:
+    code = code_name(words, day)
+    if (code is None or code.country is None) and len(words) > 1:
+        # «مدينة جدة», «محافظة عدن», «جدة السعودية»: the name without its label, or its state
+        code = lookup(words[1:], day) or lookup(words[:1], day) or code
+    if code is None or code.country is None:
+        return None
+    return Code(code.country, None)
+
+
+def _forms(m: Mention) -> list[list[str]]:
+    """The words to code a mention by: its canonical name, then its own text, without an attached
+    conjunction or preposition («وفيتنام») where the bare form is a known word."""
+    forms = [key(m.canonical).split()]
+    text = normalise(m.text).split()
+    if text:
+        forms.append(key(" ".join(text)).split())
+        for bare in (without_conjunction(text[0]), without_proclitic(text[0])[0]):
+            if bare != text[0] and known(key(bare)):
+                forms.append(key(" ".join([bare, *text[1:]])).split())
+    return [f for f in forms if f]
+
+
+def code_entity(doc: Document, m: Mention, day: int | None) -> Code | None:
+    codes = []
+    for words in _forms(m):
+        if m.type == "LOC":
+            code = _place(words, day)
+        elif m.type == "PERS":
+            code = _person(doc, m, words, day)
+        else:
+            code = code_name(words, day)
+        if code is not None and code.rank == 2:
+            return code
+        codes.append(code)
+    return max((c for c in codes if c is not None), key=lambda c: c.rank, default=None)
+
+
+def actors(doc: Document, config: StageConfig = DEFAULT) -> Document:
+    day = day_of(doc, config)
+    per_entity: dict[tuple[str, str], list[Code]] = {}
+    for m in doc.mentions:
+        code = code_entity(doc, m, day)
+        if code is not None:
+            per_entity.setdefault((m.type, m.canonical), []).append(code)
+    chosen = {e: _choose(codes) for e, codes in per_entity.items()}
+    main_state = _main_state(doc, chosen)
+    mentions = []
+    for m in doc.mentions:
+        code = chosen.get((m.type, m.canonical))
+        if main_state and (code is None or code.country is None):
+            # an entity the rules place in no state (a title without nationality, a club, a
+            # village) most likely belongs to the state the article is about
+            code = Code(main_state, code.sector if code is not None and m.type != "LOC" else None)
+        if code is not None and code.country is not None:
+            m = dataclasses.replace(m, country=code.country, sector=code.sector)
+        mentions.append(m)
+    return dataclasses.replace(doc, mentions=tuple(mentions), stages=(*doc.stages, "actors"))
+
+
+def _choose(codes: list[Code]) -> Code:
+    """The entity's code: the most informative its mentions got, the most frequent among those."""
+    top = max(c.rank for c in codes)
+    return Counter(c for c in codes if c.rank == top).most_common(1)[0][0]
+
+
+def _main_state(doc: Document, chosen: dict[tuple[str, str], Code]) -> str | None:
+    """The state the article's coded entities belong to most (by mentions; IGO aside), the
+    first named on a tie."""
+    counts: Counter[str] = Counter()
+    for m in doc.mentions:
+        code = chosen.get((m.type, m.canonical))
+        if code is not None and code.country and code.country != "IGO":
+            counts[code.country] += 1
+    if not counts:
+        return None
+    return counts.most_common(1)[0][0]
