@@ -7,10 +7,10 @@ the same words.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from worker.lang.ar import words as word_list
 from worker.lang.ar.actor_lexicon import Role, adjectives, agents, heads, named
 
 # a role's sectors that become ELI once it has ended (ACTORS.md: former officials are elites)
@@ -36,27 +36,26 @@ class Code:
 
 
 def role_at(roles: Sequence[Role], day: int | None) -> Code | None:
-    """The code on ``day`` (YYYYMMDD). Of the roles that hold then (dated ones whose span covers
-    it, and undated ones), the code listed most often, the most recent start on a tie (the
-    dictionary lists its most frequent roles first). With none: after every role has ended, the
-    last office as ELI (a former official); before any, the first role. With no day, the roles
-    that have no end."""
+    """The code on ``day`` (YYYYMMDD): of the dated roles that hold then, the one that began last
+    (the dictionary's newest word on the person: «نوري المالكي» IRQ GOV until 2014-09-08, IRQ
+    ELI after); with none, the undated role the dictionary lists most often (listed first); with
+    neither, after every role has ended, the last office as ELI (a former official), before any,
+    the first role. With no day, the roles that have no end stand for the present."""
     if not roles:
         return None
-    if day is None:
-        valid = [r for r in roles if r.end is None]
-    else:
-        valid = [r for r in roles if r.holds_at(day)]
-    if valid:
-        votes = Counter((r.country, r.sector) for r in valid)
-        top = max(votes.values())
-        best = max((r for r in valid if votes[(r.country, r.sector)] == top), key=lambda r: r.start or 0)
+    dated = [r for r in roles if r.start is not None or r.end is not None]
+    undated = [r for r in roles if r.start is None and r.end is None]
+    holding = [r for r in dated if (r.end is None if day is None else r.holds_at(day))]
+    if holding:
+        best = max(holding, key=lambda r: r.start or 0)
         return Code(best.country, best.sector)
-    ended = [r for r in roles if r.end is not None and day is not None and r.end <= day]
+    if undated:
+        return Code(undated[0].country, undated[0].sector)
+    ended = [r for r in dated if r.end is not None and day is not None and r.end <= day]
     if ended:
         last = max(ended, key=lambda r: r.end or 0)
         return Code(last.country, "ELI" if last.sector in OFFICE_SECTORS else last.sector, former=True)
-    first = min(roles, key=lambda r: r.start or 0)
+    first = min(dated, key=lambda r: r.start or 0)
     return Code(first.country, first.sector)
 
 
@@ -66,12 +65,12 @@ def lookup(words: Sequence[str], day: int | None) -> Code | None:
     return role_at(roles, day) if roles else None
 
 
-def sector_at(words: Sequence[str], i: int) -> tuple[str, int] | None:
+def sector_at(words: Sequence[str], i: int, generated: bool = True) -> tuple[str, int] | None:
     """The sector of the longest agent phrase starting at word ``i`` and its length in words;
-    the hand-written heads win over the generated agents."""
+    the hand-written heads win over the generated agents (left out with ``generated=False``)."""
     for n in range(min(MAX_PHRASE, len(words) - i), 0, -1):
         phrase = " ".join(words[i : i + n])
-        sector = heads().get(phrase) or agents().get(phrase)
+        sector = heads().get(phrase) or (agents().get(phrase) if generated else None)
         if sector:
             return sector, n
     return None
@@ -85,8 +84,11 @@ def country_in(words: Sequence[str], day: int | None) -> str | None:
     found = [adj[w] for w in words if w in adj]
     if found:
         return found[-1]
+    common = word_list("actors/not_adjectives")
     for i in range(len(words)):
         for n in range(min(MAX_PHRASE, len(words) - i), 0, -1):
+            if n == 1 and words[i] in common:
+                continue
             code = lookup(words[i : i + n], day)
             if code is not None and code.country:
                 return code.country
@@ -112,6 +114,8 @@ def compose(words: Sequence[str], day: int | None) -> Code | None:
             return inner
     if sector is None and country is None:
         return None
+    if sector is not None and any(w in word_list("actors/former_words") for w in words):
+        sector = "ELI"  # a former official
     return Code(country, sector)
 
 

@@ -12,8 +12,8 @@ Rules (../shared/eval/ACTORS.md), in order, for each entity of the article:
 4. a place takes the state it lies in, with no sector (or the state its name without the label
    «مدينة …» lies in);
 5. an entity the rules place in no state (a title without nationality, a club, a village the
-   dictionary does not know) takes the article's main state: the state its coded entities
-   belong to most (by mentions).
+   dictionary does not know) takes the article's main state: the state most of its coded
+   entities belong to.
 
 All mentions of one entity (one canonical name and type) carry the entity's code.
 """
@@ -54,18 +54,26 @@ def _title_words(doc: Document, m: Mention, before: bool) -> list[str]:
     toks = [t for t in sentence.tokens if (t.end <= m.start if before else t.start >= m.end)]
     if before:
         toks = toks[::-1]
-    elif toks and toks[0].norm in word_list("actors/apposition_marks"):
-        toks = toks[1:]
+    else:
+        while toks and toks[0].norm in word_list("actors/apposition_marks"):
+            toks = toks[1:]
     out = []
     for t in toks:
         if len(out) >= TITLE_WINDOW or not any(c.isalpha() for c in t.norm):
             break
         if any(s < t.end and t.start < e for s, e in blocked):
             break
-        if not before and t.bare != t.norm:
+        if not before and _has_conjunction(t):
             break
         out.append(_word(t))
     return out[::-1] if before else out
+
+
+def _has_conjunction(t: Token) -> bool:
+    """«والرئيس», «ووزير»: yes; «وزير», whose «و» is its first letter: no."""
+    if t.bare == t.norm:
+        return False
+    return t.norm.startswith(tuple(word_list("actors/conjunction_articles"))) or not known(key(t.norm))
 
 
 def _word(t: Token) -> str:
@@ -103,17 +111,24 @@ def _title_span(before: list[str]) -> list[str]:
     honorifics = word_list("actors/honorifics")
     while before and before[-1] in honorifics:
         before = before[:-1]
-    for i in range(len(before) - 1, -1, -1):
-        if before[i] not in honorifics and sector_at(before, i):
-            return before[i:]
+    # the title heads written for Khabar first: the generated agents also hold complements
+    # («وزير الثقافة والإعلام»: «الإعلام» is no head here)
+    for generated in (False, True):
+        for i in range(len(before) - 1, -1, -1):
+            if before[i] not in honorifics and sector_at(before, i, generated):
+                return before[i:]
     return before[-2:]
 
 
 def _place(words: list[str], day: int | None) -> Code | None:
-    code = code_name(words, day)
-    if (code is None or code.country is None) and len(words) > 1:
-        # «مدينة جدة», «محافظة عدن», «جدة السعودية»: the name without its label, or its state
-        code = lookup(words[1:], day) or lookup(words[:1], day) or code
+    """A place's state (no sector): its dictionary entry, or that of its name without the label
+    before it («مدينة بغداد», «محافظة عدن»: the label may itself be a name, «المدينة»), or the
+    state inside it («جدة السعودية»)."""
+    code = lookup(words, day)
+    if code is None and len(words) > 1:
+        code = lookup(words[1:], day)
+    if code is None or code.country is None:
+        code = code_name(words, day)
     if code is None or code.country is None:
         return None
     return Code(code.country, None)
@@ -155,6 +170,7 @@ def actors(doc: Document, config: StageConfig = DEFAULT) -> Document:
         if code is not None:
             per_entity.setdefault((m.type, m.canonical), []).append(code)
     chosen = {e: _choose(codes) for e, codes in per_entity.items()}
+    _share_by_name(doc, chosen)
     main_state = _main_state(doc, chosen)
     mentions = []
     for m in doc.mentions:
@@ -169,6 +185,25 @@ def actors(doc: Document, config: StageConfig = DEFAULT) -> Document:
     return dataclasses.replace(doc, mentions=tuple(mentions), stages=(*doc.stages, "actors"))
 
 
+def _share_by_name(doc: Document, chosen: dict[tuple[str, str], Code]) -> None:
+    """A person the rules could not code whose name is part of a coded person's name in the
+    same article («كيري» beside «جون كيري», however the linker grouped them) takes that code."""
+    coded = [
+        (set(key(name).split()), code)
+        for (etype, name), code in chosen.items()
+        if etype == "PERS" and code.country is not None
+    ]
+    for m in doc.mentions:
+        entity = (m.type, m.canonical)
+        if m.type != "PERS" or (entity in chosen and chosen[entity].country is not None):
+            continue
+        for words in (set(key(m.text).split()), set(key(m.canonical).split())):
+            match = [code for name, code in coded if words and words <= name]
+            if match:
+                chosen[entity] = max(match, key=lambda c: c.rank)
+                break
+
+
 def _choose(codes: list[Code]) -> Code:
     """The entity's code: the most informative its mentions got, the most frequent among those."""
     top = max(c.rank for c in codes)
@@ -176,11 +211,12 @@ def _choose(codes: list[Code]) -> Code:
 
 
 def _main_state(doc: Document, chosen: dict[tuple[str, str], Code]) -> str | None:
-    """The state the article's coded entities belong to most (by mentions; IGO aside), the
-    first named on a tie."""
+    """The state most of the article's coded entities belong to (each entity once, not each
+    mention: a host city named ten times does not outvote the visitors; IGO aside), the first
+    named on a tie."""
     counts: Counter[str] = Counter()
-    for m in doc.mentions:
-        code = chosen.get((m.type, m.canonical))
+    for entity in dict.fromkeys((m.type, m.canonical) for m in doc.mentions):
+        code = chosen.get(entity)
         if code is not None and code.country and code.country != "IGO":
             counts[code.country] += 1
     if not counts:
