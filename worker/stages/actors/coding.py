@@ -7,6 +7,7 @@ the same words.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -65,6 +66,14 @@ def lookup(words: Sequence[str], day: int | None) -> Code | None:
     return role_at(roles, day) if roles else None
 
 
+def states_of(words: Sequence[str]) -> list[str]:
+    """The states the dictionary places a name in equally often, in its order («طرابلس»: LBN and
+    LBY once each; «لبنان», listed under LBN five times and GBR once, has one)."""
+    counts = Counter(r.country for r in named().get(" ".join(words), ()) if r.country)
+    top = max(counts.values(), default=0)
+    return [c for c, n in counts.items() if n == top]
+
+
 def sector_at(words: Sequence[str], i: int, generated: bool = True) -> tuple[str, int] | None:
     """The sector of the longest agent phrase starting at word ``i`` and its length in words;
     the hand-written heads win over the generated agents (left out with ``generated=False``)."""
@@ -95,10 +104,11 @@ def country_in(words: Sequence[str], day: int | None) -> str | None:
     return None
 
 
-def compose(words: Sequence[str], day: int | None) -> Code | None:
+def compose(words: Sequence[str], day: int | None, body: bool = False) -> Code | None:
     """A phrase coded from its parts: the sector of its head (the first agent phrase, Arabic
     being head-first) and the state of an adjective or name in it («الحكومة اليمنية» → YEM GOV,
-    «وزير خارجية روسيا» → RUS GOV)."""
+    «وزير خارجية روسيا» → RUS GOV). The name of a ``body`` with no state and an international
+    adjective is an IGO's (a person's «الدولي» says he plays for his national team)."""
     sector = None
     for i in range(len(words)):
         found = sector_at(words, i)
@@ -116,6 +126,8 @@ def compose(words: Sequence[str], day: int | None) -> Code | None:
         return None
     if sector is not None and any(w in word_list("actors/former_words") for w in words):
         sector = "ELI"  # a former official
+    if body and country is None and any(w in word_list("actors/igo_adjectives") for w in words):
+        country, sector = "IGO", (None if sector == "GOV" else sector)
     return Code(country, sector)
 
 
@@ -134,7 +146,7 @@ def known(word: str) -> bool:
     return word in adjectives() or word in heads() or word in agents() or word in named()
 
 
-def code_name(words: Sequence[str], day: int | None) -> Code | None:
+def code_name(words: Sequence[str], day: int | None, body: bool = True) -> Code | None:
     """A name's code: the dictionary entry for the whole name, or for the name without the
     nationality adjectives that close it («حزب الله اللبناني»: the adjective's state where the
     entry has none), else the code composed from its words."""
@@ -151,4 +163,4 @@ def code_name(words: Sequence[str], day: int | None) -> Code | None:
         code = lookup(words[:n], day)
         if code is not None:
             return code if code.country else Code(adj[words[n]], code.sector, code.former)
-    return compose(words, day)
+    return compose(words, day, body=body)

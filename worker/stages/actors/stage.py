@@ -24,10 +24,10 @@ import dataclasses
 from collections import Counter
 
 from worker.lang.ar import words as word_list
-from worker.lang.ar.actor_lexicon import key
+from worker.lang.ar.actor_lexicon import adjectives, key
 from worker.lang.ar.morphology import without_conjunction, without_proclitic
 from worker.lang.ar.normalise import normalise
-from worker.stages.actors.coding import Code, code_name, compose, known, lookup, sector_at
+from worker.stages.actors.coding import Code, code_name, compose, known, lookup, sector_at, states_of
 from worker.stages.config import DEFAULT, StageConfig
 from worker.stages.document import Document, Mention, Sentence, Token
 
@@ -65,7 +65,10 @@ def _title_words(doc: Document, m: Mention, before: bool) -> list[str]:
             break
         if not before and _has_conjunction(t):
             break
-        out.append(_word(t))
+        word = _word(t)
+        if before and word in word_list("actors/title_breaks"):
+            break
+        out.append(word)
     return out[::-1] if before else out
 
 
@@ -90,6 +93,11 @@ def _person(doc: Document, m: Mention, words: list[str], day: int | None) -> Cod
     code, whichever says more; on a tie the dictionary. The name's own words are not composed:
     a family name such as «التركي» or «المصري» is no nationality."""
     before = _title_words(doc, m, True)
+    # a span that took in its title's last words («الجزائري عبد الرحمن …»): they are title
+    lead = 0
+    while lead < len(words) - 1 and (words[lead] in adjectives() or sector_at(words[lead : lead + 1], 0)):
+        lead += 1
+    before, words = before + words[:lead], words[lead:]
     # the title and name together may be the dictionary's entry («رئيس_سوداني_عمر_البشير_»)
     own = next((c for i in range(len(before) + 1) if (c := lookup(before[i:] + words, day))), None)
     if own is None:
@@ -128,7 +136,7 @@ def _place(words: list[str], day: int | None) -> Code | None:
     if code is None and len(words) > 1:
         code = lookup(words[1:], day)
     if code is None or code.country is None:
-        code = code_name(words, day)
+        code = code_name(words, day, body=False)  # «مطار … الدولي» is no IGO
     if code is None or code.country is None:
         return None
     return Code(code.country, None)
@@ -147,6 +155,15 @@ def _forms(m: Mention) -> list[list[str]]:
     return [f for f in forms if f]
 
 
+def _followed_by_nationality(doc: Document, m: Mention, code: Code | None) -> Code | None:
+    """An organisation whose name the text follows with a nationality («الأهلي القطري»): that
+    state."""
+    after = _title_words(doc, m, False)
+    if after and after[0] in adjectives():
+        return Code(adjectives()[after[0]], code.sector if code is not None else None)
+    return code
+
+
 def code_entity(doc: Document, m: Mention, day: int | None) -> Code | None:
     codes = []
     for words in _forms(m):
@@ -156,6 +173,8 @@ def code_entity(doc: Document, m: Mention, day: int | None) -> Code | None:
             code = _person(doc, m, words, day)
         else:
             code = code_name(words, day)
+            if code is None or code.country is None:
+                code = _followed_by_nationality(doc, m, code)
         if code is not None and code.rank == 2:
             return code
         codes.append(code)
@@ -171,6 +190,7 @@ def actors(doc: Document, config: StageConfig = DEFAULT) -> Document:
             per_entity.setdefault((m.type, m.canonical), []).append(code)
     chosen = {e: _choose(codes) for e, codes in per_entity.items()}
     _share_by_name(doc, chosen)
+    _settle_ambiguous_places(doc, chosen)
     main_state = _main_state(doc, chosen)
     mentions = []
     for m in doc.mentions:
@@ -202,6 +222,21 @@ def _share_by_name(doc: Document, chosen: dict[tuple[str, str], Code]) -> None:
             if match:
                 chosen[entity] = max(match, key=lambda c: c.rank)
                 break
+
+
+def _settle_ambiguous_places(doc: Document, chosen: dict[tuple[str, str], Code]) -> None:
+    """A place name the dictionary gives to several states («طرابلس»: Lebanon and Libya) lies in
+    the one the article's other entities belong to most; on a tie, the dictionary's first."""
+    others: Counter[str] = Counter(
+        code.country for entity, code in chosen.items() if code.country and code.country != "IGO"
+    )
+    for entity in [e for e in chosen if e[0] == "LOC"]:
+        states = states_of(key(entity[1]).split())
+        if len(states) > 1:
+            counts = others.copy()
+            counts[chosen[entity].country] -= 1  # not its own vote
+            best = max(states, key=lambda c: (counts[c], -states.index(c)))
+            chosen[entity] = Code(best, None)
 
 
 def _choose(codes: list[Code]) -> Code:
