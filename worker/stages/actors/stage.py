@@ -33,6 +33,11 @@ from worker.stages.document import Document, Mention, Sentence, Token
 
 # words of title looked at before and after a person's name
 TITLE_WINDOW = 5
+# distinct words of sports reporting that make an article one about sport
+SPORTS_WORDS = 3
+# ACTORS.md codes parties outside government OPP, also where the dictionary says PTY (a party in
+# government is coded by its office, GOV, from its title or dated role)
+SECTOR_AS = {"PTY": "OPP"}
 
 
 def day_of(doc: Document, config: StageConfig) -> int | None:
@@ -44,16 +49,20 @@ def day_of(doc: Document, config: StageConfig) -> int | None:
 
 def _title_words(doc: Document, m: Mention, before: bool) -> list[str]:
     """The words next to a mention in its sentence (before or after it), up to a break:
-    punctuation or another person or organisation; a place stays (it may be the title's state).
-    After the name, one comma may open the title («كيري، وزير الخارجية»), and a word with a
-    conjunction ends it (what follows «و» is another entity)."""
+    punctuation, a preposition before the name, another person or organisation; a place stays (it
+    may be the title's state). After the name, a word with a conjunction ends it (what follows «و»
+    is another entity)."""
     if m.sentence >= len(doc.sentences):
         return []
     sentence: Sentence = doc.sentences[m.sentence]
     blocked = [(o.start, o.end) for o in doc.mentions if o.type in ("PERS", "ORG") and o is not m]
     toks = [t for t in sentence.tokens if (t.end <= m.start if before else t.start >= m.end)]
+    # one comma may stand between a name and its title, on either side («…الإماراتي للشؤون
+    # الخارجية، أنور قرقاش»; «كيري، وزير الخارجية»), and a pronoun may open the title after it
     if before:
         toks = toks[::-1]
+        if toks and toks[0].norm in word_list("actors/apposition_marks") and not toks[0].norm.isalpha():
+            toks = toks[1:]
     else:
         while toks and toks[0].norm in word_list("actors/apposition_marks"):
             toks = toks[1:]
@@ -192,6 +201,7 @@ def actors(doc: Document, config: StageConfig = DEFAULT) -> Document:
     _share_by_name(doc, chosen)
     _settle_ambiguous_places(doc, chosen)
     main_state = _main_state(doc, chosen)
+    default_sector = "CVL" if _about_sport(doc) else None
     mentions = []
     for m in doc.mentions:
         code = chosen.get((m.type, m.canonical))
@@ -200,7 +210,10 @@ def actors(doc: Document, config: StageConfig = DEFAULT) -> Document:
             # village) most likely belongs to the state the article is about
             code = Code(main_state, code.sector if code is not None and m.type != "LOC" else None)
         if code is not None and code.country is not None:
-            m = dataclasses.replace(m, country=code.country, sector=code.sector)
+            sector = code.sector
+            if sector is None and m.type != "LOC" and code.country != "IGO":
+                sector = default_sector  # in sport, players, clubs and their officials are CVL
+            m = dataclasses.replace(m, country=code.country, sector=SECTOR_AS.get(sector, sector))
         mentions.append(m)
     return dataclasses.replace(doc, mentions=tuple(mentions), stages=(*doc.stages, "actors"))
 
@@ -239,6 +252,13 @@ def _settle_ambiguous_places(doc: Document, chosen: dict[tuple[str, str], Code])
             chosen[entity] = Code(best, None)
 
 
+def _about_sport(doc: Document) -> bool:
+    """Whether the article reports sport: at least SPORTS_WORDS distinct words of sports reporting."""
+    sport = word_list("actors/sports_words")
+    seen = {k for s in doc.sentences for t in s.tokens if (k := key(t.stem)) in sport}
+    return len(seen) >= SPORTS_WORDS
+
+
 def _choose(codes: list[Code]) -> Code:
     """The entity's code: the most informative its mentions got, the most frequent among those."""
     top = max(c.rank for c in codes)
@@ -246,14 +266,19 @@ def _choose(codes: list[Code]) -> Code:
 
 
 def _main_state(doc: Document, chosen: dict[tuple[str, str], Code]) -> str | None:
-    """The state most of the article's coded entities belong to (each entity once, not each
-    mention: a host city named ten times does not outvote the visitors; IGO aside), the first
-    named on a tie."""
+    """The state most of the article's coded places and organisations belong to (each entity
+    once, not each mention: a host city named ten times does not outvote the visitors; IGO
+    aside), the first named on a tie; persons only where there are none. Persons do not vote
+    otherwise because Arabic news names the nationality of foreigners («المدافع البحريني») and
+    leaves out that of its own country's officials («وزير الخارجية»), the very entities that
+    need the main state."""
     counts: Counter[str] = Counter()
+    persons: Counter[str] = Counter()
     for entity in dict.fromkeys((m.type, m.canonical) for m in doc.mentions):
         code = chosen.get(entity)
         if code is not None and code.country and code.country != "IGO":
-            counts[code.country] += 1
+            (persons if entity[0] == "PERS" else counts)[code.country] += 1
+    counts = counts or persons
     if not counts:
         return None
     return counts.most_common(1)[0][0]
