@@ -21,7 +21,7 @@ from worker.stages.output import to_output
 from worker.stages.pipeline import ORDER, REQUIRES, run_all
 from worker.steps import STEPS
 from worker.tasks import TASKS
-from worker.training.actors import parse_actor_dict, parse_agents, split_code
+from worker.training.actors import parse_actor_dict, parse_agents, parse_clubs, split_code
 
 
 def coded(text: str, *names: tuple[str, str], published_at: str | None = "2015-08-01") -> dict:
@@ -267,3 +267,42 @@ def test_parse_agents_sample():
         ["ARMY [~MIL]الجيش", "# COMMENT [~GOV]وزارة", "FOREIGN_MINISTRY [~GOVDIP]وزارة الخارجية/الخارجية"]
     )
     assert got == {key("الجيش"): "MIL", key("وزارة الخارجية"): "GOV", key("الخارجية"): "GOV"}
+
+
+def test_sport_articles_code_clubs_and_people_cvl():
+    got = coded(
+        "أعلن نادي الهلال تعاقده مع اللاعب سامر الخطيب قبل انطلاق الدوري، وقال المدرب إن المباراة المقبلة أمام الشباب صعبة.",
+        ("سامر الخطيب", "PERS"),
+        ("الشباب", "ORG"),
+    )
+    assert got["الشباب"] == ("SAU", "CVL")  # a club of the club table, in an article about sport
+    assert got["سامر الخطيب"] == ("SAU", "CVL")
+
+
+def test_a_club_followed_by_its_nationality():
+    got = coded(
+        "فاز الأهلي القطري على الاتحاد في مباراة الدوري، وسجل اللاعب الهدف الأول في الملعب.",
+        ("الأهلي", "ORG"),
+    )
+    assert got["الأهلي"] == ("QAT", "CVL")
+
+
+def test_a_father_the_dictionary_knows_places_his_son():
+    got = coded("وصل الأمير فهد بن سلمان إلى العاصمة.", ("فهد بن سلمان", "PERS"))
+    assert got["فهد بن سلمان"] == ("SAU", "GOV")
+
+
+def test_parties_are_opposition():
+    got = coded("قال حزب التجمع المصري إن الانتخابات مزورة.", ("حزب التجمع المصري", "ORG"))
+    assert got["حزب التجمع المصري"] == ("EGY", "OPP")
+
+
+def test_parse_clubs_sample():
+    labels = {
+        "a fc": "نادي المثال السعودي",
+        "b sc": "النادي الأهلي الرياضي (جدة)",
+        "c league": "دوري المثال الممتاز",
+        "d fc": "نادي بلا دولة",
+    }
+    got = parse_clubs(labels, {key("سعودي"): "SAU"}, {key("جدة"): ["SAU"]})
+    assert got == {key("المثال"): ["SAU"], key("الأهلي"): ["SAU"]}

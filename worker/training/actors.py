@@ -3,7 +3,7 @@ Arabic CAMEO dictionaries of UniversalPetrarch (MIT) and, for nationality adject
 nationality table of the ``arwikicats`` package (MIT).
 
 The output is deterministic (sorted keys, roles in dictionary order): rebuilding from the same
-sources gives the same files. ``khabar build-actors`` runs it.
+sources gives the same files. ``khabar build-actors`` runs it. Sports clubs come from arwikicats' club labels (MIT) too.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from worker.lang.ar import rows, words
-from worker.lang.ar.actor_lexicon import key
+from worker.lang.ar.actor_lexicon import heads, key
 
 # CAMEO's sector and agent codes (PETRARCH's Phoenix and the Arabic dictionaries): a code's first
 # three letters are a country unless they are one of these.
@@ -181,8 +181,46 @@ def own_nationalities(names: dict[str, list[str]]) -> tuple[dict[str, str], dict
     return adjectives, states
 
 
-def build(cameo_dir: Path, nationalities_json: Path | None) -> dict[str, list[tuple[str, str]]]:
-    """The rows of each output file (name → [(key, value)])."""
+_CLUB_CITY = re.compile(r"\((.*?)\)\s*$")
+
+
+def parse_clubs(data: dict, adjectives: dict[str, str], names: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Club name key → its states, from arwikicats' club labels that say the state: «نادي الاتفاق
+    السعودي» (a closing nationality adjective) or «النادي الأهلي الرياضي (جدة)» (a city in
+    brackets the dictionary places). Label words («نادي», «الرياضي», «لكرة القدم») are dropped."""
+    label = words("actors/club_label_words")
+    out: dict[str, list[str]] = {}
+    for ar in (data[k] for k in sorted(data)):
+        city = _CLUB_CITY.search(ar)
+        body = ar[: city.start()] if city else ar
+        parts = [w for w in key(body).split() if w not in label]
+        country = None
+        if parts and parts[-1] in adjectives:
+            country, parts = adjectives[parts[-1]], parts[:-1]
+        elif city and key(city.group(1)) in names:
+            country = _country_of(names, city.group(1)) or _place_of(names, city.group(1))
+        # leagues and stadiums share the labels («دوري …», «ملعب …»), and «الجيش» is an army first
+        if not parts or parts[0] in words("actors/sports_words") or " ".join(parts) in heads():
+            continue
+        if country:
+            states = out.setdefault(" ".join(parts), [])
+            if country not in states:
+                states.append(country)
+    return out
+
+
+def _place_of(names: dict[str, list[str]], name: str) -> str | None:
+    """The state of a place the dictionary codes with a country alone (dated or not)."""
+    for role in names.get(key(name), ()):
+        code = role.split("@", 1)[0]
+        if "/" not in code and code != "IGO":
+            return code
+    return None
+
+
+def build(cameo_dir: Path, arwikicats: Path | None) -> dict[str, list[tuple[str, str]]]:
+    """The rows of each output file (name → [(key, value)]); ``arwikicats`` is the ``jsons``
+    folder of the arwikicats package (nationalities, sports clubs)."""
     names = parse_actor_dict((cameo_dir / "actor_dict_ar_v4.txt").read_text(encoding="utf-8").splitlines())
     agents = parse_agents((cameo_dir / "agents.all.ar.txt").read_text(encoding="utf-8").splitlines())
     # the dictionary's entries without a country («جيش [MIL]») are generic agents too
@@ -192,14 +230,20 @@ def build(cameo_dir: Path, nationalities_json: Path | None) -> dict[str, list[tu
     adjectives, states = own_nationalities(names)
     for k, country in states.items():
         names.setdefault(k, [country])
-    if nationalities_json is not None:
-        data = json.loads(nationalities_json.read_text(encoding="utf-8"))
+    clubs: dict[str, list[str]] = {}
+    if arwikicats is not None:
+        data = json.loads(
+            (arwikicats / "nationalities" / "nationalities_data.json").read_text(encoding="utf-8")
+        )
         for k, v in parse_nationalities(data, names).items():
             adjectives.setdefault(k, v)
+        data = json.loads((arwikicats / "sports" / "Clubs_key.json").read_text(encoding="utf-8"))
+        clubs = parse_clubs(data, adjectives, names)
     return {
         "named": sorted((k, "|".join(v)) for k, v in names.items()),
         "agents": sorted(agents.items()),
         "adjectives": sorted(adjectives.items()),
+        "clubs": sorted((k, "|".join(f"{c}/CVL" for c in v)) for k, v in clubs.items()),
     }
 
 
@@ -215,6 +259,11 @@ HEADERS = {
         "Generic agents (minister, army, police …) → CAMEO sector (read by actor_lexicon.agents(), used by",
         "stages/actors). Built by `khabar build-actors` from UniversalPetrarch's agents.all.ar.txt and the",
         "country-less entries of actor_dict_ar_v4.txt (MIT, Open Event Data Alliance): do not edit.",
+    ],
+    "clubs": [
+        "Sports clubs → their states, CVL (read by actor_lexicon.clubs(), used by stages/actors in articles",
+        "about sport). Built by `khabar build-actors` from arwikicats' club labels that name the state",
+        "(a closing nationality adjective or a city in brackets; MIT): do not edit. Columns as in named.tsv.",
     ],
     "adjectives": [
         "Nationality adjectives (any gender/number, actor_lexicon.key form) → country code (read by",

@@ -117,3 +117,9 @@ def adjectives() -> dict[str, str]:
 def heads() -> dict[str, str]:
     """Key of a title or institution head → its sector (``actors/heads.tsv``, by hand)."""
     return dict(table("actors/heads"))
+
+
+@cache
+def clubs() -> dict[str, tuple[Role, ...]]:
+    """Key of a sports club's name → its states, CVL (``actors/clubs.tsv``)."""
+    return {r[0]: parse_roles(r[1]) for r in rows("actors/clubs")}

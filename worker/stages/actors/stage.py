@@ -10,7 +10,8 @@ Rules (../shared/eval/ACTORS.md), in order, for each entity of the article:
 3. for a person, the title around the name («وزير الخارجية الأمريكي جون كيري», «كيري، وزير
    الخارجية الأمريكي» → USA GOV), the title and name together as a dictionary entry;
 4. a place takes the state it lies in, with no sector (or the state its name without the label
-   «مدينة …» lies in);
+   «مدينة …» lies in); in an article about sport an organisation may be a club of the club table
+   (CVL); a place or club name several states share takes the article's;
 5. an entity the rules place in no state (a title without nationality, a club, a village the
    dictionary does not know) takes the article's main state: the state most of its coded
    entities belong to.
@@ -24,7 +25,7 @@ import dataclasses
 from collections import Counter
 
 from worker.lang.ar import words as word_list
-from worker.lang.ar.actor_lexicon import adjectives, key
+from worker.lang.ar.actor_lexicon import adjectives, clubs, key
 from worker.lang.ar.morphology import without_conjunction, without_proclitic
 from worker.lang.ar.normalise import normalise
 from worker.stages.actors.coding import Code, code_name, compose, known, lookup, sector_at, states_of
@@ -110,7 +111,7 @@ def _person(doc: Document, m: Mention, words: list[str], day: int | None) -> Cod
     # the title and name together may be the dictionary's entry («رئيس_سوداني_عمر_البشير_»)
     own = next((c for i in range(len(before) + 1) if (c := lookup(before[i:] + words, day))), None)
     if own is None:
-        own = lookup(words, day)
+        own = lookup(words, day) or _family(words, day)
     candidates = [own]
     if before:
         candidates.append(compose(_title_span(before), day))
@@ -118,7 +119,28 @@ def _person(doc: Document, m: Mention, words: list[str], day: int | None) -> Cod
     if after and sector_at(after, 0):
         # a title right after the name is its apposition («الجبير وزير الخارجية السعودي»)
         candidates.append(compose(after, day))
-    return max((c for c in candidates if c is not None), key=lambda c: c.rank, default=None)
+    found = [c for c in candidates if c is not None]
+    best = max(found, key=lambda c: c.rank, default=None)
+    if best is not None and best.rank < 2:
+        # a title with no nationality and a name the dictionary places: together a full code
+        sector = next((c.sector for c in found if c.sector and not c.former), None)
+        country = next((c.country for c in found if c.country), None)
+        if sector and country:
+            return Code(country, sector)
+    return best
+
+
+def _family(words: list[str], day: int | None) -> Code | None:
+    """A person the dictionary lacks whose father's name it has («محمد بن سلمان بن عبدالعزيز»:
+    «سلمان بن عبدالعزيز»): the family's state, no sector (the son holds his own office)."""
+    for i, w in enumerate(words[:-1]):
+        if w in word_list("actors/patronymics"):
+            # the father's full name, or as much of it as the dictionary has («سلمان»)
+            for end in range(len(words), i + 1, -1):
+                code = lookup(words[i + 1 : end], day)
+                if code is not None and code.country:
+                    return Code(code.country, None)
+    return None
 
 
 def _title_span(before: list[str]) -> list[str]:
@@ -166,14 +188,16 @@ def _forms(m: Mention) -> list[list[str]]:
 
 def _followed_by_nationality(doc: Document, m: Mention, code: Code | None) -> Code | None:
     """An organisation whose name the text follows with a nationality («الأهلي القطري»): that
-    state."""
+    state, whatever the lexicons say (several states have an «الأهلي»)."""
     after = _title_words(doc, m, False)
     if after and after[0] in adjectives():
         return Code(adjectives()[after[0]], code.sector if code is not None else None)
     return code
 
 
-def code_entity(doc: Document, m: Mention, day: int | None) -> Code | None:
+def code_entity(doc: Document, m: Mention, day: int | None, sport: bool = False) -> Code | None:
+    """One mention's code (rules 1-4 of the module doc); ``sport``: the article is about sport,
+    where an organisation may be a club of the club table."""
     codes = []
     for words in _forms(m):
         if m.type == "LOC":
@@ -181,9 +205,9 @@ def code_entity(doc: Document, m: Mention, day: int | None) -> Code | None:
         elif m.type == "PERS":
             code = _person(doc, m, words, day)
         else:
-            code = code_name(words, day)
-            if code is None or code.country is None:
-                code = _followed_by_nationality(doc, m, code)
+            club = clubs().get(" ".join(words)) if sport else None
+            code = Code(club[0].country, club[0].sector) if club else code_name(words, day)
+            code = _followed_by_nationality(doc, m, code)
         if code is not None and code.rank == 2:
             return code
         codes.append(code)
@@ -192,16 +216,17 @@ def code_entity(doc: Document, m: Mention, day: int | None) -> Code | None:
 
 def actors(doc: Document, config: StageConfig = DEFAULT) -> Document:
     day = day_of(doc, config)
+    sport = _about_sport(doc)
     per_entity: dict[tuple[str, str], list[Code]] = {}
     for m in doc.mentions:
-        code = code_entity(doc, m, day)
+        code = code_entity(doc, m, day, sport)
         if code is not None:
             per_entity.setdefault((m.type, m.canonical), []).append(code)
     chosen = {e: _choose(codes) for e, codes in per_entity.items()}
     _share_by_name(doc, chosen)
-    _settle_ambiguous_places(doc, chosen)
+    _settle_ambiguous(chosen, sport)
     main_state = _main_state(doc, chosen)
-    default_sector = "CVL" if _about_sport(doc) else None
+    default_sector = "CVL" if sport else None
     mentions = []
     for m in doc.mentions:
         code = chosen.get((m.type, m.canonical))
@@ -237,19 +262,26 @@ def _share_by_name(doc: Document, chosen: dict[tuple[str, str], Code]) -> None:
                 break
 
 
-def _settle_ambiguous_places(doc: Document, chosen: dict[tuple[str, str], Code]) -> None:
-    """A place name the dictionary gives to several states («طرابلس»: Lebanon and Libya) lies in
-    the one the article's other entities belong to most; on a tie, the dictionary's first."""
+def _settle_ambiguous(chosen: dict[tuple[str, str], Code], sport: bool) -> None:
+    """A place or club name shared by several states («طرابلس»: Lebanon and Libya; «الأهلي»: Egypt
+    and Saudi Arabia) belongs to the one the article's other entities belong to most; on a tie,
+    the first listed."""
     others: Counter[str] = Counter(
-        code.country for entity, code in chosen.items() if code.country and code.country != "IGO"
+        code.country for code in chosen.values() if code.country and code.country != "IGO"
     )
-    for entity in [e for e in chosen if e[0] == "LOC"]:
-        states = states_of(key(entity[1]).split())
-        if len(states) > 1:
+    for entity, code in list(chosen.items()):
+        words = key(entity[1]).split()
+        if entity[0] == "LOC":
+            states = states_of(words)
+        elif sport and entity[0] == "ORG" and code.sector == "CVL":
+            states = [r.country for r in clubs().get(" ".join(words), ()) if r.country]
+        else:
+            continue
+        if len(states) > 1 and code.country in states:  # not where the text said the state
             counts = others.copy()
-            counts[chosen[entity].country] -= 1  # not its own vote
+            counts[code.country] -= 1  # not its own vote
             best = max(states, key=lambda c: (counts[c], -states.index(c)))
-            chosen[entity] = Code(best, None)
+            chosen[entity] = Code(best, code.sector)
 
 
 def _about_sport(doc: Document) -> bool:
