@@ -47,3 +47,16 @@ def test_actor_figures_hold_the_baseline(tmp_path):
     want = json.loads(BASELINE.read_text(encoding="utf-8"))
     fallen = {k: (got[k], v) for k, v in want.items() if got[k] < v - TOLERANCE}
     assert fallen == {}, f"figures below their baseline (got, pinned): {fallen}"
+
+
+def test_quality_actors_prints_plain_and_cross_validated_figures():
+    if not (EVAL / "dev" / "actors.jsonl").is_file() or not (EVAL / "score.py").is_file():
+        pytest.skip(f"dev actor codes or score.py not found under {EVAL}")
+    from click.testing import CliRunner
+
+    from worker.commands.quality_actors import actors
+
+    r = CliRunner().invoke(actors, ["--dev-dir", str(EVAL / "dev"), "--folds", "2"])
+    assert r.exit_code == 0, r.output
+    assert "| shipped constants (plain) |" in r.output
+    assert "| cross-validated over articles (2 folds) |" in r.output

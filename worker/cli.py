@@ -50,6 +50,7 @@ COMMANDS = [
     ("worker.commands.quality_explain", "explain", "quality", "explain"),
     ("worker.commands.roles", "train_roles"),
     ("worker.commands.actors", "build_actors"),
+    ("worker.commands.quality_actors", "actors", "quality", "actors"),
     ("worker.commands.bench_stages", "bench_stages", "bench", "stages"),
     ("worker.commands.soak", "soak"),
 ]
