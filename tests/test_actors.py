@@ -239,7 +239,7 @@ def test_split_code():
     assert split_code("PSECVLELI") == ("PSE", "CVL")
     assert split_code("MIL") == (None, "MIL")
     assert split_code("IGOGOV") == ("IGO", None)
-    assert split_code("IMGREB") == (None, "REB")
+    assert split_code("IMGREB") == ("-", "REB")  # no state, not an unknown one
     assert split_code("SAU") == ("SAU", None)
     assert split_code("USASPY") == ("USA", "GOV")
 
@@ -306,3 +306,14 @@ def test_parse_clubs_sample():
     }
     got = parse_clubs(labels, {key("سعودي"): "SAU"}, {key("جدة"): ["SAU"]})
     assert got == {key("المثال"): ["SAU"], key("الأهلي"): ["SAU"]}
+
+
+def test_a_stateless_group_keeps_no_state():
+    got = coded(
+        "أعلن تنظيم داعش مسؤوليته عن الهجوم في بغداد، وقالت الحكومة العراقية إن القوات ردت.",
+        ("داعش", "ORG"),
+        ("بغداد", "LOC"),
+    )
+    assert got["داعش"] == (None, "REB")  # not the article's main state
+    doc = Document(id="s", text="x", mentions=(Mention("داعش", "ORG", 0, 5, "داعش", sector="REB"),))
+    assert to_output(doc)["entities"][0]["actor"] == {"country": None, "sector": "REB"}

@@ -24,7 +24,7 @@ def to_output(doc: Document, include_modal: bool = True, include_refers_back: bo
         for m in doc.mentions
     ]
     # an event's participants carry their entities' codes (None where the name is no entity)
-    codes = {m.canonical: _actor(m) for m in doc.mentions if m.country is not None}
+    codes = {m.canonical: _actor(m) for m in doc.mentions if _actor(m) is not None}
     events = []
     for e in doc.events:
         if (not include_modal and e.modality != "asserted") or (not include_refers_back and e.refers_back):
@@ -62,4 +62,5 @@ def to_output(doc: Document, include_modal: bool = True, include_refers_back: bo
 
 
 def _actor(m: Mention) -> dict[str, str | None] | None:
-    return {"country": m.country, "sector": m.sector} if m.country is not None else None
+    # a stateless actor («داعش») has a sector and no country; an uncoded entity has neither
+    return {"country": m.country, "sector": m.sector} if m.country or m.sector else None

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from worker.lang.ar import rows, words
-from worker.lang.ar.actor_lexicon import heads, key
+from worker.lang.ar.actor_lexicon import STATELESS, heads, key
 
 # CAMEO's sector and agent codes (PETRARCH's Phoenix and the Arabic dictionaries): a code's first
 # three letters are a country unless they are one of these.
@@ -37,8 +37,9 @@ _CODE = re.compile(r"\[\s*~?([A-Z?]*)\s*(?:([<>])\s*(\d{8})|(\d{8})\s*-\s*(\d{8}
 
 
 def split_code(code: str) -> tuple[str | None, str | None] | None:
-    """«PSECVLELI» → ("PSE", "CVL"); «MIL» → (None, "MIL"); «IGOGOV» → ("IGO", None) (an IGO has
-    no sector, ACTORS.md); None for an unreadable code."""
+    """«PSECVLELI» → ("PSE", "CVL"); «MIL» → (None, "MIL"), a sector whose state the text must
+    say; «IMGREB» → ("-", "REB"), an actor with no state; «IGOGOV» → ("IGO", None) (an IGO has no
+    sector, ACTORS.md); None for an unreadable code."""
     code = code.strip("?~")
     chunks = [code[i : i + 3] for i in range(0, len(code), 3)]
     if not chunks or any(len(c) != 3 for c in chunks):
@@ -47,13 +48,13 @@ def split_code(code: str) -> tuple[str | None, str | None] | None:
     default = None
     if chunks[0] in NO_STATE:
         default = NO_STATE[chunks[0]]
-        chunks = chunks[1:]
+        country, chunks = STATELESS, chunks[1:]
     elif chunks[0] not in SECTORS:
         country, chunks = chunks[0], chunks[1:]
     sector = next((SECTOR_AS.get(c, c) for c in chunks if c in PRIMARY), default)
     if country == "IGO" and sector == "GOV":
         sector = None
-    if country is None and sector is None:
+    if country in (None, STATELESS) and sector is None:
         return None
     return country, sector
 
@@ -253,7 +254,7 @@ HEADERS = {
         "named(), used by stages/actors). Built by `khabar build-actors` from UniversalPetrarch's Arabic",
         "actor dictionary actor_dict_ar_v4.txt (MIT, Open Event Data Alliance; see SOURCES.md): do not edit.",
         "Columns: key (actor_lexicon.key form)<TAB>roles: COUNTRY/SECTOR@FROM-UNTIL (YYYYMMDD, either",
-        "side open), | between roles.",
+        "side open; country empty: the text must say it, «-»: none), | between roles.",
     ],
     "agents": [
         "Generic agents (minister, army, police …) → CAMEO sector (read by actor_lexicon.agents(), used by",

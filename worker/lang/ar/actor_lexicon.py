@@ -22,6 +22,8 @@ from worker.lang.ar.normalise import normalise
 MIN_STEM = 2
 # an adjective ending is rewritten only on words at least this long («سوريين», not «يين»)
 MIN_ADJECTIVE = 5
+# the country of an actor that has none (ACTORS.md: «داعش» is REB with no state)
+STATELESS = "-"
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Role:
     sector: str | None
     start: int | None = None
     end: int | None = None
+    stateless: bool = False  # an actor with no state («داعش»), not one whose state is unknown
 
     def holds_at(self, day: int) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
@@ -77,15 +80,21 @@ def key(text: str) -> str:
 
 
 def parse_roles(cell: str) -> tuple[Role, ...]:
-    """``RUS/GOV@20040309-`` entries separated by ``|`` (the ``named.tsv`` form): country, then
-    sector, either may be empty; the dates are optional."""
+    """``RUS/GOV@20040309-`` entries separated by ``|`` (the ``named.tsv`` form): country (empty:
+    unknown, ``-``: none), then sector, either may be empty; the dates are optional."""
     out = []
     for part in cell.split("|"):
         code, _, dates = part.partition("@")
         country, _, sector = code.partition("/")
         start, _, end = dates.partition("-")
         out.append(
-            Role(country or None, sector or None, int(start) if start else None, int(end) if end else None)
+            Role(
+                country if country not in ("", STATELESS) else None,
+                sector or None,
+                int(start) if start else None,
+                int(end) if end else None,
+                stateless=country == STATELESS,
+            )
         )
     return tuple(out)
 

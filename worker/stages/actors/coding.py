@@ -26,14 +26,21 @@ class Code:
     sector: str | None
     # the dictionary's office has ended: the text's own title, if any, is newer evidence
     former: bool = False
+    # an actor with no state («داعش»): its null country is an answer, not a gap to fill
+    stateless: bool = False
 
     @property
     def rank(self) -> int:
-        """How much the code says: country and sector 2 (1 for a former office), country 1,
-        sector alone 0."""
-        if self.country is None:
+        """How much the code says: country (or none, for a stateless actor) and sector 2 (1 for
+        a former office), country 1, sector alone 0."""
+        if self.country is None and not self.stateless:
             return 0
         return 1 if self.former or self.sector is None else 2
+
+    @property
+    def settled(self) -> bool:
+        """Whether the code needs no state from the article."""
+        return self.country is not None or self.stateless
 
 
 def role_at(roles: Sequence[Role], day: int | None) -> Code | None:
@@ -49,9 +56,9 @@ def role_at(roles: Sequence[Role], day: int | None) -> Code | None:
     holding = [r for r in dated if (r.end is None if day is None else r.holds_at(day))]
     if holding:
         best = max(holding, key=lambda r: r.start or 0)
-        return Code(best.country, best.sector)
+        return Code(best.country, best.sector, stateless=best.stateless)
     if undated:
-        return Code(undated[0].country, undated[0].sector)
+        return Code(undated[0].country, undated[0].sector, stateless=undated[0].stateless)
     ended = [r for r in dated if r.end is not None and day is not None and r.end <= day]
     if ended:
         last = max(ended, key=lambda r: r.end or 0)

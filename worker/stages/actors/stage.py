@@ -230,11 +230,11 @@ def actors(doc: Document, config: StageConfig = DEFAULT) -> Document:
     mentions = []
     for m in doc.mentions:
         code = chosen.get((m.type, m.canonical))
-        if main_state and (code is None or code.country is None):
+        if main_state and (code is None or not code.settled):
             # an entity the rules place in no state (a title without nationality, a club, a
             # village) most likely belongs to the state the article is about
             code = Code(main_state, code.sector if code is not None and m.type != "LOC" else None)
-        if code is not None and code.country is not None:
+        if code is not None and code.settled:
             sector = code.sector
             if sector is None and m.type != "LOC" and code.country != "IGO":
                 sector = default_sector  # in sport, players, clubs and their officials are CVL
