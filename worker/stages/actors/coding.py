@@ -106,7 +106,9 @@ def country_in(words: Sequence[str], day: int | None) -> str | None:
             if n == 1 and words[i] in common:
                 continue
             code = lookup(words[i : i + n], day)
-            if code is not None and code.country:
+            # one word places a phrase only as a state or place (the dictionary codes a few
+            # common words with a sector: «منظمة» PAK CVL)
+            if code is not None and code.country and (n > 1 or code.sector is None):
                 return code.country
     return None
 
