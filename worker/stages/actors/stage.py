@@ -13,10 +13,12 @@ Rules (../shared/eval/ACTORS.md), in order, for each entity of the article:
    «مدينة …» lies in); in an article about sport an organisation may be a club of the club table
    (CVL); a place or club name several states share takes the article's;
 5. an entity the rules place in no state (a title without nationality, a club, a village the
-   dictionary does not know) takes the article's main state: the state most of its coded
-   entities belong to.
+   dictionary does not know) takes the article's main state: the state most of its coded places
+   and organisations belong to; an actor the dictionary says has no state («داعش») keeps none;
+6. in an article about sport, persons and bodies without a sector are CVL; parties are OPP.
 
-All mentions of one entity (one canonical name and type) carry the entity's code.
+All mentions of one entity (one canonical name and type) carry the entity's code; a person known
+by part of a coded person's name («كيري») takes that code.
 """
 
 from __future__ import annotations
