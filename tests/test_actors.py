@@ -105,17 +105,17 @@ def test_nationality_adjective_and_head():
 
 
 def test_title_before_a_person():
-    got = coded("قال وزير الخارجية الأمريكي جون سميث إن المحادثات مفيدة.", ("جون سميث", "PERS"))
-    assert got["جون سميث"] == ("USA", "GOV")
+    got = coded("قال وزير الخارجية الأمريكي ديفيد براون إن المحادثات مفيدة.", ("ديفيد براون", "PERS"))
+    assert got["ديفيد براون"] == ("USA", "GOV")
 
 
 def test_title_after_a_person_and_a_former_title():
     got = coded(
-        "وصل جون سميث، وزير الخارجية الفرنسي، إلى الرياض. وتحدث فادي نصار وهو وزير الدفاع اللبناني السابق.",
-        ("جون سميث", "PERS"),
+        "وصل ديفيد براون، وزير الخارجية الفرنسي، إلى الرياض. وتحدث فادي نصار وهو وزير الدفاع اللبناني السابق.",
+        ("ديفيد براون", "PERS"),
         ("فادي نصار", "PERS"),
     )
-    assert got["جون سميث"] == ("FRA", "GOV")
+    assert got["ديفيد براون"] == ("FRA", "GOV")
     assert got["فادي نصار"] == ("LBN", "ELI")
 
 
@@ -159,13 +159,13 @@ def test_financial_is_not_malian():
 
 def test_untitled_entities_take_the_main_state_and_surnames_the_full_name():
     got = coded(
-        "قال وزير الخارجية الأمريكي جون سميث في واشنطن إن الاتفاق جيد. وأضاف سميث أن نادي النصر مهتم.",
-        ("جون سميث", "PERS"),
+        "قال وزير الخارجية الأمريكي ديفيد براون في واشنطن إن الاتفاق جيد. وأضاف براون أن نادي النصر مهتم.",
+        ("ديفيد براون", "PERS"),
         ("واشنطن", "LOC"),
-        ("سميث", "PERS"),
+        ("براون", "PERS"),
         ("نادي النصر", "ORG"),
     )
-    assert got["سميث"] == ("USA", "GOV")
+    assert got["براون"] == ("USA", "GOV")
     assert got["نادي النصر"] == ("USA", "CVL")
 
 

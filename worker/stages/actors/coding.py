@@ -93,7 +93,7 @@ def sector_at(words: Sequence[str], i: int, generated: bool = True) -> tuple[str
 
 
 def country_in(words: Sequence[str], day: int | None) -> str | None:
-    """The state the words name: the last nationality adjective («وزارة المالية الأمريكية»: the
+    """The state the words name: the last nationality adjective («وزارة المالية الفرنسية»: the
     adjective closes the phrase it qualifies), else the first name the dictionary codes with a
     country («روسيا», «واشنطن», «البيت الأبيض» inside a longer phrase)."""
     adj = adjectives()
@@ -126,7 +126,7 @@ def compose(words: Sequence[str], day: int | None, body: bool = False) -> Code |
             break
     country = country_in(words, day)
     if sector is None:
-        # no head of its own: the title of someone acting for a named body («المتحدث باسم البيت
+        # no head of its own: the title of someone acting for a named body («مستشار البيت
         # الأبيض») takes the body's code
         inner = _named_inside(words, day)
         if inner is not None and inner.sector is not None:

@@ -7,7 +7,7 @@ Rules (../shared/eval/ACTORS.md), in order, for each entity of the article:
    depending on the year;
 2. the code composed from the name's words: a head with a sector and a nationality adjective or
    a state's name («الحكومة اليمنية» → YEM GOV, «الطيران الروسي» → RUS MIL);
-3. for a person, the title around the name («وزير الخارجية الأمريكي جون كيري», «كيري، وزير
+3. for a person, the title around the name («وزير الخارجية الأمريكي ديفيد براون», «براون، وزير
    الخارجية الأمريكي» → USA GOV), the title and name together as a dictionary entry;
 4. a place takes the state it lies in, with no sector (or the state its name without the label
    «مدينة …» lies in); in an article about sport an organisation may be a club of the club table
@@ -18,7 +18,7 @@ Rules (../shared/eval/ACTORS.md), in order, for each entity of the article:
 6. in an article about sport, persons and bodies without a sector are CVL; parties are OPP.
 
 All mentions of one entity (one canonical name and type) carry the entity's code; a person known
-by part of a coded person's name («كيري») takes that code.
+by part of a coded person's name («براون») takes that code.
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ def _title_words(doc: Document, m: Mention, before: bool) -> list[str]:
     sentence: Sentence = doc.sentences[m.sentence]
     blocked = [(o.start, o.end) for o in doc.mentions if o.type in ("PERS", "ORG") and o is not m]
     toks = [t for t in sentence.tokens if (t.end <= m.start if before else t.start >= m.end)]
-    # one comma may stand between a name and its title, on either side («…الإماراتي للشؤون
-    # الخارجية، أنور قرقاش»; «كيري، وزير الخارجية»), and a pronoun may open the title after it
+    # one comma may stand between a name and its title, on either side («…وزير الدولة للشؤون
+    # الخارجية، فلان الفلاني»; «براون، وزير الخارجية»), and a pronoun may open the title after it
     if before:
         toks = toks[::-1]
         if toks and toks[0].norm in word_list("actors/apposition_marks") and not toks[0].norm.isalpha():
@@ -105,7 +105,7 @@ def _person(doc: Document, m: Mention, words: list[str], day: int | None) -> Cod
     code, whichever says more; on a tie the dictionary. The name's own words are not composed:
     a family name such as «التركي» or «المصري» is no nationality."""
     before = _title_words(doc, m, True)
-    # a span that took in its title's last words («الجزائري عبد الرحمن …»): they are title
+    # a span that took in its title's last words («الأردني سامر الخطيب»): they are title
     lead = 0
     while lead < len(words) - 1 and (words[lead] in adjectives() or sector_at(words[lead : lead + 1], 0)):
         lead += 1
@@ -119,7 +119,7 @@ def _person(doc: Document, m: Mention, words: list[str], day: int | None) -> Cod
         candidates.append(compose(_title_span(before), day))
     after = _title_words(doc, m, False)
     if after and sector_at(after, 0):
-        # a title right after the name is its apposition («الجبير وزير الخارجية السعودي»)
+        # a title right after the name is its apposition («براون وزير الخارجية الأمريكي»)
         candidates.append(compose(after, day))
     found = [c for c in candidates if c is not None]
     best = max(found, key=lambda c: c.rank, default=None)
@@ -133,11 +133,11 @@ def _person(doc: Document, m: Mention, words: list[str], day: int | None) -> Cod
 
 
 def _family(words: list[str], day: int | None) -> Code | None:
-    """A person the dictionary lacks whose father's name it has («محمد بن سلمان بن عبدالعزيز»:
-    «سلمان بن عبدالعزيز»): the family's state, no sector (the son holds his own office)."""
+    """A person the dictionary lacks whose father's name it has («سامر بن خالد بن زيد»:
+    «خالد بن زيد»): the family's state, no sector (the son holds his own office)."""
     for i, w in enumerate(words[:-1]):
         if w in word_list("actors/patronymics"):
-            # the father's full name, or as much of it as the dictionary has («سلمان»)
+            # the father's full name, or as much of it as the dictionary has («خالد»)
             for end in range(len(words), i + 1, -1):
                 code = lookup(words[i + 1 : end], day)
                 if code is not None and code.country:
@@ -148,12 +148,12 @@ def _family(words: list[str], day: int | None) -> Code | None:
 def _title_span(before: list[str]) -> list[str]:
     """The title before a name: from the head nearest the name («… اليمن وزير الخارجية» → «وزير
     الخارجية»: a state further left belongs to another phrase); with no head, the two words next
-    to the name («المدافع البحريني»)."""
+    to the name («المهاجم الأردني»)."""
     honorifics = word_list("actors/honorifics")
     while before and before[-1] in honorifics:
         before = before[:-1]
     # the title heads written for Khabar first: the generated agents also hold complements
-    # («وزير الثقافة والإعلام»: «الإعلام» is no head here)
+    # («وزير الشباب والإعلام»: «الإعلام» is no head here)
     for generated in (False, True):
         for i in range(len(before) - 1, -1, -1):
             if before[i] not in honorifics and sector_at(before, i, generated):
@@ -189,8 +189,8 @@ def _forms(m: Mention) -> list[list[str]]:
 
 
 def _followed_by_nationality(doc: Document, m: Mention, code: Code | None) -> Code | None:
-    """An organisation whose name the text follows with a nationality («الأهلي القطري»): that
-    state, whatever the lexicons say (several states have an «الأهلي»)."""
+    """An organisation whose name the text follows with a nationality («الوحدة الإماراتي»):
+    that state, whatever the lexicons say (several states have a «الوحدة»)."""
     after = _title_words(doc, m, False)
     if after and after[0] in adjectives():
         return Code(adjectives()[after[0]], code.sector if code is not None else None)
@@ -247,7 +247,7 @@ def actors(doc: Document, config: StageConfig = DEFAULT) -> Document:
 
 def _share_by_name(doc: Document, chosen: dict[tuple[str, str], Code]) -> None:
     """A person the rules could not code whose name is part of a coded person's name in the
-    same article («كيري» beside «جون كيري», however the linker grouped them) takes that code."""
+    same article («براون» beside «ديفيد براون», however the linker grouped them) takes that code."""
     coded = [
         (set(key(name).split()), code)
         for (etype, name), code in chosen.items()
@@ -265,8 +265,8 @@ def _share_by_name(doc: Document, chosen: dict[tuple[str, str], Code]) -> None:
 
 
 def _settle_ambiguous(chosen: dict[tuple[str, str], Code], sport: bool) -> None:
-    """A place or club name shared by several states («طرابلس»: Lebanon and Libya; «الأهلي»: Egypt
-    and Saudi Arabia) belongs to the one the article's other entities belong to most; on a tie,
+    """A place or club name shared by several states («طرابلس»: Lebanon and Libya; «الوحدة»: the
+    Emirates and Saudi Arabia) belongs to the one the article's other entities belong to most; on a tie,
     the first listed."""
     others: Counter[str] = Counter(
         code.country for code in chosen.values() if code.country and code.country != "IGO"
@@ -303,7 +303,7 @@ def _main_state(doc: Document, chosen: dict[tuple[str, str], Code]) -> str | Non
     """The state most of the article's coded places and organisations belong to (each entity
     once, not each mention: a host city named ten times does not outvote the visitors; IGO
     aside), the first named on a tie; persons only where there are none. Persons do not vote
-    otherwise because Arabic news names the nationality of foreigners («المدافع البحريني») and
+    otherwise because Arabic news names the nationality of foreigners («المهاجم الأردني») and
     leaves out that of its own country's officials («وزير الخارجية»), the very entities that
     need the main state."""
     counts: Counter[str] = Counter()
