@@ -86,6 +86,9 @@ class Mention(Base):
     start: Mapped[int]
     end: Mapped[int]
     text: Mapped[str] = mapped_column(String(300))
+    # the entity's CAMEO-style actor code at the article's date (ISO alpha-3 or IGO; GOV, MIL, …)
+    country: Mapped[str | None] = mapped_column(String(3), index=True)
+    sector: Mapped[str | None] = mapped_column(String(3))
     extractor_version: Mapped[str] = mapped_column(String(32))
 
     article: Mapped[Article] = relationship(back_populates="mentions")

@@ -204,6 +204,8 @@ def save_results(session: Session, doc: Document, version: str) -> None:
             "start": m.start,
             "end": m.end,
             "text": m.text,
+            "country": m.country,
+            "sector": m.sector,
             "extractor_version": version,
         }
         for m in doc.mentions

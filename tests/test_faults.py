@@ -26,6 +26,7 @@ from db.session import get_engine, session_scope
 from tests.conftest import ROOT, WorkerProcess, reset_settings, wait_until
 from tests.fault_servers import PrivatePostgres, PrivateRedis
 from worker.commands.soak import audit
+from worker.steps import STEPS
 
 pytestmark = pytest.mark.fault
 
@@ -157,7 +158,7 @@ def article(i: int, tag: str = "", extra: str = "") -> dict:
 
 
 def assert_clean(ids: list[str]) -> dict:
-    """Every article done, no open failure, no duplicated or missing row, six stage runs each."""
+    """Every article done, no open failure, no duplicated or missing row, one run of each step each."""
     with session_scope() as s:
         result = audit(s, ids)
         runs = s.scalar(select(func.count()).select_from(StageRun).where(StageRun.article_id.in_(ids)))
@@ -165,7 +166,7 @@ def assert_clean(ids: list[str]) -> dict:
         deliveries = s.scalars(select(Article.deliveries).where(Article.id.in_(ids))).all()
     assert result["done"] == len(ids), result
     assert (result["lost"], result["duplicated"], result["missing"]) == (0, 0, 0), result
-    assert runs == 6 * len(ids)
+    assert runs == len(STEPS) * len(ids)
     assert not open_failures, [(f.stage, f.error_class, f.error) for f in open_failures]
     assert set(deliveries) == {0}
     return result

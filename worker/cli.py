@@ -49,6 +49,8 @@ COMMANDS = [
     ("worker.commands.quality_events", "articles", "quality", "events"),
     ("worker.commands.quality_explain", "explain", "quality", "explain"),
     ("worker.commands.roles", "train_roles"),
+    ("worker.commands.actors", "build_actors"),
+    ("worker.commands.quality_actors", "actors", "quality", "actors"),
     ("worker.commands.bench_stages", "bench_stages", "bench", "stages"),
     ("worker.commands.soak", "soak"),
 ]

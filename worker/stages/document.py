@@ -94,6 +94,10 @@ class Mention:
     # where the mention comes from: "ner" (the tagger; ``score`` is its confidence), "rule" (a
     # rule that overrides the tagger), "label", "gazetteer" or "propagated" (see stages/link)
     origin: str = "ner"
+    # the entity's CAMEO-style actor code at the article's date (stages/actors): ISO 3166-1
+    # alpha-3 or "IGO", and a sector (GOV, MIL, …; None for a state or a place); None when unknown
+    country: str | None = None
+    sector: str | None = None
 
 
 @dataclass(frozen=True)

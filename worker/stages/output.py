@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from worker.stages.document import Document
+from worker.stages.document import Document, Mention
 
 
 def to_output(doc: Document, include_modal: bool = True, include_refers_back: bool = True) -> dict[str, Any]:
@@ -13,9 +13,18 @@ def to_output(doc: Document, include_modal: bool = True, include_refers_back: bo
     back to a happening reported before (or give it as background) are kept with
     ``refers_back: true`` unless ``include_refers_back`` is false."""
     entities = [
-        {"text": m.text, "type": m.type, "start": m.start, "end": m.end, "canonical": m.canonical}
+        {
+            "text": m.text,
+            "type": m.type,
+            "start": m.start,
+            "end": m.end,
+            "canonical": m.canonical,
+            "actor": _actor(m),
+        }
         for m in doc.mentions
     ]
+    # an event's participants carry their entities' codes (None where the name is no entity)
+    codes = {m.canonical: _actor(m) for m in doc.mentions if _actor(m) is not None}
     events = []
     for e in doc.events:
         if (not include_modal and e.modality != "asserted") or (not include_refers_back and e.refers_back):
@@ -27,6 +36,8 @@ def to_output(doc: Document, include_modal: bool = True, include_refers_back: bo
                 "trigger": {"text": e.trigger, "start": e.start, "end": e.end},
                 "actors": e.actors,
                 "recipients": e.recipients,
+                "actor_codes": [codes.get(name) for name in e.actors],
+                "recipient_codes": [codes.get(name) for name in e.recipients],
                 "location": e.location,
                 "date": e.date,
                 "confidence": round(e.confidence, 3),
@@ -48,3 +59,8 @@ def to_output(doc: Document, include_modal: bool = True, include_refers_back: bo
         for a in doc.attributions
     ]
     return {"id": doc.id, "entities": entities, "events": events, "attributions": attributions}
+
+
+def _actor(m: Mention) -> dict[str, str | None] | None:
+    # a stateless actor («داعش») has a sector and no country; an uncoded entity has neither
+    return {"country": m.country, "sector": m.sector} if m.country or m.sector else None

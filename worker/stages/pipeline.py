@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from worker.stages.actors.stage import actors
 from worker.stages.config import DEFAULT, StageConfig
 from worker.stages.document import Document
 from worker.stages.events.stage import events
@@ -23,6 +24,7 @@ STAGES: dict[str, Stage] = {
     "segment": segment,
     "ner": ner,
     "link": link,
+    "actors": actors,
     "events": events,
 }
 REQUIRES: dict[str, tuple[str, ...]] = {
@@ -30,6 +32,7 @@ REQUIRES: dict[str, tuple[str, ...]] = {
     "segment": ("normalise",),
     "ner": ("segment",),
     "link": ("ner",),
+    "actors": ("link",),
     "events": ("link",),
 }
 ORDER: tuple[str, ...] = tuple(STAGES)

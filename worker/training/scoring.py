@@ -40,3 +40,19 @@ def match_events(gold: dict, pred: dict) -> list[tuple[dict, dict | None]]:
                 used[i] = p
                 break
     return [(g, used.get(i)) for i, g in enumerate(golds) if not g.get("optional")]
+
+
+def score_outputs(command, outputs: list[dict], golds: dict[str, dict]) -> dict:
+    """A scorer command (``score.cmd_actors``, ``score.cmd_articles`` …) on these extraction
+    outputs against the gold of their articles only, through temporary files as on the command line."""
+    import json
+    import tempfile
+    from types import SimpleNamespace
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pred, gold = Path(tmp) / "pred.jsonl", Path(tmp) / "gold.jsonl"
+        pred.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in outputs), encoding="utf-8")
+        gold.write_text(
+            "".join(json.dumps(golds[o["id"]], ensure_ascii=False) + "\n" for o in outputs), encoding="utf-8"
+        )
+        return command(SimpleNamespace(gold=str(gold), pred=str(pred)))

@@ -1,0 +1,319 @@
+"""Actor codes (stages/actors): the coding rules on constructed sentences with invented people,
+the dated roles, the lexicon key's spelling variants, the lexicon builder on a small sample in
+the dictionary's format, the output and the stored columns. None of it needs ../shared."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from sqlalchemy import select
+
+from db.models import Mention as MentionRow
+from db.session import session_scope
+from db.store import save_results
+from worker.lang.ar.actor_lexicon import Role, key, named, parse_roles
+from worker.stages.actors.coding import Code, role_at
+from worker.stages.actors.stage import actors
+from worker.stages.config import DEFAULT
+from worker.stages.document import Argument, Document, Event, Mention
+from worker.stages.output import to_output
+from worker.stages.pipeline import ORDER, REQUIRES, run_all
+from worker.steps import STEPS
+from worker.tasks import TASKS
+from worker.training.actors import parse_actor_dict, parse_agents, parse_clubs, split_code
+
+
+def coded(text: str, *names: tuple[str, str], published_at: str | None = "2015-08-01") -> dict:
+    """Run the actors stage on ``text`` with the given (name, type) mentions placed at their
+    first occurrence: {name: (country, sector)}."""
+    doc = run_all(Document.from_article("t", None, text, published_at=published_at), ("normalise", "segment"))
+    mentions = []
+    for name, etype in names:
+        start = text.index(name)
+        sentence = next(i for i, s in enumerate(doc.sentences) if s.start <= start < s.end)
+        mentions.append(Mention(name, etype, start, start + len(name), name, sentence))
+    doc = actors(dataclasses.replace(doc, mentions=tuple(mentions), stages=(*doc.stages, "link")), DEFAULT)
+    return {m.text: (m.country, m.sector) for m in doc.mentions}
+
+
+# --- the lexicon key: spelling variants ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("الولايات المتحدة الأميركية", "الولايات المتحدة الأمريكية"),
+        ("سيرغي لافروف", "سيرجي لافروف"),
+        ("مسئول", "مسؤول"),
+        ("وزارة_دفاع_أميركي_", "وزارة الدفاع الأمريكية"),  # the dictionary's lemma and the text
+        ("أمين_عام_ل_أمة_المتحدة_", "الأمين العام للأمة المتحدة"),
+        ("الحكومة اليمنيّة", "حكومة يمنية"),
+        ("القوات الروسية", "قوات روسيه"),
+    ],
+)
+def test_key_survives_spelling_variants(a, b):
+    assert key(a) == key(b)
+
+
+def test_key_keeps_different_names_apart():
+    assert key("عمان") != key("عمار")
+    assert key("الأردن") != key("لبنان")
+
+
+# --- dated roles -------------------------------------------------------------------------------
+
+
+def test_role_at_picks_the_role_held_on_the_day():
+    roles = parse_roles("IRQ/GOV@20101221-20140908|IRQ/ELI@20140908-20161010")
+    assert role_at(roles, 20120101) == Code("IRQ", "GOV")
+    assert role_at(roles, 20150101) == Code("IRQ", "ELI")
+
+
+def test_role_at_after_every_office_is_a_former_official():
+    roles = parse_roles("USA/GOV@20090120-20170120")
+    code = role_at(roles, 20200101)
+    assert (code.country, code.sector, code.former) == ("USA", "ELI", True)
+    # a former office says less than the text's own current title
+    assert code.rank < Code("USA", "GOV").rank
+
+
+def test_role_at_newest_dated_role_then_undated():
+    roles = (Role("PSE", "OPP"), Role("PSE", "REB", 19870101, None), Role("PSE", "GOV", 20070101, 20070201))
+    assert role_at(roles, 20150101) == Code("PSE", "REB")  # the open dated role holds
+    assert role_at((Role("ISR", None), Role("PSE", None)), 20150101) == Code("ISR", None)
+    assert role_at(roles, None) == Code("PSE", "REB")
+
+
+def test_the_shipped_dictionary_has_dated_roles():
+    maliki = named()[key("نوري المالكي")]
+    assert role_at(maliki, 20120101).sector == "GOV"
+    assert role_at(maliki, 20141201) == Code("IRQ", "ELI")
+
+
+# --- the coding rules ----------------------------------------------------------------------------
+
+
+def test_nationality_adjective_and_head():
+    got = coded(
+        "أعلنت الحكومة اليمنية أمس أن الطيران الروسي قصف مواقع.",
+        ("الحكومة اليمنية", "ORG"),
+        ("الطيران الروسي", "ORG"),
+    )
+    assert got["الحكومة اليمنية"] == ("YEM", "GOV")
+    assert got["الطيران الروسي"] == ("RUS", "MIL")
+
+
+def test_title_before_a_person():
+    got = coded("قال وزير الخارجية الأمريكي ديفيد براون إن المحادثات مفيدة.", ("ديفيد براون", "PERS"))
+    assert got["ديفيد براون"] == ("USA", "GOV")
+
+
+def test_title_after_a_person_and_a_former_title():
+    got = coded(
+        "وصل ديفيد براون، وزير الخارجية الفرنسي، إلى الرياض. وتحدث فادي نصار وهو وزير الدفاع اللبناني السابق.",
+        ("ديفيد براون", "PERS"),
+        ("فادي نصار", "PERS"),
+    )
+    assert got["ديفيد براون"] == ("FRA", "GOV")
+    assert got["فادي نصار"] == ("LBN", "ELI")
+
+
+def test_a_title_leaves_out_honorifics_and_states_of_another_phrase():
+    got = coded(
+        "زار الوفد اليمن والتقى وزير الداخلية العراقي الدكتور سامر الخطيب.",
+        ("اليمن", "LOC"),
+        ("سامر الخطيب", "PERS"),
+    )
+    assert got["سامر الخطيب"] == ("IRQ", "GOV")
+
+
+def test_places_take_their_state():
+    got = coded(
+        "وصل الوفد إلى جدة ثم إلى موسكو ومدينة بغداد.",
+        ("جدة", "LOC"),
+        ("موسكو", "LOC"),
+        ("مدينة بغداد", "LOC"),
+    )
+    assert got == {"جدة": ("SAU", None), "موسكو": ("RUS", None), "مدينة بغداد": ("IRQ", None)}
+
+
+def test_intergovernmental_bodies_and_groups():
+    got = coded(
+        "دعت الأمم المتحدة والتحالف العربي الحوثيين إلى الحوار، وأدان حزب الله اللبناني ذلك.",
+        ("الأمم المتحدة", "ORG"),
+        ("التحالف العربي", "ORG"),
+        ("الحوثيين", "ORG"),
+        ("حزب الله اللبناني", "ORG"),
+    )
+    assert got["الأمم المتحدة"] == ("IGO", None)
+    assert got["التحالف العربي"] == ("IGO", "MIL")
+    assert got["الحوثيين"] == ("YEM", "REB")
+    assert got["حزب الله اللبناني"] == ("LBN", "REB")
+
+
+def test_financial_is_not_malian():
+    got = coded("قال وزير المالية المصري خالد سعيد إن العجز تراجع.", ("خالد سعيد", "PERS"))
+    assert got["خالد سعيد"] == ("EGY", "GOV")
+
+
+def test_untitled_entities_take_the_main_state_and_surnames_the_full_name():
+    got = coded(
+        "قال وزير الخارجية الأمريكي ديفيد براون في واشنطن إن الاتفاق جيد. وأضاف براون أن نادي النصر مهتم.",
+        ("ديفيد براون", "PERS"),
+        ("واشنطن", "LOC"),
+        ("براون", "PERS"),
+        ("نادي النصر", "ORG"),
+    )
+    assert got["براون"] == ("USA", "GOV")
+    assert got["نادي النصر"] == ("USA", "CVL")
+
+
+def test_no_code_without_evidence():
+    got = coded("قال سامر الخطيب إن الطقس جيد.", ("سامر الخطيب", "PERS"))
+    assert got["سامر الخطيب"] == (None, None)
+
+
+# --- output, pipeline, storage -------------------------------------------------------------------
+
+
+def test_output_carries_codes_for_entities_and_participants():
+    doc = Document(
+        id="o",
+        text="x",
+        mentions=(
+            Mention("بوتين", "PERS", 0, 5, "فلاديمير بوتين", country="RUS", sector="GOV"),
+            Mention("زيد", "PERS", 6, 9, "زيد"),
+        ),
+        events=(
+            Event(
+                "CONSULT",
+                "التقى",
+                10,
+                15,
+                0,
+                arguments=(Argument("actor", "فلاديمير بوتين"), Argument("recipient", "زيد")),
+            ),
+        ),
+    )
+    out = to_output(doc)
+    assert out["entities"][0]["actor"] == {"country": "RUS", "sector": "GOV"}
+    assert out["entities"][1]["actor"] is None
+    assert out["events"][0]["actor_codes"] == [{"country": "RUS", "sector": "GOV"}]
+    assert out["events"][0]["recipient_codes"] == [None]
+
+
+def test_documents_stored_before_the_codes_still_load():
+    d = Document(id="x", text="t", mentions=(Mention("a", "LOC", 0, 1, "a"),)).to_dict()
+    for m in d["mentions"]:
+        del m["country"], m["sector"]
+    assert Document.from_dict(d).mentions[0].country is None
+
+
+def test_the_stage_runs_after_link_with_a_task_before_store():
+    assert ORDER.index("link") < ORDER.index("actors")
+    assert REQUIRES["actors"] == ("link",)
+    assert STEPS[-1] == "store" and "actors" in TASKS
+
+
+def test_save_results_stores_the_codes(sqlite_db):
+    doc = Document(
+        id="a1",
+        text="بوتين",
+        mentions=(Mention("بوتين", "PERS", 0, 5, "بوتين", country="RUS", sector="GOV"),),
+    )
+    from db.store import add_article
+
+    with session_scope() as s:
+        aid, _ = add_article(s, {"id": "a1", "content_hash": "h1", "body": "بوتين", "extractor_version": "v"})
+        save_results(s, dataclasses.replace(doc, id=aid), "v")
+    with session_scope() as s:
+        row = s.scalars(select(MentionRow)).one()
+        assert (row.country, row.sector) == ("RUS", "GOV")
+
+
+# --- the lexicon builder ---------------------------------------------------------------------------
+
+
+def test_split_code():
+    assert split_code("PSECVLELI") == ("PSE", "CVL")
+    assert split_code("MIL") == (None, "MIL")
+    assert split_code("IGOGOV") == ("IGO", None)
+    assert split_code("IMGREB") == ("-", "REB")  # no state, not an unknown one
+    assert split_code("SAU") == ("SAU", None)
+    assert split_code("USASPY") == ("USA", "GOV")
+
+
+def test_parse_actor_dict_sample():
+    sample = [
+        "مدينة_مثال_  [SAU]",
+        "فلان_الفلاني_",
+        "\t[IRQGOV 20101221-20140908]",
+        "\t[IRQELI 20140908-18000101]",
+        "حركة_مثال_",
+        "\t[PSEREB >19870101]",
+        "حركة_مثال_  [PSEOPP]",
+        "جملة طويلة فيها مسافات  [LIEREBEDU]",
+    ]
+    got = parse_actor_dict(sample)
+    assert got[key("مدينة مثال")] == ["SAU"]
+    assert got[key("فلان الفلاني")] == ["IRQ/GOV@20101221-20140908", "IRQ/ELI@20140908-"]
+    assert got[key("حركة مثال")] == ["PSE/REB@19870101-", "PSE/OPP"]
+    assert len(got) == 3  # the line with spaces is no name
+
+
+def test_parse_agents_sample():
+    got = parse_agents(
+        ["ARMY [~MIL]الجيش", "# COMMENT [~GOV]وزارة", "FOREIGN_MINISTRY [~GOVDIP]وزارة الخارجية/الخارجية"]
+    )
+    assert got == {key("الجيش"): "MIL", key("وزارة الخارجية"): "GOV", key("الخارجية"): "GOV"}
+
+
+def test_sport_articles_code_clubs_and_people_cvl():
+    got = coded(
+        "أعلن نادي الهلال تعاقده مع اللاعب سامر الخطيب قبل انطلاق الدوري، وقال المدرب إن المباراة المقبلة أمام الشباب صعبة.",
+        ("سامر الخطيب", "PERS"),
+        ("الشباب", "ORG"),
+    )
+    assert got["الشباب"] == ("SAU", "CVL")  # a club of the club table, in an article about sport
+    assert got["سامر الخطيب"] == ("SAU", "CVL")
+
+
+def test_a_club_followed_by_its_nationality():
+    got = coded(
+        "فاز الأهلي القطري على الاتحاد في مباراة الدوري، وسجل اللاعب الهدف الأول في الملعب.",
+        ("الأهلي", "ORG"),
+    )
+    assert got["الأهلي"] == ("QAT", "CVL")
+
+
+def test_a_father_the_dictionary_knows_places_his_son():
+    got = coded("وصل الأمير فهد بن سلمان إلى العاصمة.", ("فهد بن سلمان", "PERS"))
+    assert got["فهد بن سلمان"] == ("SAU", "GOV")
+
+
+def test_parties_are_opposition():
+    got = coded("قال حزب التجمع المصري إن الانتخابات مزورة.", ("حزب التجمع المصري", "ORG"))
+    assert got["حزب التجمع المصري"] == ("EGY", "OPP")
+
+
+def test_parse_clubs_sample():
+    labels = {
+        "a fc": "نادي المثال السعودي",
+        "b sc": "النادي الأهلي الرياضي (جدة)",
+        "c league": "دوري المثال الممتاز",
+        "d fc": "نادي بلا دولة",
+    }
+    got = parse_clubs(labels, {key("سعودي"): "SAU"}, {key("جدة"): ["SAU"]})
+    assert got == {key("المثال"): ["SAU"], key("الأهلي"): ["SAU"]}
+
+
+def test_a_stateless_group_keeps_no_state():
+    got = coded(
+        "أعلن تنظيم داعش مسؤوليته عن الهجوم في بغداد، وقالت الحكومة العراقية إن القوات ردت.",
+        ("داعش", "ORG"),
+        ("بغداد", "LOC"),
+    )
+    assert got["داعش"] == (None, "REB")  # not the article's main state
+    doc = Document(id="s", text="x", mentions=(Mention("داعش", "ORG", 0, 5, "داعش", sector="REB"),))
+    assert to_output(doc)["entities"][0]["actor"] == {"country": None, "sector": "REB"}

@@ -1,0 +1,318 @@
+"""Stage: a CAMEO-style actor code (country, sector) for every entity, at the article's date.
+
+Rules (../shared/eval/ACTORS.md), in order, for each entity of the article:
+
+1. the Arabic CAMEO dictionary's entry for its name, the role valid at the article's date
+   (``published_at``, else the config's reference date): «نوري المالكي» is IRQ GOV or IRQ ELI
+   depending on the year;
+2. the code composed from the name's words: a head with a sector and a nationality adjective or
+   a state's name («الحكومة اليمنية» → YEM GOV, «الطيران الروسي» → RUS MIL);
+3. for a person, the title around the name («وزير الخارجية الأمريكي ديفيد براون», «براون، وزير
+   الخارجية الأمريكي» → USA GOV), the title and name together as a dictionary entry;
+4. a place takes the state it lies in, with no sector (or the state its name without the label
+   «مدينة …» lies in); in an article about sport an organisation may be a club of the club table
+   (CVL); a place or club name several states share takes the article's;
+5. an entity the rules place in no state (a title without nationality, a club, a village the
+   dictionary does not know) takes the article's main state: the state most of its coded places
+   and organisations belong to; an actor the dictionary says has no state («داعش») keeps none;
+6. in an article about sport, persons and bodies without a sector are CVL; parties are OPP.
+
+All mentions of one entity (one canonical name and type) carry the entity's code; a person known
+by part of a coded person's name («براون») takes that code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+
+from worker.lang.ar import words as word_list
+from worker.lang.ar.actor_lexicon import adjectives, clubs, key
+from worker.lang.ar.morphology import without_conjunction, without_proclitic
+from worker.lang.ar.normalise import normalise
+from worker.stages.actors.coding import Code, code_name, compose, known, lookup, sector_at, states_of
+from worker.stages.config import DEFAULT, StageConfig
+from worker.stages.document import Document, Mention, Sentence, Token
+
+# words of title looked at before and after a person's name
+TITLE_WINDOW = 5
+# distinct words of sports reporting that make an article one about sport
+SPORTS_WORDS = 3
+# ACTORS.md codes parties outside government OPP, also where the dictionary says PTY (a party in
+# government is coded by its office, GOV, from its title or dated role)
+SECTOR_AS = {"PTY": "OPP"}
+
+
+def day_of(doc: Document, config: StageConfig) -> int | None:
+    """The article's date as YYYYMMDD: its publication date, else the config's reference date."""
+    iso = (doc.published_at or config.reference_date or "")[:10]
+    digits = iso.replace("-", "")
+    return int(digits) if len(digits) == 8 and digits.isdigit() else None
+
+
+def _title_words(doc: Document, m: Mention, before: bool) -> list[str]:
+    """The words next to a mention in its sentence (before or after it), up to a break:
+    punctuation, a preposition before the name, another person or organisation; a place stays (it
+    may be the title's state). After the name, a word with a conjunction ends it (what follows «و»
+    is another entity)."""
+    if m.sentence >= len(doc.sentences):
+        return []
+    sentence: Sentence = doc.sentences[m.sentence]
+    blocked = [(o.start, o.end) for o in doc.mentions if o.type in ("PERS", "ORG") and o is not m]
+    toks = [t for t in sentence.tokens if (t.end <= m.start if before else t.start >= m.end)]
+    # one comma may stand between a name and its title, on either side («…وزير الدولة للشؤون
+    # الخارجية، فلان الفلاني»; «براون، وزير الخارجية»), and a pronoun may open the title after it
+    if before:
+        toks = toks[::-1]
+        if toks and toks[0].norm in word_list("actors/apposition_marks") and not toks[0].norm.isalpha():
+            toks = toks[1:]
+    else:
+        while toks and toks[0].norm in word_list("actors/apposition_marks"):
+            toks = toks[1:]
+    out = []
+    for t in toks:
+        if len(out) >= TITLE_WINDOW or not any(c.isalpha() for c in t.norm):
+            break
+        if any(s < t.end and t.start < e for s, e in blocked):
+            break
+        if not before and _has_conjunction(t):
+            break
+        word = _word(t)
+        if before and word in word_list("actors/title_breaks"):
+            break
+        out.append(word)
+    return out[::-1] if before else out
+
+
+def _has_conjunction(t: Token) -> bool:
+    """«والرئيس», «ووزير»: yes; «وزير», whose «و» is its first letter: no."""
+    if t.bare == t.norm:
+        return False
+    return t.norm.startswith(tuple(word_list("actors/conjunction_articles"))) or not known(key(t.norm))
+
+
+def _word(t: Token) -> str:
+    """The token's key, without a proclitic only where that makes a known word: «وزير» is a
+    minister, not «و» + «زير», but «ووزير» and «بالجيش» lose theirs."""
+    whole = key(t.norm)
+    if known(whole):
+        return whole
+    return next((k for k in (key(t.bare), key(t.stem)) if known(k)), whole)
+
+
+def _person(doc: Document, m: Mention, words: list[str], day: int | None) -> Code | None:
+    """The dictionary's entry for the name (alone or with the title before it) or the title's
+    code, whichever says more; on a tie the dictionary. The name's own words are not composed:
+    a family name such as «التركي» or «المصري» is no nationality."""
+    before = _title_words(doc, m, True)
+    # a span that took in its title's last words («الأردني سامر الخطيب»): they are title
+    lead = 0
+    while lead < len(words) - 1 and (words[lead] in adjectives() or sector_at(words[lead : lead + 1], 0)):
+        lead += 1
+    before, words = before + words[:lead], words[lead:]
+    # the title and name together may be the dictionary's entry («رئيس_سوداني_عمر_البشير_»)
+    own = next((c for i in range(len(before) + 1) if (c := lookup(before[i:] + words, day))), None)
+    if own is None:
+        own = lookup(words, day) or _family(words, day)
+    candidates = [own]
+    if before:
+        candidates.append(compose(_title_span(before), day))
+    after = _title_words(doc, m, False)
+    if after and sector_at(after, 0):
+        # a title right after the name is its apposition («براون وزير الخارجية الأمريكي»)
+        candidates.append(compose(after, day))
+    found = [c for c in candidates if c is not None]
+    best = max(found, key=lambda c: c.rank, default=None)
+    if best is not None and best.rank < 2:
+        # a title with no nationality and a name the dictionary places: together a full code
+        sector = next((c.sector for c in found if c.sector and not c.former), None)
+        country = next((c.country for c in found if c.country), None)
+        if sector and country:
+            return Code(country, sector)
+    return best
+
+
+def _family(words: list[str], day: int | None) -> Code | None:
+    """A person the dictionary lacks whose father's name it has («سامر بن خالد بن زيد»:
+    «خالد بن زيد»): the family's state, no sector (the son holds his own office)."""
+    for i, w in enumerate(words[:-1]):
+        if w in word_list("actors/patronymics"):
+            # the father's full name, or as much of it as the dictionary has («خالد»)
+            for end in range(len(words), i + 1, -1):
+                code = lookup(words[i + 1 : end], day)
+                if code is not None and code.country:
+                    return Code(code.country, None)
+    return None
+
+
+def _title_span(before: list[str]) -> list[str]:
+    """The title before a name: from the head nearest the name («… اليمن وزير الخارجية» → «وزير
+    الخارجية»: a state further left belongs to another phrase); with no head, the two words next
+    to the name («المهاجم الأردني»)."""
+    honorifics = word_list("actors/honorifics")
+    while before and before[-1] in honorifics:
+        before = before[:-1]
+    # the title heads written for Khabar first: the generated agents also hold complements
+    # («وزير الشباب والإعلام»: «الإعلام» is no head here)
+    for generated in (False, True):
+        for i in range(len(before) - 1, -1, -1):
+            if before[i] not in honorifics and sector_at(before, i, generated):
+                return before[i:]
+    return before[-2:]
+
+
+def _place(words: list[str], day: int | None) -> Code | None:
+    """A place's state (no sector): its dictionary entry, or that of its name without the label
+    before it («مدينة بغداد», «محافظة عدن»: the label may itself be a name, «المدينة»), or the
+    state inside it («جدة السعودية»)."""
+    code = lookup(words, day)
+    if code is None and len(words) > 1:
+        code = lookup(words[1:], day)
+    if code is None or code.country is None:
+        code = code_name(words, day, body=False)  # «مطار … الدولي» is no IGO
+    if code is None or code.country is None:
+        return None
+    return Code(code.country, None)
+
+
+def _forms(m: Mention) -> list[list[str]]:
+    """The words to code a mention by: its canonical name, then its own text, without an attached
+    conjunction or preposition («وفيتنام») where the bare form is a known word."""
+    forms = [key(m.canonical).split()]
+    text = normalise(m.text).split()
+    if text:
+        forms.append(key(" ".join(text)).split())
+        for bare in (without_conjunction(text[0]), without_proclitic(text[0])[0]):
+            if bare != text[0] and known(key(bare)):
+                forms.append(key(" ".join([bare, *text[1:]])).split())
+    return [f for f in forms if f]
+
+
+def _followed_by_nationality(doc: Document, m: Mention, code: Code | None) -> Code | None:
+    """An organisation whose name the text follows with a nationality («الوحدة الإماراتي»):
+    that state, whatever the lexicons say (several states have a «الوحدة»)."""
+    after = _title_words(doc, m, False)
+    if after and after[0] in adjectives():
+        return Code(adjectives()[after[0]], code.sector if code is not None else None)
+    return code
+
+
+def code_entity(doc: Document, m: Mention, day: int | None, sport: bool = False) -> Code | None:
+    """One mention's code (rules 1-4 of the module doc); ``sport``: the article is about sport,
+    where an organisation may be a club of the club table."""
+    codes = []
+    for words in _forms(m):
+        if m.type == "LOC":
+            code = _place(words, day)
+        elif m.type == "PERS":
+            code = _person(doc, m, words, day)
+        else:
+            club = clubs().get(" ".join(words)) if sport else None
+            code = Code(club[0].country, club[0].sector) if club else code_name(words, day)
+            code = _followed_by_nationality(doc, m, code)
+        if code is not None and code.rank == 2:
+            return code
+        codes.append(code)
+    return max((c for c in codes if c is not None), key=lambda c: c.rank, default=None)
+
+
+def actors(doc: Document, config: StageConfig = DEFAULT) -> Document:
+    day = day_of(doc, config)
+    sport = _about_sport(doc)
+    per_entity: dict[tuple[str, str], list[Code]] = {}
+    for m in doc.mentions:
+        code = code_entity(doc, m, day, sport)
+        if code is not None:
+            per_entity.setdefault((m.type, m.canonical), []).append(code)
+    chosen = {e: _choose(codes) for e, codes in per_entity.items()}
+    _share_by_name(doc, chosen)
+    _settle_ambiguous(chosen, sport)
+    main_state = _main_state(doc, chosen)
+    default_sector = "CVL" if sport else None
+    mentions = []
+    for m in doc.mentions:
+        code = chosen.get((m.type, m.canonical))
+        if main_state and (code is None or not code.settled):
+            # an entity the rules place in no state (a title without nationality, a club, a
+            # village) most likely belongs to the state the article is about
+            code = Code(main_state, code.sector if code is not None and m.type != "LOC" else None)
+        if code is not None and code.settled:
+            sector = code.sector
+            if sector is None and m.type != "LOC" and code.country != "IGO":
+                sector = default_sector  # in sport, players, clubs and their officials are CVL
+            m = dataclasses.replace(m, country=code.country, sector=SECTOR_AS.get(sector, sector))
+        mentions.append(m)
+    return dataclasses.replace(doc, mentions=tuple(mentions), stages=(*doc.stages, "actors"))
+
+
+def _share_by_name(doc: Document, chosen: dict[tuple[str, str], Code]) -> None:
+    """A person the rules could not code whose name is part of a coded person's name in the
+    same article («براون» beside «ديفيد براون», however the linker grouped them) takes that code."""
+    coded = [
+        (set(key(name).split()), code)
+        for (etype, name), code in chosen.items()
+        if etype == "PERS" and code.country is not None
+    ]
+    for m in doc.mentions:
+        entity = (m.type, m.canonical)
+        if m.type != "PERS" or (entity in chosen and chosen[entity].country is not None):
+            continue
+        for words in (set(key(m.text).split()), set(key(m.canonical).split())):
+            match = [code for name, code in coded if words and words <= name]
+            if match:
+                chosen[entity] = max(match, key=lambda c: c.rank)
+                break
+
+
+def _settle_ambiguous(chosen: dict[tuple[str, str], Code], sport: bool) -> None:
+    """A place or club name shared by several states («طرابلس»: Lebanon and Libya; «الوحدة»: the
+    Emirates and Saudi Arabia) belongs to the one the article's other entities belong to most; on a tie,
+    the first listed."""
+    others: Counter[str] = Counter(
+        code.country for code in chosen.values() if code.country and code.country != "IGO"
+    )
+    for entity, code in list(chosen.items()):
+        words = key(entity[1]).split()
+        if entity[0] == "LOC":
+            states = states_of(words)
+        elif sport and entity[0] == "ORG" and code.sector == "CVL":
+            states = [r.country for r in clubs().get(" ".join(words), ()) if r.country]
+        else:
+            continue
+        if len(states) > 1 and code.country in states:  # not where the text said the state
+            counts = others.copy()
+            counts[code.country] -= 1  # not its own vote
+            best = max(states, key=lambda c: (counts[c], -states.index(c)))
+            chosen[entity] = Code(best, code.sector)
+
+
+def _about_sport(doc: Document) -> bool:
+    """Whether the article reports sport: at least SPORTS_WORDS distinct words of sports reporting."""
+    sport = word_list("actors/sports_words")
+    seen = {k for s in doc.sentences for t in s.tokens if (k := key(t.stem)) in sport}
+    return len(seen) >= SPORTS_WORDS
+
+
+def _choose(codes: list[Code]) -> Code:
+    """The entity's code: the most informative its mentions got, the most frequent among those."""
+    top = max(c.rank for c in codes)
+    return Counter(c for c in codes if c.rank == top).most_common(1)[0][0]
+
+
+def _main_state(doc: Document, chosen: dict[tuple[str, str], Code]) -> str | None:
+    """The state most of the article's coded places and organisations belong to (each entity
+    once, not each mention: a host city named ten times does not outvote the visitors; IGO
+    aside), the first named on a tie; persons only where there are none. Persons do not vote
+    otherwise because Arabic news names the nationality of foreigners («المهاجم الأردني») and
+    leaves out that of its own country's officials («وزير الخارجية»), the very entities that
+    need the main state."""
+    counts: Counter[str] = Counter()
+    persons: Counter[str] = Counter()
+    for entity in dict.fromkeys((m.type, m.canonical) for m in doc.mentions):
+        code = chosen.get(entity)
+        if code is not None and code.country and code.country != "IGO":
+            (persons if entity[0] == "PERS" else counts)[code.country] += 1
+    counts = counts or persons
+    if not counts:
+        return None
+    return counts.most_common(1)[0][0]
