@@ -57,3 +57,20 @@ def test_dawn_is_not_a_detonation_and_rockets_fired_are_an_attack():
         for e in events(doc_with("واعتقلت الشرطة فجر أمس ثلاثة شبان في القرية.", [])).events
     )
     assert reported("وأطلقت طائرة حربية بدون طيار صاروخا على سيارة في البلدة أمس فقتل شخصان.", "ASSAULT")
+
+
+def test_specificity_thresholds_come_from_the_config():
+    """`khabar quality gsr` cross-validates the thresholds by passing them in the stage config."""
+    from worker.stages.config import StageConfig
+    from worker.stages.document import Document
+    from worker.stages.pipeline import run_all
+
+    body = "قتل 12 شخصا أمس في انفجار سيارة مفخخة في مدينة بعقوبة شمال بغداد."
+    config = StageConfig(reference_date="2015-07-21")
+    shipped = run_all(Document.from_article("a", "", body), config=config)
+    assert any(e.type == "ASSAULT" and not e.refers_back for e in shipped.events)
+    strict = run_all(
+        Document.from_article("a", "", body),
+        config=StageConfig(reference_date="2015-07-21", specificity=(("ASSAULT", 99),)),
+    )
+    assert all(e.refers_back for e in strict.events if e.type == "ASSAULT")

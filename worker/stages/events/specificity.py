@@ -375,6 +375,15 @@ def _known_protest(tokens: tuple[Token, ...], index: int, kind: str, trig: str) 
     return 0
 
 
-def specific(tokens: tuple[Token, ...], index: int, kind: str, etype: str, **context) -> bool:
-    """Whether the mention reports a new, specific happening (``context``: see ``score``)."""
-    return score(tokens, index, kind, etype, **context) >= THRESHOLD.get(etype, 3)
+def specific(
+    tokens: tuple[Token, ...],
+    index: int,
+    kind: str,
+    etype: str,
+    thresholds: dict[str, int] | None = None,
+    **context,
+) -> bool:
+    """Whether the mention reports a new, specific happening (``context``: see ``score``;
+    ``thresholds``: points needed by type, the shipped THRESHOLD where not given)."""
+    need = (thresholds or {}).get(etype, THRESHOLD.get(etype, 3))
+    return score(tokens, index, kind, etype, **context) >= need

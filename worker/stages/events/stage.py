@@ -209,7 +209,9 @@ def _sentence(
     )
 
 
-def _back(doc: Document, ctx: _Sentence, t: Trigger, seen: dict[str, set[str]]) -> bool:
+def _back(
+    doc: Document, ctx: _Sentence, t: Trigger, seen: dict[str, set[str]], thresholds: dict[str, int]
+) -> bool:
     """The mention refers to a happening rather than reporting a new one: casualties restating
     it ("قتلوا في هذا الهجوم"), a definite noun referring back ("هذا الهجوم"), or, for ASSAULT
     and PROTEST, a mention that gives none of the particulars of a report ("أدان الهجوم")."""
@@ -224,6 +226,7 @@ def _back(doc: Document, ctx: _Sentence, t: Trigger, seen: dict[str, set[str]]) 
         t.token,
         t.kind,
         t.type,
+        thresholds,
         places=ctx.places,
         persons=ctx.persons,
         lemma=t.lemma,
@@ -254,6 +257,7 @@ class _Article:
     # (sentence, the rules' actors) of the events found so far: the dropped subject of a later one
     history: list[tuple[int, tuple[tuple[str, str], ...]]] = dataclasses.field(default_factory=list)
     collect: list | None = None  # candidates of every event, for training the role model
+    thresholds: dict[str, int] = dataclasses.field(default_factory=dict)  # specificity, by type
 
 
 def _roles(doc: Document, ctx: _Sentence, t: Trigger, args: list[Argument], art: _Article) -> list[Argument]:
@@ -280,7 +284,7 @@ def _event(doc: Document, ctx: _Sentence, t: Trigger, art: _Article) -> Event:
     args = _roles(doc, ctx, t, args, art)
     date = pick_date(ctx.dates, t, ctx.reports)
     mod = modality(ctx.tokens, t.token, t.kind, date, pub_iso)
-    back = _back(doc, ctx, t, seen)
+    back = _back(doc, ctx, t, seen, art.thresholds)
     return Event(
         type=t.type,
         trigger=t.text,
@@ -308,6 +312,7 @@ def events(doc: Document, config: StageConfig = DEFAULT, collect: list | None = 
         load_model(config.roles_model),
         ArticleFacts.of(doc, frozenset(states.values())),
         collect=collect,
+        thresholds=dict(config.specificity),
     )
     out: list[Event] = []
     for si, sent in enumerate(doc.sentences):
