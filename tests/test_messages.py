@@ -45,7 +45,7 @@ def test_invalid_messages_say_why(raw, reason):
 
 
 def test_size_limit_and_encodings():
-    with pytest.raises(InvalidArticle, match="over the limit"):
+    with pytest.raises(InvalidArticle, match="body too large: 1,200 bytes, the limit is 1,000"):
         validate(msg(body="ا" * 600), max_body_bytes=1000)
     with pytest.raises(InvalidArticle, match="not UTF-8"):
         validate(msg().encode("cp1256"))
@@ -70,7 +70,8 @@ def test_read_path_formats(tmp_path):
     assert [i.ref for i in items] == [f"{tmp_path}/a.jsonl:1", f"{tmp_path}/a.jsonl:3"]
     (tmp_path / "b.txt").write_text("العنوان\nالسطر الأول\nالثاني", encoding="utf-8")
     (item,) = read_path(str(tmp_path / "b.txt"))
-    assert item.data == {"id": "b", "title": "العنوان", "body": "السطر الأول\nالثاني"}
+    # A file's id is its path: two article.txt in different folders stay two articles.
+    assert item.data == {"id": f"{tmp_path}/b.txt", "title": "العنوان", "body": "السطر الأول\nالثاني"}
     (tmp_path / "c.json").write_text(json.dumps([{"body": "ا"}, {"body": "ب"}]), encoding="utf-8")
     assert len(list(read_path(str(tmp_path / "c.json")))) == 2
     with pytest.raises(InvalidArticle, match="unknown input type"):

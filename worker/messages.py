@@ -6,10 +6,13 @@ that fails is recorded (see producer.py), never silently dropped.
 
 from __future__ import annotations
 
+import html
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -112,10 +115,9 @@ def validate(raw: str | bytes | dict, ref: str = "", max_body_bytes: int = 1_000
                 f"not UTF-8 ({exc.reason} at byte {exc.start})", ref, repr(raw[:200])
             ) from exc
     if isinstance(raw, str):
-        if len(raw.encode("utf-8", "surrogatepass")) > max_body_bytes * 2 + 100_000:
-            raise InvalidArticle(
-                f"message of {len(raw)} characters is far over the size limit", ref, raw[:500]
-            )
+        size = len(raw.encode("utf-8", "surrogatepass"))
+        if size > max_body_bytes * 2 + 100_000:
+            raise InvalidArticle(_too_large("message", size, max_body_bytes), ref, raw[:500])
         try:
             data = json.loads(raw)
         except json.JSONDecodeError as exc:
@@ -138,17 +140,30 @@ def validate(raw: str | bytes | dict, ref: str = "", max_body_bytes: int = 1_000
     return prepare(msg, ref, max_body_bytes)
 
 
+def _too_large(what: str, size: int, limit: int) -> str:
+    # One wording for both size checks, naming the setting that moves the limit.
+    return f"{what} too large: {size:,} bytes, the limit is {limit:,} (KHABAR_MAX_BODY_BYTES)"
+
+
 def prepare(msg: ArticleMessage, ref: str = "", max_body_bytes: int = 1_000_000) -> ValidArticle:
     body = msg.body
     size = len(body.encode("utf-8"))
     if size > max_body_bytes:
-        raise InvalidArticle(f"body of {size} bytes is over the limit of {max_body_bytes}", ref, body[:500])
+        raise InvalidArticle(_too_large("body", size, max_body_bytes), ref, body[:500])
+    # Headlines are often copied out of HTML with their entities (&quot;): a title is display
+    # text, not an offset base of its own, so it is unescaped before the document text is built.
+    title = html.unescape(msg.title or "").strip()
     if msg.format == "html":
         body = html_to_text(body)
+        # The page's <title> (and an <h1> repeating it) is visible text too: without this the
+        # headline would be read twice, once as the title and once as the body's first line.
+        lines = body.split("\n")
+        while title and len(lines) > 1 and lines[0].strip() == title:
+            lines.pop(0)
+        body = "\n".join(lines)
     elif msg.format != "text":
         raise InvalidArticle(f"unknown format {msg.format!r} (expected 'text' or 'html')", ref, body[:500])
-    # The text is stored exactly as sent: entity and event offsets index into it (SCHEMA.md §2).
-    title = msg.title or ""
+    # The body is stored exactly as sent: entity and event offsets index into it (SCHEMA.md §2).
     if not body.strip():
         raise InvalidArticle("empty body", ref, msg.model_dump_json()[:500])
     return ValidArticle(msg, title, body, content_hash(title, body), ref)
@@ -156,33 +171,50 @@ def prepare(msg: ArticleMessage, ref: str = "", max_body_bytes: int = 1_000_000)
 
 @dataclass(frozen=True)
 class RawItem:
-    """One message as read from an input, before validation: where it came from, and the data."""
+    """One message as read from an input, before validation: where it came from, and the data
+    (or, for an input that cannot hold a message at all, the reason)."""
 
     ref: str
     data: str | bytes | dict
+    error: str | None = None
 
 
-def read_path(path: str, stdin_bytes: bytes | None = None) -> Iterator[RawItem]:
-    """Items of one input: ``.jsonl`` (one message a line), ``.json`` (one object or a list),
-    ``.txt`` (first line headline, the rest body), ``.html`` (declared HTML), or ``-`` (stdin,
-    read as JSONL)."""
+SUFFIXES = (".jsonl", ".ndjson", ".json", ".txt", ".html", ".htm")
+
+
+def input_files(path: str) -> list[str]:
+    """The input files a path names: itself, or the files with a known suffix under a folder
+    (sorted, so a folder is read in the same order every time)."""
+    if path != "-" and os.path.isdir(path):
+        return sorted(str(p) for p in Path(path).rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+    return [path]
+
+
+def read_path(
+    path: str, stdin_bytes: bytes | None = None, defaults: dict[str, str] | None = None
+) -> Iterator[RawItem]:
+    """Items of one input file: ``.jsonl``/``.ndjson`` (one message a line), ``.json`` (one
+    object or a list), ``.txt`` (first line headline, the rest body), ``.html`` (declared HTML,
+    with its title, date and canonical URL), or ``-`` (stdin, read as JSONL).
+
+    A ``.txt`` or ``.html`` file's id is its path as given: two ``article.txt`` in different
+    folders stay two articles. ``defaults`` (published_at, source) fill in what such a file
+    cannot say itself."""
     if path == "-":
-        for n, line in enumerate((stdin_bytes or b"").splitlines(), 1):
-            if line.strip():
-                yield RawItem(f"<stdin>:{n}", line)
+        yield from _lines("<stdin>", stdin_bytes or b"")
         return
     p = Path(path)
     suffix = p.suffix.lower()
-    if suffix not in (".jsonl", ".json", ".txt", ".html", ".htm"):
+    if suffix not in SUFFIXES:
         raise InvalidArticle(
-            f"unknown input type {suffix!r} (expected .jsonl, .json, .txt, .html or -)", path
+            f"unknown input type {suffix!r} (expected .jsonl, .ndjson, .json, .txt, .html, a folder or -)",
+            path,
         )
     data = p.read_bytes()
-    if suffix == ".jsonl":
-        for n, line in enumerate(data.splitlines(), 1):
-            if line.strip():
-                yield RawItem(f"{path}:{n}", line)
-    elif suffix == ".json":
+    if suffix in (".jsonl", ".ndjson"):
+        yield from _lines(path, data)
+        return
+    if suffix == ".json":
         try:
             obj = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
@@ -190,14 +222,107 @@ def read_path(path: str, stdin_bytes: bytes | None = None) -> Iterator[RawItem]:
             return
         for n, item in enumerate(obj if isinstance(obj, list) else [obj], 1):
             yield RawItem(f"{path}#{n}", item)
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            yield RawItem(f"{path}:1", data)
-            return
+        return
+    kind = "text" if suffix == ".txt" else "HTML"
+    text = _text_file(path, data, kind)
+    if isinstance(text, RawItem):
+        yield text
+        return
+    if suffix == ".txt":
         title, _, body = text.partition("\n")
-        item = {"id": p.stem, "title": title.strip(), "body": body}
-        if suffix != ".txt":
-            item = {"id": p.stem, "body": text, "format": "html"}
-        yield RawItem(path, item)
+        item: dict[str, Any] = {"title": title.strip(), "body": body}
+    else:
+        item = {**html_metadata(text), "body": text, "format": "html"}
+    for key, value in (defaults or {}).items():
+        if value and not item.get(key):
+            item[key] = value
+    yield RawItem(path, {"id": os.path.normpath(path), **item})
+
+
+def _binary_reason(data: bytes, kind: str) -> str | None:
+    """Why a file cannot be read as UTF-8 text at all (one reason for the whole file)."""
+    if b"\x00" in data:
+        return f"not a {kind} file: binary data (NUL bytes); expected UTF-8 text"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not a {kind} file: not UTF-8 ({exc.reason} at byte {exc.start})"
+    return None
+
+
+def _text_file(path: str, data: bytes, kind: str) -> str | RawItem:
+    reason = _binary_reason(data, kind)
+    if reason:
+        return RawItem(path, repr(data[:200]), error=reason)
+    return data.decode("utf-8")
+
+
+def _lines(name: str, data: bytes) -> Iterator[RawItem]:
+    # A binary or mis-encoded file is one bad input, not one failure per accidental line break.
+    reason = _binary_reason(data, "JSON lines")
+    if reason:
+        yield RawItem(name, repr(data[:200]), error=reason)
+        return
+    for n, line in enumerate(data.splitlines(), 1):
+        if line.strip():
+            yield RawItem(f"{name}:{n}", line)
+
+
+class _Metadata(HTMLParser):
+    """The article's own metadata in a page's head: Open Graph / article tags, the canonical
+    link, and <title> as the fallback headline."""
+
+    _META = {
+        "og:title": "title",
+        "twitter:title": "title",
+        "article:published_time": "published_at",
+        "og:article:published_time": "published_at",
+        "datepublished": "published_at",
+        "date": "published_at",
+        "og:url": "url",
+        "og:site_name": "source",
+    }
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: dict[str, str] = {}
+        self._title: list[str] | None = None
+        self.page_title = ""
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        a = {k.lower(): (v or "").strip() for k, v in attrs}
+        if tag == "meta":
+            field = self._META.get((a.get("property") or a.get("name") or a.get("itemprop") or "").lower())
+            if field and a.get("content"):
+                self.found.setdefault(field, a["content"])
+        elif tag == "link" and "canonical" in a.get("rel", "").lower().split() and a.get("href"):
+            self.found["url"] = a["href"]  # the canonical link wins over og:url
+        elif tag == "title" and not self.page_title:
+            self._title = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title" and self._title is not None:
+            self.page_title = " ".join("".join(self._title).split())
+            self._title = None
+
+    def handle_data(self, data: str) -> None:
+        if self._title is not None:
+            self._title.append(data)
+
+
+def html_metadata(markup: str) -> dict[str, str]:
+    """title, published_at, url and source of an HTML page, where the page gives them."""
+    parser = _Metadata()
+    parser.feed(markup)
+    parser.close()
+    found = dict(parser.found)
+    # A date the page gets wrong must not cost the article: it is dropped, not refused.
+    try:
+        datetime.fromisoformat(found.get("published_at", ""))
+    except ValueError:
+        found.pop("published_at", None)
+    # The visible <title> is what html_to_text keeps, so it is the headline prepare() can take
+    # out of the body; og:title often differs from it.
+    if parser.page_title:
+        found["title"] = parser.page_title
+    return found

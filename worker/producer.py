@@ -27,10 +27,12 @@ class EnqueueReport:
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     invalid: list[tuple[str, str]] = field(default_factory=list)  # (ref, reason)
     not_enqueued: list[tuple[str, str]] = field(default_factory=list)  # (article id, error)
+    # Paths that held no article to validate (missing, unreadable, empty): nothing to record.
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 
     @property
     def ok(self) -> bool:
-        return not self.invalid and not self.not_enqueued
+        return not self.invalid and not self.not_enqueued and not self.unreadable
 
 
 def _record_invalid(exc: InvalidArticle) -> None:
@@ -51,10 +53,13 @@ def store_items(items: Iterable[RawItem], s: Settings, report: EnqueueReport) ->
     new_ids: list[str] = []
     for item in items:
         try:
+            if item.error:
+                raise InvalidArticle(item.error, item.ref, str(item.data))
             article = validate(item.data, item.ref, s.max_body_bytes)
             row = article.row(s.extractor_version)
         except InvalidArticle as exc:
-            log.warning("refused %s", exc)
+            # Info, not warning: the caller reports every refusal (the CLI printed each twice).
+            log.info("refused %s", exc)
             report.invalid.append((exc.ref or item.ref, exc.reason))
             _record_invalid(exc)
             continue
@@ -111,11 +116,13 @@ def enqueue(
     items: Iterable[RawItem],
     s: Settings | None = None,
     dispatch: Callable[[list[str], Settings, EnqueueReport], None] | None = None,
+    report: EnqueueReport | None = None,
 ) -> EnqueueReport:
     """Validate, store and dispatch. ``dispatch`` defaults to sending chains to the broker; the
-    embedded mode passes an in-process runner instead."""
+    embedded mode passes an in-process runner instead. ``report`` may already hold what the
+    reader found unreadable."""
     s = s or get_settings()
-    report = EnqueueReport()
+    report = report or EnqueueReport()
     new_ids = store_items(items, s, report)
     (dispatch or send)(new_ids, s, report)
     return report

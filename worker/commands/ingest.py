@@ -15,11 +15,15 @@ from worker.settings import get_settings
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
-def _print_report(report) -> None:
+def _print_report(report, out_err: bool = False) -> None:
     click.echo(
         f"accepted {len(report.accepted)}, duplicates {len(report.duplicates)}, "
         f"invalid {len(report.invalid)}, not enqueued {len(report.not_enqueued)}"
+        + (f", unreadable {len(report.unreadable)}" if report.unreadable else ""),
+        err=out_err,
     )
+    for path, reason in report.unreadable:
+        click.echo(f"  unreadable  {path}: {reason}", err=True)
     for ref, reason in report.invalid:
         click.echo(f"  invalid  {ref}: {reason}", err=True)
     for article_id, error in report.not_enqueued:
@@ -31,21 +35,35 @@ def _print_report(report) -> None:
         )
 
 
-def read_inputs(paths: tuple[str, ...]):
-    from worker.messages import InvalidArticle, read_path
+def read_inputs(paths: tuple[str, ...], report=None, defaults: dict[str, str] | None = None):
+    """The items of every path (folders expanded). With a ``report``, a path that cannot be read
+    or holds nothing is listed in it and the other paths still go in; without one it is an error."""
+    from worker.messages import InvalidArticle, input_files, read_path
 
     stdin = sys.stdin.buffer.read() if "-" in paths else None
-    for path in paths:
-        try:
-            yield from read_path(path, stdin)
-        except InvalidArticle as exc:
-            raise click.BadParameter(str(exc), param_hint="PATH") from exc
-        except OSError as exc:
-            raise click.BadParameter(f"{path}: {exc.strerror}", param_hint="PATH") from exc
+    for given in paths:
+        files = input_files(given)
+        if not files and report is not None:
+            report.unreadable.append((given, "folder holds no .jsonl, .ndjson, .json, .txt or .html file"))
+        for path in files:
+            n = 0
+            try:
+                for item in read_path(path, stdin, defaults):
+                    n += 1
+                    yield item
+            except (InvalidArticle, OSError) as exc:
+                reason = exc.reason if isinstance(exc, InvalidArticle) else (exc.strerror or str(exc))
+                if report is None:
+                    raise click.BadParameter(f"{path}: {reason}", param_hint="PATH") from exc
+                report.unreadable.append((path, reason))
+                continue
+            if n == 0 and report is not None:
+                report.unreadable.append((path, "no articles in it (empty input)"))
 
 
 def wait_for(article_ids: list[str], timeout: float, show_progress: bool = True) -> dict[str, int]:
-    """Poll the database until every article is done or failed; a progress bar on stderr."""
+    """Poll the database until every article is done or failed; a progress bar on stderr
+    (only on a terminal: a log file gets no half-drawn lines)."""
     from sqlalchemy import func, select
 
     from db.models import Article
@@ -55,7 +73,11 @@ def wait_for(article_ids: list[str], timeout: float, show_progress: bool = True)
     total = len(article_ids)
     finished = 0
     with click.progressbar(
-        length=total, label="processing", file=sys.stderr, show_pos=True, hidden=not show_progress
+        length=total,
+        label="processing",
+        file=sys.stderr,
+        show_pos=True,
+        hidden=not show_progress or not sys.stderr.isatty(),
     ) as bar:
         while True:
             with session_scope() as session:
@@ -74,26 +96,56 @@ def wait_for(article_ids: list[str], timeout: float, show_progress: bool = True)
             time.sleep(0.5)
 
 
+def _timed_out(counts: dict[str, int], timeout: float) -> str:
+    waiting = counts.get("queued", 0) + counts.get("processing", 0)
+    line = f"timed out after {timeout:g}s: {waiting} article(s) not finished"
+    if not counts.get("processing") and not counts.get("done") and not counts.get("failed"):
+        queue = get_settings().queue
+        line += f"; no worker seems to be consuming queue {queue!r} (start one with `khabar worker`)"
+    return line
+
+
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--wait", is_flag=True, help="Follow progress until every accepted article is done or failed.")
 @click.option("--timeout", default=600.0, show_default=True, help="Seconds --wait waits at most.")
-def enqueue(paths: tuple[str, ...], wait: bool, timeout: float) -> None:
+@click.option("--ids", is_flag=True, help="Print the id of every article stored (ID<TAB>input) on stdout.")
+@click.option(
+    "--published-at",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]),
+    help="Publication time of .txt/.html inputs that do not give one (relative dates resolve against it).",
+)
+@click.option("--source", help="Outlet name for .txt/.html inputs that do not give one.")
+def enqueue(
+    paths: tuple[str, ...], wait: bool, timeout: float, ids: bool, published_at, source: str | None
+) -> None:
     """Validate, store and enqueue articles from PATHS.
 
-    PATHS are .jsonl files (one article message a line, SCHEMA.md §1), .json files (one object or
-    a list), .txt files (first line the headline, the rest the body), .html files, or - for JSONL
-    on stdin. Invalid messages are reported with file and line and recorded in `khabar failures
-    list`; the exit status is then 1. Duplicates (same content) are stored once.
+    PATHS are .jsonl/.ndjson files (one article message a line, see README), .json files (one
+    object or a list), .txt files (first line the headline, the rest the body), .html files (title,
+    article:published_time and canonical URL taken from the page), folders of these, or - for
+    JSONL on stdin. A .txt or .html file's id is its path as given. Invalid messages are reported
+    with file and line and recorded in `khabar failures list`; a path that is missing or empty is
+    reported and the others still go in; the exit status is then 1. Duplicates (same content) are
+    stored once.
     """
+    from worker.producer import EnqueueReport
     from worker.producer import enqueue as do_enqueue
 
-    report = do_enqueue(read_inputs(paths))
-    _print_report(report)
+    defaults = {"published_at": published_at.isoformat() if published_at else "", "source": source or ""}
+    report = EnqueueReport()
+    report = do_enqueue(read_inputs(paths, report, defaults), report=report)
+    _print_report(report, out_err=ids)
+    if ids:
+        for ref, article_id in [*report.accepted, *report.duplicates]:
+            click.echo(f"{article_id}\t{ref}")
     if wait and report.accepted:
-        ids = [article_id for _, article_id in report.accepted]
-        counts = wait_for(ids, timeout)
-        click.echo("  ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        article_ids = [article_id for _, article_id in report.accepted]
+        counts = wait_for(article_ids, timeout)
+        click.echo("  ".join(f"{k} {v}" for k, v in sorted(counts.items())), err=ids)
+        if counts.get("done", 0) + counts.get("failed", 0) < len(article_ids):
+            click.echo(_timed_out(counts, timeout), err=True)
+            sys.exit(1)
         if counts.get("failed"):
             sys.exit(1)
     if not report.ok:
