@@ -61,6 +61,8 @@ class Article(Base):
     stage: Mapped[str | None] = mapped_column(String(32))  # last stage finished
     extractor_version: Mapped[str] = mapped_column(String(32))
     deliveries: Mapped[int] = mapped_column(Integer, default=0)  # chain starts seen by workers
+    # What a user should know about the results, e.g. the text was cut at the sentence cap.
+    warnings: Mapped[list[str] | None] = mapped_column(JSON)
 
     mentions: Mapped[list[Mention]] = relationship(back_populates="article", cascade="all, delete-orphan")
     events: Mapped[list[Event]] = relationship(back_populates="article", cascade="all, delete-orphan")
@@ -193,3 +195,5 @@ class Failure(Base):
     first_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
+    # How it was closed: "resolved" (fixed, or re-driven to done) or "dismissed" (will not be).
+    resolution: Mapped[str | None] = mapped_column(String(16))

@@ -310,6 +310,7 @@ def record_failure(
             "error_class": error_class,
             "error": message,
             "resolved_at": None,
+            "resolution": None,
         },
     )
     session.execute(stmt)
@@ -325,8 +326,19 @@ def resolve_failures(session: Session, article_id: str) -> None:
     session.execute(
         update(Failure)
         .where(Failure.article_id == article_id, Failure.resolved_at.is_(None))
-        .values(resolved_at=utcnow())
+        .values(resolved_at=utcnow(), resolution="resolved")
     )
+
+
+def close_failures(session: Session, ids: Sequence[int], resolution: str) -> int:
+    """Close open failures by id ("resolved" or "dismissed"); returns how many were open."""
+    if not ids:
+        return 0
+    return session.execute(
+        update(Failure)
+        .where(Failure.id.in_(ids), Failure.resolved_at.is_(None))
+        .values(resolved_at=utcnow(), resolution=resolution)
+    ).rowcount
 
 
 def open_failures(session: Session, stage: str | None = None, ref: str | None = None) -> Sequence[Failure]:

@@ -166,3 +166,11 @@ def wait_until(predicate, timeout: float, interval: float = 0.3, message: str = 
             return value
         time.sleep(interval)
     raise TimeoutError(f"{message} not reached within {timeout}s")
+
+
+@pytest.fixture()
+def pg(worker_env: dict[str, str]) -> Iterator[str]:
+    """The emptied test database for a `khabar` subprocess (tests/khabar_cli.py), with this run's
+    queues emptied before and after (a command may send chains that no worker takes)."""
+    yield worker_env["KHABAR_DATABASE_URL"]
+    redis_client().delete(*queue_keys())

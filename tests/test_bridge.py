@@ -61,3 +61,20 @@ def test_message_left_in_processing_by_a_dead_bridge_is_handled_first(incoming):
     assert r.llen(name + ":processing") == 0
     with session_scope() as s:
         assert s.scalars(select(Article.external_id)).all() == ["orphan"]
+
+
+def test_bridge_command_counts_what_it_refused_and_names_each_message(incoming):
+    from tests.khabar_cli import khabar
+
+    r, name = incoming
+    good = [json.dumps({"id": f"g{i}", "body": f"زار الرئيس التونسي الجزائر للمرة {i}."}) for i in (1, 2)]
+    r.rpush(name, good[0], b"{not json", json.dumps({"id": "nobody"}), good[1], b"[1]")
+    out = khabar("bridge", "--list", name, "--max-messages", "5", db=os.environ["KHABAR_DATABASE_URL"])
+    assert out.returncode == 1, out.stderr
+    assert "bridged 5 messages: stored 2, duplicates 0, refused 3, not enqueued 0" in out.stderr
+    assert len([line for line in out.stderr.splitlines() if "refused redis:" in line]) == 3
+    with session_scope() as s:
+        refs = sorted(s.scalars(select(Failure.payload_ref)))
+    assert len(refs) == 3 and all(
+        ref.startswith(f"redis:{name}#") and len(ref) > len(name) + 10 for ref in refs
+    )

@@ -10,19 +10,11 @@ from sqlalchemy import select
 
 from db.models import Article, Failure
 from db.session import session_scope
-from tests.conftest import queue_keys, redis_client
 from tests.khabar_cli import khabar
 
 pytestmark = pytest.mark.pipeline
 
 BODY = "اجتمع وزير الخارجية المصري مع نظيره الأردني في عمان يوم السبت لبحث الأوضاع في المنطقة."
-
-
-@pytest.fixture()
-def pg(worker_env):
-    """The test database, and this run's queues emptied before and after."""
-    yield worker_env["KHABAR_DATABASE_URL"]
-    redis_client().delete(*queue_keys())
 
 
 def articles() -> list[Article]:

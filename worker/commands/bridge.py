@@ -8,8 +8,10 @@ mid-message loses nothing: the next bridge starts by handling what was left in p
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import signal
+import sys
 
 import click
 
@@ -18,8 +20,9 @@ from worker.settings import get_settings
 log = logging.getLogger("khabar.bridge")
 
 
-def bridge_once(client, source: str, timeout: float = 1.0) -> bool:
-    """Handle one message from ``source`` (waiting up to ``timeout`` s). False when none came."""
+def bridge_once(client, source: str, timeout: float = 1.0):
+    """Handle one message from ``source`` (waiting up to ``timeout`` s): its EnqueueReport, or
+    None when none came."""
     from worker.messages import RawItem
     from worker.producer import enqueue
 
@@ -28,12 +31,15 @@ def bridge_once(client, source: str, timeout: float = 1.0) -> bool:
     if raw is None:
         raw = client.blmove(source, processing, timeout, "LEFT", "RIGHT")
     if raw is None:
-        return False
-    report = enqueue([RawItem(f"redis:{source}", raw)])
+        return None
+    # Named by list and content hash: a position in a list shifts as it is consumed, the hash
+    # finds the message again in the producer's own logs.
+    ref = f"redis:{source}#{hashlib.sha256(raw).hexdigest()[:12]}"
+    report = enqueue([RawItem(ref, raw)])
     for ref, reason in report.invalid:
-        log.warning("refused message from %s: %s", ref, reason)
+        log.info("refused message %s: %s", ref, reason)  # the command prints it
     client.lrem(processing, 1, raw)
-    return True
+    return report
 
 
 @click.command()
@@ -61,10 +67,23 @@ def bridge(redis_url: str | None, source: str, max_messages: int | None) -> None
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     handled = 0
+    counts = {"stored": 0, "duplicates": 0, "refused": 0, "not enqueued": 0}
     click.echo(f"bridging {source} → queue {get_settings().queue}", err=True)
     while not stopping and (max_messages is None or handled < max_messages):
-        if bridge_once(client, source):
-            handled += 1
-            if handled % 100 == 0:
-                click.echo(f"{handled} messages", err=True)
-    click.echo(f"bridged {handled} messages", err=True)
+        report = bridge_once(client, source)
+        if report is None:
+            continue
+        handled += 1
+        counts["stored"] += len(report.accepted)
+        counts["duplicates"] += len(report.duplicates)
+        counts["refused"] += len(report.invalid)
+        counts["not enqueued"] += len(report.not_enqueued)
+        for ref, reason in report.invalid:
+            click.echo(f"  refused {ref}: {reason}", err=True)
+        if handled % 100 == 0:
+            click.echo(f"{handled} messages", err=True)
+    click.echo(f"bridged {handled} messages: " + ", ".join(f"{k} {v}" for k, v in counts.items()), err=True)
+    if counts["refused"]:
+        click.echo("  (see `khabar failures list --stage validate --show-payload`)", err=True)
+    if counts["refused"] or counts["not enqueued"]:
+        sys.exit(1)

@@ -1,4 +1,4 @@
-"""Operator commands: failures (list, retry, import-spool), reprocess, db."""
+"""Operator commands: failures (list, retry, resolve, dismiss, import-spool), reprocess, db."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ def failures() -> None:
 @failures.command("list")
 @click.option("--stage", help="Only failures of this stage (validate, enqueue, normalise, …).")
 @click.option("--json", "as_json", is_flag=True)
-def failures_list(stage: str | None, as_json: bool) -> None:
+@click.option("--show-payload", is_flag=True, help="Also print the (truncated) input that failed.")
+def failures_list(stage: str | None, as_json: bool, show_payload: bool) -> None:
     """Open failures, oldest first: stage, error, attempts, what to retry."""
     from db.session import session_scope
     from db.store import open_failures
@@ -38,6 +39,8 @@ def failures_list(stage: str | None, as_json: bool) -> None:
                 "first_at": f.first_at.isoformat(),
                 "last_at": f.last_at.isoformat(),
             }
+            if show_payload:
+                rec["payload"] = f.payload
             if as_json:
                 click.echo(json.dumps(rec, ensure_ascii=False))
             else:
@@ -45,6 +48,8 @@ def failures_list(stage: str | None, as_json: bool) -> None:
                 click.echo(
                     f"#{f.id} {f.stage:9} {target}  {f.error_class}: {f.error[:160]}  (attempts {f.attempts})"
                 )
+                if show_payload:
+                    click.echo(f"    payload: {f.payload if f.payload is not None else '(none kept)'}")
         if not rows and not as_json:
             click.echo("no open failures")
 
@@ -95,6 +100,62 @@ def failures_retry(stage: str | None, ref: str | None, in_process: bool) -> None
         sys.exit(1)
 
 
+def _close(resolution: str, ids: tuple[int, ...], refs: tuple[str, ...], stage: str | None, everything: bool):
+    from db.models import Failure
+    from db.session import session_scope
+    from db.store import close_failures, find_article, open_failures
+
+    if not (ids or refs or stage or everything):
+        raise click.UsageError("say which failures: IDs, --ref, --stage, or --all")
+    with session_scope() as session:
+        rows: list[Failure] = list(open_failures(session, stage=stage))
+        if ids or refs:
+            articles = {a.id for a in (find_article(session, r) for r in refs) if a is not None}
+            # A reference is what `failures list` shows: an article (Khabar or producer id), or
+            # the input (file, file:line, redis:list#hash) that failed validation.
+            rows = [
+                f
+                for f in rows
+                if f.id in ids
+                or f.article_id in articles
+                or any(
+                    f.payload_ref and (f.payload_ref == r or f.payload_ref.startswith(r + ":")) for r in refs
+                )
+            ]
+        closed = close_failures(session, [f.id for f in rows], resolution)
+    if not closed:
+        click.echo("no open failure matches", err=True)
+        sys.exit(1)
+    click.echo(f"{resolution} {closed} failure(s)")
+
+
+def _close_options(f):
+    f = click.argument("ids", nargs=-1, type=int)(f)
+    f = click.option(
+        "--ref", "refs", multiple=True, help="An article id, producer id, file, file:line or redis ref."
+    )(f)
+    f = click.option("--stage", help="Every open failure of this stage.")(f)
+    return click.option("--all", "everything", is_flag=True, help="Every open failure.")(f)
+
+
+@failures.command("resolve")
+@_close_options
+def failures_resolve(ids, refs, stage, everything) -> None:
+    """Close failures that have been dealt with (e.g. the input was corrected and sent again).
+
+    IDs are the numbers `failures list` shows. Closed failures leave `failures list`, `status` and
+    khabar_open_failures; one that happens again is opened again.
+    """
+    _close("resolved", ids, refs, stage, everything)
+
+
+@failures.command("dismiss")
+@_close_options
+def failures_dismiss(ids, refs, stage, everything) -> None:
+    """Close failures that will not be dealt with (e.g. junk input). Selected as for resolve."""
+    _close("dismissed", ids, refs, stage, everything)
+
+
 @failures.command("import-spool")
 @click.argument("path", required=False)
 def failures_import_spool(path: str | None) -> None:
@@ -125,7 +186,12 @@ def failures_import_spool(path: str | None) -> None:
 
 @click.command()
 @click.option("--version", "version", required=True, help="The extractor version label for the new results.")
-@click.option("--id", "ids", multiple=True, help="Only these articles (repeatable); default all done/failed.")
+@click.option(
+    "--id",
+    "ids",
+    multiple=True,
+    help="Only these articles, by Khabar or producer id (repeatable); default all done/failed.",
+)
 @click.option("--in-process", is_flag=True, help="Run the steps here instead of sending them to workers.")
 def reprocess(version: str, ids: tuple[str, ...], in_process: bool) -> None:
     """Run the pipeline again for articles, with results stored under VERSION.
@@ -137,13 +203,21 @@ def reprocess(version: str, ids: tuple[str, ...], in_process: bool) -> None:
 
     from db.models import Article
     from db.session import session_scope
+    from db.store import find_article
     from worker.producer import EnqueueReport, send
     from worker.steps import run_in_process
 
     s = get_settings()
+    unknown = []
     with session_scope() as session:
         q = select(Article.id).where(Article.extractor_version != version)
-        q = q.where(Article.id.in_(ids)) if ids else q.where(Article.status.in_(("done", "failed")))
+        if ids:
+            # Like `show`: an id is Khabar's or the producer's.
+            found = {ref: find_article(session, ref) for ref in ids}
+            unknown = [ref for ref, a in found.items() if a is None]
+            q = q.where(Article.id.in_([a.id for a in found.values() if a is not None]))
+        else:
+            q = q.where(Article.status.in_(("done", "failed")))
         targets = list(session.scalars(q))
         if targets:
             session.execute(
@@ -151,14 +225,23 @@ def reprocess(version: str, ids: tuple[str, ...], in_process: bool) -> None:
                 .where(Article.id.in_(targets))
                 .values(extractor_version=version, status="queued", stage=None, deliveries=0)
             )
+    for ref in unknown:
+        click.echo(f"no article {ref!r} (neither a Khabar id nor a producer id)", err=True)
+    if not targets:
+        click.echo(
+            f"nothing to reprocess: no {'such ' if ids else 'done or failed '}article is on another version than {version}"
+        )
     report = EnqueueReport()
-    if in_process:
-        done = sum(run_in_process(a, s) for a in targets)
+    if in_process and targets:
+        with click.progressbar(
+            targets, label="reprocessing", file=sys.stderr, hidden=not sys.stderr.isatty()
+        ) as bar:
+            done = sum(run_in_process(a, s) for a in bar)
         click.echo(f"reprocessed {len(targets)} article(s) as {version}: {done} done")
-    else:
+    elif targets:
         send(targets, s, report)
         click.echo(f"sent {len(targets) - len(report.not_enqueued)} article(s) for reprocessing as {version}")
-    if report.not_enqueued:
+    if report.not_enqueued or unknown:
         sys.exit(1)
 
 
