@@ -43,7 +43,7 @@ def test_demo_runs_embedded_and_twice(tmp_path):
     assert rows and all(r["type"] == "CONSULT" for r in rows)
     exported = run(["export", "--format", "csv"], tmp_path)
     header = exported.stdout.decode().splitlines()[0]
-    assert header.startswith("article_id,type,mode,trigger")
+    assert header.startswith("event_id,date,type,mode,trigger")
 
 
 def test_extract_prints_schema_output_for_the_seed():

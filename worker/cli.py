@@ -34,6 +34,7 @@ COMMANDS = [
     ("worker.commands.ingest", "demo"),
     ("worker.commands.bridge", "bridge"),
     ("worker.commands.query", "show"),
+    ("worker.commands.query", "articles"),
     ("worker.commands.query", "events"),
     ("worker.commands.query", "export"),
     ("worker.commands.query", "status"),

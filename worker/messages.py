@@ -92,7 +92,8 @@ class ValidArticle:
             "source": self.message.source,
             "title": self.title,
             "body": self.body,
-            "published_at": self.message.published_at,
+            # In UTC: SQLite keeps no offset, and would keep 12:00+03:00 as 12:00 (as if UTC).
+            "published_at": self.message.published_at.astimezone(UTC) if self.message.published_at else None,
             "language": self.message.language,
             "status": "queued",
             "extractor_version": extractor_version,

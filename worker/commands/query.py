@@ -1,11 +1,15 @@
-"""Commands that read the database: show, events, export, status."""
+"""Commands that read the database: show, articles, events, export, status."""
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import csv
+import hashlib
 import json
 import sys
 from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
 
 import click
 
@@ -16,8 +20,36 @@ def _args(event, role: str) -> list[str]:
     return [a.entity.canonical for a in event.arguments if a.role == role]
 
 
-def event_record(event) -> dict:
+def event_id(event) -> str:
+    """A stable id: a hash of the event's natural key (article, type, trigger position, extractor
+    version), the same in every database that holds these results, unlike the row id."""
+    key = f"{event.article_id}|{event.type}|{event.trigger_start}|{event.extractor_version}"
+    return "ev" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+class SentenceTexts:
+    """The sentence each event was found in, cut from its article's document text the way the
+    segment stage cut it (sentences are not stored; spans are computed once per article)."""
+
+    def __init__(self) -> None:
+        self._spans: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+
+    def __call__(self, event) -> str:
+        from worker.stages.segment import sentence_spans
+
+        article = event.article
+        if article.id not in self._spans:
+            text = f"{article.title}\n\n{article.body}" if article.title else article.body
+            self._spans[article.id] = (text, sentence_spans(text))
+        text, spans = self._spans[article.id]
+        k = bisect.bisect_right([s for s, _ in spans], event.trigger_start) - 1
+        return text[spans[k][0] : spans[k][1]] if k >= 0 else ""
+
+
+def event_record(event, sentence_text: SentenceTexts | None = None) -> dict:
+    article = event.article
     return {
+        "event_id": event_id(event),
         "article_id": event.article_id,
         "type": event.type,
         "mode": event.mode,
@@ -32,7 +64,20 @@ def event_record(event) -> dict:
         "refers_back": event.refers_back,
         "confidence": event.confidence,
         "extractor_version": event.extractor_version,
+        "sentence": (sentence_text or SentenceTexts())(event),
+        "article_title": article.title,
+        "url": article.url,
+        "source": article.source,
+        "published_at": iso_time(article.published_at),
     }
+
+
+def iso_time(value) -> str | None:
+    """A stored time as ISO 8601 in UTC with its offset. SQLite hands back naive datetimes for
+    what Postgres returns as aware ones; both are UTC, so both print the same."""
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
 
 
 def print_article(ref: str) -> bool:
@@ -47,7 +92,7 @@ def print_article(ref: str) -> bool:
             return False
         click.echo(f"{article.id}  [{article.status}]  {article.title or article.body[:80]}")
         click.echo(
-            f"  source {article.source or '-'}, published {article.published_at or '-'}, "
+            f"  source {article.source or '-'}, published {iso_time(article.published_at) or '-'}, "
             f"external id {article.external_id or '-'}, extractor {article.extractor_version}"
         )
         by_type: dict[str, dict[str, int]] = defaultdict(dict)
@@ -74,10 +119,17 @@ def print_article(ref: str) -> bool:
             if e.refers_back:
                 parts.append("(refers back)")
             click.echo("  event: " + "  ".join(parts))
+        for warning in article.warnings or ():
+            click.echo(f"  warning: {warning}")
+        # A long article can attribute hundreds of sentences to the same source: one line each.
+        reports: dict[str, list[str]] = {}
         for a in current_attributions(session, article):
             who = a.source or ("unnamed source" if a.source_kind == "unnamed" else "?")
             via = f" citing {a.cited}" if a.cited else ""
-            click.echo(f"  reported by: {who}{via} («{a.cue}»)")
+            reports.setdefault(f"{who}{via}", []).append(a.cue)
+        for who, cues in reports.items():
+            times = f" ×{len(cues)}" if len(cues) > 1 else ""
+            click.echo(f"  reported by: {who} («{'، '.join(dict.fromkeys(cues))}»){times}")
         for f in open_failures(session, ref=article.id):
             click.echo(f"  failure: {f.stage}: {f.error_class}: {f.error[:200]} (attempts {f.attempts})")
     return True
@@ -91,64 +143,151 @@ def show(ref: str) -> None:
         sys.exit(1)
 
 
+def _date_bound(ctx, param, value: str | None) -> str | None:
+    """YYYY, YYYY-M or YYYY-M-D, zero-padded: event dates are ISO strings of that precision, so
+    padded bounds compare as dates (an unpadded "2015-7-1" sorted after "2015-12")."""
+    if value is None:
+        return None
+    parts = value.strip().split("-")
+    try:
+        numbers = [int(p) for p in parts]
+        if len(parts[0]) != 4 or not 1 <= len(numbers) <= 3:
+            raise ValueError
+        date(*(numbers + [1, 1])[:3])  # month 13 or day 32 is no date either
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD") from None
+    return "-".join([parts[0], *(f"{n:02d}" for n in numbers[1:])])
+
+
+def _event_type(ctx, param, value: str | None) -> str | None:
+    from worker.stages.document import PLOVER_TYPES
+
+    if value is not None and value.upper() not in PLOVER_TYPES:
+        raise click.BadParameter(f"unknown event type {value!r}; the types are: {' '.join(PLOVER_TYPES)}")
+    return value.upper() if value else None
+
+
 def _event_filters(f):
-    f = click.option("--type", "type_", help="PLOVER type, e.g. CONSULT.")(f)
-    f = click.option("--since", help="Earliest event date (YYYY, YYYY-MM or YYYY-MM-DD).")(f)
-    f = click.option("--until", help="Latest event date (prefix, inclusive).")(f)
+    f = click.option("--type", "type_", callback=_event_type, help="PLOVER type, e.g. CONSULT.")(f)
+    f = click.option(
+        "--since", callback=_date_bound, help="Earliest event date (YYYY, YYYY-MM or YYYY-MM-DD)."
+    )(f)
+    f = click.option("--until", callback=_date_bound, help="Latest event date (inclusive, same forms).")(f)
     f = click.option("--participant", help="An actor or recipient name (normalised match).")(f)
     f = click.option("--place", help="Event location (substring).")(f)
+    f = click.option(
+        "--omit-modal", is_flag=True, help="Leave out negated, future, hypothetical and conditional events."
+    )(f)
+    f = click.option(
+        "--omit-refers-back",
+        is_flag=True,
+        help="Leave out mentions that only refer back to a happening reported elsewhere.",
+    )(f)
+    f = click.option("--min-confidence", type=click.FloatRange(0, 1), help="Only events at least this sure.")(
+        f
+    )
     return f
+
+
+def _events(session, type_, since, until, participant, place, omit_modal, omit_refers_back, min_confidence):
+    from db.models import Event
+    from db.store import events_query
+
+    q = events_query(type_=type_, since=since, until=until, participant=participant, place=place)
+    if omit_modal:
+        q = q.where(Event.modality == "asserted")
+    if omit_refers_back:
+        q = q.where(Event.refers_back.is_(False))
+    if min_confidence is not None:
+        q = q.where(Event.confidence >= min_confidence)
+    return q
 
 
 @click.command()
 @_event_filters
 @click.option("--limit", default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
-def events(type_, since, until, participant, place, limit: int, as_json: bool) -> None:
-    """List events, newest first, filtered by type, date range, participant and place."""
+def events(limit: int, as_json: bool, **filters) -> None:
+    """List events, newest first, filtered by type, date range, participant, place, modality and
+    confidence."""
     from db.session import session_scope
-    from db.store import events_query
 
     with session_scope() as session:
-        q = events_query(type_=type_, since=since, until=until, participant=participant, place=place)
-        rows = session.scalars(q.limit(limit)).all()
+        rows = session.scalars(_events(session, **filters).limit(limit)).all()
+        sentence = SentenceTexts()
         for e in rows:
-            rec = event_record(e)
+            rec = event_record(e, sentence)
             if as_json:
                 click.echo(json.dumps(rec, ensure_ascii=False))
             else:
                 click.echo(
                     f"{rec['date'] or '----':10}  {rec['type']:9}  {rec['trigger']}  "
                     f"{'، '.join(rec['actors']) or '-'} → {'، '.join(rec['recipients']) or '-'}  "
-                    f"@ {rec['location'] or '-'}  [{rec['article_id']}]"
+                    f"@ {rec['location'] or '-'}  [{rec['article_id']} {rec['event_id']}]"
                 )
         if not rows and not as_json:
             click.echo("no events match", err=True)
 
 
+# Spreadsheet columns: who/what/where/when first, then the article; offsets only on request.
+CSV_COLUMNS = [
+    "event_id", "date", "type", "mode", "trigger", "actors", "recipients", "location", "modality",
+    "refers_back", "confidence", "sentence", "article_id", "article_title", "url", "source",
+    "published_at", "extractor_version",
+]  # fmt: skip
+
+
+def _csv_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "; ".join(value)
+    return value
+
+
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @click.option(
-    "--out", type=click.File("w", encoding="utf-8"), default="-", help="Output file (default stdout)."
+    "--out",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    help="Output file (default stdout).",
 )
+@click.option(
+    "--excel", is_flag=True, help="CSV for spreadsheets: UTF-8 with a byte-order mark, CRLF line ends."
+)
+@click.option("--offsets", is_flag=True, help="Add the trigger's character offsets (start, end) to CSV.")
 @_event_filters
-def export(fmt: str, out, type_, since, until, participant, place) -> None:
-    """Export events (current extractor version) as JSONL or CSV."""
+def export(fmt: str, out: str, excel: bool, offsets: bool, **filters) -> None:
+    """Export events (current extractor version) as JSONL or CSV, with the sentence and the
+    article each came from."""
     from db.session import session_scope
-    from db.store import events_query
 
-    with session_scope() as session:
-        q = events_query(type_=type_, since=since, until=until, participant=participant, place=place)
-        writer = None
-        for e in session.scalars(q).yield_per(500):
-            rec = event_record(e)
-            if fmt == "jsonl":
-                out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-                continue
-            if writer is None:
-                writer = csv.DictWriter(out, fieldnames=list(rec))
-                writer.writeheader()
-            writer.writerow({k: "; ".join(v) if isinstance(v, list) else v for k, v in rec.items()})
+    if excel:
+        fmt = "csv"
+    columns = CSV_COLUMNS + (["start", "end"] if offsets else [])
+    encoding = "utf-8-sig" if excel else "utf-8"
+    # newline="": the csv module writes its own line ends (CRLF, what spreadsheets expect).
+    newline = "" if fmt == "csv" else None
+    if out == "-":
+        sys.stdout.reconfigure(encoding=encoding, newline=newline)
+    target = (
+        contextlib.nullcontext(sys.stdout)
+        if out == "-"
+        else open(out, "w", encoding=encoding, newline=newline)
+    )
+    with target as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore") if fmt == "csv" else None
+        if writer:
+            writer.writeheader()
+        with session_scope() as session:
+            sentence = SentenceTexts()
+            for e in session.scalars(_events(session, **filters)).yield_per(500):
+                rec = event_record(e, sentence)
+                if writer:
+                    writer.writerow({k: _csv_value(v) for k, v in rec.items()})
+                else:
+                    fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 
 def queue_depth() -> int | None:
@@ -178,3 +317,71 @@ def status(as_json: bool) -> None:
     click.echo("articles: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
     click.echo("open failures: " + (", ".join(f"{k} {v}" for k, v in sorted(failures.items())) or "none"))
     click.echo(f"queue depth: {depth if depth is not None else 'unknown (broker unreachable)'}")
+
+
+def _period(bound: str) -> tuple[datetime, datetime]:
+    """The first instant of a YYYY / YYYY-MM / YYYY-MM-DD bound, and the first one after it."""
+    y, m, d = ([int(p) for p in bound.split("-")] + [1, 1])[:3]
+    start = datetime(y, m, d, tzinfo=UTC)
+    parts = bound.count("-")
+    if parts == 0:
+        end = start.replace(year=y + 1)
+    elif parts == 1:
+        end = start.replace(year=y + m // 12, month=m % 12 + 1)
+    else:
+        end = start + timedelta(days=1)
+    return start, end
+
+
+@click.command()
+@click.option("--status", type=click.Choice(["queued", "processing", "done", "failed"]))
+@click.option("--source", help="Outlet name (exact).")
+@click.option("--since", callback=_date_bound, help="Published on or after (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--until", callback=_date_bound, help="Published on or before (inclusive, same forms).")
+@click.option("--search", help="Words that must all appear in the title.")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
+def articles(status, source, since, until, search, limit: int, as_json: bool) -> None:
+    """List articles with their ids, newest first: by status, source, publication date and title
+    words. The ids are what `show`, `reprocess --id` and `failures resolve --ref` take."""
+    from sqlalchemy import func, select
+
+    from db.models import Article
+    from db.session import session_scope
+
+    q = select(Article)
+    if status:
+        q = q.where(Article.status == status)
+    if source:
+        q = q.where(Article.source == source)
+    if since:
+        q = q.where(Article.published_at >= _period(since)[0])
+    if until:
+        q = q.where(Article.published_at < _period(until)[1])
+    for word in (search or "").split():
+        q = q.where(Article.title.contains(word))
+    q = q.order_by(Article.published_at.desc().nulls_last(), Article.ingested_at.desc()).limit(limit)
+    with session_scope() as session:
+        rows = session.scalars(q).all()
+        total = session.scalar(select(func.count()).select_from(Article))
+        for a in rows:
+            rec = {
+                "id": a.id,
+                "external_id": a.external_id,
+                "status": a.status,
+                "published_at": iso_time(a.published_at),
+                "source": a.source,
+                "url": a.url,
+                "title": a.title,
+                "warnings": a.warnings or [],
+            }
+            if as_json:
+                click.echo(json.dumps(rec, ensure_ascii=False))
+            else:
+                published = (rec["published_at"] or "-")[:10]
+                click.echo(
+                    f"{a.id}  {a.status:10} {published:10}  {a.source or '-'}  "
+                    f"{a.external_id or '-'}  {a.title or a.body[:60]}"
+                )
+    if not rows and not as_json:
+        click.echo(f"no articles match (of {total} stored)", err=True)
