@@ -11,7 +11,45 @@ import click
 from worker.settings import get_settings
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class KhabarGroup(click.Group):
+    """Database problems every command can meet (no server, no database, no schema) end in one
+    line that says what to do, not in a driver's traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            line = database_problem(exc)
+            if line is None:
+                raise
+            raise click.ClickException(line) from exc
+
+
+def database_problem(exc: BaseException) -> str | None:
+    from sqlalchemy.exc import DBAPIError
+
+    from worker.settings import mask_url
+
+    if not isinstance(exc, DBAPIError):
+        return None
+    url = mask_url(get_settings().database_url)
+    detail = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+    if any(s in detail for s in ("no such table", "no such column", "UndefinedTable", "UndefinedColumn")) or (
+        "does not exist" in detail and ("relation" in detail or "column" in detail)
+    ):
+        return f"the database {url} has no Khabar schema or an old one ({detail}): run `khabar db upgrade`"
+    if "does not exist" in detail and "database" in detail:
+        return f"{detail} ({url}): create it and run `khabar db upgrade`, or set KHABAR_DATABASE_URL"
+    if "unable to open database file" in detail:
+        return f"cannot open the SQLite database {url} ({detail}): check the path in KHABAR_DATABASE_URL"
+    if type(exc).__name__ == "OperationalError":
+        return f"cannot use the database {url}: {detail} (is it running? is KHABAR_DATABASE_URL right?)"
+    return None
+
+
+@click.group(
+    cls=KhabarGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
 def cli(verbose: int) -> None:
     """Khabar: Arabic news articles in, who did what to whom, where and when out.

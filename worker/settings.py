@@ -7,6 +7,7 @@ Every field can be set from the environment with the prefix ``KHABAR_`` (``KHABA
 from __future__ import annotations
 
 from functools import lru_cache
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -66,6 +67,9 @@ class Settings(BaseSettings):
     # or the path of a weights file made by `khabar train-roles --out`
     roles_model: str = "shipped"
     log_level: str = "INFO"
+    # A worker with the embedded SQLite default and a broker other processes share writes where
+    # no producer looks (the article stays queued forever): refused unless this says it is meant.
+    allow_sqlite_worker: bool = False
 
     # Test hook: a stage name and a number of seconds to sleep in it (fault tests kill a worker
     # while it waits). Never set in production.
@@ -103,6 +107,16 @@ class Settings(BaseSettings):
         """The queues a worker consumes, in the order it serves them."""
         return (self.continue_queue, self.queue)
 
+    def worker_refusal(self) -> str | None:
+        """Why a worker must not start with these settings (one line), or None."""
+        if not self.database_url.startswith("sqlite") or self.broker_url.startswith("memory:"):
+            return None
+        return (
+            f"refusing to start: the database is SQLite ({mask_url(self.database_url)}) while the broker "
+            f"({mask_url(self.broker_url)}) is shared; set KHABAR_DATABASE_URL to the database the "
+            "producers write to (or KHABAR_ALLOW_SQLITE_WORKER=1 if this one machine is all there is)"
+        )
+
     def warnings(self) -> list[str]:
         """Combinations that work but defeat the delivery guarantees (logged at worker start)."""
         out = []
@@ -117,6 +131,16 @@ class Settings(BaseSettings):
                 f"countdown (1.5 × {self.retry_backoff_max}s): waiting retries would be redelivered and multiply"
             )
         return out
+
+
+def mask_url(url: str) -> str:
+    """A URL fit for logs and banners: the password replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 @lru_cache(maxsize=1)

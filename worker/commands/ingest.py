@@ -152,6 +152,25 @@ def enqueue(
         sys.exit(1)
 
 
+def _check_schema(url: str) -> None:
+    """A worker on an unmigrated database would fail every article: refuse to start. A database
+    that cannot be reached yet is only warned about (tasks retry until it is back)."""
+    import sqlalchemy.exc
+
+    from db.migrate import schema_behind
+    from worker.settings import mask_url
+
+    try:
+        problem = schema_behind(url)
+    except sqlalchemy.exc.OperationalError as exc:
+        click.echo(
+            f"warning: cannot reach the database {mask_url(url)} yet: {str(exc.orig).strip()}", err=True
+        )
+        return
+    if problem:
+        raise click.ClickException(f"refusing to start: {mask_url(url)}: {problem}")
+
+
 @click.command(context_settings={"ignore_unknown_options": True})
 @click.option("--concurrency", "-c", default=None, type=int, help="Worker processes (default: CPU count).")
 @click.option("--loglevel", default="INFO", show_default=True)
@@ -162,6 +181,19 @@ def worker(concurrency: int | None, loglevel: str, celery_args: tuple[str, ...])
     Same as `celery -A worker.app worker -Q <KHABAR_QUEUE>.continue,<KHABAR_QUEUE> -E`: the later
     steps of articles in progress are served before new articles. Extra arguments go to Celery.
     """
+    from worker.settings import mask_url
+
+    s = get_settings()
+    refusal = s.worker_refusal()
+    if refusal and not s.allow_sqlite_worker:
+        raise click.ClickException(refusal)
+    _check_schema(s.database_url)
+    # Named at start-up: a worker on the wrong database looked healthy while articles piled up.
+    click.echo(
+        f"khabar worker: database {mask_url(s.database_url)}, broker {mask_url(s.broker_url)}, "
+        f"queues {', '.join(s.worker_queues)}",
+        err=True,
+    )
     from worker.app import app
 
     argv = ["worker", "-Q", ",".join(get_settings().worker_queues), "-E", f"--loglevel={loglevel}"]
