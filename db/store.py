@@ -76,6 +76,11 @@ def set_status(
     return session.execute(stmt.values(**values)).rowcount == 1
 
 
+def set_warnings(session: Session, article_id: str, warnings: list[str]) -> None:
+    """What a user should know about an article's current results (None when nothing)."""
+    session.execute(update(Article).where(Article.id == article_id).values(warnings=warnings or None))
+
+
 def count_delivery(session: Session, article_id: str) -> int:
     """Bump and return how many times a worker has started this article's chain."""
     session.execute(update(Article).where(Article.id == article_id).values(deliveries=Article.deliveries + 1))

@@ -92,3 +92,23 @@ def test_articles_lists_and_searches_and_show_prints_times_alike(seeded, tmp_pat
     assert on_pg[1] == on_sqlite[1] and "published 2023-07-07T09:00:00+00:00" in on_pg[1]
     reported = [line for line in on_pg if "reported by" in line]
     assert len(reported) == len(set(reported))
+
+
+def test_text_cut_at_the_sentence_cap_is_a_warning_on_the_article(pg, tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    sentences = " ".join(f"زار الوزير المدينة رقم {n}." for n in range(12))
+    (seeds / "long.jsonl").write_text(
+        json.dumps({"id": "long", "body": sentences}, ensure_ascii=False) + "\n"
+    )
+    r = khabar("demo", "--seeds", str(seeds), db=pg, KHABAR_MAX_SENTENCES="5")
+    assert r.returncode == 0, r.stderr
+    assert "warning: text cut at 5 sentences (KHABAR_MAX_SENTENCES): the last" in r.stdout
+    (listed,) = jsonl(khabar("articles", "--json", db=pg))
+    assert len(listed["warnings"]) == 1
+    again = khabar("reprocess", "--version", "2", "--in-process", db=pg, KHABAR_MAX_SENTENCES="5")
+    assert again.returncode == 0 and "1 done" in again.stdout
+    assert len(jsonl(khabar("articles", "--json", db=pg))[0]["warnings"]) == 1  # not repeated
+    uncut = khabar("reprocess", "--version", "3", "--in-process", db=pg)
+    assert uncut.returncode == 0 and "1 done" in uncut.stdout
+    assert jsonl(khabar("articles", "--json", db=pg))[0]["warnings"] == []  # about current results

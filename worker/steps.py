@@ -23,6 +23,7 @@ from db.store import (
     resolve_failures,
     save_results,
     set_status,
+    set_warnings,
     stage_run,
 )
 from worker.settings import Settings, get_settings
@@ -113,6 +114,8 @@ def run_step(article_id: str, step: str, s: Settings | None = None) -> str:
                     resolve_failures(session, article_id)
                 else:
                     set_status(session, article_id, "processing", step, only_from=ACTIVE)
+                    if step == "segment":  # warnings describe the results of this run, not older ones
+                        set_warnings(session, article_id, [w for w in [_cap_warning(doc, s)] if w])
             _reset_deliveries(session, article_id)
     except Exception:
         # An exception is an orderly failure, counted by the retry policy; only starts that end
@@ -125,6 +128,21 @@ def run_step(article_id: str, step: str, s: Settings | None = None) -> str:
         raise
     log.info("article %s: %s done in %.0f ms", article_id, step, (utcnow() - started).total_seconds() * 1000)
     return article_id
+
+
+def _cap_warning(doc, s: Settings) -> str | None:
+    """The segment stage stops at the caps silently (a long article loses its tail, never a
+    worker): say so on the article when it did, by comparing what it covered with the text."""
+    covered = doc.sentences[-1].end if doc.sentences else 0
+    rest = len(doc.text[covered:].strip())
+    if len(doc.sentences) >= s.max_sentences and rest:
+        return (
+            f"text cut at {s.max_sentences} sentences (KHABAR_MAX_SENTENCES): "
+            f"the last {rest} of {len(doc.text)} characters were not analysed"
+        )
+    if any(len(x.tokens) >= s.max_tokens_per_sentence and x.tokens[-1].end < x.end for x in doc.sentences):
+        return f"sentences cut at {s.max_tokens_per_sentence} tokens (KHABAR_MAX_TOKENS_PER_SENTENCE)"
+    return None
 
 
 def _reset_deliveries(session, article_id: str) -> None:
