@@ -32,6 +32,7 @@ def test_demo_runs_embedded_and_twice(tmp_path):
     assert r.returncode == 0, r.stderr.decode()
     assert (tmp_path / "khabar.db").exists()
     assert "accepted 4" in out
+    assert "extracting" not in r.stderr.decode()  # no progress bar without a terminal
     assert "سيرغي لافروف" in out and "نيويورك" in out
     assert "event: CONSULT" in out
     again = run(["demo"], tmp_path)
@@ -89,3 +90,24 @@ def test_bench_stages_prints_a_row_per_stage(tmp_path):
     r = run(["bench", "stages", str(broken)], ROOT)
     assert r.returncode == 1 and "no article could be processed (1 skipped)" in r.stderr.decode()
     assert "Traceback" not in r.stderr.decode()
+
+
+def test_long_commands_say_what_they_are_doing(tmp_path):
+    sentences = [
+        "قال O\nسيرغي B-PERS\nلافروف I-PERS\nفي O\nموسكو B-LOC",
+        "زار O\nبلينكن B-PERS\nبغداد B-LOC",
+        "أعلنت O\nالأمم B-ORG\nالمتحدة I-ORG",
+    ] * 4
+    train = tmp_path / "train.txt"
+    train.write_text("\n\n".join(sentences) + "\n", encoding="utf-8")
+    args = ["train-ner", "--train", str(train), "--out", str(tmp_path / "m"), "--dev-fraction", "0.25"]
+    r = run([*args, "--single-pass"], tmp_path)
+    assert r.returncode == 0, r.stderr.decode()
+    lines = r.stdout.decode().splitlines()
+    starts = [n for n, line in enumerate(lines) if line.startswith("training ")]
+    assert [lines[n] for n in starts] == [
+        "training on 9 sentences, holding out the last 3 …",
+        "training the final model on all 12 sentences …",
+    ]
+    r = run(["bench", "ner", "--conll", str(train), "--seconds", "0.1"], tmp_path)
+    assert r.returncode == 0 and "ner[shipped]: loading, then tagging for 0.1s …" in r.stderr.decode()

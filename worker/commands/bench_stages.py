@@ -62,7 +62,11 @@ def bench_stages(paths: tuple[str, ...], limit: int) -> None:
     chars = skipped = 0
     warmed = False
     with click.progressbar(
-        list(_items(paths, limit or None)), label="timing", file=sys.stderr, show_pos=True
+        list(_items(paths, limit or None)),
+        label="timing",
+        file=sys.stderr,
+        show_pos=True,
+        hidden=not sys.stderr.isatty(),  # a log gets the result, not a frozen bar
     ) as bar:
         for item in bar:
             try:

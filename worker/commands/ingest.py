@@ -292,7 +292,9 @@ def demo(seeds_dir: str) -> None:
     paths = sorted(str(p) for p in Path(seeds_dir).iterdir() if p.suffix in (".txt", ".json", ".jsonl"))
 
     def in_process(ids, settings, report):
-        with click.progressbar(ids, label="extracting", file=sys.stderr) as bar:
+        with click.progressbar(
+            ids, label="extracting", file=sys.stderr, hidden=not sys.stderr.isatty()
+        ) as bar:
             for article_id in bar:
                 run_in_process(article_id, settings)
 

@@ -244,6 +244,9 @@ def bench_ner(conll_path: str, seconds: float, backend: str | None, with_camel: 
     n_tokens = sum(len(s) for s in sentences)
     for name in backends:
         before = rss_mb()
+        click.echo(
+            f"ner[{name or get_settings().ner_backend}]: loading, then tagging for {seconds:g}s …", err=True
+        )
         t0 = time.perf_counter()
         try:
             tagger = _tagger(name)

@@ -319,6 +319,8 @@ def train_and_report(
     }
     if n_dev:
         fit, dev = sentences[:-n_dev], sentences[-n_dev:]
+        # Each training run takes minutes on a real corpus: say what is running before it starts.
+        echo(f"training on {len(fit)} sentences, holding out the last {len(dev)} …")
         t0 = time.perf_counter()
         trained = train_crf(fit, params, folds, two_pass, lex=lex)
         echo(
@@ -332,6 +334,7 @@ def train_and_report(
         result["dev_sentences"] = len(dev)
         result["dev_f1"] = round(s.overall[2], 4)
         result["dev_per_type_f1"] = {t: round(v[2], 4) for t, v in s.per_type.items()}
+    echo(f"training the final model on all {len(sentences)} sentences …")
     t0 = time.perf_counter()
     trained = train_crf(sentences, params, folds, two_pass, lex=lex)
     echo(f"final model trained on all {len(sentences)} sentences in {time.perf_counter() - t0:.0f}s")
