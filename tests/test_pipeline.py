@@ -153,7 +153,8 @@ def test_non_arabic_article_fails_visibly(start_worker, worker_env, tmp_path):
     path = tmp_path / "en.jsonl"
     path.write_text(json.dumps({"id": "en", "body": "The talks were held in New York last April."}) + "\n")
     r = khabar(worker_env, "enqueue", str(path), "--wait", "--timeout", "120")
-    assert r.returncode == 1  # --wait reports failed articles
+    assert r.returncode == 1  # --wait reports failed articles, and why
+    assert f"failed  {path}:1 (" in r.stderr.decode() and "normalise: " in r.stderr.decode()
     with session_scope() as s:
         article = s.scalars(select(Article)).one()
         failure = s.scalars(select(Failure)).one()

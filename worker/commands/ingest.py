@@ -96,6 +96,17 @@ def wait_for(article_ids: list[str], timeout: float, show_progress: bool = True)
             time.sleep(0.5)
 
 
+def _print_failed(accepted: list[tuple[str, str]]) -> None:
+    """Why each failed article failed, with the input it came from: `--wait` said only how many."""
+    from db.session import session_scope
+    from db.store import open_failures
+
+    with session_scope() as session:
+        for ref, article_id in accepted:
+            for f in open_failures(session, ref=article_id):
+                click.echo(f"  failed  {ref} ({article_id}): {f.stage}: {f.error[:300]}", err=True)
+
+
 def _timed_out(counts: dict[str, int], timeout: float) -> str:
     waiting = counts.get("queued", 0) + counts.get("processing", 0)
     line = f"timed out after {timeout:g}s: {waiting} article(s) not finished"
@@ -147,6 +158,7 @@ def enqueue(
             click.echo(_timed_out(counts, timeout), err=True)
             sys.exit(1)
         if counts.get("failed"):
+            _print_failed(report.accepted)
             sys.exit(1)
     if not report.ok:
         sys.exit(1)
