@@ -111,3 +111,17 @@ def test_long_commands_say_what_they_are_doing(tmp_path):
     ]
     r = run(["bench", "ner", "--conll", str(train), "--seconds", "0.1"], tmp_path)
     assert r.returncode == 0 and "ner[shipped]: loading, then tagging for 0.1s …" in r.stderr.decode()
+
+
+def test_readme_lists_every_command_and_states_the_message_contract():
+    from worker.messages import ArticleMessage
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Commands", 1)[1].split("\n## ", 1)[0]
+    listed = run(["--help"], ROOT).stdout.decode().split("Commands:", 1)[1]
+    for line in listed.splitlines():
+        if line.strip():
+            assert f"`khabar {line.split()[0]}" in table, line.split()[0]
+    contract = readme.split("## Article messages", 1)[1].split("\n## ", 1)[0]
+    for name in ArticleMessage.model_fields:
+        assert f"| `{name}` |" in contract, name
