@@ -35,7 +35,7 @@ class SentenceTexts:
         self._spans: dict[str, tuple[str, list[tuple[int, int]]]] = {}
 
     def __call__(self, event) -> str:
-        from worker.stages.segment import sentence_spans
+        from worker.stages.text.segment import sentence_spans
 
         article = event.article
         if article.id not in self._spans:

@@ -1,7 +1,7 @@
 """article warnings; how a failure was closed
 
-Revision ID: 0003_first_hour
-Revises: 0001
+Revision ID: 0005_first_hour
+Revises: 0004_one_normaliser
 Create Date: 2026-11-30 11:00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_first_hour"
-down_revision: str | None = "0001"
+revision: str = "0005_first_hour"
+down_revision: str | None = "0004_one_normaliser"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
