@@ -24,9 +24,21 @@ def test_validation_failures_can_be_read_resolved_and_dismissed(pg, tmp_path):
     f = tmp_path / "in.jsonl"
     f.write_text('{broken\n{"id": "x"}\n[1]\n', encoding="utf-8")
     (tmp_path / "other.jsonl").write_text("{also broken\n", encoding="utf-8")
-    assert khabar("enqueue", str(f), str(tmp_path / "other.jsonl"), db=pg).returncode == 1
+    (tmp_path / "list.json").write_text('[{"id": "a"}, {"id": "b"}]', encoding="utf-8")
+    inputs = [str(f), str(tmp_path / "other.jsonl"), str(tmp_path / "list.json")]
+    assert khabar("enqueue", *inputs, db=pg).returncode == 1
     rows = open_failures(pg)
-    assert {r["payload"] for r in rows} == {"{broken", '{"id": "x"}', "[1]", "{also broken"}
+    assert {r["payload"] for r in rows} == {
+        "{broken",
+        '{"id": "x"}',
+        "[1]",
+        "{also broken",
+        '{"id": "a"}',
+        '{"id": "b"}',
+    }
+    r = khabar("failures", "dismiss", "--ref", str(tmp_path / "list.json"), db=pg)  # list.json#1 and #2
+    assert r.returncode == 0 and "dismissed 2 failure(s)" in r.stdout
+    rows = open_failures(pg)
     listed = khabar("failures", "list", "--show-payload", db=pg).stdout
     assert "    payload: {broken" in listed
 

@@ -116,17 +116,19 @@ def _close(resolution: str, ids: tuple[int, ...], refs: tuple[str, ...], stage: 
             rows = [
                 f
                 for f in rows
-                if f.id in ids
-                or f.article_id in articles
-                or any(
-                    f.payload_ref and (f.payload_ref == r or f.payload_ref.startswith(r + ":")) for r in refs
-                )
+                if f.id in ids or f.article_id in articles or any(_names(r, f.payload_ref) for r in refs)
             ]
         closed = close_failures(session, [f.id for f in rows], resolution)
     if not closed:
         click.echo("no open failure matches", err=True)
         sys.exit(1)
     click.echo(f"{resolution} {closed} failure(s)")
+
+
+def _names(ref: str, payload_ref: str | None) -> bool:
+    """A reference names an input itself or a whole file / list: f.jsonl names f.jsonl:3,
+    f.json names f.json#2, redis:khabar:incoming names redis:khabar:incoming#<hash>."""
+    return bool(payload_ref) and (payload_ref == ref or payload_ref.startswith((ref + ":", ref + "#")))
 
 
 def _close_options(f):

@@ -269,7 +269,7 @@ def export(fmt: str, out: str, excel: bool, offsets: bool, **filters) -> None:
     encoding = "utf-8-sig" if excel else "utf-8"
     # newline="": the csv module writes its own line ends (CRLF, what spreadsheets expect).
     newline = "" if fmt == "csv" else None
-    if out == "-":
+    if out == "-" and hasattr(sys.stdout, "reconfigure"):  # not a test runner's capture
         sys.stdout.reconfigure(encoding=encoding, newline=newline)
     target = (
         contextlib.nullcontext(sys.stdout)
