@@ -1,7 +1,7 @@
 """article warnings; how a failure was closed
 
-Revision ID: 0005_first_hour
-Revises: 0004_one_normaliser
+Revision ID: 0006_first_hour
+Revises: 0005_actor_codes
 Create Date: 2026-11-30 11:00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_first_hour"
-down_revision: str | None = "0004_one_normaliser"
+revision: str = "0006_first_hour"
+down_revision: str | None = "0005_actor_codes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
