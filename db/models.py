@@ -54,6 +54,9 @@ class Article(Base):
     title: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime | None]
+    # The offset the producer gave with published_at, in minutes east of UTC: the time is stored in
+    # UTC, and relative dates resolve against the outlet's own calendar day (ANNOTATION.md).
+    published_offset: Mapped[int | None]
     ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     language: Mapped[str | None] = mapped_column(String(8))

@@ -8,7 +8,7 @@ the same rows (redelivered tasks, retried stages, a second copy of an article).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
@@ -87,12 +87,22 @@ def count_delivery(session: Session, article_id: str) -> int:
     return session.scalar(select(Article.deliveries).where(Article.id == article_id)) or 0
 
 
+def _local_time(when: datetime | None, offset_minutes: int | None) -> str | None:
+    """published_at as the outlet gave it: stored in UTC (SQLite hands it back without a zone),
+    shown again at the producer's offset, so its calendar day is the outlet's."""
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(timezone(timedelta(minutes=offset_minutes or 0))).isoformat()
+
+
 def article_document(article: Article) -> Document:
     return Document.from_article(
         article.id,
         article.title,
         article.body,
-        published_at=article.published_at.isoformat() if article.published_at else None,
+        published_at=_local_time(article.published_at, article.published_offset),
         source=article.source,
         url=article.url,
         content_hash=article.content_hash,

@@ -73,6 +73,11 @@ class ArticleMessage(BaseModel):
         return v.replace(tzinfo=UTC) if v is not None and v.tzinfo is None else v
 
 
+def _offset_minutes(when: datetime | None) -> int | None:
+    offset = when.utcoffset() if when is not None else None
+    return None if offset is None else int(offset.total_seconds() // 60)
+
+
 @dataclass(frozen=True)
 class ValidArticle:
     """A validated, cleaned article ready to be stored."""
@@ -94,6 +99,7 @@ class ValidArticle:
             "body": self.body,
             # In UTC: SQLite keeps no offset, and would keep 12:00+03:00 as 12:00 (as if UTC).
             "published_at": self.message.published_at.astimezone(UTC) if self.message.published_at else None,
+            "published_offset": _offset_minutes(self.message.published_at),
             "language": self.message.language,
             "status": "queued",
             "extractor_version": extractor_version,
