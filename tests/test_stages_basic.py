@@ -37,12 +37,37 @@ def test_normalised_view_folds_forms_but_keeps_original():
     assert normalise_ar("\u200fمصر\u200e") == "مصر"
 
 
+PERSIAN = (
+    "وزیر امور خارجه روسیه با مقامات سابق آمریکایی در نیویورک دیدار کرد و درباره جنگ اوکراین گفتگو کردند."
+)
+URDU = "روس کے وزیر خارجہ نے نیویارک میں سابق امریکی حکام سے ملاقات کی اور یوکرین کی جنگ پر بات چیت کی۔"
+ENGLISH = "Former US officials held secret talks with the Russian foreign minister in New York in April."
+
+
 def test_language_check():
     assert detect_language(SEED["body"]) == "ar"
-    assert detect_language("The talks were held in New York.") == "other"
+    assert detect_language(ENGLISH) == "en"
     assert detect_language("12345 ...") == "und"
-    with pytest.raises(UnsupportedLanguage, match="not Arabic"):
-        normalise(Document.from_article("en", "Talks", "The talks were held in New York."))
+    with pytest.raises(UnsupportedLanguage, match="the text is English, not Arabic"):
+        normalise(Document.from_article("en", "Talks", ENGLISH))
+
+
+@pytest.mark.parametrize(("text", "code", "name"), [(PERSIAN, "fa", "Persian"), (URDU, "ur", "Urdu")])
+def test_languages_written_in_arabic_script_are_not_arabic(text, code, name):
+    """Counting Arabic-script letters let Persian and Urdu through as Arabic."""
+    assert detect_language(text) == code
+    with pytest.raises(UnsupportedLanguage, match=f"the text is {name}, not Arabic"):
+        normalise(Document.from_article("x", "", text))
+
+
+def test_unvocalised_arabic_without_hamzas_stays_arabic():
+    """Short Arabic sentences spelled without hamzas («الى») look Persian to a character model;
+    without the letters only Persian and Urdu use, they stay Arabic."""
+    for text in (
+        "فسرعان ما تسارعت الاحداث، وشهدنا انفجارات في اماكن ودول عديدة.",
+        "عندها اطلق جنود الحاجز النار باتجاه ارجل المتظاهرين.",
+    ):
+        assert detect_language(text) == "ar"
 
 
 def test_segment_offsets_point_at_the_text():
@@ -154,3 +179,20 @@ def test_stages_give_the_same_output_at_any_time():
     unresolved, resolved = (Document.from_dict(d) for d in json.loads(runs[0]))
     assert {e.date for e in unresolved.events} == {None}
     assert "2015-07-20" in {e.date for e in resolved.events}
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("الرياض (أ.ف.ب) - قال الوزير إن الاجتماع كان مثمرا. وأضاف أنه سيزور القاهرة.", 2),
+        ("واشنطن (د.ب.أ): أعلنت الولايات المتحدة العقوبات. وقال د. محمد إنها قاسية.", 2),
+        ("نشرت وكالة الأنباء البيان على www.spa.gov.sa وعلى http://example.com/a.html?x=1 أمس. ثم أضافت.", 2),
+        ("للتواصل: info@example.org. انتهى.", 2),
+        ("بلغ النمو 1.5 في المئة. وهذا جيد!", 2),
+    ],
+)
+def test_sentences_survive_agency_credits_abbreviations_and_addresses(text, sentences):
+    """«(أ.ف.ب)», «د.», URLs and mail addresses are not sentence ends: the lead stays whole."""
+    spans = sentence_spans(text)
+    assert len(spans) == sentences, [text[s:e] for s, e in spans]
+    assert text[spans[0][0] : spans[0][1]].endswith(".")

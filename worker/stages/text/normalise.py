@@ -9,15 +9,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import html
-import re
 from html.parser import HTMLParser
 
 from worker.lang.ar.normalise import normalise as normalise_text
 from worker.stages.config import DEFAULT, StageConfig
 from worker.stages.document import Document
-
-_ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FC]")
-_LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
+from worker.stages.text.language import identify, language_name
 
 
 class UnsupportedLanguage(ValueError):
@@ -28,18 +25,10 @@ class BrokenText(ValueError):
     """The text holds code points no encoder accepts (unpaired surrogates): it was decoded wrongly."""
 
 
-def arabic_ratio(text: str) -> float:
-    """Share of Arabic letters among the Arabic and Latin letters of ``text`` (0 when it has none)."""
-    ar = len(_ARABIC_LETTER.findall(text))
-    lat = len(_LATIN_LETTER.findall(text))
-    return ar / (ar + lat) if ar + lat else 0.0
-
-
 def detect_language(text: str, threshold: float = 0.5) -> str:
-    """ "ar" when most letters are Arabic, "und" when there are no letters, else "other"."""
-    if not _ARABIC_LETTER.search(text) and not _LATIN_LETTER.search(text):
-        return "und"
-    return "ar" if arabic_ratio(text) >= threshold else "other"
+    """The language of ``text``: "ar", another ISO 639-1 code, or "und" (no letters). See
+    language.py."""
+    return identify(text, threshold)[0]
 
 
 def content_hash(title: str | None, body: str) -> str:
@@ -97,8 +86,8 @@ def normalise(doc: Document, config: StageConfig = DEFAULT) -> Document:
     language = detect_language(doc.text)
     if language != "ar":
         raise UnsupportedLanguage(
-            f"article {doc.id}: text is not Arabic (detected {language!r}, "
-            f"Arabic share of letters {arabic_ratio(doc.text):.2f})"
+            f"article {doc.id}: the text is {language_name(language)}, not Arabic "
+            f"(language {language!r}; Khabar reads Arabic news only)"
         )
     return dataclasses.replace(
         doc,

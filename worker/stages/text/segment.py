@@ -1,7 +1,8 @@
 """Sentences and tokens with character offsets into the original document text.
 
-A sentence ends at ".", "؟", "?", "!" or a line break (ANNOTATION.md); a full stop between two
-digits ("1.5") does not end one. Tokens are runs of word characters (Arabic letters with their
+A sentence ends at ".", "؟", "?", "!" or a line break (ANNOTATION.md); a full stop does not end
+one between two digits ("1.5"), after a one-letter abbreviation (the agency credit «(أ.ف.ب)»,
+«د. محمد», "U.S."), or inside a web or mail address ("www.spa.gov.sa", "http://x.com/a?b=1"). Tokens are runs of word characters (Arabic letters with their
 diacritics and tatweel, Latin letters, digits) or single punctuation marks; clitics stay attached,
 as in ANERcorp, and are split later where a model needs it.
 """
@@ -17,6 +18,10 @@ from worker.stages.document import Document, Sentence, Token
 
 _TOKEN = re.compile(r"[\w\u064B-\u065F\u0670\u0640]+|[^\w\s\u064B-\u065F\u0670\u200B-\u200F\uFEFF]")
 _SENTENCE_END = re.compile(r"\n+|[!؟?]+|(?<!\d)\.+|\.+(?!\d)")
+# A letter standing alone before a full stop: an abbreviation («أ.ف.ب», «د.», "U.S.").
+_ONE_LETTER_BEFORE = re.compile(r"(?:^|[\s(«\"'./\-])[^\W\d_]$")
+# Web and mail addresses: their dots and question marks end no sentence.
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+(?:\.[a-z]{2,})+\b", re.ASCII | re.I)
 
 
 def tokenize(text: str, offset: int = 0) -> tuple[Token, ...]:
@@ -31,7 +36,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     includes the closing punctuation."""
     spans: list[tuple[int, int]] = []
     pos = 0
+    addresses = [a.span() for a in _ADDRESS.finditer(text)]
     for m in _SENTENCE_END.finditer(text):
+        if _not_an_end(text, m, addresses):
+            continue
         end = m.start() if m.group().startswith("\n") else m.end()
         spans.append((pos, end))
         pos = m.end()
@@ -44,6 +52,16 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             lead = len(chunk) - len(chunk.lstrip())
             out.append((start + lead, start + lead + len(stripped)))
     return out
+
+
+def _not_an_end(text: str, m: re.Match, addresses: list[tuple[int, int]]) -> bool:
+    """A full stop of an abbreviation, or a mark inside a web or mail address."""
+    mark = m.group()
+    if mark.startswith("\n"):
+        return False
+    if any(s <= m.start() < e - 1 for s, e in addresses):
+        return True
+    return mark == "." and bool(_ONE_LETTER_BEFORE.search(text, max(0, m.start() - 3), m.start()))
 
 
 def segment(doc: Document, config: StageConfig = DEFAULT) -> Document:
