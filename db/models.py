@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     DateTime,
     Float,
     ForeignKey,
@@ -20,6 +21,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    bindparam,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -32,6 +35,8 @@ NAMING_CONVENTION = {
 }
 
 ARTICLE_STATUSES = ("queued", "processing", "done", "failed")
+IN_FLIGHT = ("queued", "processing")
+_IN_FLIGHT_SQL = "status IN ('queued', 'processing')"
 
 
 def utcnow() -> datetime:
@@ -47,10 +52,12 @@ class Article(Base):
     __tablename__ = "articles"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    external_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    # Text, not String(n): no input may fail an article at the database (lengths that matter are
+    # checked once, in messages.py and store.py, where they can be reported or clipped).
+    external_id: Mapped[str | None] = mapped_column(Text, index=True)
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     url: Mapped[str | None] = mapped_column(Text)
-    source: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime | None]
@@ -59,26 +66,58 @@ class Article(Base):
     published_offset: Mapped[int | None]
     ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    language: Mapped[str | None] = mapped_column(String(8))
+    language: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     stage: Mapped[str | None] = mapped_column(String(32))  # last stage finished
     extractor_version: Mapped[str] = mapped_column(String(32))
     deliveries: Mapped[int] = mapped_column(Integer, default=0)  # chain starts seen by workers
     # What a user should know about the results, e.g. the text was cut at the sentence cap.
     warnings: Mapped[list[str] | None] = mapped_column(JSON)
+    # When a chain was last handed to the broker: the recovery sweep leaves alone an article whose
+    # chain was sent recently or is still waiting in the broker.
+    sent_at: Mapped[datetime | None]
 
     mentions: Mapped[list[Mention]] = relationship(back_populates="article", cascade="all, delete-orphan")
     events: Mapped[list[Event]] = relationship(back_populates="article", cascade="all, delete-orphan")
 
+    __table_args__ = (
+        # The few articles in flight among millions done: the recovery sweep and the metrics'
+        # oldest-in-flight read them without touching the rest.
+        Index(
+            "ix_articles_in_flight",
+            "updated_at",
+            postgresql_where=text(_IN_FLIGHT_SQL),
+            sqlite_where=text(_IN_FLIGHT_SQL),
+        ),
+    )
+
+
+def in_flight() -> ColumnElement[bool]:
+    """The condition of the partial index of articles in flight, with its values written into the
+    SQL: Postgres uses a partial index only when it can prove the query implies the index's
+    condition, which it cannot do with bound parameters."""
+    values = bindparam("in_flight", list(IN_FLIGHT), expanding=True, literal_execute=True)
+    return Article.status.in_(values)
+
 
 class Entity(Base):
     __tablename__ = "entities"
-    __table_args__ = (UniqueConstraint("type", "normalised"),)
+    __table_args__ = (
+        # The unique index also serves the store step's (type, normalised) lookups.
+        UniqueConstraint("type", "normalised"),
+        # `events --participant` matches a substring of the name: only a trigram index serves it.
+        Index(
+            "ix_entities_normalised_trgm",
+            "normalised",
+            postgresql_using="gin",
+            postgresql_ops={"normalised": "gin_trgm_ops"},
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     type: Mapped[str] = mapped_column(String(8))
-    canonical: Mapped[str] = mapped_column(String(300))
-    normalised: Mapped[str] = mapped_column(String(300))  # comparison form of canonical
+    canonical: Mapped[str] = mapped_column(Text)
+    normalised: Mapped[str] = mapped_column(Text)  # comparison form of canonical
 
 
 class Mention(Base):
@@ -90,7 +129,7 @@ class Mention(Base):
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
     start: Mapped[int]
     end: Mapped[int]
-    text: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
     # the entity's CAMEO-style actor code at the article's date (ISO alpha-3 or IGO; GOV, MIL, …)
     country: Mapped[str | None] = mapped_column(String(3), index=True)
     sector: Mapped[str | None] = mapped_column(String(3))
@@ -104,19 +143,25 @@ class Event(Base):
     __tablename__ = "events"
     __table_args__ = (
         UniqueConstraint("article_id", "type", "trigger_start", "extractor_version"),
-        Index("ix_events_type_date", "type", "date"),
+        # `events --place` matches a substring of the location.
+        Index(
+            "ix_events_location_trgm",
+            "location",
+            postgresql_using="gin",
+            postgresql_ops={"location": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
     type: Mapped[str] = mapped_column(String(16))
     mode: Mapped[str | None] = mapped_column(String(32))
-    trigger_text: Mapped[str] = mapped_column(String(300))
+    trigger_text: Mapped[str] = mapped_column(Text)
     trigger_start: Mapped[int]
     trigger_end: Mapped[int]
     sentence: Mapped[int] = mapped_column(Integer, default=0)
     date: Mapped[str | None] = mapped_column(String(10))  # YYYY, YYYY-MM or YYYY-MM-DD
-    location: Mapped[str | None] = mapped_column(String(300))
+    location: Mapped[str | None] = mapped_column(Text)
     confidence: Mapped[float] = mapped_column(Float, default=0.5)
     modality: Mapped[str] = mapped_column(String(16), default="asserted")
     refers_back: Mapped[bool] = mapped_column(default=False)
@@ -126,6 +171,12 @@ class Event(Base):
     arguments: Mapped[list[EventArgument]] = relationship(
         back_populates="event", cascade="all, delete-orphan"
     )
+
+
+# `events` lists newest first (date DESC NULLS LAST, id), with or without a type: these indexes
+# hand the rows over in that order, so a page costs its own rows, not a sort of every event.
+Index("ix_events_date_id", Event.date.desc().nulls_last(), Event.id)
+Index("ix_events_type_date_id", Event.type, Event.date.desc().nulls_last(), Event.id)
 
 
 class EventArgument(Base):
@@ -149,13 +200,13 @@ class Attribution(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
-    cue: Mapped[str] = mapped_column(String(100))
+    cue: Mapped[str] = mapped_column(Text)
     start: Mapped[int]
     end: Mapped[int]
     sentence: Mapped[int] = mapped_column(Integer, default=0)
-    source: Mapped[str | None] = mapped_column(String(300))
+    source: Mapped[str | None] = mapped_column(Text)
     source_kind: Mapped[str] = mapped_column(String(16), default="named")
-    cited: Mapped[str | None] = mapped_column(String(300))
+    cited: Mapped[str | None] = mapped_column(Text)
     content_start: Mapped[int | None]
     content_end: Mapped[int | None]
     extractor_version: Mapped[str] = mapped_column(String(32))
@@ -185,6 +236,16 @@ class Failure(Base):
     error callback that fires twice bumps ``attempts`` instead of adding a row."""
 
     __tablename__ = "failures"
+    __table_args__ = (
+        # Open failures are few among many resolved ones: counted by stage and listed by age.
+        Index(
+            "ix_failures_open",
+            "stage",
+            "last_at",
+            postgresql_where=text("resolved_at IS NULL"),
+            sqlite_where=text("resolved_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(400), unique=True)

@@ -13,7 +13,7 @@ from db.models import Article, Entity, Event, EventArgument, Failure, Mention, S
 from db.session import get_engine, session_scope
 from db.store import add_article, record_failure, record_stage, save_results
 from worker.messages import validate
-from worker.stages.document import Argument, Document
+from worker.stages.document import Argument, Attribution, Document
 from worker.stages.document import Event as DocEvent
 from worker.stages.document import Mention as DocMention
 from worker.steps import STEPS, run_in_process, run_step
@@ -249,3 +249,74 @@ def test_failures_spooled_while_the_database_was_down_are_imported(db, tmp_path)
         assert f.error == "OperationalError: down"
         assert s.get(Article, article_id).status == "failed"
     assert not spool.exists() and (tmp_path / "spool.jsonl.imported").exists()
+
+
+def test_long_names_quotes_and_producer_fields_never_fail_an_article_on_postgres(db):
+    """An Arabic article quoting English made a 469-character "organisation", and the store step
+    failed with StringDataRightTruncation on Postgres (SQLite accepts anything). Whatever the
+    stages extract, and whatever the producer sends within its limits, is stored."""
+    from db.store import NAME_LIMIT
+
+    quoted = ("the Council on Foreign Relations, a think tank in New York, said that " * 7)[:469]
+    huge = "ب" * 5000  # beyond what a btree index entry can hold
+    row = validate(
+        json.dumps({"id": "i" * 400, "source": "s" * 1500, "language": "ar-SA-x-news", "body": "نص " * 50})
+    ).row("1")
+    with session_scope() as s:
+        article_id, created = add_article(s, row)
+    assert created
+    doc = Document.from_article(
+        article_id,
+        "",
+        "x",
+        mentions=(
+            DocMention(quoted, "ORG", 0, 469, quoted),
+            DocMention(huge, "MISC", 500, 5500, huge),
+        ),
+        events=(
+            DocEvent(
+                "CONSULT",
+                quoted,
+                0,
+                469,
+                0,
+                location=huge,
+                arguments=(Argument("actor", quoted, "ORG"), Argument("location", huge, "LOC")),
+            ),
+        ),
+        attributions=(Attribution(quoted[:150], 0, 150, 0, source=quoted, cited=huge),),
+    )
+    for _ in range(2):
+        with session_scope() as s:
+            save_results(s, doc, "1")
+    assert (count(Mention), count(Event), count(EventArgument)) == (2, 1, 2)
+    with session_scope() as s:
+        names = sorted((e.type, e.canonical) for e in s.scalars(select(Entity)))
+        assert s.scalar(select(Event.trigger_text)) == quoted and s.scalar(select(Event.location)) == huge
+        assert s.scalar(select(Mention.text).where(Mention.start == 500)) == huge
+    # The name beyond what an index entry holds is clipped, as a MISC mention and a LOC argument.
+    assert names == [("LOC", huge[:NAME_LIMIT]), ("MISC", huge[:NAME_LIMIT]), ("ORG", quoted)]
+
+    # A failure whose reference is a deep path still gets its one row.
+    for _ in range(2):
+        with session_scope() as s:
+            record_failure(s, key="input:" + "d/" * 600 + "f.jsonl:1:abc", stage="validate", error="bad")
+    with session_scope() as s:
+        assert s.scalar(select(Failure.attempts)) == 2
+
+
+def test_a_store_step_with_a_long_name_ends_done_on_postgres(db):
+    """The same through the store step itself: the article ends done, with no failure."""
+    from db.models import utcnow
+
+    article_id = store_seed()
+    quoted = "International Crisis Group " * 20
+    doc = Document.from_article(
+        article_id, "", "x", mentions=(DocMention(quoted, "ORG", 0, len(quoted), quoted),)
+    )
+    with session_scope() as s:
+        assert record_stage(s, article_id, "events", "1", utcnow(), doc)
+    run_step(article_id, "store")
+    with session_scope() as s:
+        assert s.get(Article, article_id).status == "done"
+        assert s.scalar(select(func.count()).select_from(Failure)) == 0
