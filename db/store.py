@@ -11,9 +11,9 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from db.models import (
     Article,
@@ -24,6 +24,7 @@ from db.models import (
     Failure,
     Mention,
     StageRun,
+    in_flight,
     utcnow,
 )
 from worker.lang.ar.normalise import normalise_name
@@ -160,8 +161,15 @@ def load_document(session: Session, article_id: str, after: str | None, version:
 # --- results ----------------------------------------------------------------------------------
 
 
+# Longest entity name stored, in characters. Names are indexed (type, normalised), and a btree
+# entry must stay under 2,704 bytes: 600 characters of up to 4 bytes each do. A longer "name" is
+# extraction noise (a quoted paragraph taken for an organisation); it is clipped, never allowed to
+# fail the article.
+NAME_LIMIT = 600
+
+
 def _entity_key(canonical: str) -> str:
-    return normalise_name(canonical)
+    return normalise_name(canonical)[:NAME_LIMIT]
 
 
 # Rows per INSERT: well under SQLite's limit on bound parameters, large enough to batch an article.
@@ -179,7 +187,7 @@ def upsert_entities(session: Session, names: Sequence[tuple[str, str]]) -> dict[
     wanted = {(t, name): (t, _entity_key(name)) for t, name in names}
     rows: dict[tuple[str, str], dict] = {}
     for (_, name), key in wanted.items():
-        rows.setdefault(key, {"type": key[0], "canonical": name, "normalised": key[1]})
+        rows.setdefault(key, {"type": key[0], "canonical": name[:NAME_LIMIT], "normalised": key[1]})
     for chunk in _chunks(list(rows.values())):
         session.execute(
             _insert(session, Entity)
@@ -187,11 +195,17 @@ def upsert_entities(session: Session, names: Sequence[tuple[str, str]]) -> dict[
             .on_conflict_do_nothing(index_elements=["type", "normalised"])
         )
     ids: dict[tuple[str, str], int] = {}
-    norms = sorted({key[1] for key in wanted.values()})
-    for chunk in _chunks(norms):
-        q = select(Entity.id, Entity.type, Entity.normalised).where(Entity.normalised.in_(chunk))
-        ids.update({(t, norm): i for i, t, norm in session.execute(q)})
+    for chunk in _chunks(sorted(rows)):
+        ids.update({(t, norm): i for i, t, norm in session.execute(entity_ids_query(chunk))})
     return {pair: ids[key] for pair, key in wanted.items()}
+
+
+def entity_ids_query(keys: Sequence[tuple[str, str]]) -> Select:
+    """Ids of entities by (type, normalised): the pair, not the name alone, so that the unique
+    index answers it (a lookup by name alone scanned every entity)."""
+    return select(Entity.id, Entity.type, Entity.normalised).where(
+        tuple_(Entity.type, Entity.normalised).in_(list(keys))
+    )
 
 
 def _insert_rows(session: Session, model, rows: list[dict], conflict: list[str]) -> None:
@@ -300,13 +314,13 @@ def record_failure(
     """Upsert a failure: a second report of the same failure adds its ``attempts`` (the tries the
     reporter made: a task's retries + 1) and bumps ``last_at``, and re-opens it if it had been
     resolved."""
-    error_class = type(error).__name__ if isinstance(error, BaseException) else "InvalidInput"
+    error_class = (type(error).__name__ if isinstance(error, BaseException) else "InvalidInput")[:120]
     message = _storable(str(error)[:4000])
     payload = _storable(payload[:payload_limit]) if payload is not None else None
     payload_ref = _storable(payload_ref) if payload_ref is not None else None
     now = utcnow()
     stmt = _insert(session, Failure).values(
-        key=_storable(key),
+        key=_bounded_key(_storable(key)),
         article_id=article_id,
         stage=stage,
         error_class=error_class,
@@ -329,6 +343,16 @@ def record_failure(
         },
     )
     session.execute(stmt)
+
+
+def _bounded_key(key: str, limit: int = 400) -> str:
+    """A failure key that fits its unique column: a long one (a deep file path in the reference)
+    keeps its start and a digest of the whole, so distinct keys stay distinct."""
+    if len(key) <= limit:
+        return key
+    import hashlib
+
+    return key[: limit - 17] + "~" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
 def _storable(text: str) -> str:
@@ -356,8 +380,10 @@ def close_failures(session: Session, ids: Sequence[int], resolution: str) -> int
     ).rowcount
 
 
-def open_failures(session: Session, stage: str | None = None, ref: str | None = None) -> Sequence[Failure]:
-    q = select(Failure).where(Failure.resolved_at.is_(None)).order_by(Failure.last_at)
+def open_failures(
+    session: Session, stage: str | None = None, ref: str | None = None, limit: int | None = None
+) -> Sequence[Failure]:
+    q = select(Failure).where(Failure.resolved_at.is_(None)).order_by(Failure.last_at).limit(limit)
     if stage:
         q = q.where(Failure.stage == stage)
     if ref:
@@ -387,9 +413,7 @@ def open_failure_counts(session: Session) -> dict[str, int]:
 
 def oldest_in_flight(session: Session) -> datetime | None:
     """When the least recently advanced article still queued or processing last changed."""
-    return session.scalar(
-        select(func.min(Article.updated_at)).where(Article.status.in_(("queued", "processing")))
-    )
+    return session.scalar(select(func.min(Article.updated_at)).where(in_flight()))
 
 
 def events_query(
@@ -427,6 +451,8 @@ def events_query(
         )
     if place:
         q = q.where(Event.location.contains(place))
+    # The arguments and their entities of a whole page in two queries, not two per event.
+    q = q.options(selectinload(Event.arguments).selectinload(EventArgument.entity))
     return q.order_by(Event.date.desc().nulls_last(), Event.id)
 
 
@@ -451,22 +477,57 @@ def current_attributions(session: Session, article: Article) -> Sequence[Attribu
     return _current(session, Attribution, article, Attribution.start)
 
 
-def stalled_articles(session: Session, older_than: datetime, steps: Sequence[str]) -> list[tuple[str, str]]:
-    """Articles still ``queued`` or ``processing`` with no progress since ``older_than``, with the
-    first step that has not run for their extractor version: (article id, step)."""
-    articles = session.execute(
-        select(Article.id, Article.extractor_version).where(
-            Article.status.in_(("queued", "processing")), Article.updated_at < older_than
+def stalled_query(older_than: datetime, limit: int) -> Select:
+    """The articles in flight (queued or processing) that have not moved, and whose chain was not
+    sent, since ``older_than``: oldest first, through the partial index of articles in flight."""
+    return (
+        select(Article.id, Article.extractor_version)
+        .where(
+            in_flight(),
+            Article.updated_at < older_than,
+            or_(Article.sent_at.is_(None), Article.sent_at < older_than),
         )
-    ).all()
-    out = []
-    for article_id, version in articles:
-        done = set(
-            session.scalars(
-                select(StageRun.stage).where(
-                    StageRun.article_id == article_id, StageRun.extractor_version == version
-                )
-            )
+        .order_by(Article.updated_at)
+        .limit(limit)
+    )
+
+
+def stalled_articles(
+    session: Session, older_than: datetime, steps: Sequence[str], limit: int = 10_000
+) -> list[tuple[str, str]]:
+    """Up to ``limit`` stalled articles (see ``stalled_query``), each with the first step that has
+    not run for its extractor version: (article id, step). Two queries, whatever the number."""
+    articles = session.execute(stalled_query(older_than, limit)).all()
+    done: dict[str, set[str]] = {}
+    for chunk in _chunks(articles):
+        q = select(StageRun.article_id, StageRun.stage).where(
+            tuple_(StageRun.article_id, StageRun.extractor_version).in_([tuple(a) for a in chunk])
         )
-        out.append((article_id, next((s for s in steps if s not in done), steps[-1])))
+        for article_id, stage in session.execute(q):
+            done.setdefault(article_id, set()).add(stage)
+    return [
+        (article_id, next((s for s in steps if s not in done.get(article_id, ())), steps[-1]))
+        for article_id, _ in articles
+    ]
+
+
+def requeue_stalled(session: Session, article_ids: Sequence[str], older_than: datetime) -> list[str]:
+    """Compare-and-set: mark as re-sent those of ``article_ids`` that are still in flight and still
+    unmoved since ``older_than`` (a worker may have taken one up meanwhile). Returns those ids."""
+    now = utcnow()
+    out: list[str] = []
+    for chunk in _chunks(list(article_ids)):
+        stmt = (
+            update(Article)
+            .where(Article.id.in_(chunk), in_flight(), Article.updated_at < older_than)
+            .values(status="queued", updated_at=now, sent_at=now)
+            .returning(Article.id)
+        )
+        out += session.scalars(stmt).all()
     return out
+
+
+def mark_sent(session: Session, article_ids: Sequence[str]) -> None:
+    """Record that these articles' chains were handed to the broker now."""
+    for chunk in _chunks(list(article_ids)):
+        session.execute(update(Article).where(Article.id.in_(chunk)).values(sent_at=utcnow()))
