@@ -360,7 +360,10 @@ def test_broker_down_at_enqueue_lists_articles_then_failures_retry_sends_them(st
 # --- bad articles ---------------------------------------------------------------------------------
 
 
-def test_poison_article_lands_in_failures_the_others_are_done_and_retry_redrives_it(stack):
+def test_poison_article_lands_in_failures_at_once_the_others_are_done_and_retry_redrives_it(stack):
+    """A deterministic error (a bug, an input the code cannot handle) is not retried: it fails the
+    same way every time. It lands in failures after one attempt; only transient errors (database,
+    network, broker) are retried."""
     w = stack.start_worker(KHABAR_TEST_FAIL_STAGE="ner", KHABAR_MAX_RETRIES="2")
     batch = [article(i, "batch") for i in range(4)]
     batch.insert(2, article(9, "poison", extra="POISON"))
@@ -371,8 +374,9 @@ def test_poison_article_lands_in_failures_the_others_are_done_and_retry_redrives
     assert set(statuses.values()) == {"done"}
     with session_scope() as s:
         (f,) = s.scalars(select(Failure)).all()
-    assert (f.article_id, f.stage, f.error_class, f.attempts) == (poison, "ner", "InjectedFailure", 3)
+    assert (f.article_id, f.stage, f.error_class, f.attempts) == (poison, "ner", "InjectedFailure", 1)
     assert f.first_at <= f.last_at and "poison" in f.error
+    assert "Retry in" not in stack.logs()
     listed = stack.khabar("failures", "list").stdout.decode()
     assert poison in listed and "InjectedFailure" in listed
     status = stack.khabar("status").stdout.decode()

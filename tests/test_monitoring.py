@@ -74,3 +74,35 @@ def test_flower_sees_the_chain_behind_basic_auth(start_worker, worker_env, flowe
     assert names >= {f"khabar.{s}" for s in ("normalise", "segment", "ner", "link", "events", "store")}
     metrics = requests.get(flower + "/metrics", auth=auth, timeout=5).text
     assert 'flower_events_total{task="khabar.store"' in metrics or 'task="khabar.store"' in metrics
+
+
+def test_a_step_that_fails_for_good_shows_as_failed_in_flower_with_its_reason(
+    start_worker, worker_env, flower, tmp_path
+):
+    """It used to end by ``Ignore``: Flower showed the task STARTED for ever."""
+    import json
+
+    start_worker(KHABAR_TEST_FAIL_STAGE="ner")
+    path = tmp_path / "poison.jsonl"
+    path.write_text(json.dumps({"id": "poison", "body": "التقى الوزير نظيره في القاهرة. POISON"}) + "\n")
+    r = khabar(worker_env, "enqueue", str(path), "--wait", "--timeout", "120")
+    assert r.returncode == 1, r.stdout.decode() + r.stderr.decode()  # --wait reports the failure
+    from sqlalchemy import select
+
+    from db.models import Article
+    from db.session import session_scope
+
+    with session_scope() as s:
+        article_id = s.scalars(select(Article.id)).one()
+    auth = ("ops", "s3cret")
+
+    def ner_task():
+        tasks = requests.get(flower + "/api/tasks", auth=auth, timeout=5).json()
+        mine = [
+            t for t in tasks.values() if t["name"] == "khabar.ner" and article_id in (t.get("args") or "")
+        ]
+        return mine[0] if mine and mine[0]["state"] != "STARTED" else None
+
+    task = wait_until(ner_task, 30, message="Flower reporting the ner task finished")
+    assert task["state"] == "FAILURE", task
+    assert "InjectedFailure" in task["exception"] and "poison" in task["exception"], task["exception"]

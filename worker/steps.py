@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from pathlib import Path
 
+import kombu.exceptions
+import redis.exceptions
 import sqlalchemy.exc
 from sqlalchemy import select, update
 
@@ -27,8 +30,7 @@ from db.store import (
     stage_run,
 )
 from worker.settings import Settings, get_settings
-from worker.stages.pipeline import ORDER, STAGES, PipelineOrderError
-from worker.stages.text.normalise import BrokenText, UnsupportedLanguage
+from worker.stages.pipeline import ORDER, STAGES
 
 log = logging.getLogger("khabar.steps")
 
@@ -37,21 +39,22 @@ STEPS: tuple[str, ...] = (*ORDER, "store")
 ACTIVE = ("queued", "processing")
 PREVIOUS: dict[str, str | None] = {step: (STEPS[i - 1] if i else None) for i, step in enumerate(STEPS)}
 
-# Worth retrying: the database or the network may come back.
+# The only errors worth retrying: the database, the network or the broker may come back. Anything
+# else (a bug, an input the code cannot handle, a constraint the data breaks) fails the same way
+# every time, so it goes to the failures table at once; `khabar failures retry` re-drives it after
+# the fix. A database's OperationalError covers lost connections, deadlocks and serialisation
+# failures; its DataError and IntegrityError are deterministic.
 TRANSIENT: tuple[type[BaseException], ...] = (
     sqlalchemy.exc.OperationalError,
     sqlalchemy.exc.InterfaceError,
     sqlalchemy.exc.DisconnectionError,
+    sqlalchemy.exc.TimeoutError,  # no pooled connection free in time
+    kombu.exceptions.OperationalError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
     ConnectionError,
     TimeoutError,
-    OSError,
-)
-# Retrying cannot help: the input itself is the problem.
-PERMANENT: tuple[type[BaseException], ...] = (
-    UnsupportedLanguage,
-    BrokenText,
-    LookupError,
-    PipelineOrderError,
+    socket.gaierror,
 )
 
 

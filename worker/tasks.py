@@ -1,8 +1,8 @@
 """One thin Celery task per step, and the chain builder. Messages carry the article id only.
 
 ``stage_task`` is the one decorator every step goes through (Sentry's ``instrumented_task``
-idiom): explicit name, retry policy with exponential backoff and jitter for transient errors,
-the failures table for what fails for good.
+idiom): explicit name, retry policy with exponential backoff and jitter for transient errors
+only, the failures table (and a FAILURE state, for Flower) for what fails for good.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 
 from celery import Task, chain
-from celery.exceptions import Ignore, Reject, SoftTimeLimitExceeded
+from celery.exceptions import Reject
 
 from worker import steps
 from worker.app import app
@@ -21,25 +21,36 @@ def _backoff(retries: int, cap: int) -> float:
     return min(cap, 2**retries) * random.uniform(0.5, 1.5)
 
 
+class StepFailed(Exception):
+    """A step failed for good and is recorded in the failures table. It is raised, not swallowed
+    (as ``Ignore`` would, leaving the task STARTED in Flower for ever): the task ends FAILURE with
+    this message as its reason, and the rest of its chain is not run."""
+
+
+def _failed(article_id: str, step: str, exc: BaseException, attempts: int) -> StepFailed:
+    steps.fail(article_id, step, exc, get_settings(), attempts=attempts)
+    tries = f" after {attempts} attempts" if attempts > 1 else ""
+    return StepFailed(f"article {article_id}: {step} failed{tries}: {type(exc).__name__}: {str(exc)[:500]}")
+
+
 def execute(task: Task, step: str, article_id: str) -> str:
     s = get_settings()
+    attempts = task.request.retries + 1
     try:
         return steps.run_step(article_id, step, s)
-    except (steps.RedeliveryLimit, SoftTimeLimitExceeded, *steps.PERMANENT) as exc:
-        steps.fail(article_id, step, exc, s)
-        raise Ignore() from exc  # the chain stops here; the failure is recorded
-    except Exception as exc:
-        attempts = task.request.retries + 1
+    except steps.TRANSIENT as exc:
+        # Only these are retried: the database, the network or the broker may come back.
         if task.request.retries < s.max_retries:
             try:
                 task.retry(exc=exc, countdown=_backoff(task.request.retries, s.retry_backoff_max))
-            except Reject as rejected:
+            except Reject:
                 # Celery could not send the retry (the broker is down too) and would drop the
                 # message: record the failure instead, so that `khabar failures retry` re-drives it.
-                steps.fail(article_id, step, exc, s, attempts=attempts)
-                raise Ignore() from rejected
-        steps.fail(article_id, step, exc, s, attempts=attempts)
-        raise Ignore() from exc
+                pass
+        raise _failed(article_id, step, exc, attempts) from exc
+    except Exception as exc:
+        # A bug or an input the code cannot handle fails the same way every time: no retries.
+        raise _failed(article_id, step, exc, attempts) from exc
 
 
 class StageTask(Task):
@@ -50,6 +61,8 @@ class StageTask(Task):
     article would stay ``processing`` with no failure row."""
 
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        if isinstance(exc, StepFailed):  # recorded by execute already
+            return
         step = self.name.removeprefix("khabar.")
         article_id = args[0] if args else kwargs.get("article_id")
         if article_id and step in steps.STEPS:
@@ -61,7 +74,10 @@ def stage_task(step: str) -> Task:
         return execute(self, step, article_id)
 
     run.__name__ = step
-    return app.task(name=f"khabar.{step}", bind=True, max_retries=None, base=StageTask)(run)
+    # throws: an expected outcome, logged as one line without a traceback (it is in failures).
+    return app.task(name=f"khabar.{step}", bind=True, max_retries=None, base=StageTask, throws=(StepFailed,))(
+        run
+    )
 
 
 TASKS: dict[str, Task] = {step: stage_task(step) for step in steps.STEPS}
