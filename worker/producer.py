@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from db.session import session_scope
-from db.store import add_article, record_failure, resolve_failures
+from db.store import add_article, mark_sent, record_failure, resolve_failures
 from worker.messages import InvalidArticle, RawItem, validate
 from worker.settings import Settings, get_settings
 
@@ -110,6 +110,7 @@ def send(article_ids: Iterable[str], s: Settings, report: EnqueueReport, start: 
             broker_down = False
             with session_scope() as session:
                 resolve_failures(session, article_id)
+                mark_sent(session, [article_id])
 
 
 def enqueue(

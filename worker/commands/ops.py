@@ -279,39 +279,34 @@ def db_check() -> None:
     help="Seconds without progress before an article counts as stalled.",
 )
 @click.option("--every", type=float, default=None, help="Keep running, sweeping every this many seconds.")
-def recover(older_than: float, every: float | None) -> None:
-    """Re-send articles that stalled: still queued or processing, with no progress for a while.
+@click.option(
+    "--limit", default=10_000, show_default=True, help="Most stalled articles looked at in one sweep."
+)
+def recover(older_than: float, every: float | None, limit: int) -> None:
+    """Re-send articles whose message the broker lost: still queued or processing, no progress
+    for a while, and no message for them waiting in the broker or held by a worker.
 
     The database, not the broker, is the record of what was accepted. A message can still vanish
     in the broker (Redis killed between handing a message to a worker and recording it as
-    unacknowledged); this sweep re-drives such articles from their first step not done. Steps
-    are idempotent, so re-sending an article that was merely slow is harmless.
+    unacknowledged); this sweep re-drives such articles from their first step not done. An
+    article merely waiting behind a backlog is left alone: its message is still in the broker.
     """
     import time
-    from datetime import timedelta
 
-    from db.models import utcnow
-    from db.session import session_scope
-    from db.store import set_status, stalled_articles
-    from worker.producer import EnqueueReport, send
-    from worker.steps import STEPS
+    from worker.recovery import sweep
 
-    s = get_settings()
     while True:
-        with session_scope() as session:
-            candidates = stalled_articles(session, utcnow() - timedelta(seconds=older_than), STEPS)
-            # Compare-and-set: an article a worker finished meanwhile is left alone. The new
-            # updated_at also restarts its stall clock.
-            stalled = [
-                (a, step) for a, step in candidates
-                if set_status(session, a, "queued", only_from=("queued", "processing"))
-            ]  # fmt: skip
-        report = EnqueueReport()
-        for article_id, step in stalled:
-            send([article_id], s, report, start=step)
-        click.echo(f"re-sent {len(stalled) - len(report.not_enqueued)} stalled article(s)", err=True)
+        report = sweep(older_than, limit=limit)
+        for article_id, error in report.not_sent:
+            click.echo(f"  not re-sent {article_id}: {error}", err=True)
+        click.echo(
+            f"re-sent {len(report.resent)} stalled article(s); {report.waiting} of {report.stalled} "
+            "stalled still have a message in the broker"
+            + ("; broker unreadable, nothing re-sent" if report.broker_unreadable else ""),
+            err=True,
+        )
         if every is None:
-            if report.not_enqueued:
+            if report.not_sent:
                 sys.exit(1)
             return
         time.sleep(every)
