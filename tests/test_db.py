@@ -12,7 +12,7 @@ from db.migrate import check, upgrade
 from db.models import Article, Entity, Event, EventArgument, Failure, Mention, StageRun
 from db.session import get_engine, session_scope
 from db.store import add_article, record_failure, record_stage, save_results
-from worker.messages import validate
+from worker.messages import InvalidArticle, validate
 from worker.stages.document import Argument, Attribution, Document
 from worker.stages.document import Event as DocEvent
 from worker.stages.document import Mention as DocMention
@@ -296,6 +296,10 @@ def test_long_names_quotes_and_producer_fields_never_fail_an_article_on_postgres
         assert s.scalar(select(Mention.text).where(Mention.start == 500)) == huge
     # The name beyond what an index entry holds is clipped, as a MISC mention and a LOC argument.
     assert names == [("LOC", huge[:NAME_LIMIT]), ("MISC", huge[:NAME_LIMIT]), ("ORG", quoted)]
+
+    # The producer's id is indexed: one too long for an index entry is refused with a reason.
+    with pytest.raises(InvalidArticle, match="field 'id': .*longer than 1000 bytes"):
+        validate(json.dumps({"id": "ي" * 1500, "body": "نص"}))
 
     # A failure whose reference is a deep path still gets its one row.
     for _ in range(2):

@@ -52,6 +52,15 @@ class ArticleMessage(BaseModel):
             raise ValueError("is longer than 2000 characters")
         return v
 
+    @field_validator("id")
+    @classmethod
+    def _indexable(cls, v: str | None) -> str | None:
+        # The producer's id is indexed: a btree entry holds at most 2,704 bytes, and an id that
+        # overflows it would fail at the database instead of being refused here with a reason.
+        if v is not None and len(v.encode("utf-8", "surrogatepass")) > 1000:
+            raise ValueError("is longer than 1000 bytes")
+        return v
+
     @field_validator("id", "title", "body", "url", "source", "language", "format")
     @classmethod
     def _storable(cls, v: str | None) -> str | None:
