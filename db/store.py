@@ -439,7 +439,8 @@ def events_query(
         coarser = [since[:n] for n in (4, 7) if n < len(since)]
         q = q.where(or_(Event.date >= since, Event.date.in_(coarser)))
     if until:
-        q = q.where(or_(Event.date <= until, Event.date.startswith(until)))
+        bound = _after_prefix(until)
+        q = q.where(Event.date < bound if bound else or_(Event.date <= until, Event.date.startswith(until)))
     if participant:
         norm = normalise_name(participant)
         q = q.where(
@@ -454,6 +455,18 @@ def events_query(
     # The arguments and their entities of a whole page in two queries, not two per event.
     q = q.options(selectinload(Event.arguments).selectinload(EventArgument.entity))
     return q.order_by(Event.date.desc().nulls_last(), Event.id)
+
+
+def _after_prefix(until: str) -> str | None:
+    """The least date string above ``until`` and everything it prefixes ("2022" → "2023",
+    "2022-09" → "2022-10", "2022-12" → "2022-13": only the order of the strings matters), so that
+    "on or before, or within, ``until``" is one range the newest-first index can seek to, not a
+    filter over every newer event. None when ``until`` is not a date of digits and dashes."""
+    parts = until.split("-")
+    following = str(int(parts[-1]) + 1).zfill(len(parts[-1])) if parts[-1].isdigit() else ""
+    if not all(p.isdigit() for p in parts) or len(following) != len(parts[-1]):
+        return None
+    return "-".join([*parts[:-1], following])
 
 
 def _current(session: Session, model, article: Article, order) -> Sequence:
@@ -525,6 +538,24 @@ def requeue_stalled(session: Session, article_ids: Sequence[str], older_than: da
         )
         out += session.scalars(stmt).all()
     return out
+
+
+def claim_for_reprocess(
+    session: Session, version: str, after: str, limit: int, ids: Sequence[str] = ()
+) -> list[str]:
+    """Move the next ``limit`` articles (by id, after ``after``) not yet under ``version`` to it,
+    queued afresh; returns their ids. ``ids``: only those, else every done or failed article. One
+    batch at a time, found by keyset on the primary key, so ten million articles are never one
+    statement (nor one list of ids in memory)."""
+    batch = select(Article.id).where(Article.extractor_version != version, Article.id > after)
+    batch = batch.where(Article.id.in_(ids)) if ids else batch.where(Article.status.in_(("done", "failed")))
+    stmt = (
+        update(Article)
+        .where(Article.id.in_(batch.order_by(Article.id).limit(limit).scalar_subquery()))
+        .values(extractor_version=version, status="queued", stage=None, deliveries=0, updated_at=utcnow())
+        .returning(Article.id)
+    )
+    return sorted(session.scalars(stmt))
 
 
 def mark_sent(session: Session, article_ids: Sequence[str]) -> None:

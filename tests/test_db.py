@@ -324,3 +324,33 @@ def test_a_store_step_with_a_long_name_ends_done_on_postgres(db):
     with session_scope() as s:
         assert s.get(Article, article_id).status == "done"
         assert s.scalar(select(func.count()).select_from(Failure)) == 0
+
+
+def test_reprocess_claims_articles_in_keyset_batches(db):
+    """`reprocess` moves articles to the new version a batch at a time (it used to build one IN
+    list of every article id): each article once, in id order, the pending ones left alone."""
+    from db.store import claim_for_reprocess
+
+    ids = []
+    for i in range(5):
+        with session_scope() as s:
+            ids.append(add_article(s, validate(json.dumps({"body": f"نص رقم {i}"})).row("1"))[0])
+    with session_scope() as s:
+        s.execute(Article.__table__.update().values(status="done"))
+        s.execute(Article.__table__.update().where(Article.id == ids[0]).values(status="processing"))
+    batches, after = [], ""
+    while True:
+        with session_scope() as s:
+            batch = claim_for_reprocess(s, "2", after, 2)
+        if not batch:
+            break
+        batches.append(batch)
+        after = batch[-1]
+    assert [len(b) for b in batches] == [2, 2]
+    assert sorted(a for b in batches for a in b) == sorted(ids[1:])
+    with session_scope() as s:
+        rows = dict(s.execute(select(Article.id, Article.extractor_version)).all())
+        assert rows[ids[0]] == "1" and {rows[a] for a in ids[1:]} == {"2"}
+        assert {s.get(Article, a).status for a in ids[1:]} == {"queued"}
+    with session_scope() as s:
+        assert claim_for_reprocess(s, "3", "", 10, ids=[ids[0]]) == [ids[0]]

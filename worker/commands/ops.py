@@ -186,6 +186,10 @@ def failures_import_spool(path: str | None) -> None:
     click.echo(f"imported {len(records)} failure(s)")
 
 
+# Articles claimed and sent per transaction by `reprocess`.
+REPROCESS_BATCH = 1000
+
+
 @click.command()
 @click.option("--version", "version", required=True, help="The extractor version label for the new results.")
 @click.option(
@@ -201,48 +205,47 @@ def reprocess(version: str, ids: tuple[str, ...], in_process: bool) -> None:
     Results of earlier versions stay in the database (queryable by their extractor_version);
     `show`, `events` and `export` read each article's current version.
     """
-    from sqlalchemy import select, update
-
-    from db.models import Article
     from db.session import session_scope
-    from db.store import find_article
+    from db.store import claim_for_reprocess, find_article
     from worker.producer import EnqueueReport, send
     from worker.steps import run_in_process
 
     s = get_settings()
-    unknown = []
-    with session_scope() as session:
-        q = select(Article.id).where(Article.extractor_version != version)
-        if ids:
+    unknown: list[str] = []
+    only: list[str] = []
+    if ids:
+        with session_scope() as session:
             # Like `show`: an id is Khabar's or the producer's.
             found = {ref: find_article(session, ref) for ref in ids}
-            unknown = [ref for ref, a in found.items() if a is None]
-            q = q.where(Article.id.in_([a.id for a in found.values() if a is not None]))
-        else:
-            q = q.where(Article.status.in_(("done", "failed")))
-        targets = list(session.scalars(q))
-        if targets:
-            session.execute(
-                update(Article)
-                .where(Article.id.in_(targets))
-                .values(extractor_version=version, status="queued", stage=None, deliveries=0)
-            )
+        unknown = [ref for ref, a in found.items() if a is None]
+        only = [a.id for a in found.values() if a is not None]
     for ref in unknown:
         click.echo(f"no article {ref!r} (neither a Khabar id nor a producer id)", err=True)
-    if not targets:
+    report = EnqueueReport()
+    claimed = done = 0
+    after = ""
+    while only or not ids:
+        with session_scope() as session:
+            batch = claim_for_reprocess(session, version, after, REPROCESS_BATCH, only)
+        if not batch:
+            break
+        after = batch[-1]
+        claimed += len(batch)
+        if in_process:
+            with click.progressbar(
+                batch, label="reprocessing", file=sys.stderr, hidden=not sys.stderr.isatty()
+            ) as bar:
+                done += sum(run_in_process(a, s) for a in bar)
+        else:
+            send(batch, s, report)
+    if not claimed:
         click.echo(
             f"nothing to reprocess: no {'such ' if ids else 'done or failed '}article is on another version than {version}"
         )
-    report = EnqueueReport()
-    if in_process and targets:
-        with click.progressbar(
-            targets, label="reprocessing", file=sys.stderr, hidden=not sys.stderr.isatty()
-        ) as bar:
-            done = sum(run_in_process(a, s) for a in bar)
-        click.echo(f"reprocessed {len(targets)} article(s) as {version}: {done} done")
-    elif targets:
-        send(targets, s, report)
-        click.echo(f"sent {len(targets) - len(report.not_enqueued)} article(s) for reprocessing as {version}")
+    elif in_process:
+        click.echo(f"reprocessed {claimed} article(s) as {version}: {done} done")
+    else:
+        click.echo(f"sent {claimed - len(report.not_enqueued)} article(s) for reprocessing as {version}")
     if report.not_enqueued or unknown:
         sys.exit(1)
 
