@@ -92,6 +92,7 @@ COMMANDS = [
     ("worker.commands.actors", "build_actors"),
     ("worker.commands.quality_actors", "actors", "quality", "actors"),
     ("worker.commands.bench_stages", "bench_stages", "bench", "stages"),
+    ("worker.commands.bench_queries", "bench_queries", "bench", "queries"),
     ("worker.commands.soak", "soak"),
 ]
 
