@@ -6,7 +6,7 @@ PYTHON ?= python3
 # multi-GB CUDA build.
 TORCH  ?= torch==2.13.0
 
-.PHONY: install demo test lint services quality bench clean
+.PHONY: install demo test test-fast lint services quality bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ lint: install
 test: install services lint
 	ALEMBIC=$(VENV)/bin/alembic scripts/check-migrations
 	$(PY) -m pytest -ra
+
+# The development lane: pure-stage and unit tests, no services, no subprocesses (seconds).
+# `make test` stays the whole suite.
+test-fast: install
+	$(PY) -m pytest -q -m "not (db or pipeline or fault or quality or slow)"
 
 # Quality and speed reports need ../shared (evaluation data); they are not tests.
 SHARED ?= ../shared

@@ -35,6 +35,17 @@ os.environ["KHABAR_QUEUE"] = f"khabar-test-{RUN_ID}"
 os.environ.setdefault("KHABAR_DATABASE_URL", "sqlite:///:memory:")
 
 
+# Modules that run the `khabar` program in subprocesses or load the camel-tools BERT model: tens
+# of seconds, so not in the fast lane (`make test-fast`).
+SLOW_MODULES = {"test_cli", "test_ner_camel"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if item.module.__name__.rpartition(".")[2] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_settings_after_each_test():
     """A test that patches KHABAR_* variables must not leave its settings cached for the next."""
