@@ -303,13 +303,11 @@ def queue_depth() -> int | None:
 def status(as_json: bool) -> None:
     """Counts of articles by status, open failures by stage, and the queue depth."""
     from db.session import session_scope
-    from db.store import open_failures, status_counts
+    from db.store import open_failure_counts, status_counts
 
     with session_scope() as session:
         counts = status_counts(session)
-        failures: dict[str, int] = defaultdict(int)
-        for f in open_failures(session):
-            failures[f.stage] += 1
+        failures = open_failure_counts(session)  # counted in the database, not loaded row by row
     depth = queue_depth()
     if as_json:
         click.echo(json.dumps({"articles": counts, "open_failures": failures, "queue_depth": depth}))
