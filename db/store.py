@@ -442,19 +442,23 @@ def events_query(
         bound = _after_prefix(until)
         q = q.where(Event.date < bound if bound else or_(Event.date <= until, Event.date.startswith(until)))
     if participant:
-        norm = normalise_name(participant)
-        q = q.where(
-            Event.id.in_(
-                select(EventArgument.event_id)
-                .join(Entity)
-                .where(Entity.normalised.contains(norm), EventArgument.role != "location")
-            )
-        )
+        q = q.where(Event.id.in_(participant_event_ids(participant)))
     if place:
         q = q.where(Event.location.contains(place))
     # The arguments and their entities of a whole page in two queries, not two per event.
     q = q.options(selectinload(Event.arguments).selectinload(EventArgument.entity))
     return q.order_by(Event.date.desc().nulls_last(), Event.id)
+
+
+def participant_event_ids(name: str) -> Select:
+    """Ids of the events with an actor or recipient whose name contains ``name`` (normalised):
+    the entities through their trigram index, then their arguments."""
+    norm = normalise_name(name)
+    return (
+        select(EventArgument.event_id)
+        .join(Entity)
+        .where(Entity.normalised.contains(norm), EventArgument.role != "location")
+    )
 
 
 def _after_prefix(until: str) -> str | None:

@@ -37,6 +37,12 @@ def _name(expr: str) -> str:
     )
 
 
+def _py_name(i: int) -> str:
+    """What ``_name`` makes of the integer i."""
+    digest = hashlib.md5(str(i).encode()).hexdigest()
+    return " ".join("".join(LETTERS[int(c, 16)] for c in part) for part in (digest[:5], digest[5:12]))
+
+
 def _article_id(expr: str) -> str:
     return f"'a' || lpad(to_hex({expr}), 23, '0')"
 
@@ -198,9 +204,9 @@ class Case:
 
 
 def _cases(n: int) -> list[Case]:
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
-    from db.models import Article, utcnow
+    from db.models import Article, Failure, in_flight, utcnow
     from db.store import (
         add_article,
         claim_for_reprocess,
@@ -230,6 +236,7 @@ def _cases(n: int) -> list[Case]:
     from worker.steps import STEPS
 
     middle = f"a{n // 2:023x}"
+    open_failure = Failure.resolved_at.is_(None)
 
     def events_page(**filters):
         def run(session):
@@ -243,11 +250,7 @@ def _cases(n: int) -> list[Case]:
         )
 
     # One of the 20,000 generated place names: in about 1 event of 40,000.
-    rare_place = (
-        "".join(LETTERS[int(c, 16)] for c in hashlib.md5(b"12345").hexdigest()[:5])
-        + " "
-        + "".join(LETTERS[int(c, 16)] for c in hashlib.md5(b"12345").hexdigest()[5:12])
-    )
+    rare_place = _py_name(12345)
 
     def export_rows(session):
         for k, e in enumerate(session.scalars(events_query()).yield_per(500)):
@@ -278,7 +281,7 @@ def _cases(n: int) -> list[Case]:
         ),
     )  # fmt: skip
     keys = [("LOC", "روسيا"), ("PERS", "سيرغي لافروف")] + [("PERS", f"اسم جديد {k}") for k in range(18)]
-    hour_ago = utcnow() - timedelta(minutes=10)
+    cutoff = utcnow() - timedelta(minutes=10)  # the articles in flight have been still for an hour
 
     def store_step(session):
         add_article(session, {"id": new_doc.id, "content_hash": "f" * 64, "title": "", "body": "x",
@@ -315,10 +318,26 @@ def _cases(n: int) -> list[Case]:
                 .order_by(Article.ingested_at.desc())
             ),
         ),
-        Case("status (articles by status)", status_counts, lambda: _status_statement()),
-        Case("status, metrics (open failures by stage)", open_failure_counts, lambda: _failures_statement()),
-        Case("failures list (every open failure)", lambda s: open_failures(s), None),
-        Case("metrics (oldest in flight)", oldest_in_flight, None),
+        Case(
+            "status, metrics (articles by status)",
+            status_counts,
+            lambda: select(Article.status, func.count()).group_by(Article.status),
+        ),
+        Case(
+            "status, metrics (open failures by stage)",
+            open_failure_counts,
+            lambda: select(Failure.stage, func.count()).where(open_failure).group_by(Failure.stage),
+        ),
+        Case(
+            "failures list (every open failure)",
+            open_failures,
+            lambda: select(Failure).where(open_failure).order_by(Failure.last_at),
+        ),
+        Case(
+            "metrics (oldest in flight)",
+            oldest_in_flight,
+            lambda: select(func.min(Article.updated_at)).where(in_flight()),
+        ),
         Case(
             "reprocess --version V (one batch of 1,000 claimed, rolled back)",
             lambda s: claim_for_reprocess(s, "0.2.0", "", 1000),
@@ -326,8 +345,8 @@ def _cases(n: int) -> list[Case]:
         ),
         Case(
             f"recover (a sweep: {IN_FLIGHT:,} stalled)",
-            lambda s: stalled_articles(s, hour_ago, STEPS),
-            lambda: stalled_query(hour_ago, 10_000),
+            lambda s: stalled_articles(s, cutoff, STEPS),
+            lambda: stalled_query(cutoff, 10_000),
         ),
         Case(
             "store step: entity ids of an article (20 names)",
@@ -337,22 +356,6 @@ def _cases(n: int) -> list[Case]:
         Case("store step: new entities inserted", lambda s: upsert_entities(s, keys), None),
         Case("store step: a whole article's writes (rolled back)", store_step, None),
     ]
-
-
-def _status_statement():
-    from sqlalchemy import func, select
-
-    from db.models import Article
-
-    return select(Article.status, func.count()).group_by(Article.status)
-
-
-def _failures_statement():
-    from sqlalchemy import func, select
-
-    from db.models import Failure
-
-    return select(Failure.stage, func.count()).where(Failure.resolved_at.is_(None)).group_by(Failure.stage)
 
 
 def _plan(session, statement) -> tuple[str, str]:
