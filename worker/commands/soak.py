@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -215,6 +216,19 @@ def read_corpus(path: str, limit: int | None) -> Iterator:
 @click.option(
     "--stall", default=180.0, show_default=True, help="Give up after this many seconds without progress."
 )
+@click.option(
+    "--recover-every",
+    default=0.0,
+    show_default=True,
+    help="Run `khabar recover --every S` beside the workers (0: no sweep), as production does.",
+)
+@click.option(
+    "--recover-older-than",
+    default=60.0,
+    show_default=True,
+    help="The sweep's --older-than: far below the backlog's wait, so a sweep that copied waiting "
+    "articles would show.",
+)
 @click.option("--keep", is_flag=True, help="Keep the database it created (its URL is printed).")
 def soak(
     articles_path: str,
@@ -227,6 +241,8 @@ def soak(
     broker_url: str | None,
     visibility_timeout: int,
     stall: float,
+    recover_every: float,
+    recover_older_than: float,
     keep: bool,
 ) -> None:
     """Feed ARTICLES through the real pipeline while killing workers; audit what came out.
@@ -290,6 +306,13 @@ def soak(
 
     for _ in range(workers):
         start_worker()
+    sweeper = None
+    if recover_every:
+        sweeper = subprocess.Popen(
+            [sys.executable, "-m", "worker.cli", "recover", "--every", str(recover_every),
+             "--older-than", str(recover_older_than)],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=(log_dir / "recover.log").open("wb"),
+        )  # fmt: skip
 
     from worker.producer import EnqueueReport, send, store_items
 
@@ -362,6 +385,9 @@ def soak(
         elapsed = time.monotonic() - t0
         for w in pool:
             w.stop()
+        if sweeper is not None:
+            sweeper.terminate()
+            sweeper.wait(30)
     if producing["error"]:
         click.echo(f"producer error: {producing['error']}", err=True)
 
@@ -374,6 +400,10 @@ def soak(
         f"invalid {len(report.invalid)}, not enqueued {len(report.not_enqueued)}"
     )
     click.echo(f"workers killed (SIGKILL) {kills}, started {started}, elapsed {elapsed:.0f}s")
+    if sweeper is not None:
+        sweeps = (log_dir / "recover.log").read_text(errors="replace").splitlines()
+        resent = sum(int(m.group(1)) for m in map(re.compile(r"^re-sent (\d+) ").match, sweeps) if m)
+        click.echo(f"recovery sweeps {sum(line.startswith('re-sent') for line in sweeps)}, re-sent {resent}")
     click.echo(f"done {result['done']}")
     click.echo(f"failed {result['failed']}")
     for reason, n in sorted(result["failed_by_reason"].items(), key=lambda kv: -kv[1]):
