@@ -187,11 +187,21 @@ class EventArgument(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
     role: Mapped[str] = mapped_column(String(16))  # actor | recipient | location
+    # The event's date, copied: one index then hands over a participant's events newest first.
+    event_date: Mapped[str | None] = mapped_column(String(10))
     start: Mapped[int | None]
     end: Mapped[int | None]
 
     event: Mapped[Event] = relationship(back_populates="arguments")
     entity: Mapped[Entity] = relationship()
+
+
+Index(
+    "ix_event_arguments_entity_newest",
+    EventArgument.entity_id,
+    EventArgument.event_date.desc().nulls_last(),
+    EventArgument.event_id,
+)
 
 
 class Attribution(Base):

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, tuple_, update
+from sqlalchemy import Select, func, or_, select, true, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
@@ -268,6 +268,7 @@ def save_results(session: Session, doc: Document, version: str) -> None:
     arguments = [
         {
             "event_id": event_ids[(e.type, e.start)],
+            "event_date": e.date,
             "entity_id": entity[(arg_type(a), a.name)],
             "role": a.role,
             "start": a.start,
@@ -424,27 +425,44 @@ def events_query(
     participant: str | None = None,
     place: str | None = None,
     current_only: bool = True,
+    asserted_only: bool = False,
+    omit_refers_back: bool = False,
+    min_confidence: float | None = None,
+    limit: int | None = None,
 ) -> Select:
     """Events filtered by type, date range (ISO dates of any precision), participant (an
-    entity name, any role) and place. ``current_only`` keeps the results of each article's current
-    extractor version."""
-    q = select(Event).join(Article)
+    entity name, any role), place, modality and confidence, newest first. ``current_only`` keeps
+    the results of each article's current extractor version. ``limit``: the page the caller will
+    take (it lets a participant's page be read from an index instead of sorting all their events;
+    every filter is therefore given here, not added to the statement after)."""
+    conditions = []
     if current_only:
-        q = q.where(Event.extractor_version == Article.extractor_version)
+        conditions.append(Event.extractor_version == Article.extractor_version)
+    if asserted_only:
+        conditions.append(Event.modality == "asserted")
+    if omit_refers_back:
+        conditions.append(Event.refers_back.is_(False))
+    if min_confidence is not None:
+        conditions.append(Event.confidence >= min_confidence)
     if type_:
-        q = q.where(Event.type == type_.upper())
+        conditions.append(Event.type == type_.upper())
     # Dates have the precision the text gave (YYYY, YYYY-MM or YYYY-MM-DD): an event dated
     # "2023-03" overlaps since="2023-03-15", and until="2022" includes "2022-02".
     if since:
         coarser = [since[:n] for n in (4, 7) if n < len(since)]
-        q = q.where(or_(Event.date >= since, Event.date.in_(coarser)))
+        conditions.append(or_(Event.date >= since, Event.date.in_(coarser)))
     if until:
         bound = _after_prefix(until)
-        q = q.where(Event.date < bound if bound else or_(Event.date <= until, Event.date.startswith(until)))
-    if participant:
-        q = q.where(Event.id.in_(participant_event_ids(participant)))
+        conditions.append(
+            Event.date < bound if bound else or_(Event.date <= until, Event.date.startswith(until))
+        )
     if place:
-        q = q.where(Event.location.contains(place))
+        conditions.append(Event.location.contains(place))
+    q = select(Event).join(Article).where(*conditions)
+    if participant and limit:
+        q = q.where(Event.id.in_(_participant_page(participant, conditions, limit)))
+    elif participant:
+        q = q.where(Event.id.in_(participant_event_ids(participant)))
     # The arguments and their entities of a whole page in two queries, not two per event.
     q = q.options(selectinload(Event.arguments).selectinload(EventArgument.entity))
     return q.order_by(Event.date.desc().nulls_last(), Event.id)
@@ -453,12 +471,30 @@ def events_query(
 def participant_event_ids(name: str) -> Select:
     """Ids of the events with an actor or recipient whose name contains ``name`` (normalised):
     the entities through their trigram index, then their arguments."""
-    norm = normalise_name(name)
     return (
         select(EventArgument.event_id)
         .join(Entity)
-        .where(Entity.normalised.contains(norm), EventArgument.role != "location")
+        .where(Entity.normalised.contains(normalise_name(name)), EventArgument.role != "location")
     )
+
+
+def _participant_page(name: str, conditions: list, limit: int) -> Select:
+    """Ids of at most ``limit`` newest events of each entity whose name contains ``name``, that
+    meet ``conditions``: for each entity, its arguments are read newest first from one index
+    (entity, event date, event) and stop at the page, where a join on every event of a frequent
+    name would fetch and sort them all (tens of thousands at a million articles). An entity can
+    be actor and recipient of one event: two rows, hence 2 × limit."""
+    entities = select(Entity.id).where(Entity.normalised.contains(normalise_name(name))).subquery()
+    newest = (
+        select(EventArgument.event_id)
+        .join(Event, Event.id == EventArgument.event_id)
+        .join(Article, Article.id == Event.article_id)
+        .where(EventArgument.entity_id == entities.c.id, EventArgument.role != "location", *conditions)
+        .order_by(EventArgument.event_date.desc().nulls_last(), EventArgument.event_id)
+        .limit(2 * limit)
+        .lateral()
+    )
+    return select(newest.c.event_id).select_from(entities).join(newest, true())
 
 
 def _after_prefix(until: str) -> str | None:
@@ -515,13 +551,16 @@ def stalled_articles(
     """Up to ``limit`` stalled articles (see ``stalled_query``), each with the first step that has
     not run for its extractor version: (article id, step). Two queries, whatever the number."""
     articles = session.execute(stalled_query(older_than, limit)).all()
+    version = dict(articles)
     done: dict[str, set[str]] = {}
-    for chunk in _chunks(articles):
-        q = select(StageRun.article_id, StageRun.stage).where(
-            tuple_(StageRun.article_id, StageRun.extractor_version).in_([tuple(a) for a in chunk])
+    for chunk in _chunks(list(version)):
+        # By article id alone (one index probe each); runs of other versions are dropped here.
+        q = select(StageRun.article_id, StageRun.stage, StageRun.extractor_version).where(
+            StageRun.article_id.in_(chunk)
         )
-        for article_id, stage in session.execute(q):
-            done.setdefault(article_id, set()).add(stage)
+        for article_id, stage, run_version in session.execute(q):
+            if run_version == version[article_id]:
+                done.setdefault(article_id, set()).add(stage)
     return [
         (article_id, next((s for s in steps if s not in done.get(article_id, ())), steps[-1]))
         for article_id, _ in articles

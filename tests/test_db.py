@@ -195,6 +195,15 @@ def test_event_filters_by_type_date_participant_and_place(db):
                 arguments=(Argument("actor", "روسيا", "LOC"), Argument("recipient", "أوكرانيا", "LOC")),
             ),
             DocEvent("CONSULT", "لقاء", 50, 54, 2, date="2023-03", arguments=(lavrov, blinken)),
+            DocEvent(  # Blinken as actor and recipient: one event, not two
+                "COERCE",
+                "عقوبات",
+                40,
+                47,
+                2,
+                date="2023-01",
+                arguments=(Argument("actor", "أنتوني بلينكن", "PERS"), blinken),
+            ),
             DocEvent("AID", "تقديم", 60, 65, 3),
         ),
     )
@@ -203,14 +212,33 @@ def test_event_filters_by_type_date_participant_and_place(db):
 
     def found(**filters) -> list[tuple[str, str | None]]:
         with session_scope() as s:
-            return [(e.type, e.date) for e in s.scalars(events_query(**filters))]
+            rows = [(e.type, e.date) for e in s.scalars(events_query(**filters))]
+            # A page (what `khabar events --limit N` asks): the same events, the first N of them.
+            for n in (1, 2, 50):
+                page = events_query(**filters, limit=n).limit(n)
+                assert [(e.type, e.date) for e in s.scalars(page)] == rows[:n], (filters, n)
+            return rows
 
-    assert found() == [("CONSULT", "2023-04"), ("CONSULT", "2023-03"), ("ASSAULT", "2022-02"), ("AID", None)]
+    assert found() == [
+        ("CONSULT", "2023-04"),
+        ("CONSULT", "2023-03"),
+        ("COERCE", "2023-01"),
+        ("ASSAULT", "2022-02"),
+        ("AID", None),
+    ]
     assert found(type_="consult") == [("CONSULT", "2023-04"), ("CONSULT", "2023-03")]
     assert found(since="2023-03") == [("CONSULT", "2023-04"), ("CONSULT", "2023-03")]
+    assert found(until="2023-01") == [("COERCE", "2023-01"), ("ASSAULT", "2022-02")]
     assert found(until="2022") == [("ASSAULT", "2022-02")]
     assert found(since="2023-03-01", until="2023-03") == [("CONSULT", "2023-03")]
-    assert found(participant="بلينكن") == [("CONSULT", "2023-03")]
+    assert found(participant="بلينكن") == [("CONSULT", "2023-03"), ("COERCE", "2023-01")]
+    assert found(participant="بلينكن", type_="COERCE") == [("COERCE", "2023-01")]
+    # Every filter is applied before a participant's page is cut, not after it.
+    assert found(participant="بلينكن", min_confidence=0.5, omit_refers_back=True, asserted_only=True) == [
+        ("CONSULT", "2023-03"),
+        ("COERCE", "2023-01"),
+    ]
+    assert found(participant="بلينكن", min_confidence=0.9) == []
     assert found(participant="لافروف") == [("CONSULT", "2023-04"), ("CONSULT", "2023-03")]
     assert found(participant="سيرغى لافروف") == found(participant="لافروف")  # normalised match
     assert found(place="نيويورك") == [("CONSULT", "2023-04")]

@@ -1,5 +1,5 @@
 """reliability: text columns for names and quotes, when each chain was sent, indexes that hold at
-ten million articles
+ten million articles (with each argument's event date, for a participant's events newest first)
 
 Revision ID: 0002_reliability
 Revises: 0007_published_offset (written beside 0004-0007 as the second revision; chained after them)
@@ -78,10 +78,22 @@ def upgrade() -> None:
     newest_first = sa.literal_column("date DESC NULLS LAST" if postgres else "date DESC")
     op.create_index("ix_events_date_id", "events", [newest_first, "id"])
     op.create_index("ix_events_type_date_id", "events", ["type", newest_first, "id"])
+    with op.batch_alter_table("event_arguments") as batch:
+        batch.add_column(sa.Column("event_date", sa.String(length=10), nullable=True))
+    op.execute(
+        "UPDATE event_arguments SET event_date = (SELECT date FROM events WHERE events.id = event_arguments.event_id)"
+    )
+    event_newest_first = sa.literal_column("event_date DESC NULLS LAST" if postgres else "event_date DESC")
+    op.create_index(
+        "ix_event_arguments_entity_newest", "event_arguments", ["entity_id", event_newest_first, "event_id"]
+    )
 
 
 def downgrade() -> None:
     # Fails on Postgres if a value longer than the old limit was stored meanwhile.
+    op.drop_index("ix_event_arguments_entity_newest", table_name="event_arguments")
+    with op.batch_alter_table("event_arguments") as batch:
+        batch.drop_column("event_date")
     op.drop_index("ix_events_type_date_id", table_name="events")
     op.drop_index("ix_events_date_id", table_name="events")
     op.create_index("ix_events_type_date", "events", ["type", "date"])

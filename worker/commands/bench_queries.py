@@ -108,8 +108,8 @@ def load_sql(n: int) -> list[tuple[str, str]]:
         (
             "event_arguments",
             f"""
-            INSERT INTO event_arguments (event_id, entity_id, role, start, "end")
-            SELECT id, {popular}, (ARRAY['actor','recipient'])[r + 1], NULL, NULL
+            INSERT INTO event_arguments (event_id, entity_id, role, start, "end", event_date)
+            SELECT id, {popular}, (ARRAY['actor','recipient'])[r + 1], NULL, NULL, date
             FROM events, generate_series(0, 1) r WHERE id % 4 < 3""",
         ),
         (
@@ -240,13 +240,13 @@ def _cases(n: int) -> list[Case]:
 
     def events_page(**filters):
         def run(session):
-            for e in session.scalars(events_query(**filters).limit(50)):
+            for e in session.scalars(events_query(**filters, limit=50).limit(50)):
                 event_record(e)
 
         return Case(
             "events " + " ".join(f"--{k.rstrip('_')} {v}" for k, v in filters.items()),
             run,
-            lambda: events_query(**filters).limit(50),
+            lambda: events_query(**filters, limit=50).limit(50),
         )
 
     # One of the 20,000 generated place names: in about 1 event of 40,000.
@@ -304,8 +304,10 @@ def _cases(n: int) -> list[Case]:
         events_page(place="موسكو"),
         Case(
             "events --place <a rare place>",
-            lambda s: [event_record(e) for e in s.scalars(events_query(place=rare_place).limit(50))],
-            lambda: events_query(place=rare_place).limit(50),
+            lambda s: [
+                event_record(e) for e in s.scalars(events_query(place=rare_place, limit=50).limit(50))
+            ],
+            lambda: events_query(place=rare_place, limit=50).limit(50),
         ),
         Case("export (first 10,000 events)", export_rows, lambda: events_query()),
         Case("show <id>", show(middle), lambda: select(Article).where(Article.id == middle)),

@@ -189,18 +189,22 @@ def _event_filters(f):
     return f
 
 
-def _events(session, type_, since, until, participant, place, omit_modal, omit_refers_back, min_confidence):
-    from db.models import Event
+def _events(
+    session, type_, since, until, participant, place, omit_modal, omit_refers_back, min_confidence, limit=None
+):
     from db.store import events_query
 
-    q = events_query(type_=type_, since=since, until=until, participant=participant, place=place)
-    if omit_modal:
-        q = q.where(Event.modality == "asserted")
-    if omit_refers_back:
-        q = q.where(Event.refers_back.is_(False))
-    if min_confidence is not None:
-        q = q.where(Event.confidence >= min_confidence)
-    return q
+    return events_query(
+        type_=type_,
+        since=since,
+        until=until,
+        participant=participant,
+        place=place,
+        asserted_only=omit_modal,
+        omit_refers_back=omit_refers_back,
+        min_confidence=min_confidence,
+        limit=limit,
+    )
 
 
 @click.command()
@@ -213,7 +217,7 @@ def events(limit: int, as_json: bool, **filters) -> None:
     from db.session import session_scope
 
     with session_scope() as session:
-        rows = session.scalars(_events(session, **filters).limit(limit)).all()
+        rows = session.scalars(_events(session, **filters, limit=limit).limit(limit)).all()
         sentence = SentenceTexts()
         for e in rows:
             rec = event_record(e, sentence)
