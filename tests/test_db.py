@@ -382,3 +382,26 @@ def test_reprocess_claims_articles_in_keyset_batches(db):
         assert {s.get(Article, a).status for a in ids[1:]} == {"queued"}
     with session_scope() as s:
         assert claim_for_reprocess(s, "3", "", 10, ids=[ids[0]]) == [ids[0]]
+
+
+def test_status_counts_are_exact_for_the_few_and_estimated_for_done_at_scale(db):
+    """Counting every article is a scan of them all (a second at ten million): above a threshold
+    `done` is the planner's estimate; the statuses that alert (queued, processing, failed) stay
+    exact."""
+    from db.store import status_counts
+
+    with session_scope() as s:
+        for i in range(5):
+            add_article(s, validate(json.dumps({"body": f"نص رقم {i}"})).row("1"))
+        s.execute(Article.__table__.update().values(status="done"))
+        s.execute(
+            Article.__table__.update()
+            .where(Article.id == s.scalar(select(func.min(Article.id))))
+            .values(status="failed")
+        )
+    with session_scope() as s:
+        s.execute(text("ANALYZE articles"))  # what autovacuum does, for the estimate
+        exact = status_counts(s)
+        estimated = status_counts(s, exact_below=1)
+    assert (exact, exact.approximate) == ({"done": 4, "failed": 1}, frozenset())
+    assert (estimated, estimated.approximate) == ({"done": 4, "failed": 1}, frozenset({"done"}))

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select, text
 
-from db.models import Article, Event, Failure, in_flight
+from db.models import Article, Event, Failure, in_flight, not_done
 from db.session import session_scope
 from db.store import entity_ids_query, events_query, participant_event_ids, stalled_query
 from tests.conftest import PG_ADMIN_URL, ROOT
@@ -44,6 +44,10 @@ CASES = {
     "metrics: oldest in flight": (
         lambda: select(func.min(Article.updated_at)).where(in_flight()),
         "ix_articles_in_flight",
+    ),
+    "status: articles not done by status": (
+        lambda: select(Article.status, func.count()).where(not_done()).group_by(Article.status),
+        "ix_articles_not_done",
     ),
     "status: open failures by stage": (
         lambda: (

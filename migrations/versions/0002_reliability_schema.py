@@ -32,6 +32,7 @@ TEXT_COLUMNS = (
     ("mentions", "text", 300, False),
 )
 IN_FLIGHT = sa.text("status IN ('queued', 'processing')")
+NOT_DONE = sa.text("status <> 'done'")
 OPEN = sa.text("resolved_at IS NULL")
 
 
@@ -61,6 +62,9 @@ def upgrade() -> None:
         ["updated_at"],
         postgresql_where=IN_FLIGHT,
         sqlite_where=IN_FLIGHT,
+    )
+    op.create_index(
+        "ix_articles_not_done", "articles", ["status"], postgresql_where=NOT_DONE, sqlite_where=NOT_DONE
     )
     op.create_index(
         "ix_failures_open", "failures", ["stage", "last_at"], postgresql_where=OPEN, sqlite_where=OPEN
@@ -100,6 +104,7 @@ def downgrade() -> None:
     op.drop_index("ix_events_location_trgm", table_name="events")
     op.drop_index("ix_entities_normalised_trgm", table_name="entities")
     op.drop_index("ix_failures_open", table_name="failures")
+    op.drop_index("ix_articles_not_done", table_name="articles")
     op.drop_index("ix_articles_in_flight", table_name="articles")
     with op.batch_alter_table("articles") as batch:
         batch.drop_column("sent_at")

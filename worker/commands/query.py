@@ -316,7 +316,13 @@ def status(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"articles": counts, "open_failures": failures, "queue_depth": depth}))
         return
-    click.echo("articles: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
+    click.echo(
+        "articles: "
+        + (
+            ", ".join(f"{k} {'≈' * (k in counts.approximate)}{v}" for k, v in sorted(counts.items()))
+            or "none"
+        )
+    )
     click.echo("open failures: " + (", ".join(f"{k} {v}" for k, v in sorted(failures.items())) or "none"))
     click.echo(f"queue depth: {depth if depth is not None else 'unknown (broker unreachable)'}")
 
