@@ -21,7 +21,9 @@ _SENTENCE_END = re.compile(r"\n+|[!؟?]+|(?<!\d)\.+|\.+(?!\d)")
 # A letter standing alone before a full stop: an abbreviation («أ.ف.ب», «د.», "U.S.").
 _ONE_LETTER_BEFORE = re.compile(r"(?:^|[\s(«\"'./\-])[^\W\d_]$")
 # Web and mail addresses: their dots and question marks end no sentence.
-_ADDRESS = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+(?:\.[a-z]{2,})+\b", re.ASCII | re.I)
+_ADDRESS = re.compile(
+    r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+(?:\.[a-z]{2,})+\b", re.ASCII | re.I
+)
 
 
 def tokenize(text: str, offset: int = 0) -> tuple[Token, ...]:
