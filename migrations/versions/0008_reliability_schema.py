@@ -1,7 +1,7 @@
 """reliability: text columns for names and quotes, when each chain was sent, indexes that hold at
 ten million articles (with each argument's event date, for a participant's events newest first)
 
-Revision ID: 0002_reliability
+Revision ID: 0008_reliability
 Revises: 0007_published_offset (written beside 0004-0007 as the second revision; chained after them)
 Create Date: 2026-11-30 10:36:05
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002_reliability"
+revision: str = "0008_reliability"
 down_revision: str | None = "0007_published_offset"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
