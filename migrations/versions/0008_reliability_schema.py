@@ -2,7 +2,7 @@
 ten million articles (with each argument's event date, for a participant's events newest first)
 
 Revision ID: 0008_reliability
-Revises: 0007_published_offset (written beside 0004-0007 as the second revision; chained after them)
+Revises: 0007_published_offset
 Create Date: 2026-11-30 10:36:05
 """
 
