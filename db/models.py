@@ -59,6 +59,7 @@ class Article(Base):
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     url: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)  # the byline, where the message or page has one
     title: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime | None]

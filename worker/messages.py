@@ -12,13 +12,14 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from worker.stages.text.normalise import content_hash, html_to_text
+from worker.stages.text.language import language_name
+from worker.stages.text.normalise import content_hash, detect_language
+from worker.webpage import PageError, decode_page, read_page
 
 
 class InvalidArticle(ValueError):
@@ -39,11 +40,12 @@ class ArticleMessage(BaseModel):
     body: str
     url: str | None = None
     source: str | None = None
+    author: str | None = None
     published_at: datetime | None = None
     language: str | None = None
     format: str = "text"  # "text" or "html" (HTML is a declared input format)
 
-    @field_validator("id", "url", "source", "language", mode="before")
+    @field_validator("id", "url", "source", "author", "language", mode="before")
     @classmethod
     def _short_string(cls, v: Any) -> Any:
         if v is not None and not isinstance(v, str):
@@ -61,7 +63,7 @@ class ArticleMessage(BaseModel):
             raise ValueError("is longer than 1000 bytes")
         return v
 
-    @field_validator("id", "title", "body", "url", "source", "language", "format")
+    @field_validator("id", "title", "body", "url", "source", "author", "language", "format")
     @classmethod
     def _storable(cls, v: str | None) -> str | None:
         # Text no database can hold: refused here, or it would fail the whole batch later.
@@ -104,6 +106,7 @@ class ValidArticle:
             "content_hash": self.content_hash,
             "url": self.message.url,
             "source": self.message.source,
+            "author": self.message.author,
             "title": self.title,
             "body": self.body,
             # In UTC: SQLite keeps no offset, and would keep 12:00+03:00 as 12:00 (as if UTC).
@@ -119,8 +122,14 @@ def _payload(raw: Any) -> str:
     return raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False)[:4000]
 
 
-def validate(raw: str | bytes | dict, ref: str = "", max_body_bytes: int = 1_000_000) -> ValidArticle:
-    """Parse and validate one article message (a JSON text or an already decoded object)."""
+def validate(
+    raw: str | bytes | dict,
+    ref: str = "",
+    max_body_bytes: int = 1_000_000,
+    fallback: dict[str, str] | None = None,
+) -> ValidArticle:
+    """Parse and validate one article message (a JSON text or an already decoded object);
+    ``fallback`` fills fields that neither the message nor its page give (see prepare)."""
     if isinstance(raw, bytes):
         if b"\x00" in raw[:8192]:
             raise InvalidArticle("binary payload (NUL bytes), expected UTF-8 JSON", ref, repr(raw[:200]))
@@ -153,7 +162,7 @@ def validate(raw: str | bytes | dict, ref: str = "", max_body_bytes: int = 1_000
             else (f"field '{field}': {first['msg']}")
         )
         raise InvalidArticle(reason, ref, _payload(data)) from exc
-    return prepare(msg, ref, max_body_bytes)
+    return prepare(msg, ref, max_body_bytes, fallback)
 
 
 def _too_large(what: str, size: int, limit: int) -> str:
@@ -161,28 +170,72 @@ def _too_large(what: str, size: int, limit: int) -> str:
     return f"{what} too large: {size:,} bytes, the limit is {limit:,} (KHABAR_MAX_BODY_BYTES)"
 
 
-def prepare(msg: ArticleMessage, ref: str = "", max_body_bytes: int = 1_000_000) -> ValidArticle:
+def prepare(
+    msg: ArticleMessage,
+    ref: str = "",
+    max_body_bytes: int = 1_000_000,
+    fallback: dict[str, str] | None = None,
+) -> ValidArticle:
+    """Check and clean a message. An HTML body is reduced to the page's article text, and what
+    the page says about it (title, date, author, site, canonical URL) fills the fields the message
+    left empty; ``fallback`` (a command's --published-at, --source) fills what is still empty."""
     body = msg.body
     size = len(body.encode("utf-8"))
     if size > max_body_bytes:
         raise InvalidArticle(_too_large("body", size, max_body_bytes), ref, body[:500])
+    if msg.format == "html":
+        page = read_page(body, msg.url)
+        msg, body = _filled(msg, page.metadata()), page.text
+    elif msg.format != "text":
+        raise InvalidArticle(f"unknown format {msg.format!r} (expected 'text' or 'html')", ref, body[:500])
+    msg = _filled(msg, fallback or {})
     # Headlines are often copied out of HTML with their entities (&quot;): a title is display
     # text, not an offset base of its own, so it is unescaped before the document text is built.
     title = html.unescape(msg.title or "").strip()
     if msg.format == "html":
-        body = html_to_text(body)
-        # The page's <title> (and an <h1> repeating it) is visible text too: without this the
-        # headline would be read twice, once as the title and once as the body's first line.
-        lines = body.split("\n")
-        while title and len(lines) > 1 and lines[0].strip() == title:
-            lines.pop(0)
-        body = "\n".join(lines)
-    elif msg.format != "text":
-        raise InvalidArticle(f"unknown format {msg.format!r} (expected 'text' or 'html')", ref, body[:500])
+        body = _without_headline(body, title)
     # The body is stored exactly as sent: entity and event offsets index into it (SCHEMA.md §2).
     if not body.strip():
         raise InvalidArticle("empty body", ref, msg.model_dump_json()[:500])
+    if msg.format == "html":
+        _check_page_language(title, body, msg, ref)
     return ValidArticle(msg, title, body, content_hash(title, body), ref)
+
+
+def _filled(msg: ArticleMessage, values: dict[str, str]) -> ArticleMessage:
+    """``msg`` with its empty fields taken from ``values`` (the message wins where both have
+    one); a value the contract would refuse (a date that is no date) is left out, not fatal."""
+    updates = {k: v for k, v in values.items() if v and not getattr(msg, k, None)}
+    if not updates:
+        return msg
+    data = msg.model_dump()
+    try:
+        return ArticleMessage.model_validate({**data, **updates})
+    except ValidationError as exc:
+        bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+        return ArticleMessage.model_validate({**data, **{k: v for k, v in updates.items() if k not in bad}})
+
+
+def _without_headline(body: str, title: str) -> str:
+    # A page's headline (an <h1> repeating the title) would otherwise be read twice, once as the
+    # title and once as the body's first line.
+    lines = body.split("\n")
+    while title and len(lines) > 1 and lines[0].strip() == title:
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+def _check_page_language(title: str, body: str, msg: ArticleMessage, ref: str) -> None:
+    """A page whose article is not Arabic is refused here, with the reason: the wrong edition of
+    a site, an error page or a consent wall, not news for Khabar."""
+    language = detect_language(f"{title}\n{body}")
+    if language != "ar":
+        where = f" ({msg.url})" if msg.url else ""
+        raise InvalidArticle(
+            f"the page{where} holds no Arabic article: its text is {language_name(language)}, not Arabic",
+            ref,
+            f"{title}\n{body}"[:1000],
+        )
 
 
 @dataclass(frozen=True)
@@ -193,6 +246,8 @@ class RawItem:
     ref: str
     data: str | bytes | dict
     error: str | None = None
+    # Fields to fill where neither the message nor its page says (a command's --source).
+    fallback: dict[str, str] | None = None
 
 
 SUFFIXES = (".jsonl", ".ndjson", ".json", ".txt", ".html", ".htm")
@@ -239,20 +294,27 @@ def read_path(
         for n, item in enumerate(obj if isinstance(obj, list) else [obj], 1):
             yield RawItem(f"{path}#{n}", item)
         return
-    kind = "text" if suffix == ".txt" else "HTML"
-    text = _text_file(path, data, kind)
-    if isinstance(text, RawItem):
-        yield text
-        return
     if suffix == ".txt":
+        text = _text_file(path, data, "text")
+        if isinstance(text, RawItem):
+            yield text
+            return
         title, _, body = text.partition("\n")
         item: dict[str, Any] = {"title": title.strip(), "body": body}
-    else:
-        item = {**html_metadata(text), "body": text, "format": "html"}
-    for key, value in (defaults or {}).items():
-        if value and not item.get(key):
-            item[key] = value
-    yield RawItem(path, {"id": os.path.normpath(path), **item})
+        for key, value in (defaults or {}).items():
+            if value and not item.get(key):
+                item[key] = value
+        yield RawItem(path, {"id": os.path.normpath(path), **item})
+        return
+    # A page: its bytes decoded whatever its <meta charset> claims; its own metadata goes before
+    # the command's defaults (prepare() reads both).
+    try:
+        markup = decode_page(data)
+    except PageError as exc:
+        yield RawItem(path, repr(data[:200]), error=str(exc))
+        return
+    fallback = {k: v for k, v in (defaults or {}).items() if v}
+    yield RawItem(path, {"id": os.path.normpath(path), "body": markup, "format": "html"}, fallback=fallback)
 
 
 def _binary_reason(data: bytes, kind: str) -> str | None:
@@ -282,63 +344,3 @@ def _lines(name: str, data: bytes) -> Iterator[RawItem]:
     for n, line in enumerate(data.splitlines(), 1):
         if line.strip():
             yield RawItem(f"{name}:{n}", line)
-
-
-class _Metadata(HTMLParser):
-    """The article's own metadata in a page's head: Open Graph / article tags, the canonical
-    link, and <title> as the fallback headline."""
-
-    _META = {
-        "og:title": "title",
-        "twitter:title": "title",
-        "article:published_time": "published_at",
-        "og:article:published_time": "published_at",
-        "datepublished": "published_at",
-        "date": "published_at",
-        "og:url": "url",
-        "og:site_name": "source",
-    }
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: dict[str, str] = {}
-        self._title: list[str] | None = None
-        self.page_title = ""
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        a = {k.lower(): (v or "").strip() for k, v in attrs}
-        if tag == "meta":
-            field = self._META.get((a.get("property") or a.get("name") or a.get("itemprop") or "").lower())
-            if field and a.get("content"):
-                self.found.setdefault(field, a["content"])
-        elif tag == "link" and "canonical" in a.get("rel", "").lower().split() and a.get("href"):
-            self.found["url"] = a["href"]  # the canonical link wins over og:url
-        elif tag == "title" and not self.page_title:
-            self._title = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title" and self._title is not None:
-            self.page_title = " ".join("".join(self._title).split())
-            self._title = None
-
-    def handle_data(self, data: str) -> None:
-        if self._title is not None:
-            self._title.append(data)
-
-
-def html_metadata(markup: str) -> dict[str, str]:
-    """title, published_at, url and source of an HTML page, where the page gives them."""
-    parser = _Metadata()
-    parser.feed(markup)
-    parser.close()
-    found = dict(parser.found)
-    # A date the page gets wrong must not cost the article: it is dropped, not refused.
-    try:
-        datetime.fromisoformat(found.get("published_at", ""))
-    except ValueError:
-        found.pop("published_at", None)
-    # The visible <title> is what html_to_text keeps, so it is the headline prepare() can take
-    # out of the body; og:title often differs from it.
-    if parser.page_title:
-        found["title"] = parser.page_title
-    return found

@@ -55,7 +55,7 @@ def store_items(items: Iterable[RawItem], s: Settings, report: EnqueueReport) ->
         try:
             if item.error:
                 raise InvalidArticle(item.error, item.ref, str(item.data))
-            article = validate(item.data, item.ref, s.max_body_bytes)
+            article = validate(item.data, item.ref, s.max_body_bytes, item.fallback)
             row = article.row(s.extractor_version)
         except InvalidArticle as exc:
             # Info, not warning: the caller reports every refusal (the CLI printed each twice).

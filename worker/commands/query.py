@@ -92,7 +92,9 @@ def print_article(ref: str) -> bool:
             return False
         click.echo(f"{article.id}  [{article.status}]  {article.title or article.body[:80]}")
         click.echo(
-            f"  source {article.source or '-'}, published {iso_time(article.published_at) or '-'}, "
+            f"  source {article.source or '-'}"
+            + (f", by {article.author}" if article.author else "")
+            + f", published {iso_time(article.published_at) or '-'}, "
             f"external id {article.external_id or '-'}, extractor {article.extractor_version}"
         )
         by_type: dict[str, dict[str, int]] = defaultdict(dict)
