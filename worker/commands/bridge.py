@@ -1,9 +1,15 @@
-"""A plain-JSON queue bridge: other systems push article messages (SCHEMA.md §1, plain JSON, no
-Celery envelope) onto a Redis list; the bridge validates, stores and enqueues each one.
+"""Plain-JSON queue bridges: other systems push article messages (SCHEMA.md §1, plain JSON, no
+Celery envelope) onto a Redis list or an AMQP queue (RabbitMQ); the bridge validates, stores and
+enqueues each one.
 
-Reliable-queue pattern: a message is moved atomically to a ``<list>:processing`` list before it is
-handled and removed only after it is stored (or recorded as invalid), so a bridge that dies
-mid-message loses nothing: the next bridge starts by handling what was left in processing.
+Redis: the reliable-queue pattern. A message is moved atomically to a ``<list>:processing`` list
+before it is handled and removed only after it is stored (or recorded as invalid), so a bridge
+that dies mid-message loses nothing: the next bridge starts by handling what was left in
+processing.
+
+AMQP: one unacknowledged message at a time (prefetch 1), acknowledged only after it is stored or
+recorded as invalid; the broker redelivers what a dead bridge held, and storing is idempotent on
+the content hash, so a redelivered message is a duplicate, never a second article.
 """
 
 from __future__ import annotations
@@ -42,22 +48,98 @@ def bridge_once(client, source: str, timeout: float = 1.0):
     return report
 
 
+class _Tally:
+    """What a bridge has handled, printed as it goes and at the end."""
+
+    def __init__(self) -> None:
+        self.handled = 0
+        self.counts = {"stored": 0, "duplicates": 0, "refused": 0, "not enqueued": 0}
+
+    def add(self, report) -> None:
+        self.handled += 1
+        self.counts["stored"] += len(report.accepted)
+        self.counts["duplicates"] += len(report.duplicates)
+        self.counts["refused"] += len(report.invalid)
+        self.counts["not enqueued"] += len(report.not_enqueued)
+        for ref, reason in report.invalid:
+            click.echo(f"  refused {ref}: {reason}", err=True)
+        if self.handled % 100 == 0:
+            click.echo(f"{self.handled} messages", err=True)
+
+    def finish(self) -> None:
+        summary = ", ".join(f"{k} {v}" for k, v in self.counts.items())
+        click.echo(f"bridged {self.handled} messages: {summary}", err=True)
+        if self.counts["refused"]:
+            click.echo("  (see `khabar failures list --stage validate --show-payload`)", err=True)
+        if self.counts["refused"] or self.counts["not enqueued"]:
+            sys.exit(1)
+
+
+def handle_amqp_message(queue: str, message) -> object:
+    """Store (or record as invalid) one AMQP message, then acknowledge it; its EnqueueReport.
+    If storing fails (the database is down) the message is given back to the broker unacked."""
+    from worker.messages import RawItem
+    from worker.producer import enqueue
+
+    raw = message.body if isinstance(message.body, bytes) else str(message.body).encode("utf-8")
+    ref = f"amqp:{queue}#{hashlib.sha256(raw).hexdigest()[:12]}"
+    try:
+        report = enqueue([RawItem(ref, raw)])
+    except BaseException:
+        message.requeue()
+        raise
+    message.ack()
+    return report
+
+
+def _amqp_bridge(url: str, queue_name: str, tally: _Tally, stopping, max_messages: int | None) -> None:
+    from kombu import Connection, Consumer, Queue
+
+    from worker.settings import mask_url
+
+    with Connection(url, connect_timeout=5) as conn:
+        try:
+            conn.ensure_connection(max_retries=2, interval_start=0.5)
+        except Exception as exc:  # noqa: BLE001 - the transports raise several types
+            raise click.ClickException(f"cannot reach the AMQP broker {mask_url(url)}: {exc}") from exc
+        channel = conn.channel()
+        channel.basic_qos(prefetch_size=0, prefetch_count=1, a_global=False)
+        queue = Queue(queue_name, routing_key=queue_name, durable=True)
+        click.echo(f"bridging AMQP queue {queue_name} → queue {get_settings().queue}", err=True)
+
+        def on_message(message) -> None:
+            tally.add(handle_amqp_message(queue_name, message))
+
+        with Consumer(channel, queues=[queue], on_message=on_message, no_ack=False):
+            while not stopping() and (max_messages is None or tally.handled < max_messages):
+                try:
+                    conn.drain_events(timeout=1)
+                except TimeoutError:
+                    continue
+
+
 @click.command()
 @click.option("--redis-url", default=None, help="Redis holding the incoming list (default: the broker URL).")
 @click.option("--list", "source", default="khabar:incoming", show_default=True, help="The list to read.")
 @click.option(
+    "--amqp", "amqp_url", default=None, help="Read an AMQP queue instead: amqp://user:pw@host:5672//"
+)
+@click.option(
+    "--queue", "amqp_queue", default="khabar.incoming", show_default=True, help="The AMQP queue to read."
+)
+@click.option(
     "--max-messages", type=int, default=None, help="Stop after this many messages (default: run forever)."
 )
-def bridge(redis_url: str | None, source: str, max_messages: int | None) -> None:
-    """Feed Khabar from a Redis list of plain JSON article messages.
+def bridge(
+    redis_url: str | None, source: str, amqp_url: str | None, amqp_queue: str, max_messages: int | None
+) -> None:
+    """Feed Khabar from a Redis list or an AMQP queue of plain JSON article messages.
 
-    Producers that cannot speak Celery `RPUSH khabar:incoming '{"body": "…"}'`; the bridge
-    validates, stores and enqueues each message; invalid ones land in `khabar failures list`.
-    Stop with Ctrl-C or SIGTERM: the message in hand is finished first.
+    Producers that cannot speak Celery `RPUSH khabar:incoming '{"body": "…"}'` (or publish to a
+    RabbitMQ queue with --amqp); the bridge validates, stores and enqueues each message; invalid
+    ones land in `khabar failures list`. A message is removed (acknowledged) only once stored or
+    recorded. Stop with Ctrl-C or SIGTERM: the message in hand is finished first.
     """
-    import redis
-
-    client = redis.Redis.from_url(redis_url or get_settings().broker_url)
     stopping = False
 
     def stop(*_):
@@ -66,24 +148,22 @@ def bridge(redis_url: str | None, source: str, max_messages: int | None) -> None
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    handled = 0
-    counts = {"stored": 0, "duplicates": 0, "refused": 0, "not enqueued": 0}
+    tally = _Tally()
+    if amqp_url:
+        _amqp_bridge(amqp_url, amqp_queue, tally, lambda: stopping, max_messages)
+    else:
+        _redis_bridge(redis_url, source, tally, lambda: stopping, max_messages)
+    tally.finish()
+
+
+def _redis_bridge(
+    redis_url: str | None, source: str, tally: _Tally, stopping, max_messages: int | None
+) -> None:
+    import redis
+
+    client = redis.Redis.from_url(redis_url or get_settings().broker_url)
     click.echo(f"bridging {source} → queue {get_settings().queue}", err=True)
-    while not stopping and (max_messages is None or handled < max_messages):
+    while not stopping() and (max_messages is None or tally.handled < max_messages):
         report = bridge_once(client, source)
-        if report is None:
-            continue
-        handled += 1
-        counts["stored"] += len(report.accepted)
-        counts["duplicates"] += len(report.duplicates)
-        counts["refused"] += len(report.invalid)
-        counts["not enqueued"] += len(report.not_enqueued)
-        for ref, reason in report.invalid:
-            click.echo(f"  refused {ref}: {reason}", err=True)
-        if handled % 100 == 0:
-            click.echo(f"{handled} messages", err=True)
-    click.echo(f"bridged {handled} messages: " + ", ".join(f"{k} {v}" for k, v in counts.items()), err=True)
-    if counts["refused"]:
-        click.echo("  (see `khabar failures list --stage validate --show-payload`)", err=True)
-    if counts["refused"] or counts["not enqueued"]:
-        sys.exit(1)
+        if report is not None:
+            tally.add(report)
