@@ -285,3 +285,33 @@ class Failure(Base):
     resolved_at: Mapped[datetime | None]
     # How it was closed: "resolved" (fixed, or re-driven to done) or "dismissed" (will not be).
     resolution: Mapped[str | None] = mapped_column(String(16))
+
+
+class Feed(Base):
+    """An RSS/Atom feed `khabar watch` polls: what its server said last (for conditional GET),
+    and how it has been failing (for back-off)."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    polls: Mapped[int] = mapped_column(Integer, default=0)
+    not_modified: Mapped[int] = mapped_column(Integer, default=0)  # 304 answers
+    failures_in_a_row: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_poll_at: Mapped[datetime | None]
+
+
+class FeedItem(Base):
+    """An item of a feed already handled (by guid, else link): never enqueued twice."""
+
+    __tablename__ = "feed_items"
+    __table_args__ = (UniqueConstraint("feed_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(Text)
+    article_id: Mapped[str | None] = mapped_column(String(40))  # None: refused (see failures)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -101,7 +101,7 @@ def pg_url() -> Iterator[str]:
     admin.dispose()
 
 
-TABLES = "event_arguments, events, mentions, attributions, stage_runs, failures, entities, articles"
+TABLES = "event_arguments, events, mentions, attributions, stage_runs, failures, entities, articles, feed_items, feeds"
 
 
 @pytest.fixture()

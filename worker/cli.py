@@ -71,6 +71,7 @@ COMMANDS = [
     ("worker.commands.ingest", "extract"),
     ("worker.commands.ingest", "demo"),
     ("worker.commands.bridge", "bridge"),
+    ("worker.commands.watch", "watch"),
     ("worker.commands.query", "show"),
     ("worker.commands.query", "articles"),
     ("worker.commands.query", "events"),

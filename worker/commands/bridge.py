@@ -140,20 +140,21 @@ def bridge(
     ones land in `khabar failures list`. A message is removed (acknowledged) only once stored or
     recorded. Stop with Ctrl-C or SIGTERM: the message in hand is finished first.
     """
-    stopping = False
-
-    def stop(*_):
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    stopping = stop_on_signals()
     tally = _Tally()
     if amqp_url:
-        _amqp_bridge(amqp_url, amqp_queue, tally, lambda: stopping, max_messages)
+        _amqp_bridge(amqp_url, amqp_queue, tally, stopping, max_messages)
     else:
-        _redis_bridge(redis_url, source, tally, lambda: stopping, max_messages)
+        _redis_bridge(redis_url, source, tally, stopping, max_messages)
     tally.finish()
+
+
+def stop_on_signals():
+    """A function telling whether SIGTERM or Ctrl-C came: the loop finishes what it holds first."""
+    stopped = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopped.append(True))
+    return lambda: bool(stopped)
 
 
 def _redis_bridge(
