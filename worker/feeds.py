@@ -29,7 +29,7 @@ from worker.webpage import PageError, decode_page
 
 log = logging.getLogger("khabar.feeds")
 
-USER_AGENT = "khabar-watch/0.1 (+https://github.com/)"
+USER_AGENT = "khabar-watch/0.1"
 MAX_BYTES = 10_000_000
 
 
