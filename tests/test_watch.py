@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.khabar_cli import khabar
 
@@ -154,3 +154,38 @@ def test_watch_enqueues_new_items_once_honours_304_and_backs_off(pg, site):
         keys = s.scalars(select(FeedItem.key)).all()
         assert sorted(keys) == ["g1", "g2", "g3", "g4"]  # each item once, the refused one too
     assert site.requests["/news/jordan.html"] == 1 and site.requests["/news/rates.html"] == 1
+
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>الوادي نيوز</title><id>urn:alwadi</id>
+<updated>2025-03-02T18:45:00+02:00</updated>
+<entry><id>urn:alwadi:1</id><title>إضراب في بورتسودان</title><link href="https://alwadi.example/1"/>
+<updated>2025-03-02T18:45:00+02:00</updated><author><name>محمد عثمان</name></author>
+<content type="html">&lt;p&gt;أعلن عمال ميناء بورتسودان إضراباً عن العمل يوم الأحد احتجاجاً على تأخر الأجور.&lt;/p&gt;</content>
+</entry></feed>
+"""
+
+
+def test_an_atom_file_feed_goes_in_once_and_a_page_that_is_no_feed_fails(pg, site, tmp_path):
+    from db.models import Article, Feed
+    from db.session import session_scope
+
+    atom = tmp_path / "alwadi.atom"
+    atom.write_text(ATOM, encoding="utf-8")
+    site.files["/not-a-feed.xml"] = (b"<html><body><p>404 page</p></body></html>", "text/html")
+    not_a_feed = f"{site.base}/not-a-feed.xml"
+    first = khabar("watch", str(atom), not_a_feed, "--rounds", "1", "--every", "600", db=pg)
+    assert first.returncode == 0, first.stderr
+    assert f"{atom}: 1 new" in first.stderr
+    assert f"{not_a_feed}: failed: {not_a_feed} is not an RSS or Atom feed" in first.stderr
+    again = khabar("watch", str(atom), "--rounds", "1", db=pg)
+    assert f"{atom}: next poll in 59" in again.stderr  # a restart keeps the feed's interval...
+    with session_scope() as s:
+        s.execute(update(Feed).values(next_poll_at=None))  # ...until it is due
+    again = khabar("watch", str(atom), "--rounds", "1", db=pg)
+    assert f"{atom}: 0 new" in again.stderr
+    with session_scope() as s:
+        (a,) = s.scalars(select(Article)).all()
+    assert a.external_id == "urn:alwadi:1" and a.author == "محمد عثمان" and a.source == "الوادي نيوز"
+    assert a.body == "أعلن عمال ميناء بورتسودان إضراباً عن العمل يوم الأحد احتجاجاً على تأخر الأجور."
+    assert a.published_at.isoformat() == "2025-03-02T16:45:00+00:00"

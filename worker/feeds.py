@@ -141,8 +141,9 @@ def _items(url: str, fetched: Fetched) -> PollResult:
     import feedparser
 
     parsed = feedparser.parse(fetched.body, response_headers={"content-type": "application/xml"})
-    if parsed.bozo and not parsed.entries:
-        raise FetchError(f"{url} is not an RSS or Atom feed: {parsed.get('bozo_exception')}")
+    if not parsed.entries and (parsed.bozo or not parsed.get("version")):
+        why = parsed.get("bozo_exception") or "no feed format recognised"
+        raise FetchError(f"{url} is not an RSS or Atom feed: {why}")
     result = PollResult(url, "new")
     source = (parsed.feed.get("title") or "").strip() or None
     with session_scope() as session:

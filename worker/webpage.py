@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +18,10 @@ from html.parser import HTMLParser
 from typing import Any
 
 from worker.stages.text.normalise import html_to_text
+
+# trafilatura logs an ERROR for markup it cannot parse into a tree (an empty page, a bare
+# fragment); read_page falls back to the visible text then, so it is no error of Khabar's.
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 
 class PageError(ValueError):

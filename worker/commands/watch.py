@@ -38,7 +38,7 @@ def watch(feeds: tuple[str, ...], every: float, max_backoff: float, rounds: int 
         for url in feeds:
             r = poll(url, every, max_backoff)
             waits.append(r.retry_in or every)
-            _report(r, totals)
+            _report(r, totals, first_round=done == 0)
         done += 1
         if rounds is not None and done >= rounds:
             break
@@ -52,8 +52,11 @@ def watch(feeds: tuple[str, ...], every: float, max_backoff: float, rounds: int 
         sys.exit(1)
 
 
-def _report(r, totals: dict[str, int]) -> None:
+def _report(r, totals: dict[str, int], first_round: bool) -> None:
     if r.status == "waiting":
+        # A restart keeps each feed's interval and back-off (they are in the database).
+        if first_round:
+            click.echo(f"{r.url}: next poll in {r.retry_in:.0f} s", err=True)
         return
     if r.status == "failed":
         totals["failed polls"] += 1
