@@ -189,3 +189,4 @@ def test_an_atom_file_feed_goes_in_once_and_a_page_that_is_no_feed_fails(pg, sit
     assert a.external_id == "urn:alwadi:1" and a.author == "محمد عثمان" and a.source == "الوادي نيوز"
     assert a.body == "أعلن عمال ميناء بورتسودان إضراباً عن العمل يوم الأحد احتجاجاً على تأخر الأجور."
     assert a.published_at.isoformat() == "2025-03-02T16:45:00+00:00"
+    assert a.published_offset == 120  # the feed's own offset is kept (dates resolve on its day)

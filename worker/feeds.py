@@ -9,6 +9,7 @@ and metadata through trafilatura, worker/webpage.py).
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import logging
 import urllib.error
@@ -170,6 +171,19 @@ def _items(url: str, fetched: Fetched) -> PollResult:
 
 
 def _published(entry: Any) -> str | None:
+    """The item's time with the offset the feed gave (relative dates resolve on the outlet's own
+    day); feedparser's parsed form keeps only UTC, so it is the last resort."""
+    for raw in (entry.get("published"), entry.get("updated")):
+        if not raw:
+            continue
+        try:
+            return email.utils.parsedate_to_datetime(raw).isoformat()  # RSS: RFC 822
+        except (TypeError, ValueError):
+            pass
+        try:
+            return datetime.fromisoformat(raw.replace("Z", "+00:00")).isoformat()  # Atom: RFC 3339
+        except ValueError:
+            pass
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     return datetime(*parsed[:6], tzinfo=UTC).isoformat() if parsed else None
 

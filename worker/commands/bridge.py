@@ -66,12 +66,12 @@ class _Tally:
         if self.handled % 100 == 0:
             click.echo(f"{self.handled} messages", err=True)
 
-    def finish(self) -> None:
+    def finish(self, exit_code: bool = True) -> None:
         summary = ", ".join(f"{k} {v}" for k, v in self.counts.items())
         click.echo(f"bridged {self.handled} messages: {summary}", err=True)
         if self.counts["refused"]:
             click.echo("  (see `khabar failures list --stage validate --show-payload`)", err=True)
-        if self.counts["refused"] or self.counts["not enqueued"]:
+        if exit_code and (self.counts["refused"] or self.counts["not enqueued"]):
             sys.exit(1)
 
 
@@ -116,6 +116,12 @@ def _amqp_bridge(url: str, queue_name: str, tally: _Tally, stopping, max_message
                     conn.drain_events(timeout=1)
                 except TimeoutError:
                     continue
+                except conn.connection_errors as exc:
+                    tally.finish(exit_code=False)
+                    raise click.ClickException(
+                        f"lost the AMQP broker {mask_url(url)}: {exc} (restart the bridge: the message "
+                        "it held is delivered again)"
+                    ) from exc
 
 
 @click.command()
@@ -125,7 +131,10 @@ def _amqp_bridge(url: str, queue_name: str, tally: _Tally, stopping, max_message
     "--amqp", "amqp_url", default=None, help="Read an AMQP queue instead: amqp://user:pw@host:5672//"
 )
 @click.option(
-    "--queue", "amqp_queue", default="khabar.incoming", show_default=True, help="The AMQP queue to read."
+    "--queue",
+    "amqp_queue",
+    default=None,
+    help="The AMQP queue to read (with --amqp).  [default: khabar.incoming]",
 )
 @click.option(
     "--max-messages", type=int, default=None, help="Stop after this many messages (default: run forever)."
@@ -140,10 +149,14 @@ def bridge(
     ones land in `khabar failures list`. A message is removed (acknowledged) only once stored or
     recorded. Stop with Ctrl-C or SIGTERM: the message in hand is finished first.
     """
+    if amqp_queue and not amqp_url:
+        raise click.UsageError(
+            "--queue names an AMQP queue: give the broker with --amqp URL (a Redis list: --list)"
+        )
     stopping = stop_on_signals()
     tally = _Tally()
     if amqp_url:
-        _amqp_bridge(amqp_url, amqp_queue, tally, stopping, max_messages)
+        _amqp_bridge(amqp_url, amqp_queue or "khabar.incoming", tally, stopping, max_messages)
     else:
         _redis_bridge(redis_url, source, tally, stopping, max_messages)
     tally.finish()
