@@ -4,8 +4,8 @@ feeds keeps what each feed's server said last (ETag, Last-Modified: conditional 
 failures in a row (back-off); feed_items the items already handled, so a restart enqueues nothing
 twice. articles.author holds the byline a page or message gives.
 
-Revision ID: 0008_feeds
-Revises: 0007_published_offset
+Revision ID: 0009_feeds
+Revises: 0008_reliability
 Create Date: 2026-11-30 12:20:00
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_feeds"
-down_revision: str | None = "0007_published_offset"
+revision: str = "0009_feeds"
+down_revision: str | None = "0008_reliability"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
