@@ -71,6 +71,14 @@ def table_entities(table, canonical: str) -> list[list[str]]:
     return [[form for form, c in table.by_form.items() if c == canonical]]
 
 
+def _held_out(dev_dir: Path, golds: dict, folds: int, score) -> list[dict]:
+    from worker.settings import get_settings
+    from worker.training.roles import cross_validate, prepare, read_jsonl
+
+    articles = prepare(read_jsonl(dev_dir / "articles.jsonl"), golds, get_settings().stage_config())
+    return cross_validate(articles, folds, score)
+
+
 @click.command("explain")
 @click.option(
     "--dev-dir",
@@ -79,7 +87,13 @@ def table_entities(table, canonical: str) -> list[list[str]]:
     help="folder with articles.jsonl and gold.jsonl (e.g. ../shared/eval/dev)",
 )
 @click.option("--only-errors", is_flag=True, help="List only the events with an error.")
-def explain(dev_dir: Path, only_errors: bool) -> None:
+@click.option(
+    "--folds",
+    default=0,
+    help="Explain held-out predictions: each fold of articles with a role model trained without it "
+    "(0: the shipped model, fitted on these articles).",
+)
+def explain(dev_dir: Path, only_errors: bool, folds: int) -> None:
     """Gold against predicted participants, roles and place for every required dev event, the
     error kind of each, and the counts by kind (for counting errors before and after a change)."""
     import tempfile
@@ -88,8 +102,11 @@ def explain(dev_dir: Path, only_errors: bool) -> None:
     golds = {g["id"]: g for g in score.read_jsonl(dev_dir / "gold.jsonl")}
     with tempfile.TemporaryDirectory() as tmp:
         pred_path = Path(tmp) / "pred.jsonl"
-        _extract(dev_dir / "articles.jsonl", pred_path)
-        preds = {p["id"]: p for p in score.read_jsonl(pred_path)}
+        if folds > 1:
+            preds = {p["id"]: p for p in _held_out(dev_dir, golds, folds, score)}
+        else:
+            _extract(dev_dir / "articles.jsonl", pred_path)
+            preds = {p["id"]: p for p in score.read_jsonl(pred_path)}
     counts: Counter[str] = Counter()
     for gid, gold in golds.items():
         table = score.AliasTable(gold["entities"])
