@@ -15,6 +15,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -254,6 +255,33 @@ def train_crf(
     return {"model": model, "model2": model2, "gazetteer": build_gazetteer(sentences)}
 
 
+def train_single_pass_together(
+    sets: Sequence[Sequence[Sentence]],
+    params: dict | None = None,
+    folds: int = 4,
+    workers: int = 2,
+    lex: Lexicons | None = None,
+) -> list[dict]:
+    """Single-pass taggers for several training sets at once, one worker process each (the
+    held-out model and the final one train side by side instead of one after the other)."""
+    feats: list = []
+    tags: list = []
+    specs = []
+    for sentences in sets:
+        start = len(feats)
+        feats += jackknife_features(sentences, folds, lex)
+        tags += [t for _, t in sentences]
+        specs.append(("f1", list(range(start, len(feats))), []))
+    _JOB.clear()
+    _JOB.update(f1=feats, tags=tags, params=params)
+    models = _run_jobs(specs, workers)
+    _JOB.clear()
+    return [
+        {"model": model, "model2": None, "gazetteer": build_gazetteer(sentences)}
+        for (model, _), sentences in zip(models, sets, strict=True)
+    ]
+
+
 def _write_gz(path: Path, data: bytes) -> None:
     # mtime=0 keeps the compressed file byte-identical across rebuilds of the same model.
     with open(path, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", compresslevel=9, mtime=0) as gz:
@@ -288,64 +316,166 @@ def evaluate(model, sentences: Sequence[Sentence]) -> Scores:
     return score([tags for _, tags in sentences], model.tag_document([toks for toks, _ in sentences]))
 
 
+def error_kinds(gold: Iterable[Sequence[str]], pred: Iterable[Sequence[str]]) -> Counter:
+    """Mention errors split by kind, each gold or predicted mention counted once:
+    ``type`` (same words, another type), ``boundary`` (overlapping a mention of the other side
+    with other words: it starts or stops in the wrong place; ``boundary+type`` when the type
+    differs too), ``missed`` (a gold mention nothing overlaps) and ``spurious`` (a predicted
+    mention that overlaps no gold one); ``correct`` counts exact matches."""
+    out: Counter = Counter()
+    for g, p in zip(gold, pred, strict=True):
+        gs, ps = set(bio_spans(g)), set(bio_spans(p))
+        exact = gs & ps
+        out["correct"] += len(exact)
+        pos = {(a, b): t for a, b, t in ps}
+        for a, b, t in gs - exact:
+            if (a, b) in pos:
+                out["type"] += 1
+                continue
+            over = [x for x in ps if x[0] < b and a < x[1]]
+            if not over:
+                out["missed"] += 1
+            elif any(x[2] == t for x in over):
+                out["boundary"] += 1
+            else:
+                out["boundary+type"] += 1
+        gpos = {(a, b) for a, b, _ in gs}
+        for a, b, _ in ps - exact:
+            if (a, b) not in gpos and not any(x[0] < b and a < x[1] for x in gs):
+                out["spurious"] += 1
+    return out
+
+
+def format_errors(e: Counter) -> str:
+    return ", ".join(
+        f"{k} {e[k]}" for k in ("correct", "type", "boundary", "boundary+type", "missed", "spurious")
+    )
+
+
+@dataclass
+class Sources:
+    """The outside data of a training run (all optional; see ``khabar train-ner --help``)."""
+
+    word_freq: str | os.PathLike | None = None
+    person_names: str | os.PathLike | None = None
+    wikifane: str | os.PathLike | None = None
+    clusters: str | os.PathLike | None = None
+    name_list: str | os.PathLike | None = None
+    wikidata_names: Sequence[str | os.PathLike] = ()
+
+    def files(self) -> list[str | os.PathLike]:
+        return [
+            p for p in (self.word_freq, self.person_names, self.wikifane, self.clusters, self.name_list) if p
+        ] + list(self.wikidata_names)
+
+    def lexicons(self) -> Lexicons:
+        from worker.training.gazetteers import read_arwikicats, read_wikidata_names
+
+        return Lexicons.with_name_list(
+            read_arwikicats(self.name_list) if self.name_list else {},
+            freq=read_wordfreq(self.word_freq) if self.word_freq else {},
+            names=read_person_names(self.person_names) if self.person_names else frozenset(),
+            clusters=ner_lexicons.read_clusters(self.clusters) if self.clusters else {},
+            wd_names=read_wikidata_names(self.wikidata_names),
+        )
+
+
 def train_and_report(
     train_path: str | os.PathLike,
-    out_dir: str | os.PathLike,
+    out_dir: str | os.PathLike | None,
     dev_fraction: float = 0.1,
     params: dict | None = None,
     folds: int = 4,
     two_pass: bool = True,
     name_files: Sequence[str | os.PathLike] = (),
-    word_freq: str | os.PathLike | None = None,
-    person_names: str | os.PathLike | None = None,
+    sources: Sources | None = None,
+    dev_block: int | None = None,
     echo=print,
 ) -> dict:
-    """Hold out the last ``dev_fraction`` of train, train on the rest and report dev figures; then
-    retrain on everything with the same settings and write the model to ``out_dir``."""
+    """Hold out the last ``dev_fraction`` of train (or block number ``dev_block`` of that size),
+    train on the rest plus the extra WikiFANE sentences and report dev figures; then retrain on
+    everything with the same settings and write the model to ``out_dir`` (no final model when
+    ``out_dir`` is None)."""
     sentences = read_conll(train_path)
-    lex = Lexicons(
-        read_wordfreq(word_freq) if word_freq else {},
-        read_person_names(person_names) if person_names else frozenset(),
+    sources = sources or Sources()
+    lex = sources.lexicons()
+    extra: list[Sentence] = []
+    if sources.wikifane:
+        from worker.training.wikifane import read_wikifane
+
+        extra = read_wikifane(sources.wikifane)
+    echo(
+        f"outside data: {len(lex.freq)} word frequencies, {len(lex.names)} name parts, "
+        f"{len(lex.clusters)} clustered words, {len(lex.name_list)} listed names, "
+        f"{len(lex.wd_names)} Wikidata name parts, {len(extra)} WikiFANE sentences"
     )
-    sources = {Path(p).name: sha256(p) for p in (word_freq, person_names) if p}
-    echo(f"outside lexicons: {len(lex.freq)} word frequencies, {len(lex.names)} name parts")
     n_dev = int(len(sentences) * dev_fraction)
+    final = None
     result: dict = {
         "train_sentences": len(sentences),
+        "extra_train_sentences": len(extra),
         "params": {**DEFAULT_PARAMS, **(params or {})},
         "folds": folds,
         "two_pass": two_pass,
         "window": WINDOW,
     }
     if n_dev:
-        fit, dev = sentences[:-n_dev], sentences[-n_dev:]
+        if dev_block is None:
+            dev_range = range(len(sentences) - n_dev, len(sentences))
+        else:
+            dev_range = range(dev_block * n_dev, (dev_block + 1) * n_dev)
+        dev = [sentences[i] for i in dev_range]
+        fit = [s for i, s in enumerate(sentences) if i not in dev_range]
         # Each training run takes minutes on a real corpus: say what is running before it starts.
-        echo(f"training on {len(fit)} sentences, holding out the last {len(dev)} …")
-        t0 = time.perf_counter()
-        trained = train_crf(fit, params, folds, two_pass, lex=lex)
         echo(
-            f"trained on {len(fit)} sentences in {time.perf_counter() - t0:.0f}s; held out the last {len(dev)}:"
+            f"training on {len(fit)} + {len(extra)} sentences, holding out sentences "
+            f"{dev_range.start}–{dev_range.stop - 1} …"
         )
-        s = evaluate(
-            NerModel.from_bytes(trained["model"], trained["gazetteer"], model2=trained["model2"], lex=lex),
-            dev,
+        t0 = time.perf_counter()
+        if not two_pass and out_dir is not None:
+            # the final model trains beside the held-out one
+            trained, final = train_single_pass_together(
+                [fit + extra, sentences + extra], params, folds, lex=lex
+            )
+        else:
+            trained = train_crf(fit + extra, params, folds, two_pass, lex=lex)
+        echo(
+            f"trained on {len(fit)} + {len(extra)} sentences in {time.perf_counter() - t0:.0f}s; "
+            f"held out sentences {dev_range.start}–{dev_range.stop - 1}:"
         )
+        model = NerModel.from_bytes(trained["model"], trained["gazetteer"], model2=trained["model2"], lex=lex)
+        pred = model.tag_document([toks for toks, _ in dev])
+        s = score([tags for _, tags in dev], pred)
         echo(format_table(s))
+        echo("errors: " + format_errors(error_kinds([tags for _, tags in dev], pred)))
         result["dev_sentences"] = len(dev)
         result["dev_f1"] = round(s.overall[2], 4)
         result["dev_per_type_f1"] = {t: round(v[2], 4) for t, v in s.per_type.items()}
-    echo(f"training the final model on all {len(sentences)} sentences …")
-    t0 = time.perf_counter()
-    trained = train_crf(sentences, params, folds, two_pass, lex=lex)
-    echo(f"final model trained on all {len(sentences)} sentences in {time.perf_counter() - t0:.0f}s")
+    if out_dir is None:
+        return result
+    if final is None:
+        echo(f"training the final model on all {len(sentences)} + {len(extra)} sentences …")
+        t0 = time.perf_counter()
+        final = train_crf(sentences + extra, params, folds, two_pass, lex=lex)
+        echo(
+            f"final model trained on all {len(sentences)} + {len(extra)} sentences in {time.perf_counter() - t0:.0f}s"
+        )
+    trained = final
     meta = {
         "model": "two-pass linear-chain CRF (CRFsuite)" if two_pass else "linear-chain CRF (CRFsuite)",
         "trained_on": Path(train_path).name,
+        "extra_trained_on": Path(sources.wikifane).name if sources.wikifane else None,
         "name_lexicons": [Path(p).name for p in name_files],
-        "outside_lexicons_sha256": sources,
+        "outside_lexicons_sha256": {Path(p).name: sha256(p) for p in sources.files()},
         **result,
     }
-    save_model(out_dir, trained, build_lexicon(sentences, name_files), meta)
+    save_model(out_dir, trained, build_lexicon(sentences + extra, name_files), meta)
     ner_lexicons.write(out_dir, lex)
+    if sources.clusters:
+        target = Path(out_dir) / ner_lexicons.CLUSTERS_FILE
+        if not target.exists() or not target.samefile(sources.clusters):
+            shutil.copyfile(sources.clusters, target)
+    else:
+        (Path(out_dir) / ner_lexicons.CLUSTERS_FILE).unlink(missing_ok=True)
     echo(f"wrote {out_dir}")
     return result

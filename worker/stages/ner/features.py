@@ -1,11 +1,13 @@
-"""Token features for the shipped Arabic NER tagger (a linear-chain CRF, see ner_model.py).
+"""Token features for the shipped Arabic NER tagger (a linear-chain CRF, see model.py).
 
-Pure and dependency-free so that training (worker/ner_training.py) and tagging compute exactly the
+Pure and dependency-free so that training (worker/training/ner.py) and tagging compute exactly the
 same features. Words are compared in a light normalised form (no diacritics or tatweel, alef/hamza
 forms → ا, ى → ي, ة → ه: worker.lang.ar.normalise) and also with attached clitics peeled off, which is what lets the
 model see "ولبنان" and "بلبنان" as "لبنان". Words never seen in training are judged by the outside
-word lists of ner_lexicons.py: their frequency in general text, whether they take the article and
-suffixes there (names seldom do), and whether they are known name parts.
+knowledge of lexicons.py: their frequency in general text, whether they take the article and
+suffixes there (names seldom do), whether they are known name parts, their word cluster in
+Arabic Wikipedia (which words behave like them), and whether they start a name of the outside
+name list (places, clubs, people).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 
 from worker.lang.ar import ordered
 from worker.lang.ar.normalise import normalise
-from worker.stages.ner.lexicons import Lexicons
+from worker.stages.ner.lexicons import MAX_NAME_WORDS, Lexicons
 
 _NO_LEXICONS = Lexicons()
 
@@ -70,6 +72,8 @@ def sentence_features(
     ctx = _Context(
         w, s, ["<s>", "<s>", *w, "</s>", "</s>"], ["<s>", "<s>", "<s>", *s, "</s>", "</s>", "</s>"]
     )
+    clus = _clusters_of(ctx, lex.clusters) if lex.clusters else None
+    listed = _listed_names(w, lex) if lex.name_list else None
     out: list[list[str]] = []
     for i in range(len(tokens)):
         f = _word_features(ctx, i, lex.zipf_bucket)
@@ -84,8 +88,80 @@ def sentence_features(
                 f.append("gc=" + gaz[ci])
         if lex.names:
             f += _name_part_features(ctx, i, ci, lex.names)
+        if lex.wd_names and (w[i] in lex.wd_names or s[i] in lex.wd_names or (ci and ci in lex.wd_names)):
+            # with the word's frequency: a rare listed word is a name, a common one seldom is
+            f.append("wn=" + lex.zipf_bucket(w[i]))
+        if clus is not None:
+            f += _cluster_features(clus, i)
+        if listed is not None and listed[i]:
+            f += ["nl=" + listed[i], "nl=" + listed[i][2:]]
         f += _gazetteer_features(ctx, i, gaz)
         out.append(f)
+    return out
+
+
+def _clusters_of(ctx: _Context, clusters: Mapping[str, tuple[str, ...]]) -> list[tuple[str, ...] | None]:
+    """Each word's clusters, by the word, else its stem, else its clitic reading."""
+    out = []
+    for wi, si in zip(ctx.w, ctx.s, strict=True):
+        c = clusters.get(wi) or clusters.get(si)
+        if c is None:
+            ci = _clitic_reading(wi)
+            c = clusters.get(ci) if ci else None
+        out.append(c)
+    return out
+
+
+def _cluster_features(clus: list[tuple[str, ...] | None], i: int) -> list[str]:
+    """The word's cluster at every level, and its neighbours' at the middle level."""
+    c = clus[i]
+    f = [f"k{j}={x}" for j, x in enumerate(c)] if c else ["k=none"]
+    for name, k in (("k-1=", i - 1), ("k+1=", i + 1)):
+        if 0 <= k < len(clus):
+            n = clus[k]
+            f.append(name + (n[len(n) // 2] if n else "none"))
+    return f
+
+
+def _first_forms(wi: str) -> tuple[str, ...]:
+    """How a name's first word may be written in a sentence: as is, after a one-letter proclitic,
+    or after ل whose article lost its alef ("للعراق" → "العراق")."""
+    forms = [wi]
+    if len(wi) > 3 and wi[0] in ONE_LETTER_PROCLITICS:
+        forms.append(wi[1:])
+        rest = wi[1:]
+        if len(rest) > 3 and rest[0] in ONE_LETTER_PROCLITICS and rest[0] not in "وف":
+            forms.append(rest[1:])
+    for f in list(forms):
+        if f.startswith("لل") and len(f) > 4:
+            forms.append("ا" + f[1:])
+    return tuple(forms)
+
+
+def _listed_names(w: Sequence[str], lex: Lexicons) -> list[str | None]:
+    """BIO tags of the longest names of the outside name list found in the sentence (left to
+    right), None elsewhere."""
+    n = len(w)
+    out: list[str | None] = [None] * n
+    i = 0
+    while i < n:
+        hit = None
+        for first in _first_forms(w[i]):
+            if first not in lex.name_firsts:
+                continue
+            for length in range(min(MAX_NAME_WORDS, n - i), 0, -1):
+                typ = lex.name_list.get(" ".join([first, *w[i + 1 : i + length]]))
+                if typ:
+                    hit = (length, typ)
+                    break
+            if hit:
+                break
+        if hit:
+            length, typ = hit
+            out[i : i + length] = ["B-" + typ] + ["I-" + typ] * (length - 1)
+            i += length
+        else:
+            i += 1
     return out
 
 

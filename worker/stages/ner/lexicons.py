@@ -1,11 +1,14 @@
-"""Word knowledge from outside ANERcorp that the NER features use (see ner_features.py).
+"""Word knowledge from outside ANERcorp that the NER features use (see features.py).
 
-Most of the tagger's misses are names it never saw in training. Two shipped lists tell it about
-such words: how common each word is in general Arabic text (``wordfreq.tsv.gz``, from the wordfreq
-project's Arabic list) and which words are parts of personal names (``person_names.tsv.gz``, from
-arabnamer's name dictionary). A word that is rare, never takes the article or a possessive suffix
-in general text, or is a listed name part, is likely a name. Both files are built by ``khabar
-train-ner`` (worker/ner_lexicon_sources.py); licences and citations are in NOTICE.txt beside them.
+Most of the tagger's misses are names it never saw in training. Shipped lists tell it about such
+words: how common each word is in general Arabic text (``wordfreq.tsv.gz``, from the wordfreq
+project's Arabic list), which words are parts of personal names (``person_names.tsv.gz`` from
+arabnamer's name dictionary, ``wikidata_names.tsv.gz`` from Wikidata's transliterated names),
+which words behave alike in Arabic Wikipedia (``clusters.tsv.gz``, ``khabar build-ner-clusters``)
+and names of places, clubs and people (``name_list.tsv.gz``, from arwikicats). A word that is
+rare, never takes the article or a possessive suffix in general text, is a listed name part or
+sits in a cluster of names, is likely a name. The files are built by ``khabar train-ner``
+(worker/training/); licences and citations are in NOTICE.txt beside them.
 """
 
 from __future__ import annotations
@@ -16,6 +19,16 @@ from pathlib import Path
 
 WORDFREQ_FILE = "wordfreq.tsv.gz"
 NAMES_FILE = "person_names.tsv.gz"
+# Word clusters from Arabic Wikipedia (``khabar build-ner-clusters``, worker/training/clusters.py):
+# ``word<TAB>c1 c2 c3``, coarsest cluster first.
+CLUSTERS_FILE = "clusters.tsv.gz"
+# Names of places, organisations and people from outside ANERcorp (worker/training/gazetteers.py):
+# ``folded name<TAB>type``.
+NAME_LIST_FILE = "name_list.tsv.gz"
+# Words of person names transliterated in Wikidata (names/ of ../shared/data, CC0), one a line.
+WIKIDATA_NAMES_FILE = "wikidata_names.tsv.gz"
+# The longest name of the name list that is looked up, in words.
+MAX_NAME_WORDS = 5
 
 
 @dataclass(frozen=True)
@@ -24,6 +37,16 @@ class Lexicons:
     # times rarer); a word absent from the list is rarer than any listed one.
     freq: dict[str, int] = field(default_factory=dict)
     names: frozenset[str] = frozenset()
+    # folded word → its clusters, coarsest first (as strings: they only ever make features)
+    clusters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # folded multi-word name (words joined by spaces) → its type, and the names' first words
+    name_list: dict[str, str] = field(default_factory=dict)
+    name_firsts: frozenset[str] = frozenset()
+    wd_names: frozenset[str] = frozenset()
+
+    @classmethod
+    def with_name_list(cls, name_list: dict[str, str], **kw) -> Lexicons:
+        return cls(name_list=name_list, name_firsts=frozenset(n.split(" ", 1)[0] for n in name_list), **kw)
 
     def zipf_bucket(self, word: str) -> str:
         """The word's Zipf frequency (log10 per billion words) in half steps, or "none"."""
@@ -43,8 +66,17 @@ def write(out_dir: str | Path, lex: Lexicons) -> None:
     # line per word.
     freq_text = "".join(f"{cb}\t{' '.join(sorted(ws))}\n" for cb, ws in sorted(by_cb.items()))
     names_text = "".join(f"{n}\n" for n in sorted(lex.names))
+    files = {WORDFREQ_FILE: freq_text, NAMES_FILE: names_text}
     out = Path(out_dir)
-    for name, text in ((WORDFREQ_FILE, freq_text), (NAMES_FILE, names_text)):
+    if lex.wd_names:
+        files[WIKIDATA_NAMES_FILE] = "".join(f"{n}\n" for n in sorted(lex.wd_names))
+    else:
+        (out / WIKIDATA_NAMES_FILE).unlink(missing_ok=True)
+    if lex.name_list:
+        files[NAME_LIST_FILE] = "".join(f"{n}\t{t}\n" for n, t in sorted(lex.name_list.items()))
+    else:
+        (out / NAME_LIST_FILE).unlink(missing_ok=True)
+    for name, text in files.items():
         with (
             open(out / name, "wb") as fh,
             gzip.GzipFile(fileobj=fh, mode="wb", compresslevel=9, mtime=0) as gz,
@@ -52,15 +84,32 @@ def write(out_dir: str | Path, lex: Lexicons) -> None:
             gz.write(text.encode("utf-8"))
 
 
+def _lines(path: Path) -> list[str]:
+    return gzip.decompress(path.read_bytes()).decode("utf-8").splitlines() if path.is_file() else []
+
+
+def read_clusters(path: str | Path) -> dict[str, tuple[str, ...]]:
+    """A clusters file (``word<TAB>c1 c2 …``, gzipped) as word → clusters; empty when absent."""
+    out = {}
+    for line in _lines(Path(path)):
+        word, _, ids = line.partition("\t")
+        out[word] = tuple(ids.split())
+    return out
+
+
 def read(model_dir: str | Path) -> Lexicons:
     """The lists saved beside a model; empty where a file is absent (a model trained without them)."""
     d = Path(model_dir)
     freq: dict[str, int] = {}
-    if (d / WORDFREQ_FILE).is_file():
-        for line in gzip.decompress((d / WORDFREQ_FILE).read_bytes()).decode("utf-8").splitlines():
-            cb, _, words = line.partition("\t")
-            freq.update(dict.fromkeys(words.split(), int(cb)))
-    names: frozenset[str] = frozenset()
-    if (d / NAMES_FILE).is_file():
-        names = frozenset(gzip.decompress((d / NAMES_FILE).read_bytes()).decode("utf-8").split())
-    return Lexicons(freq, names)
+    for line in _lines(d / WORDFREQ_FILE):
+        cb, _, words = line.partition("\t")
+        freq.update(dict.fromkeys(words.split(), int(cb)))
+    names = frozenset(w for line in _lines(d / NAMES_FILE) for w in line.split())
+    name_list = dict(line.split("\t", 1) for line in _lines(d / NAME_LIST_FILE))
+    return Lexicons.with_name_list(
+        name_list,
+        freq=freq,
+        names=names,
+        clusters=read_clusters(d / CLUSTERS_FILE),
+        wd_names=frozenset(_lines(d / WIKIDATA_NAMES_FILE)),
+    )
