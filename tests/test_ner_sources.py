@@ -17,7 +17,7 @@ from worker.stages.ner.model import NerModel
 from worker.training.clusters import build_clusters
 from worker.training.gazetteers import read_arwikicats, read_wikidata_names
 from worker.training.ner import error_kinds
-from worker.training.wikifane import map_tag, read_wikifane, reattach
+from worker.training.wikifane import map_tag, read_wikifane, read_wikifane_names, reattach
 
 
 def test_wikifane_clitics_are_reattached_as_anercorp_writes_them():
@@ -40,6 +40,26 @@ def test_wikifane_classes_map_onto_anercorp_types(tmp_path):
         (["العرب", "في", "اتحاد", "كرة"], ["O", "O", "B-ORG", "I-ORG"]),
         (["قاله"], ["O"]),
     ]
+
+
+def test_wikifane_names_as_a_name_list(tmp_path):
+    path = tmp_path / "wf.txt"
+    rows = [
+        "و\tO",
+        "اتحاد\tB-Sports",
+        "كرة\tI-Sports",
+        "في\tO",
+        "باريس\tB-Population-Center",
+        "ه\tO",
+        "ويندوز\tB-Software",
+        "العرب\tB-Group",
+        "",
+        "باريس\tB-Artist",
+        "باريس\tB-Nation",
+    ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    # without the split-off conjunction; the commoner type of a name; no MISC or Group
+    assert read_wikifane_names(path) == {"اتحاد كره": "ORG", "باريس": "LOC"}
 
 
 def test_clusters_are_deterministic_and_group_words_used_alike():

@@ -362,17 +362,29 @@ class Sources:
     clusters: str | os.PathLike | None = None
     name_list: str | os.PathLike | None = None
     wikidata_names: Sequence[str | os.PathLike] = ()
+    wikifane_names: str | os.PathLike | None = None
 
     def files(self) -> list[str | os.PathLike]:
-        return [
-            p for p in (self.word_freq, self.person_names, self.wikifane, self.clusters, self.name_list) if p
-        ] + list(self.wikidata_names)
+        files = (
+            self.word_freq,
+            self.person_names,
+            self.wikifane,
+            self.wikifane_names,
+            self.clusters,
+            self.name_list,
+        )
+        return list(dict.fromkeys(p for p in files if p)) + list(self.wikidata_names)
 
     def lexicons(self) -> Lexicons:
         from worker.training.gazetteers import read_arwikicats, read_wikidata_names
+        from worker.training.wikifane import read_wikifane_names
 
+        name_list = read_arwikicats(self.name_list) if self.name_list else {}
+        if self.wikifane_names:
+            # arwikicats' type stands where both list a name
+            name_list = {**read_wikifane_names(self.wikifane_names), **name_list}
         return Lexicons.with_name_list(
-            read_arwikicats(self.name_list) if self.name_list else {},
+            name_list,
             freq=read_wordfreq(self.word_freq) if self.word_freq else {},
             names=read_person_names(self.person_names) if self.person_names else frozenset(),
             clusters=ner_lexicons.read_clusters(self.clusters) if self.clusters else {},

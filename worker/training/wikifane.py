@@ -106,11 +106,9 @@ def _repair(tags: list[str]) -> list[str]:
     return out
 
 
-def read_wikifane(path: str | os.PathLike, class_map: dict[str, str] = CLASS_MAP) -> list[Sentence]:
-    """WikiFANE's sentences (``token<TAB>tag``, a blank line between sentences; gzipped or not),
-    clitics reattached and tags mapped to PERS/LOC/ORG/MISC."""
+def _sentences(path: str | os.PathLike):
+    """WikiFANE's sentences as they are: (tokens, fine tags)."""
     opener = gzip.open if str(path).endswith(".gz") else open
-    sentences: list[Sentence] = []
     toks: list[str] = []
     tags: list[str] = []
     with opener(path, "rt", encoding="utf-8") as fh:
@@ -118,9 +116,52 @@ def read_wikifane(path: str | os.PathLike, class_map: dict[str, str] = CLASS_MAP
             cols = line.split()
             if cols:
                 toks.append(cols[0])
-                tags.append(map_tag(cols[-1], class_map) if len(cols) > 1 else "O")
+                tags.append(cols[-1] if len(cols) > 1 else "O")
             elif toks:
-                t, g = reattach(toks, tags)
-                sentences.append((t, _repair(g)))
+                yield toks, tags
                 toks, tags = [], []
-    return sentences
+
+
+def read_wikifane_names(
+    path: str | os.PathLike, types: tuple[str, ...] = ("PERS", "LOC", "ORG"), max_words: int = 5
+) -> dict[str, str]:
+    """The names annotated in WikiFANE as a name list: folded name (words joined by a space) →
+    the type it is annotated with most often. Its clitic-split tokens give names without a
+    conjunction or preposition on them. MISC is left out: WikiFANE's products and vehicles are
+    not what ANERcorp calls MISC (religions, currencies, events, prizes)."""
+    from collections import Counter
+
+    from worker.stages.ner.features import fold
+
+    seen: dict[str, Counter] = {}
+    for toks, tags in _sentences(path):
+        mapped = [map_tag(t) for t in tags]
+        for a, b, typ in _spans(mapped):
+            words = [fold(t) for t in toks[a:b]]
+            if typ in types and b - a <= max_words and all(w.isalpha() for w in words):
+                if b - a > 1 or len(words[0]) > 2:
+                    seen.setdefault(" ".join(words), Counter())[typ] += 1
+    return {name: c.most_common(1)[0][0] for name, c in sorted(seen.items())}
+
+
+def _spans(tags: list[str]) -> list[tuple[int, int, str]]:
+    out = []
+    start, typ = None, None
+    for i, tag in enumerate([*tags, "O"]):
+        prefix, _, t = tag.partition("-")
+        if start is not None and (prefix != "I" or t != typ):
+            out.append((start, i, typ))
+            start, typ = None, None
+        if prefix == "B" or (prefix == "I" and start is None):
+            start, typ = i, t
+    return out
+
+
+def read_wikifane(path: str | os.PathLike, class_map: dict[str, str] = CLASS_MAP) -> list[Sentence]:
+    """WikiFANE's sentences (``token<TAB>tag``, a blank line between sentences; gzipped or not),
+    clitics reattached and tags mapped to PERS/LOC/ORG/MISC."""
+    out = []
+    for toks, tags in _sentences(path):
+        t, g = reattach(toks, [map_tag(x, class_map) for x in tags])
+        out.append((t, _repair(g)))
+    return out
