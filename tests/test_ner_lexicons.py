@@ -4,6 +4,7 @@ folded copies, the features they give, and ``train-ner`` building a model that c
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 
 import msgpack
@@ -81,8 +82,13 @@ def test_the_shipped_model_carries_its_lexicons():
     model = NerModel.load()
     assert len(model.lex.freq) > 100_000
     assert len(model.lex.names) > 5_000
+    assert len(model.lex.clusters) > 50_000 and len(model.lex.name_list) > 10_000
     meta = json.loads((default_model_dir() / "meta.json").read_text(encoding="utf-8"))
-    assert set(meta["outside_lexicons_sha256"]) == {"large_ar.msgpack.gz", "dict_FINAL.json"}
+    sources = meta["outside_lexicons_sha256"]
+    assert {"large_ar.msgpack.gz", "dict_FINAL.json", "clusters.tsv.gz"} <= set(sources)
+    # the clusters shipped are the ones the model was trained with
+    shipped = hashlib.sha256((default_model_dir() / "clusters.tsv.gz").read_bytes()).hexdigest()
+    assert sources["clusters.tsv.gz"] == shipped
 
 
 def test_train_ner_builds_a_model_with_its_lexicons(tmp_path):

@@ -135,6 +135,10 @@ def write_clusters(path: str | os.PathLike, clusters: dict[str, tuple[int, ...]]
     """Write ``word<TAB>c1 c2 …`` lines, gzipped, byte-identical for the same clusters; returns the
     file's sha256."""
     text = "".join(f"{w}\t{' '.join(map(str, c))}\n" for w, c in sorted(clusters.items()))
-    with open(path, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", compresslevel=9, mtime=0) as gz:
+    # No name and no time in the gzip header: the bytes depend on the clusters only.
+    with (
+        open(path, "wb") as fh,
+        gzip.GzipFile(filename="", fileobj=fh, mode="wb", compresslevel=9, mtime=0) as gz,
+    ):
         gz.write(text.encode("utf-8"))
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
