@@ -297,6 +297,8 @@ def build_ner_clusters(corpus: str, out: str, min_count: int, levels: str, dims:
         ks = tuple(int(k) for k in levels.split(","))
     except ValueError as exc:
         raise click.ClickException(f"--levels: expected numbers separated by commas, got {levels!r}") from exc
+    # Reading and folding the corpus takes a minute before the first figures: say so first.
+    click.echo(f"reading {corpus} …")
     clusters = build_clusters(
         corpus_lines(corpus), min_count=min_count, dims=dims, levels=ks, echo=click.echo
     )

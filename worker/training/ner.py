@@ -392,6 +392,10 @@ class Sources:
         )
 
 
+def _count(sentences: Sequence[Sentence], extra: Sequence[Sentence]) -> str:
+    return f"{len(sentences)} sentences" + (f" + {len(extra)} WikiFANE sentences" if extra else "")
+
+
 def train_and_report(
     train_path: str | os.PathLike,
     out_dir: str | os.PathLike | None,
@@ -439,13 +443,16 @@ def train_and_report(
         dev = [sentences[i] for i in dev_range]
         fit = [s for i, s in enumerate(sentences) if i not in dev_range]
         # Each training run takes minutes on a real corpus: say what is running before it starts.
-        echo(
-            f"training on {len(fit)} + {len(extra)} sentences, holding out sentences "
-            f"{dev_range.start}–{dev_range.stop - 1} …"
+        held = (
+            f"the last {len(dev)}"
+            if dev_block is None
+            else f"sentences {dev_range.start}–{dev_range.stop - 1}"
         )
+        echo(f"training on {_count(fit, extra)}, holding out {held} …")
         t0 = time.perf_counter()
         if not two_pass and out_dir is not None:
             # the final model trains beside the held-out one
+            echo(f"training the final model on all {_count(sentences, extra)} …")
             trained, final = train_single_pass_together(
                 [fit + extra, sentences + extra], params, folds, lex=lex
             )
@@ -466,7 +473,7 @@ def train_and_report(
     if out_dir is None:
         return result
     if final is None:
-        echo(f"training the final model on all {len(sentences)} + {len(extra)} sentences …")
+        echo(f"training the final model on all {_count(sentences, extra)} …")
         t0 = time.perf_counter()
         final = train_crf(sentences + extra, params, folds, two_pass, lex=lex)
         echo(
