@@ -19,6 +19,8 @@ from __future__ import annotations
 import gzip
 import os
 
+from worker.stages.ner.model import bio_spans
+
 Sentence = tuple[list[str], list[str]]
 
 _PERS = "Politician Religious_PER Artist Other_PER Scientist Businessperson Athlete Engineer Lawyer Police"
@@ -136,25 +138,12 @@ def read_wikifane_names(
     seen: dict[str, Counter] = {}
     for toks, tags in _sentences(path):
         mapped = [map_tag(t) for t in tags]
-        for a, b, typ in _spans(mapped):
+        for a, b, typ in bio_spans(mapped):
             words = [fold(t) for t in toks[a:b]]
             if typ in types and b - a <= max_words and all(w.isalpha() for w in words):
                 if b - a > 1 or len(words[0]) > 2:
                     seen.setdefault(" ".join(words), Counter())[typ] += 1
     return {name: c.most_common(1)[0][0] for name, c in sorted(seen.items())}
-
-
-def _spans(tags: list[str]) -> list[tuple[int, int, str]]:
-    out = []
-    start, typ = None, None
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, t = tag.partition("-")
-        if start is not None and (prefix != "I" or t != typ):
-            out.append((start, i, typ))
-            start, typ = None, None
-        if prefix == "B" or (prefix == "I" and start is None):
-            start, typ = i, t
-    return out
 
 
 def read_wikifane(path: str | os.PathLike, class_map: dict[str, str] = CLASS_MAP) -> list[Sentence]:
