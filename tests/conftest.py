@@ -101,6 +101,22 @@ def pg_url() -> Iterator[str]:
     admin.dispose()
 
 
+@pytest.fixture()
+def empty_pg() -> Iterator[str]:
+    """A Postgres database nobody has migrated, dropped after the test."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    name = f"khabar_empty_{uuid.uuid4().hex[:8]}"
+    admin = _admin_engine()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 TABLES = "event_arguments, events, mentions, attributions, stage_runs, failures, entities, articles, feed_items, feeds"
 
 

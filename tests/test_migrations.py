@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from db.migrate import upgrade
-from tests.conftest import PG_ADMIN_URL, _admin_engine
 
 pytestmark = pytest.mark.db
-
-
-@pytest.fixture()
-def empty_pg():
-    name = f"khabar_mig_{uuid.uuid4().hex[:8]}"
-    admin = _admin_engine()
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_entity_keys_are_renormalised_and_duplicates_merged(empty_pg):

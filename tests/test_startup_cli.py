@@ -4,26 +4,12 @@ is wrong and what to do; a worker that names its database and broker, and refuse
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.conftest import PG_ADMIN_URL, RUN_ID
+from tests.conftest import RUN_ID
 from tests.khabar_cli import khabar
 
 pytestmark = pytest.mark.pipeline
-
-
-@pytest.fixture()
-def empty_pg():
-    """A Postgres database nobody has migrated."""
-    name = f"khabar_empty_{RUN_ID}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def one_line(r) -> str:

@@ -89,7 +89,7 @@ COMMANDS = [
     ("worker.commands.ner", "quality"),
     ("worker.commands.quality_events", "articles", "quality", "events"),
     ("worker.commands.quality_explain", "explain", "quality", "explain"),
-    ("worker.commands.quality_gsr", "gsr", "quality", "gsr"),
+    ("worker.commands.quality_detection", "gsr", "quality", "gsr"),
     ("worker.commands.roles", "train_roles"),
     ("worker.commands.actors", "build_actors"),
     ("worker.commands.quality_actors", "actors", "quality", "actors"),

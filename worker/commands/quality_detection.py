@@ -22,7 +22,7 @@ def gsr(gsr_dir: Path, folds: int) -> None:
     threshold, the shipped threshold's, and the threshold chosen by cross-validation over
     sentences (each fold decided by the threshold best on the other folds). Takes minutes."""
     from worker.stages.events.specificity import THRESHOLD
-    from worker.training.gsr import cross_validate, detection, gold_rows, said_by_threshold
+    from worker.training.thresholds import cross_validate, detection, gold_rows, said_by_threshold
 
     config = get_settings().stage_config()
     lines = [
