@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select, text, true, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from db.models import (
     Article,
@@ -462,12 +462,14 @@ def events_query(
     omit_refers_back: bool = False,
     min_confidence: float | None = None,
     limit: int | None = None,
+    after: tuple[str | None, int] | None = None,
 ) -> Select:
     """Events filtered by type, date range (ISO dates of any precision), participant (an
     entity name, any role), place, modality and confidence, newest first. ``current_only`` keeps
     the results of each article's current extractor version. ``limit``: the page the caller will
     take (it lets a participant's page be read from an index instead of sorting all their events;
-    every filter is therefore given here, not added to the statement after)."""
+    every filter is therefore given here, not added to the statement after). ``after``: the
+    (date, id) of the last event of the previous page, for keyset pages (see ``iter_events``)."""
     conditions = []
     if current_only:
         conditions.append(Event.extractor_version == Article.extractor_version)
@@ -491,14 +493,48 @@ def events_query(
         )
     if place:
         conditions.append(Event.location.contains(place))
+    seek = []
+    if after is not None:
+        conditions += _after(Event.date, after)
+        seek = _after(EventArgument.event_date, after)
     q = select(Event).join(Article).where(*conditions)
     if participant and limit:
-        q = q.where(Event.id.in_(_participant_page(participant, conditions, limit)))
+        q = q.where(Event.id.in_(_participant_page(participant, conditions + seek, limit)))
     elif participant:
         q = q.where(Event.id.in_(participant_event_ids(participant)))
     # The arguments and their entities of a whole page in two queries, not two per event.
-    q = q.options(selectinload(Event.arguments).selectinload(EventArgument.entity))
+    q = q.options(
+        contains_eager(Event.article), selectinload(Event.arguments).selectinload(EventArgument.entity)
+    )
     return q.order_by(Event.date.desc().nulls_last(), Event.id)
+
+
+def _after(date_column, after: tuple[str | None, int | None]) -> list:
+    """Conditions for the events after ``after`` = (date, id) in newest-first order (date
+    descending, undated last, then id). ``date <= d`` is a range the newest-first index seeks to;
+    the tie on ``d`` is settled by id. After a dated event only dated ones follow: the undated
+    are a page sequence of their own, started by (None, None)."""
+    date, event_id = after
+    if date is None:
+        return [date_column.is_(None)] + ([] if event_id is None else [Event.id > event_id])
+    return [date_column <= date, or_(date_column < date, Event.id > event_id)]
+
+
+def iter_events(session: Session, batch: int = 1000, **filters) -> Iterator[Event]:
+    """Every event ``events_query`` selects, newest first, read page by page (keyset pages of
+    ``batch`` over the newest-first index): the first rows come at once and the memory stays
+    that of one page, where one statement over millions of events would sort them all first."""
+    after: tuple[str | None, int | None] | None = None
+    while True:
+        rows = session.scalars(events_query(**filters, limit=batch, after=after).limit(batch)).all()
+        yield from rows
+        session.expunge_all()  # the pages already written need not stay in the session
+        if len(rows) == batch:
+            after = (rows[-1].date, rows[-1].id)
+        elif after is not None and after[0] is not None:
+            after = (None, None)  # the dated events are done: the undated ones follow
+        else:
+            return
 
 
 def participant_event_ids(name: str) -> Select:

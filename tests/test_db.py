@@ -163,7 +163,7 @@ def table_snapshot() -> str:
 
 
 def test_event_filters_by_type_date_participant_and_place(db):
-    from db.store import events_query
+    from db.store import events_query, iter_events
 
     article_id = store_seed()
     lavrov, blinken = (
@@ -205,6 +205,8 @@ def test_event_filters_by_type_date_participant_and_place(db):
                 arguments=(Argument("actor", "أنتوني بلينكن", "PERS"), blinken),
             ),
             DocEvent("AID", "تقديم", 60, 65, 3),
+            DocEvent("AID", "مساعدات", 70, 78, 3),
+            DocEvent("PROTEST", "تظاهرة", 80, 86, 4, date="2023-01"),  # a tie on a date
         ),
     )
     with session_scope() as s:
@@ -217,18 +219,23 @@ def test_event_filters_by_type_date_participant_and_place(db):
             for n in (1, 2, 50):
                 page = events_query(**filters, limit=n).limit(n)
                 assert [(e.type, e.date) for e in s.scalars(page)] == rows[:n], (filters, n)
+            # What `export` reads: keyset pages, ties on a date and the undated across page ends.
+            for batch in (1, 2, 3):
+                assert [(e.type, e.date) for e in iter_events(s, batch, **filters)] == rows, (filters, batch)
             return rows
 
     assert found() == [
         ("CONSULT", "2023-04"),
         ("CONSULT", "2023-03"),
         ("COERCE", "2023-01"),
+        ("PROTEST", "2023-01"),
         ("ASSAULT", "2022-02"),
+        ("AID", None),
         ("AID", None),
     ]
     assert found(type_="consult") == [("CONSULT", "2023-04"), ("CONSULT", "2023-03")]
     assert found(since="2023-03") == [("CONSULT", "2023-04"), ("CONSULT", "2023-03")]
-    assert found(until="2023-01") == [("COERCE", "2023-01"), ("ASSAULT", "2022-02")]
+    assert found(until="2023-01") == [("COERCE", "2023-01"), ("PROTEST", "2023-01"), ("ASSAULT", "2022-02")]
     assert found(until="2022") == [("ASSAULT", "2022-02")]
     assert found(since="2023-03-01", until="2023-03") == [("CONSULT", "2023-03")]
     assert found(participant="بلينكن") == [("CONSULT", "2023-03"), ("COERCE", "2023-01")]

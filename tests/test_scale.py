@@ -28,6 +28,10 @@ CASES = {
     "events, newest first": (lambda: events_query().limit(50), "ix_events_date_id"),
     "events --type": (lambda: events_query(type_="PROTEST").limit(50), "ix_events_type_date_id"),
     "events --until": (lambda: events_query(until="2001-03").limit(50), "ix_events_date_id"),
+    "export: a page after the last one": (
+        lambda: events_query(limit=1000, after=("2024-05", 123)).limit(1000),
+        "ix_events_date_id",
+    ),
     "events --participant (name part)": (
         lambda: participant_event_ids("لافروف"),
         "ix_entities_normalised_trgm",

@@ -219,6 +219,7 @@ def _cases(n: int) -> list[Case]:
         entity_ids_query,
         events_query,
         find_article,
+        iter_events,
         oldest_in_flight,
         open_failure_counts,
         open_failures,
@@ -232,7 +233,7 @@ def _cases(n: int) -> list[Case]:
         status_counts,
         upsert_entities,
     )
-    from worker.commands.query import event_record
+    from worker.commands.query import SentenceTexts, event_record
     from worker.stages.document import Argument, Document, Mention
     from worker.stages.document import Event as DocEvent
     from worker.steps import STEPS
@@ -255,8 +256,9 @@ def _cases(n: int) -> list[Case]:
     rare_place = _py_name(12345)
 
     def export_rows(session):
-        for k, e in enumerate(session.scalars(events_query()).yield_per(500)):
-            event_record(e)
+        sentence = SentenceTexts()
+        for k, e in enumerate(iter_events(session)):
+            event_record(e, sentence)
             if k == 10_000:
                 return
 
@@ -311,7 +313,12 @@ def _cases(n: int) -> list[Case]:
             ],
             lambda: events_query(place=rare_place, limit=50).limit(50),
         ),
-        Case("export (first 10,000 events)", export_rows, lambda: events_query(), once=True),
+        Case(
+            "export (first 10,000 events, keyset pages of 1,000)",
+            export_rows,
+            lambda: events_query(limit=1000, after=("2024-05", 1)).limit(1000),
+            once=True,
+        ),
         Case("show <id>", show(middle), lambda: select(Article).where(Article.id == middle)),
         Case(
             "show <producer id>",

@@ -8,7 +8,7 @@ import csv
 import hashlib
 import json
 import sys
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from datetime import UTC, date, datetime, timedelta
 
 import click
@@ -29,18 +29,25 @@ def event_id(event) -> str:
 
 class SentenceTexts:
     """The sentence each event was found in, cut from its article's document text the way the
-    segment stage cut it (sentences are not stored; spans are computed once per article)."""
+    segment stage cut it (sentences are not stored; spans are computed once per article). Only the
+    last ``keep`` articles are kept: an export of millions of events must not hold every article
+    text, and an article's events mostly come together."""
 
-    def __init__(self) -> None:
-        self._spans: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+    def __init__(self, keep: int = 256) -> None:
+        self._spans: OrderedDict[str, tuple[str, list[tuple[int, int]]]] = OrderedDict()
+        self._keep = keep
 
     def __call__(self, event) -> str:
         from worker.stages.text.segment import sentence_spans
 
         article = event.article
-        if article.id not in self._spans:
+        if article.id in self._spans:
+            self._spans.move_to_end(article.id)
+        else:
             text = f"{article.title}\n\n{article.body}" if article.title else article.body
             self._spans[article.id] = (text, sentence_spans(text))
+            if len(self._spans) > self._keep:
+                self._spans.popitem(last=False)
         text, spans = self._spans[article.id]
         k = bisect.bisect_right([s for s, _ in spans], event.trigger_start) - 1
         return text[spans[k][0] : spans[k][1]] if k >= 0 else ""
@@ -191,22 +198,20 @@ def _event_filters(f):
     return f
 
 
-def _events(
-    session, type_, since, until, participant, place, omit_modal, omit_refers_back, min_confidence, limit=None
-):
-    from db.store import events_query
-
-    return events_query(
-        type_=type_,
-        since=since,
-        until=until,
-        participant=participant,
-        place=place,
-        asserted_only=omit_modal,
-        omit_refers_back=omit_refers_back,
-        min_confidence=min_confidence,
-        limit=limit,
-    )
+def _store_filters(
+    type_, since, until, participant, place, omit_modal, omit_refers_back, min_confidence
+) -> dict:
+    """The CLI's event filters under the names ``db.store.events_query`` takes."""
+    return {
+        "type_": type_,
+        "since": since,
+        "until": until,
+        "participant": participant,
+        "place": place,
+        "asserted_only": omit_modal,
+        "omit_refers_back": omit_refers_back,
+        "min_confidence": min_confidence,
+    }
 
 
 @click.command()
@@ -219,7 +224,9 @@ def events(limit: int, as_json: bool, **filters) -> None:
     from db.session import session_scope
 
     with session_scope() as session:
-        rows = session.scalars(_events(session, **filters, limit=limit).limit(limit)).all()
+        from db.store import events_query
+
+        rows = session.scalars(events_query(**_store_filters(**filters), limit=limit).limit(limit)).all()
         sentence = SentenceTexts()
         for e in rows:
             rec = event_record(e, sentence)
@@ -268,6 +275,7 @@ def export(fmt: str, out: str, excel: bool, offsets: bool, **filters) -> None:
     """Export events (current extractor version) as JSONL or CSV, with the sentence and the
     article each came from."""
     from db.session import session_scope
+    from db.store import iter_events
 
     if excel:
         fmt = "csv"
@@ -288,7 +296,7 @@ def export(fmt: str, out: str, excel: bool, offsets: bool, **filters) -> None:
             writer.writeheader()
         with session_scope() as session:
             sentence = SentenceTexts()
-            for e in session.scalars(_events(session, **filters)).yield_per(500):
+            for e in iter_events(session, **_store_filters(**filters)):
                 rec = event_record(e, sentence)
                 if writer:
                     writer.writerow({k: _csv_value(v) for k, v in rec.items()})
