@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, or_, select, text, true, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, contains_eager, defer, selectinload
 
 from db.models import (
     Article,
@@ -384,9 +384,17 @@ def close_failures(session: Session, ids: Sequence[int], resolution: str) -> int
 
 
 def open_failures(
-    session: Session, stage: str | None = None, ref: str | None = None, limit: int | None = None
+    session: Session,
+    stage: str | None = None,
+    ref: str | None = None,
+    limit: int | None = None,
+    with_payload: bool = True,
 ) -> Sequence[Failure]:
+    """Open failures, oldest first. ``with_payload=False`` leaves the inputs (up to a megabyte
+    each) in the database until one is read."""
     q = select(Failure).where(Failure.resolved_at.is_(None)).order_by(Failure.last_at).limit(limit)
+    if not with_payload:
+        q = q.options(defer(Failure.payload))
     if stage:
         q = q.where(Failure.stage == stage)
     if ref:

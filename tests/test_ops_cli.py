@@ -41,6 +41,8 @@ def test_validation_failures_can_be_read_resolved_and_dismissed(pg, tmp_path):
     rows = open_failures(pg)
     listed = khabar("failures", "list", "--show-payload", db=pg).stdout
     assert "    payload: {broken" in listed
+    page = khabar("failures", "list", "--limit", "3", db=pg)  # the oldest three of four
+    assert len(page.stdout.splitlines()) == 3 and "and 1 more open failure(s)" in page.stderr
 
     refused = khabar("failures", "resolve", db=pg)
     assert refused.returncode == 2 and "say which failures" in refused.stderr

@@ -20,13 +20,20 @@ def failures() -> None:
 @click.option("--stage", help="Only failures of this stage (validate, enqueue, normalise, …).")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--show-payload", is_flag=True, help="Also print the (truncated) input that failed.")
-def failures_list(stage: str | None, as_json: bool, show_payload: bool) -> None:
+@click.option(
+    "--limit",
+    default=100,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Show the oldest N open failures (0: every one); the rest are counted.",
+)
+def failures_list(stage: str | None, as_json: bool, show_payload: bool, limit: int) -> None:
     """Open failures, oldest first: stage, error, attempts, what to retry."""
     from db.session import session_scope
-    from db.store import open_failures
+    from db.store import open_failure_counts, open_failures
 
     with session_scope() as session:
-        rows = open_failures(session, stage=stage)
+        rows = open_failures(session, stage=stage, limit=limit or None, with_payload=show_payload)
         for f in rows:
             rec = {
                 "id": f.id,
@@ -52,6 +59,11 @@ def failures_list(stage: str | None, as_json: bool, show_payload: bool) -> None:
                     click.echo(f"    payload: {f.payload if f.payload is not None else '(none kept)'}")
         if not rows and not as_json:
             click.echo("no open failures")
+        if limit and len(rows) == limit:
+            counts = open_failure_counts(session)
+            more = (counts.get(stage, 0) if stage else sum(counts.values())) - limit
+            if more > 0:
+                click.echo(f"… and {more} more open failure(s): --limit 0 lists every one", err=True)
 
 
 @failures.command("retry")
