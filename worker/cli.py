@@ -78,6 +78,7 @@ COMMANDS = [
     ("worker.commands.query", "export"),
     ("worker.commands.query", "status"),
     ("worker.commands.metrics", "metrics"),
+    ("worker.commands.serve", "serve"),
     ("worker.commands.ops", "failures"),
     ("worker.commands.ops", "reprocess"),
     ("worker.commands.ops", "recover"),
