@@ -471,13 +471,16 @@ def events_query(
     min_confidence: float | None = None,
     limit: int | None = None,
     after: tuple[str | None, int] | None = None,
+    lateral: bool = True,
 ) -> Select:
     """Events filtered by type, date range (ISO dates of any precision), participant (an
     entity name, any role), place, modality and confidence, newest first. ``current_only`` keeps
     the results of each article's current extractor version. ``limit``: the page the caller will
     take (it lets a participant's page be read from an index instead of sorting all their events;
     every filter is therefore given here, not added to the statement after). ``after``: the
-    (date, id) of the last event of the previous page, for keyset pages (see ``iter_events``)."""
+    (date, id) of the last event of the previous page, for keyset pages (see ``iter_events``).
+    ``lateral``: whether the database has LATERAL joins for a participant's page (``has_lateral``);
+    without them (SQLite, the demo's database) the participant is a plain filter."""
     conditions = []
     if current_only:
         conditions.append(Event.extractor_version == Article.extractor_version)
@@ -506,7 +509,7 @@ def events_query(
         conditions += _after(Event.date, after)
         seek = _after(EventArgument.event_date, after)
     q = select(Event).join(Article).where(*conditions)
-    if participant and limit:
+    if participant and limit and lateral:
         q = q.where(Event.id.in_(_participant_page(participant, conditions + seek, limit)))
     elif participant:
         q = q.where(Event.id.in_(participant_event_ids(participant)))
@@ -528,13 +531,19 @@ def _after(date_column, after: tuple[str | None, int | None]) -> list:
     return [date_column <= date, or_(date_column < date, Event.id > event_id)]
 
 
+def has_lateral(session: Session) -> bool:
+    """Whether the session's database has LATERAL joins (Postgres does, SQLite does not)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def iter_events(session: Session, batch: int = 1000, **filters) -> Iterator[Event]:
     """Every event ``events_query`` selects, newest first, read page by page (keyset pages of
     ``batch`` over the newest-first index): the first rows come at once and the memory stays
     that of one page, where one statement over millions of events would sort them all first."""
     after: tuple[str | None, int | None] | None = None
     while True:
-        rows = session.scalars(events_query(**filters, limit=batch, after=after).limit(batch)).all()
+        page = events_query(**filters, limit=batch, after=after, lateral=has_lateral(session))
+        rows = session.scalars(page.limit(batch)).all()
         yield from rows
         session.expunge_all()  # the pages already written need not stay in the session
         if len(rows) == batch:

@@ -214,6 +214,15 @@ def _store_filters(
     }
 
 
+def events_page(session, limit: int, **filters):
+    """The statement behind `khabar events` (and the window's event list): the newest ``limit``
+    events that pass the CLI's filters."""
+    from db.store import events_query, has_lateral
+
+    q = events_query(**_store_filters(**filters), limit=limit, lateral=has_lateral(session))
+    return q.limit(limit)
+
+
 @click.command()
 @_event_filters
 @click.option("--limit", default=50, show_default=True)
@@ -224,9 +233,7 @@ def events(limit: int, as_json: bool, **filters) -> None:
     from db.session import session_scope
 
     with session_scope() as session:
-        from db.store import events_query
-
-        rows = session.scalars(events_query(**_store_filters(**filters), limit=limit).limit(limit)).all()
+        rows = session.scalars(events_page(session, limit, **filters)).all()
         sentence = SentenceTexts()
         for e in rows:
             rec = event_record(e, sentence)

@@ -77,7 +77,8 @@ def events_over_time(dates: Iterable[tuple[str | None, int]]) -> Chart | None:
         return None
     unit, buckets, year_only = _buckets(dated)
     peak = max(n for _, n in buckets) or 1
-    step = WIDTH / len(buckets)
+    # a few periods get bars of a dozen's width, drawn from the right edge, not one wide block
+    step = WIDTH / max(len(buckets), 12)
     # a label under every bar would overlap: at most about a dozen, evenly spaced
     every = max(1, round(len(buckets) / 12))
     bars = [

@@ -17,7 +17,7 @@ FLAGS = ("omit_modal", "omit_refers_back")
 
 @dataclass
 class EventFilters:
-    """What ``_events`` (the query behind `khabar events`) takes, plus the page size; ``errors``
+    """What ``events_page`` (the query behind `khabar events`) takes, plus the page size; ``errors``
     says, per field, why a value was refused (the field is then left out)."""
 
     type_: str | None = None
@@ -32,7 +32,7 @@ class EventFilters:
     errors: dict[str, str] = field(default_factory=dict)
 
     def query_args(self) -> dict:
-        """Keyword arguments of ``worker.commands.query._events``."""
+        """Keyword arguments of ``worker.commands.query.events_page`` (the CLI's filters)."""
         return {
             "type_": self.type_,
             "since": self.since,

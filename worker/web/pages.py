@@ -1,7 +1,7 @@
 """What each page shows, read from the database into plain values for the templates. Reads only:
 the window has no write action.
 
-The event list runs the query behind `khabar events` (``worker.commands.query._events`` and
+The event list runs the query behind `khabar events` (``worker.commands.query.events_page`` and
 ``event_record``); the status page what `khabar status` reads (``status_counts``,
 ``open_failure_counts``, the broker's queue depths).
 """
@@ -19,13 +19,14 @@ from db.store import (
     current_attributions,
     current_events,
     current_mentions,
+    events_query,
     find_article,
     oldest_in_flight,
     open_failure_counts,
     open_failures,
     status_counts,
 )
-from worker.commands.query import SentenceTexts, _events, event_id, event_record, iso_time
+from worker.commands.query import SentenceTexts, event_id, event_record, events_page, iso_time
 from worker.web.annotate import Span, document_text, paragraphs
 from worker.web.chart import events_over_time
 from worker.web.filters import EventFilters
@@ -50,7 +51,7 @@ def actor_code(country: str | None, sector: str | None) -> str | None:
 
 
 def event_list(session: Session, filters: EventFilters) -> list[dict]:
-    rows = session.scalars(_events(session, **filters.query_args(), limit=filters.limit).limit(filters.limit))
+    rows = session.scalars(events_page(session, filters.limit, **filters.query_args()))
     sentence = SentenceTexts()
     out = []
     for e in rows:
@@ -216,17 +217,7 @@ def entity_page(session: Session, entity_id: int, recent: int = 20) -> dict | No
     ).all()
     event_ids = select(args.c.event_id).where(participant).scalar_subquery()
     latest = session.scalars(
-        _events(
-            session,
-            type_=None,
-            since=None,
-            until=None,
-            participant=None,
-            place=None,
-            omit_modal=False,
-            omit_refers_back=False,
-            min_confidence=None,
-        )
+        events_query()  # current results, newest first, participants loaded with the page
         .where(Event.id.in_(event_ids))
         .limit(recent)
     ).all()
