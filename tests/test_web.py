@@ -149,6 +149,34 @@ def test_event_list_has_the_filters_of_khabar_events(client, seeded):
     assert len(refused.xpath("//table[@class='events']/tbody/tr")) == min(50, total)  # the rest applies
 
 
+def test_article_list_has_the_filters_of_khabar_articles(client, seeded):
+    rows = page(client, "/articles").xpath("//table[@class='article-list']/tbody/tr")
+    assert len(rows) == 5
+    titles = [r.xpath("td/a")[0].text_content() for r in rows]
+    assert HOSTILE_TITLE in titles  # as text, like every other value
+    dates = [r.xpath("td[@class='date']")[0].text_content() for r in rows]
+    assert dates == sorted(dates, reverse=True) and "2024-02-01" in dates  # newest first
+    seed = next(r for r in rows if r.xpath("td[@class='ids']")[0].text_content() == "seed-000")
+    assert int(seed.xpath("td")[4].text_content()) > 10  # its events
+
+    def listed(query):
+        doc = page(client, "/articles?" + query)
+        return [r.get("data-article") for r in doc.xpath("//table[@class='article-list']/tbody/tr")]
+
+    assert len(listed("status=done")) == 5 and listed("status=failed") == []
+    assert len(listed("source=khabar-samples")) == 3
+    assert len(listed("search=لافروف المحادثات")) == 1
+    assert len(listed("since=2024")) == 4 and len(listed("until=2023-07")) == 1
+    hostile = page(client, "/articles?since=2024-02&until=2024-02").xpath("//table[@class='article-list']//a")
+    assert [a.text_content() for a in hostile] == [HOSTILE_TITLE]
+    assert len(listed("limit=2")) == 2
+    refused = page(client, "/articles?status=lost&since=soon")
+    assert [li.text_content().split(":")[0] for li in refused.xpath("//ul[@class='errors']/li")] == [
+        "status",
+        "since",
+    ]
+
+
 def test_entity_page_names_code_and_events_over_time(client, seeded):
     from db.models import Entity
 
@@ -201,7 +229,15 @@ def test_status_page_reads_the_real_broker(seeded):
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
 def test_only_get_and_head(client, method):
-    for path in ("/", "/article/seed-000", "/entity/1", "/status", "/static/khabar.css", "/nothing-here"):
+    for path in (
+        "/",
+        "/articles",
+        "/article/seed-000",
+        "/entity/1",
+        "/status",
+        "/static/khabar.css",
+        "/nothing-here",
+    ):
         r = client.open(path, method=method)
         assert r.status_code == 405 and r.headers["Allow"] == "GET, HEAD", (path, method)
     r = client.head("/article/seed-000")

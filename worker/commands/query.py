@@ -358,6 +358,27 @@ def _period(bound: str) -> tuple[datetime, datetime]:
     return start, end
 
 
+def articles_query(status=None, source=None, since=None, until=None, search=None):
+    """Articles by status, source (exact), publication date bounds (checked by ``_date_bound``)
+    and title words, newest first."""
+    from sqlalchemy import select
+
+    from db.models import Article
+
+    q = select(Article)
+    if status:
+        q = q.where(Article.status == status)
+    if source:
+        q = q.where(Article.source == source)
+    if since:
+        q = q.where(Article.published_at >= _period(since)[0])
+    if until:
+        q = q.where(Article.published_at < _period(until)[1])
+    for word in (search or "").split():
+        q = q.where(Article.title.contains(word))
+    return q.order_by(Article.published_at.desc().nulls_last(), Article.ingested_at.desc())
+
+
 @click.command()
 @click.option("--status", type=click.Choice(["queued", "processing", "done", "failed"]))
 @click.option("--source", help="Outlet name (exact).")
@@ -374,18 +395,7 @@ def articles(status, source, since, until, search, limit: int, as_json: bool) ->
     from db.models import Article
     from db.session import session_scope
 
-    q = select(Article)
-    if status:
-        q = q.where(Article.status == status)
-    if source:
-        q = q.where(Article.source == source)
-    if since:
-        q = q.where(Article.published_at >= _period(since)[0])
-    if until:
-        q = q.where(Article.published_at < _period(until)[1])
-    for word in (search or "").split():
-        q = q.where(Article.title.contains(word))
-    q = q.order_by(Article.published_at.desc().nulls_last(), Article.ingested_at.desc()).limit(limit)
+    q = articles_query(status, source, since, until, search).limit(limit)
     with session_scope() as session:
         rows = session.scalars(q).all()
         total = session.scalar(select(func.count()).select_from(Article))

@@ -16,10 +16,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from db.models import ARTICLE_STATUSES
 from db.session import session_scope
 from worker.settings import get_settings, mask_url
 from worker.web import pages
-from worker.web.filters import parse_filters
+from worker.web.filters import parse_article_filters, parse_filters
 
 READ_METHODS = ("GET", "HEAD")
 # No script, no frame, nothing from elsewhere: the page is text, one stylesheet and inline SVG.
@@ -112,6 +113,13 @@ def create_app(
         with read_only(url) as session:
             rows = pages.event_list(session, filters)
             return render_template("events.html", rows=rows, filters=filters, types=_types())
+
+    @app.get("/articles")
+    def articles():
+        filters = parse_article_filters(request.args)
+        with read_only(url) as session:
+            rows = pages.article_list(session, filters)
+            return render_template("articles.html", rows=rows, filters=filters, statuses=ARTICLE_STATUSES)
 
     @app.get("/article/<path:ref>")
     def article(ref: str):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import click
 
+from db.models import ARTICLE_STATUSES
 from worker.commands.query import _date_bound, _event_type
 
 DEFAULT_LIMIT = 50
@@ -82,4 +83,49 @@ def parse_filters(args: Mapping[str, str]) -> EventFilters:
     out.place = (args.get("place") or "").strip() or None
     for flag in FLAGS:
         setattr(out, flag, (args.get(flag) or "") in ("1", "on", "true", "yes"))
+    return out
+
+
+@dataclass
+class ArticleFilters:
+    """What ``articles_query`` (the query behind `khabar articles`) takes, plus the page size."""
+
+    status: str | None = None
+    source: str | None = None
+    since: str | None = None
+    until: str | None = None
+    search: str | None = None
+    limit: int = DEFAULT_LIMIT
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def query_args(self) -> dict:
+        return {k: getattr(self, k) for k in ("status", "source", "since", "until", "search")}
+
+
+def _status(value: str) -> str:
+    if value not in ARTICLE_STATUSES:
+        raise click.BadParameter(f"unknown status {value!r}; the statuses are: {' '.join(ARTICLE_STATUSES)}")
+    return value
+
+
+def parse_article_filters(args: Mapping[str, str]) -> ArticleFilters:
+    """The filters of `khabar articles` from a query string (``status``, ``source``, ``since``,
+    ``until``, ``search``, ``limit``)."""
+    out = ArticleFilters()
+    readers = {
+        "status": _status,
+        "since": lambda v: _checked(v, _date_bound),
+        "until": lambda v: _checked(v, _date_bound),
+        "limit": lambda v: _number(v, 1, MAX_LIMIT, int),
+        "source": str,
+        "search": str,
+    }
+    for key, read in readers.items():
+        value = (args.get(key) or "").strip()
+        if not value:
+            continue
+        try:
+            setattr(out, key, read(value))
+        except click.BadParameter as exc:
+            out.errors[key] = exc.format_message()
     return out

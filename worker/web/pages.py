@@ -26,10 +26,10 @@ from db.store import (
     open_failures,
     status_counts,
 )
-from worker.commands.query import SentenceTexts, event_id, event_record, events_page, iso_time
+from worker.commands.query import SentenceTexts, articles_query, event_id, event_record, events_page, iso_time
 from worker.web.annotate import Span, document_text, paragraphs
 from worker.web.chart import events_over_time
-from worker.web.filters import EventFilters
+from worker.web.filters import ArticleFilters, EventFilters
 
 ENTITY_TYPES = {"PERS": "شخص", "ORG": "منظمة", "LOC": "مكان", "MISC": "أخرى"}
 ROLES = {"actor": "فاعل", "recipient": "مفعول به", "location": "مكان"}
@@ -70,6 +70,37 @@ def _participants(event: Event, codes: dict[int, str | None]) -> dict[str, list[
                 {"id": a.entity_id, "name": a.entity.canonical, "code": codes.get(a.entity_id)}
             )
     return out
+
+
+# --- the article list -------------------------------------------------------------------------
+
+
+def article_list(session: Session, filters: ArticleFilters) -> list[dict]:
+    """The articles of `khabar articles`, each with its number of events (current results)."""
+    rows = session.scalars(articles_query(**filters.query_args()).limit(filters.limit)).all()
+    counts = dict(
+        session.execute(
+            select(Event.article_id, func.count())
+            .join(Article, Article.id == Event.article_id)
+            .where(
+                Event.article_id.in_([a.id for a in rows]),
+                Event.extractor_version == Article.extractor_version,
+            )
+            .group_by(Event.article_id)
+        ).all()
+    )
+    return [
+        {
+            "id": a.id,
+            "external_id": a.external_id,
+            "status": a.status,
+            "published_at": iso_time(a.published_at),
+            "source": a.source,
+            "title": a.title or a.body[:80],
+            "events": counts.get(a.id, 0),
+        }
+        for a in rows
+    ]
 
 
 # --- one article -------------------------------------------------------------------------------
