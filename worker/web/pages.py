@@ -205,7 +205,7 @@ def article_page(session: Session, ref: str) -> ArticlePage | None:
         }
         for a in current_attributions(session, article)
     ]
-    page.failures = list(open_failures(session, ref=article.id))
+    page.failures = list(open_failures(session, ref=article.id, with_payload=False))
     return page
 
 
@@ -307,7 +307,7 @@ def status_page(session: Session, queue_depths) -> dict:
                 "attempts": f.attempts,
                 "last_at": iso_time(f.last_at),
             }
-            for f in open_failures(session, limit=20)
+            for f in open_failures(session, limit=20, with_payload=False)
         ],
         "queues": queue_depths(),
     }
