@@ -147,6 +147,10 @@ class Mention(Base):
     # the entity's CAMEO-style actor code at the article's date (ISO alpha-3 or IGO; GOV, MIL, …)
     country: Mapped[str | None] = mapped_column(String(3), index=True)
     sector: Mapped[str | None] = mapped_column(String(3))
+    # a place's GeoNames id, and a city's coordinates (WGS84 degrees)
+    geonames_id: Mapped[int | None]
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
     extractor_version: Mapped[str] = mapped_column(String(32))
 
     article: Mapped[Article] = relationship(back_populates="mentions")

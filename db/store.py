@@ -237,6 +237,9 @@ def save_results(session: Session, doc: Document, version: str) -> None:
             "text": m.text,
             "country": m.country,
             "sector": m.sector,
+            "geonames_id": m.geonames_id,
+            "latitude": m.latitude,
+            "longitude": m.longitude,
             "extractor_version": version,
         }
         for m in doc.mentions

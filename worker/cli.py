@@ -93,6 +93,7 @@ COMMANDS = [
     ("worker.commands.quality_detection", "gsr", "quality", "gsr"),
     ("worker.commands.roles", "train_roles"),
     ("worker.commands.actors", "build_actors"),
+    ("worker.commands.actors", "build_places"),
     ("worker.commands.quality_actors", "actors", "quality", "actors"),
     ("worker.commands.bench_stages", "bench_stages", "bench", "stages"),
     ("worker.commands.bench_queries", "bench_queries", "bench", "queries"),

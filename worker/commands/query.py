@@ -105,12 +105,17 @@ def print_article(ref: str) -> bool:
             f"external id {article.external_id or '-'}, extractor {article.extractor_version}"
         )
         by_type: dict[str, dict[str, int]] = defaultdict(dict)
+        points: dict[str, str] = {}
         for m in current_mentions(session, article):
             names = by_type[m.entity.type]
             names[m.entity.canonical] = names.get(m.entity.canonical, 0) + 1
+            if m.latitude is not None:
+                points[m.entity.canonical] = f" ({m.latitude:.2f}, {m.longitude:.2f})"
         for type_ in ("PERS", "ORG", "LOC", "MISC"):
             if by_type.get(type_):
-                listed = "، ".join(f"{n} ×{c}" if c > 1 else n for n, c in by_type[type_].items())
+                listed = "، ".join(
+                    (f"{n} ×{c}" if c > 1 else n) + points.get(n, "") for n, c in by_type[type_].items()
+                )
                 click.echo(f"  {TYPE_NAMES[type_]}: {listed}")
         for e in current_events(session, article):
             rec = event_record(e)

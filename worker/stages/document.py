@@ -98,6 +98,10 @@ class Mention:
     # alpha-3 or "IGO", and a sector (GOV, MIL, …; None for a state or a place); None when unknown
     country: str | None = None
     sector: str | None = None
+    # a place's GeoNames id, and a city's coordinates (stages/actors/places); None when unknown
+    geonames_id: int | None = None
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass(frozen=True)

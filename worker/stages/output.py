@@ -20,9 +20,11 @@ def to_output(doc: Document, include_modal: bool = True, include_refers_back: bo
             "end": m.end,
             "canonical": m.canonical,
             "actor": _actor(m),
+            "geo": _geo(m),
         }
         for m in doc.mentions
     ]
+    places = {m.canonical: _geo(m) for m in doc.mentions if _geo(m) is not None}
     # an event's participants carry their entities' codes (None where the name is no entity)
     codes = {m.canonical: _actor(m) for m in doc.mentions if _actor(m) is not None}
     events = []
@@ -39,6 +41,7 @@ def to_output(doc: Document, include_modal: bool = True, include_refers_back: bo
                 "actor_codes": [codes.get(name) for name in e.actors],
                 "recipient_codes": [codes.get(name) for name in e.recipients],
                 "location": e.location,
+                "location_geo": places.get(e.location) if e.location else None,
                 "date": e.date,
                 "confidence": round(e.confidence, 3),
                 "modality": e.modality,
@@ -64,3 +67,10 @@ def to_output(doc: Document, include_modal: bool = True, include_refers_back: bo
 def _actor(m: Mention) -> dict[str, str | None] | None:
     # a stateless actor («داعش») has a sector and no country; an uncoded entity has neither
     return {"country": m.country, "sector": m.sector} if m.country or m.sector else None
+
+
+def _geo(m: Mention) -> dict[str, Any] | None:
+    # a state has a GeoNames id and no point; a city has both
+    if m.geonames_id is None:
+        return None
+    return {"geonames_id": m.geonames_id, "lat": m.latitude, "lon": m.longitude}

@@ -31,6 +31,7 @@ from worker.lang.ar.actor_lexicon import adjectives, clubs, key
 from worker.lang.ar.morphology import without_conjunction, without_proclitic
 from worker.lang.ar.normalise import normalise
 from worker.stages.actors.coding import Code, code_name, compose, known, lookup, sector_at, states_of
+from worker.stages.actors.places import locate
 from worker.stages.config import DEFAULT, StageConfig
 from worker.stages.document import Document, Mention, Sentence, Token
 
@@ -242,7 +243,8 @@ def actors(doc: Document, config: StageConfig = DEFAULT) -> Document:
                 sector = default_sector  # in sport, players, clubs and their officials are CVL
             m = dataclasses.replace(m, country=code.country, sector=SECTOR_AS.get(sector, sector))
         mentions.append(m)
-    return dataclasses.replace(doc, mentions=tuple(mentions), stages=(*doc.stages, "actors"))
+    located = locate(dataclasses.replace(doc, mentions=tuple(mentions)))
+    return dataclasses.replace(located, stages=(*doc.stages, "actors"))
 
 
 def _share_by_name(doc: Document, chosen: dict[tuple[str, str], Code]) -> None:
