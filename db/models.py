@@ -183,6 +183,9 @@ class Event(Base):
     confidence: Mapped[float] = mapped_column(Float, default=0.5)
     modality: Mapped[str] = mapped_column(String(16), default="asserted")
     refers_back: Mapped[bool] = mapped_column(default=False)
+    # the trigger start of the first mention of the happening this one reports (stages/events/
+    # happenings); equal to trigger_start for that first mention
+    happening_start: Mapped[int | None]
     extractor_version: Mapped[str] = mapped_column(String(32))
 
     article: Mapped[Article] = relationship(back_populates="events")

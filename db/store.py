@@ -259,6 +259,7 @@ def save_results(session: Session, doc: Document, version: str) -> None:
             "confidence": e.confidence,
             "modality": e.modality,
             "refers_back": e.refers_back,
+            "happening_start": doc.events[e.happening].start if e.happening is not None else None,
             "extractor_version": version,
         }
         for e in doc.events
@@ -471,6 +472,7 @@ def events_query(
     current_only: bool = True,
     asserted_only: bool = False,
     omit_refers_back: bool = False,
+    happenings_only: bool = False,
     min_confidence: float | None = None,
     limit: int | None = None,
     after: tuple[str | None, int] | None = None,
@@ -491,6 +493,8 @@ def events_query(
         conditions.append(Event.modality == "asserted")
     if omit_refers_back:
         conditions.append(Event.refers_back.is_(False))
+    if happenings_only:  # the first mention of each happening (rows from before it: each its own)
+        conditions.append(or_(Event.happening_start.is_(None), Event.happening_start == Event.trigger_start))
     if min_confidence is not None:
         conditions.append(Event.confidence >= min_confidence)
     if type_:

@@ -87,8 +87,46 @@ def iso_time(value) -> str | None:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
 
 
-def print_article(ref: str) -> bool:
-    """A readable summary of one article: entities by type, events, attributions."""
+def _event_line(members: list) -> str:
+    """One happening's line: the first mention's type, trigger and modality, with the participants,
+    place and date its mentions give, and the other mentions' triggers."""
+    from worker.stages.events.happenings import participants
+
+    head = members[0]
+    actors, recipients = participants([(_args(e, "actor"), _args(e, "recipient")) for e in members])
+    location = next((e.location for e in members if e.location), None)
+    date = max((e.date for e in members if e.date), key=len, default=None)
+    parts = [f"{head.type}{'/' + head.mode if head.mode else ''}", f"«{head.trigger_text}»"]
+    if actors:
+        parts.append("by " + "، ".join(actors))
+    if recipients:
+        parts.append("with/to " + "، ".join(recipients))
+    if location:
+        parts.append("in " + location)
+    if date:
+        parts.append("on " + date)
+    if head.modality != "asserted":
+        parts.append(f"({head.modality})")
+    if head.refers_back:
+        parts.append("(refers back)")
+    if len(members) > 1:
+        again = "، ".join(f"«{e.trigger_text}»" for e in members[1:])
+        parts.append(f"(+{len(members) - 1} mention{'s' if len(members) > 2 else ''}: {again})")
+    return "  ".join(parts)
+
+
+def event_lines(events, every_mention: bool = False) -> list[str]:
+    """One line per happening (its mentions together), or per mention with ``every_mention``."""
+    groups: dict[tuple[str, int], list] = {}
+    for e in events:
+        head = e.happening_start if e.happening_start is not None and not every_mention else e.trigger_start
+        groups.setdefault((e.type, head), []).append(e)
+    return [_event_line(members) for members in groups.values()]
+
+
+def print_article(ref: str, every_mention: bool = False) -> bool:
+    """A readable summary of one article: entities by type, events (one line per happening, or
+    per mention), attributions."""
     from db.session import session_scope
     from db.store import current_attributions, current_events, current_mentions, find_article, open_failures
 
@@ -117,22 +155,8 @@ def print_article(ref: str) -> bool:
                     (f"{n} ×{c}" if c > 1 else n) + points.get(n, "") for n, c in by_type[type_].items()
                 )
                 click.echo(f"  {TYPE_NAMES[type_]}: {listed}")
-        for e in current_events(session, article):
-            rec = event_record(e)
-            parts = [f"{rec['type']}{'/' + rec['mode'] if rec['mode'] else ''}", f"«{rec['trigger']}»"]
-            if rec["actors"]:
-                parts.append("by " + "، ".join(rec["actors"]))
-            if rec["recipients"]:
-                parts.append("with/to " + "، ".join(rec["recipients"]))
-            if rec["location"]:
-                parts.append("in " + rec["location"])
-            if rec["date"]:
-                parts.append("on " + rec["date"])
-            if rec["modality"] != "asserted":
-                parts.append(f"({rec['modality']})")
-            if e.refers_back:
-                parts.append("(refers back)")
-            click.echo("  event: " + "  ".join(parts))
+        for line in event_lines(current_events(session, article), every_mention):
+            click.echo("  event: " + line)
         for warning in article.warnings or ():
             click.echo(f"  warning: {warning}")
         # A long article can attribute hundreds of sentences to the same source: one line each.
@@ -151,9 +175,13 @@ def print_article(ref: str) -> bool:
 
 @click.command()
 @click.argument("ref")
-def show(ref: str) -> None:
-    """Show one article (by Khabar id or the producer's id): entities, events, attributions."""
-    if not print_article(ref):
+@click.option(
+    "--mentions", "every_mention", is_flag=True, help="One line per event mention, not per happening."
+)
+def show(ref: str, every_mention: bool) -> None:
+    """Show one article (by Khabar id or the producer's id): entities, events (one line per
+    happening, with what all its mentions say), attributions."""
+    if not print_article(ref, every_mention):
         sys.exit(1)
 
 
@@ -197,6 +225,11 @@ def _event_filters(f):
         is_flag=True,
         help="Leave out mentions that only refer back to a happening reported elsewhere.",
     )(f)
+    f = click.option(
+        "--happenings",
+        is_flag=True,
+        help="One event per happening: only the first mention of each (later ones report it again).",
+    )(f)
     f = click.option("--min-confidence", type=click.FloatRange(0, 1), help="Only events at least this sure.")(
         f
     )
@@ -204,7 +237,7 @@ def _event_filters(f):
 
 
 def _store_filters(
-    type_, since, until, participant, place, omit_modal, omit_refers_back, min_confidence
+    type_, since, until, participant, place, omit_modal, omit_refers_back, min_confidence, happenings
 ) -> dict:
     """The CLI's event filters under the names ``db.store.events_query`` takes."""
     return {
@@ -216,6 +249,7 @@ def _store_filters(
         "asserted_only": omit_modal,
         "omit_refers_back": omit_refers_back,
         "min_confidence": min_confidence,
+        "happenings_only": happenings,
     }
 
 

@@ -127,6 +127,9 @@ class Event:
     confidence: float = 0.5
     modality: str = "asserted"
     refers_back: bool = False  # restates a happening an earlier sentence reported
+    # index in Document.events of the first mention of the happening this one reports
+    # (stages/events/happenings); None before that step has run
+    happening: int | None = None
 
     @property
     def actors(self) -> list[str]:

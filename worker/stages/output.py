@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from worker.stages.document import Document, Mention
+from worker.stages.events.happenings import happening_id, summaries
 
 
 def to_output(doc: Document, include_modal: bool = True, include_refers_back: bool = True) -> dict[str, Any]:
@@ -46,6 +47,7 @@ def to_output(doc: Document, include_modal: bool = True, include_refers_back: bo
                 "confidence": round(e.confidence, 3),
                 "modality": e.modality,
                 "refers_back": e.refers_back,
+                "happening": happening_id(e.happening) if e.happening is not None else None,
                 "sentence": e.sentence,
             }
         )
@@ -61,7 +63,13 @@ def to_output(doc: Document, include_modal: bool = True, include_refers_back: bo
         }
         for a in doc.attributions
     ]
-    return {"id": doc.id, "entities": entities, "events": events, "attributions": attributions}
+    return {
+        "id": doc.id,
+        "entities": entities,
+        "events": events,
+        "happenings": summaries(doc.events),
+        "attributions": attributions,
+    }
 
 
 def _actor(m: Mention) -> dict[str, str | None] | None:

@@ -11,13 +11,20 @@ from collections.abc import Callable, Iterable
 from worker.stages.actors.stage import actors
 from worker.stages.config import DEFAULT, StageConfig
 from worker.stages.document import Document
-from worker.stages.events.stage import events
+from worker.stages.events.happenings import happenings
+from worker.stages.events.stage import events as find_events
 from worker.stages.link.stage import link
 from worker.stages.ner.stage import ner
 from worker.stages.text.normalise import normalise
 from worker.stages.text.segment import segment
 
 Stage = Callable[[Document, StageConfig], Document]
+
+
+def events(doc: Document, config: StageConfig = DEFAULT) -> Document:
+    """The events stage: the event mentions, then which of them report one happening."""
+    return happenings(find_events(doc, config))
+
 
 STAGES: dict[str, Stage] = {
     "normalise": normalise,
