@@ -149,8 +149,8 @@ class Mention(Base):
     sector: Mapped[str | None] = mapped_column(String(3))
     # a place's GeoNames id, and a city's coordinates (WGS84 degrees)
     geonames_id: Mapped[int | None]
-    latitude: Mapped[float | None]
-    longitude: Mapped[float | None]
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
     extractor_version: Mapped[str] = mapped_column(String(32))
 
     article: Mapped[Article] = relationship(back_populates="mentions")

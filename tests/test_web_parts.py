@@ -116,6 +116,7 @@ def test_filters_accept_and_refuse_what_khabar_events_does():
             "participant": " لافروف ",
             "place": "",
             "omit_modal": "1",
+            "happenings": "1",
             "min_confidence": "0.5",
             "limit": "10",
         }
@@ -130,6 +131,7 @@ def test_filters_accept_and_refuse_what_khabar_events_does():
         "omit_modal": True,
         "omit_refers_back": False,
         "min_confidence": 0.5,
+        "happenings": True,
     }
     assert f.limit == 10
     bad = parse_filters(

@@ -13,7 +13,7 @@ from worker.commands.query import _date_bound, _event_type
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
-FLAGS = ("omit_modal", "omit_refers_back")
+FLAGS = ("omit_modal", "omit_refers_back", "happenings")
 
 
 @dataclass
@@ -28,6 +28,7 @@ class EventFilters:
     place: str | None = None
     omit_modal: bool = False
     omit_refers_back: bool = False
+    happenings: bool = False
     min_confidence: float | None = None
     limit: int = DEFAULT_LIMIT
     errors: dict[str, str] = field(default_factory=dict)
@@ -43,6 +44,7 @@ class EventFilters:
             "omit_modal": self.omit_modal,
             "omit_refers_back": self.omit_refers_back,
             "min_confidence": self.min_confidence,
+            "happenings": self.happenings,
         }
 
 
