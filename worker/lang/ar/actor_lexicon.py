@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from worker.lang.ar import ordered, rows, table
+from worker.lang.ar import words as word_list
 from worker.lang.ar.normalise import normalise
 
 # a prefix comes off only when at least this many letters remain (so «الله» keeps a word)
@@ -108,6 +109,32 @@ def named() -> dict[str, tuple[Role, ...]]:
     out.update({r[0]: parse_roles(r[1]) for r in rows("actors/named")})
     out.update({r[0]: parse_roles(r[1]) for r in rows("actors/names")})
     return out
+
+
+@cache
+def short_names() -> dict[str, tuple[Role, ...]]:
+    """A person's name as the news writes it, without the «بن …» links of its lineage («عادل بن
+    أحمد الجبير» is «عادل الجبير» in the text) → the roles of the dictionary's full name. A short
+    form two full names share with different states is left out (it could be either)."""
+    links = set(word_list("actors/patronymics"))
+    out: dict[str, tuple[Role, ...]] = {}
+    clashes: set[str] = set()
+    for name, roles in named().items():
+        parts = name.split()
+        short, i = [], 0
+        while i < len(parts):
+            if 0 < i < len(parts) - 1 and parts[i] in links:
+                i += 2  # the link and the father's name
+                continue
+            short.append(parts[i])
+            i += 1
+        if len(short) < 2 or len(short) == len(parts):
+            continue
+        form = " ".join(short)
+        if form in out and {r.country for r in out[form]} != {r.country for r in roles}:
+            clashes.add(form)
+        out.setdefault(form, roles)
+    return {form: roles for form, roles in out.items() if form not in clashes and form not in named()}
 
 
 @cache

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from worker.lang.ar import words as word_list
-from worker.lang.ar.actor_lexicon import Role, adjectives, agents, heads, named
+from worker.lang.ar.actor_lexicon import Role, adjectives, agents, heads, named, short_names
 
 # a role's sectors that become ELI once it has ended (ACTORS.md: former officials are elites)
 OFFICE_SECTORS = frozenset({"GOV", "MIL", "LEG", "JUD", "COP"})
@@ -71,6 +71,16 @@ def lookup(words: Sequence[str], day: int | None) -> Code | None:
     """The dictionary's code of exactly these words."""
     roles = named().get(" ".join(words))
     return role_at(roles, day) if roles else None
+
+
+def lookup_person(words: Sequence[str], day: int | None) -> Code | None:
+    """The dictionary's code of a person's name, written in full or, as the news writes it,
+    without the «بن …» links of its lineage (``actor_lexicon.short_names``)."""
+    code = lookup(words, day)
+    if code is None:
+        roles = short_names().get(" ".join(words))
+        code = role_at(roles, day) if roles else None
+    return code
 
 
 def states_of(words: Sequence[str]) -> list[str]:

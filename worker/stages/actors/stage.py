@@ -30,7 +30,16 @@ from worker.lang.ar import words as word_list
 from worker.lang.ar.actor_lexicon import adjectives, clubs, key
 from worker.lang.ar.morphology import without_conjunction, without_proclitic
 from worker.lang.ar.normalise import normalise
-from worker.stages.actors.coding import Code, code_name, compose, known, lookup, sector_at, states_of
+from worker.stages.actors.coding import (
+    Code,
+    code_name,
+    compose,
+    known,
+    lookup,
+    lookup_person,
+    sector_at,
+    states_of,
+)
 from worker.stages.actors.places import locate
 from worker.stages.config import DEFAULT, StageConfig
 from worker.stages.document import Document, Mention, Sentence, Token
@@ -114,7 +123,7 @@ def _person(doc: Document, m: Mention, words: list[str], day: int | None) -> Cod
     # the title and name together may be the dictionary's entry («رئيس_سوداني_عمر_البشير_»)
     own = next((c for i in range(len(before) + 1) if (c := lookup(before[i:] + words, day))), None)
     if own is None:
-        own = lookup(words, day) or _family(words, day)
+        own = lookup_person(words, day) or _family(words, day)
     candidates = [own]
     if before:
         candidates.append(compose(_title_span(before), day))
