@@ -27,10 +27,10 @@ import pycrfsuite
 
 from worker.stages.ner import lexicons as ner_lexicons
 from worker.stages.ner.features import (
+    FeatureExtractor,
     context_counts,
     document_features,
     fold,
-    sentence_features,
     stems_of,
     strip_folded,
 )
@@ -175,9 +175,9 @@ def jackknife_features(
     feats: list = [None] * len(sentences)
     for part in blocks(len(sentences), folds):
         others = [s for i, s in enumerate(sentences) if i not in part]
-        gaz = build_gazetteer(others)
+        extractor = FeatureExtractor(build_gazetteer(others), lex)
         for i in part:
-            feats[i] = sentence_features(sentences[i][0], gaz, lex)
+            feats[i] = extractor.sentence(sentences[i][0])
     return feats
 
 

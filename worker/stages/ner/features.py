@@ -12,6 +12,7 @@ name list (places, clubs, people).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -59,67 +60,163 @@ def shape(word: str) -> str:
     return "P"
 
 
+# Distinct words whose word-only features are kept (about 2 kB each): a news day's vocabulary.
+WORD_CACHE_SIZE = 16384
+
+
+@dataclass(frozen=True)
+class _Word:
+    """What a word contributes to its own features and to its neighbours', computed once per
+    distinct word (FeatureExtractor): everything here depends on the word alone."""
+
+    w: str  # folded
+    s: str  # folded, article and conjunction stripped
+    own: tuple[str, ...]  # the word-only features that come first (form, affixes, shape, length)
+    zw: str  # frequency bucket of the word (also its neighbours' z-1 / z+1)
+    zs: str
+    morph: tuple[str, ...]  # article, productivity and clitic-reading features
+    name_parts: tuple[str, ...]  # whether the word, stem or clitic reading is a known name part
+    is_name_part: bool  # for the neighbours' pn-1 / pn+1
+    listed_part: tuple[str, ...]  # the Wikidata name-part feature
+    cluster_own: tuple[str, ...]  # the word's cluster features ("k=none" without one)
+    cluster_mid: str  # its middle-level cluster, for the neighbours' k-1 / k+1
+    name_firsts: tuple[str, ...]  # its readings that start a name of the name list
+    gaz: str | None  # the training-data type of the stem
+
+
+class FeatureExtractor:
+    """Features of sentences for one gazetteer and one set of lexicons. A token's features that
+    depend on the word alone are computed once per distinct word (an LRU cache of
+    ``cache_size`` words); those of its neighbours and of the sentence are put around them in
+    the same order as ever, so the features (and the tags) are the same with or without the
+    cache."""
+
+    def __init__(
+        self,
+        gazetteer: Mapping[str, str] | None = None,
+        lex: Lexicons | None = None,
+        cache_size: int = WORD_CACHE_SIZE,
+    ):
+        self.gaz = gazetteer or {}
+        self.lex = lex or _NO_LEXICONS
+        self._word = functools.lru_cache(maxsize=cache_size)(self._compute_word)
+
+    def _compute_word(self, token: str) -> _Word:
+        lex, gaz = self.lex, self.gaz
+        wi = fold(token)
+        si = strip_folded(wi)
+        ci = _clitic_reading(wi)
+        morph: list[str] = []
+        if wi != si:
+            morph.append("al=" + wi[: len(wi) - len(si)])
+        elif len(si) > 2:
+            morph.extend(_productivity(si, lex.freq))
+        if ci:
+            morph += ["c=" + ci, "zc=" + lex.zipf_bucket(ci)]
+            if gaz.get(ci):
+                morph.append("gc=" + gaz[ci])
+        names = lex.names
+        parts = []
+        if names:
+            parts = [x for x, word in (("pw", wi), ("ps", si)) if word in names]
+            if ci and ci in names:
+                parts.append("pc")
+        wd = lex.wd_names
+        listed = ()
+        if wd and (wi in wd or si in wd or (ci and ci in wd)):
+            # with the word's frequency: a rare listed word is a name, a common one seldom is
+            listed = ("wn=" + lex.zipf_bucket(wi),)
+        c = None
+        if lex.clusters:
+            c = lex.clusters.get(wi) or lex.clusters.get(si) or (lex.clusters.get(ci) if ci else None)
+        return _Word(
+            w=wi,
+            s=si,
+            own=_own_features(wi, si),
+            zw=lex.zipf_bucket(wi),
+            zs=lex.zipf_bucket(si),
+            morph=tuple(morph),
+            name_parts=tuple(parts),
+            is_name_part=bool(names) and (wi in names or si in names),
+            listed_part=listed,
+            cluster_own=tuple(f"k{j}={x}" for j, x in enumerate(c)) if c else ("k=none",),
+            cluster_mid=c[len(c) // 2] if c else "none",
+            name_firsts=tuple(f for f in _first_forms(wi) if f in lex.name_firsts),
+            gaz=gaz.get(si),
+        )
+
+    def sentence(self, tokens: Sequence[str]) -> list[list[str]]:
+        """One list of string features per token."""
+        words = [self._word(t) for t in tokens]
+        w = [x.w for x in words]
+        s = [x.s for x in words]
+        lex, gaz = self.lex, self.gaz
+        pad_w = ["<s>", "<s>", *w, "</s>", "</s>"]
+        pad_s = ["<s>", "<s>", "<s>", *s, "</s>", "</s>", "</s>"]
+        # the pads' gazetteer entries, as the lookups of the neighbours' stems always read them
+        gaz_pad = [gaz.get("<s>")] * 3 + [x.gaz for x in words] + [gaz.get("</s>")] * 3
+        listed = _listed_names(words, lex) if lex.name_list else None
+        n = len(tokens)
+        out: list[list[str]] = []
+        for i, x in enumerate(words):
+            j, k = i + 2, i + 3
+            f = [
+                *x.own,
+                "w-1=" + pad_w[j - 1],
+                "w+1=" + pad_w[j + 1],
+                "w-2=" + pad_w[j - 2],
+                "w+2=" + pad_w[j + 2],
+                "s-1=" + pad_s[k - 1],
+                "s+1=" + pad_s[k + 1],
+                "s-3=" + pad_s[k - 3],
+                "s+3=" + pad_s[k + 3],
+                "w-1w=" + pad_w[j - 1] + "|" + x.w,
+                "ww+1=" + x.w + "|" + pad_w[j + 1],
+                "s-1s=" + pad_s[k - 1] + "|" + x.s,
+                "ss+1=" + x.s + "|" + pad_s[k + 1],
+                "s-2s-1=" + pad_s[k - 2] + "|" + pad_s[k - 1],
+                "s+1s+2=" + pad_s[k + 1] + "|" + pad_s[k + 2],
+                "zw=" + x.zw,
+                "zs=" + x.zs,
+                "z-1=" + (words[i - 1].zw if i else "<s>"),
+                "z+1=" + (words[i + 1].zw if i + 1 < n else "</s>"),
+                *x.morph,
+            ]
+            if lex.names:
+                f += x.name_parts
+                if i and words[i - 1].is_name_part:
+                    f.append("pn-1")
+                if i + 1 < n and words[i + 1].is_name_part:
+                    f.append("pn+1")
+            f += x.listed_part
+            if lex.clusters:
+                f += _cluster_features(words, i)
+            if listed is not None and listed[i]:
+                f += ["nl=" + listed[i], "nl=" + listed[i][2:]]
+            for name, g in (("g=", x.gaz), ("g-1=", gaz_pad[k - 1]), ("g+1=", gaz_pad[k + 1])):
+                if g:
+                    f.append(name + g)
+            out.append(f)
+        return out
+
+
 def sentence_features(
     tokens: Sequence[str], gazetteer: Mapping[str, str] | None = None, lex: Lexicons | None = None
 ) -> list[list[str]]:
     """One list of string features per token. ``gazetteer`` maps a folded, clitic-stripped word to
     the entity type it is mostly tagged with in the training data; ``lex`` holds the outside word
-    lists (ner_lexicons.py)."""
-    w = [fold(t) for t in tokens]
-    s = [strip_folded(x) for x in w]
-    gaz = gazetteer or {}
-    lex = lex or _NO_LEXICONS
-    ctx = _Context(
-        w, s, ["<s>", "<s>", *w, "</s>", "</s>"], ["<s>", "<s>", "<s>", *s, "</s>", "</s>", "</s>"]
-    )
-    clus = _clusters_of(ctx, lex.clusters) if lex.clusters else None
-    listed = _listed_names(w, lex) if lex.name_list else None
-    out: list[list[str]] = []
-    for i in range(len(tokens)):
-        f = _word_features(ctx, i, lex.zipf_bucket)
-        if w[i] != s[i]:
-            f.append("al=" + w[i][: len(w[i]) - len(s[i])])
-        elif len(s[i]) > 2:
-            f.extend(_productivity(s[i], lex.freq))
-        ci = _clitic_reading(w[i])
-        if ci:
-            f += ["c=" + ci, "zc=" + lex.zipf_bucket(ci)]
-            if gaz.get(ci):
-                f.append("gc=" + gaz[ci])
-        if lex.names:
-            f += _name_part_features(ctx, i, ci, lex.names)
-        if lex.wd_names and (w[i] in lex.wd_names or s[i] in lex.wd_names or (ci and ci in lex.wd_names)):
-            # with the word's frequency: a rare listed word is a name, a common one seldom is
-            f.append("wn=" + lex.zipf_bucket(w[i]))
-        if clus is not None:
-            f += _cluster_features(clus, i)
-        if listed is not None and listed[i]:
-            f += ["nl=" + listed[i], "nl=" + listed[i][2:]]
-        f += _gazetteer_features(ctx, i, gaz)
-        out.append(f)
-    return out
+    lists (ner_lexicons.py). For many sentences, keep one FeatureExtractor: it computes each
+    distinct word's features once."""
+    return FeatureExtractor(gazetteer, lex, cache_size=0).sentence(tokens)
 
 
-def _clusters_of(ctx: _Context, clusters: Mapping[str, tuple[str, ...]]) -> list[tuple[str, ...] | None]:
-    """Each word's clusters, by the word, else its stem, else its clitic reading."""
-    out = []
-    for wi, si in zip(ctx.w, ctx.s, strict=True):
-        c = clusters.get(wi) or clusters.get(si)
-        if c is None:
-            ci = _clitic_reading(wi)
-            c = clusters.get(ci) if ci else None
-        out.append(c)
-    return out
-
-
-def _cluster_features(clus: list[tuple[str, ...] | None], i: int) -> list[str]:
+def _cluster_features(words: Sequence[_Word], i: int) -> list[str]:
     """The word's cluster at every level, and its neighbours' at the middle level."""
-    c = clus[i]
-    f = [f"k{j}={x}" for j, x in enumerate(c)] if c else ["k=none"]
-    for name, k in (("k-1=", i - 1), ("k+1=", i + 1)):
-        if 0 <= k < len(clus):
-            n = clus[k]
-            f.append(name + (n[len(n) // 2] if n else "none"))
+    f = list(words[i].cluster_own)
+    if i:
+        f.append("k-1=" + words[i - 1].cluster_mid)
+    if i + 1 < len(words):
+        f.append("k+1=" + words[i + 1].cluster_mid)
     return f
 
 
@@ -138,17 +235,16 @@ def _first_forms(wi: str) -> tuple[str, ...]:
     return tuple(forms)
 
 
-def _listed_names(w: Sequence[str], lex: Lexicons) -> list[str | None]:
+def _listed_names(words: Sequence[_Word], lex: Lexicons) -> list[str | None]:
     """BIO tags of the longest names of the outside name list found in the sentence (left to
     right), None elsewhere."""
+    w = [x.w for x in words]
     n = len(w)
     out: list[str | None] = [None] * n
     i = 0
     while i < n:
         hit = None
-        for first in _first_forms(w[i]):
-            if first not in lex.name_firsts:
-                continue
+        for first in words[i].name_firsts:
             for length in range(min(MAX_NAME_WORDS, n - i), 0, -1):
                 typ = lex.name_list.get(" ".join([first, *w[i + 1 : i + length]]))
                 if typ:
@@ -165,22 +261,9 @@ def _listed_names(w: Sequence[str], lex: Lexicons) -> list[str | None]:
     return out
 
 
-@dataclass(frozen=True)
-class _Context:
-    """A sentence's folded words, their stems, and both padded for the neighbour windows."""
-
-    w: list[str]
-    s: list[str]
-    pad_w: list[str]  # two pads each side
-    pad_s: list[str]  # three pads each side
-
-
-def _word_features(ctx: _Context, i: int, zipf) -> list[str]:
-    """The word, its stem, affixes, shape, length, neighbours and their frequency buckets."""
-    w, pad_w, pad_s = ctx.w, ctx.pad_w, ctx.pad_s
-    wi, si, n = w[i], ctx.s[i], len(w)
-    j, k = i + 2, i + 3
-    return [
+def _own_features(wi: str, si: str) -> tuple[str, ...]:
+    """The word, its stem, affixes, shape and length."""
+    return (
         "b",
         "w=" + wi,
         "s=" + si,
@@ -198,25 +281,7 @@ def _word_features(ctx: _Context, i: int, zipf) -> list[str]:
         "sp3=" + si[:3],
         "sh=" + shape(wi),
         "ln=" + str(min(len(si), 9)),
-        "w-1=" + pad_w[j - 1],
-        "w+1=" + pad_w[j + 1],
-        "w-2=" + pad_w[j - 2],
-        "w+2=" + pad_w[j + 2],
-        "s-1=" + pad_s[k - 1],
-        "s+1=" + pad_s[k + 1],
-        "s-3=" + pad_s[k - 3],
-        "s+3=" + pad_s[k + 3],
-        "w-1w=" + pad_w[j - 1] + "|" + wi,
-        "ww+1=" + wi + "|" + pad_w[j + 1],
-        "s-1s=" + pad_s[k - 1] + "|" + si,
-        "ss+1=" + si + "|" + pad_s[k + 1],
-        "s-2s-1=" + pad_s[k - 2] + "|" + pad_s[k - 1],
-        "s+1s+2=" + pad_s[k + 1] + "|" + pad_s[k + 2],
-        "zw=" + zipf(wi),
-        "zs=" + zipf(si),
-        "z-1=" + (zipf(w[i - 1]) if i else "<s>"),
-        "z+1=" + (zipf(w[i + 1]) if i + 1 < n else "</s>"),
-    ]
+    )
 
 
 def _clitic_reading(wi: str) -> str | None:
@@ -224,34 +289,6 @@ def _clitic_reading(wi: str) -> str | None:
     if len(wi) > 3 and wi[0] in ONE_LETTER_PROCLITICS:
         return strip_folded(wi[1:])
     return None
-
-
-def _name_part_features(ctx: _Context, i: int, ci: str | None, names) -> list[str]:
-    """Whether the word, its stem, its clitic reading or a neighbour is a known person-name part."""
-    w, s, n = ctx.w, ctx.s, len(ctx.w)
-    f = []
-    if w[i] in names:
-        f.append("pw")
-    if s[i] in names:
-        f.append("ps")
-    if ci and ci in names:
-        f.append("pc")
-    if i and (w[i - 1] in names or s[i - 1] in names):
-        f.append("pn-1")
-    if i + 1 < n and (w[i + 1] in names or s[i + 1] in names):
-        f.append("pn+1")
-    return f
-
-
-def _gazetteer_features(ctx: _Context, i: int, gaz: Mapping[str, str]) -> list[str]:
-    """The training-data type of the stem and of its neighbours' stems."""
-    k = i + 3
-    f = []
-    for name, key in (("g=", ctx.s[i]), ("g-1=", ctx.pad_s[k - 1]), ("g+1=", ctx.pad_s[k + 1])):
-        g = gaz.get(key)
-        if g:
-            f.append(name + g)
-    return f
 
 
 def _productivity(stem: str, freq: Mapping[str, int]) -> list[str]:

@@ -22,9 +22,9 @@ import pycrfsuite
 
 from worker.stages.ner import lexicons as ner_lexicons
 from worker.stages.ner.features import (
+    FeatureExtractor,
     context_counts,
     document_features,
-    sentence_features,
     stems_of,
 )
 
@@ -101,6 +101,8 @@ class NerModel:
         self._tagger2 = tagger2
         self.gazetteer = gazetteer
         self.lex = lex or ner_lexicons.Lexicons()
+        # each distinct word's own features are computed once per process, not once per token
+        self._features = FeatureExtractor(gazetteer, self.lex)
         # For clitic decisions (ner_clitics.py): how often a word is seen inside names, and the
         # frequent words that seldom are.
         lexicon = lexicon or {}
@@ -148,7 +150,7 @@ class NerModel:
         return cls.from_bytes(model, gazetteer, meta, lexicon, model2, ner_lexicons.read(d))
 
     def first_pass(self, sentences: Sequence[Sequence[str]]) -> tuple[list, list[list[str]]]:
-        feats = [sentence_features(toks, self.gazetteer, self.lex) for toks in sentences]
+        feats = [self._features.sentence(toks) for toks in sentences]
         return feats, [self._tagger.tag(f) if f else [] for f in feats]
 
     def _tag_document(self, sentences: Sequence[Sequence[str]], marginals: bool):
