@@ -1,10 +1,15 @@
 """The NER features of a word that depend on the word alone are computed once per distinct word
-(FeatureExtractor's cache); the features, and so the tags, are the same as without the cache."""
+(FeatureExtractor's cache); the features, and so the tags, are the same as without the cache.
+And the O bias shift of a trained CRF (recall for precision)."""
 
 from __future__ import annotations
 
+import pycrfsuite
+import pytest
+
 from worker.stages.ner.features import FeatureExtractor, sentence_features
 from worker.stages.ner.lexicons import Lexicons
+from worker.training.ner import _train_bytes, shift_label_bias
 
 LEX = Lexicons.with_name_list(
     {"الولايات المتحده": "LOC", "بغداد": "LOC", "سيرغي لافروف": "PERS"},
@@ -51,3 +56,36 @@ def test_the_cache_is_bounded():
     first = [extractor.sentence(s) for s in SENTENCES]
     assert extractor._word.cache_info().currsize == 4
     assert [extractor.sentence(s) for s in SENTENCES] == first
+
+
+def _toy_model() -> bytes:
+    sentences = [
+        (["قال", "سيرغي", "لافروف", "في", "موسكو"], ["O", "B-PERS", "I-PERS", "O", "B-LOC"]),
+        (["زار", "بلينكن", "بغداد", "أمس"], ["O", "B-PERS", "B-LOC", "O"]),
+        (["أعلنت", "الأمم", "المتحدة", "ذلك"], ["O", "B-ORG", "I-ORG", "O"]),
+    ] * 3
+    extractor = FeatureExtractor()
+    return _train_bytes([extractor.sentence(t) for t, _ in sentences], [g for _, g in sentences], None)
+
+
+def test_the_o_bias_shift_moves_one_weight_of_the_crf():
+    model = _toy_model()
+    shifted = shift_label_bias(model, "O", -0.75)
+    assert len(shifted) == len(model) and shift_label_bias(model, "O", 0.0) == model
+
+    def weights(m: bytes) -> dict:
+        tagger = pycrfsuite.Tagger()
+        tagger.open_inmemory(m)
+        return tagger.info().state_features
+
+    before, after = weights(model), weights(shifted)
+    assert after[("b", "O")] == pytest.approx(before[("b", "O")] - 0.75)
+    assert {k: v for k, v in after.items() if k != ("b", "O")} == {
+        k: v for k, v in before.items() if k != ("b", "O")
+    }
+    # far enough below, O is never the best tag
+    tagger = pycrfsuite.Tagger()
+    tagger.open_inmemory(shift_label_bias(model, "O", -100.0))
+    assert "O" not in tagger.tag(FeatureExtractor().sentence(["قال", "في", "ذلك"]))
+    with pytest.raises(ValueError):
+        shift_label_bias(model, "B-EVENT", -1.0)

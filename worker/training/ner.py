@@ -16,6 +16,7 @@ import gzip
 import json
 import os
 import shutil
+import struct
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -190,6 +191,44 @@ def _train_bytes(feats: Sequence, tags: Sequence, params: dict | None) -> bytes:
         path = os.path.join(tmp, "model.crfsuite")
         trainer.train(path)
         return Path(path).read_bytes()
+
+
+# The header of a CRFsuite model file (crf1d_model.c): magic, size, type, version, four counts, five
+# offsets; the feature chunk it points to is "FEAT", its size and count, then 20-byte features
+# (type, source, destination, weight), state features of type 0 from attribute to label.
+_CRF_HEADER = struct.Struct("<4sI4sIIIIIIIII")
+_CRF_CHUNK = struct.Struct("<4sII")
+_CRF_FEATURE = struct.Struct("<IIId")
+BIAS_ATTRIBUTE = "b"  # the feature every token has (features.py)
+
+
+def shift_label_bias(model: bytes, label: str, delta: float) -> bytes:
+    """The CRF ``model`` with ``delta`` added to the weight of the always-on feature for ``label``.
+
+    A negative shift for "O" makes the tagger call a word part of a name more readily: recall for
+    precision, one number chosen on held-out sentences (``khabar train-ner --o-bias``). CRFsuite
+    has no option for it, so the weight is changed in the model file itself."""
+    if not delta:
+        return model
+    tagger = pycrfsuite.Tagger()
+    tagger.open_inmemory(model)
+    labels = list(tagger.labels())
+    attribute = tagger.info().attributes.get(BIAS_ATTRIBUTE)
+    magic, _, kind, *_, off_features, _, _, _, _ = _CRF_HEADER.unpack_from(model, 0)
+    if magic != b"lCRF" or kind != b"FOMC" or label not in labels or attribute is None:
+        raise ValueError(f"not a CRFsuite model with the label {label!r} and the feature {BIAS_ATTRIBUTE!r}")
+    chunk, _, count = _CRF_CHUNK.unpack_from(model, off_features)
+    if chunk != b"FEAT":
+        raise ValueError("CRFsuite model without its feature chunk")
+    wanted = (0, int(attribute), labels.index(label))
+    out = bytearray(model)
+    for k in range(count):
+        at = off_features + _CRF_CHUNK.size + k * _CRF_FEATURE.size
+        *key, weight = _CRF_FEATURE.unpack_from(model, at)
+        if tuple(key) == wanted:
+            _CRF_FEATURE.pack_into(out, at, *key, weight + delta)
+            return bytes(out)
+    raise ValueError(f"the CRF has no weight for {BIAS_ATTRIBUTE!r} → {label!r}")
 
 
 # Training jobs run in forked worker processes that read the data from here (no pickling).
@@ -392,6 +431,12 @@ class Sources:
         )
 
 
+def _with_o_bias(trained: dict, o_bias: float) -> dict:
+    """The trained models with the O bias shifted in the last pass."""
+    last = "model2" if trained.get("model2") else "model"
+    return {**trained, last: shift_label_bias(trained[last], "O", o_bias)}
+
+
 def _count(sentences: Sequence[Sentence], extra: Sequence[Sentence]) -> str:
     return f"{len(sentences)} sentences" + (f" + {len(extra)} WikiFANE sentences" if extra else "")
 
@@ -406,12 +451,14 @@ def train_and_report(
     name_files: Sequence[str | os.PathLike] = (),
     sources: Sources | None = None,
     dev_block: int | None = None,
+    o_bias: float = 0.0,
     echo=print,
 ) -> dict:
     """Hold out the last ``dev_fraction`` of train (or block number ``dev_block`` of that size),
     train on the rest plus the extra WikiFANE sentences and report dev figures; then retrain on
     everything with the same settings and write the model to ``out_dir`` (no final model when
-    ``out_dir`` is None)."""
+    ``out_dir`` is None). ``o_bias`` is added to the last CRF's bias weight of "O" (shift_label_bias)
+    in the held-out and the final model alike."""
     sentences = read_conll(train_path)
     sources = sources or Sources()
     lex = sources.lexicons()
@@ -434,6 +481,7 @@ def train_and_report(
         "folds": folds,
         "two_pass": two_pass,
         "window": WINDOW,
+        "o_bias": o_bias,
     }
     if n_dev:
         if dev_block is None:
@@ -462,6 +510,15 @@ def train_and_report(
             f"trained on {len(fit)} + {len(extra)} sentences in {time.perf_counter() - t0:.0f}s; "
             f"held out sentences {dev_range.start}–{dev_range.stop - 1}:"
         )
+        if o_bias:
+            plain = NerModel.from_bytes(
+                trained["model"], trained["gazetteer"], model2=trained["model2"], lex=lex
+            )
+            s0 = score([tags for _, tags in dev], plain.tag_document([toks for toks, _ in dev]))
+            echo(
+                f"without the O bias shift: F1 {s0.overall[2] * 100:.1f} (P {s0.overall[0] * 100:.1f}, R {s0.overall[1] * 100:.1f}); with it ({o_bias:+g}):"
+            )
+            trained = _with_o_bias(trained, o_bias)
         model = NerModel.from_bytes(trained["model"], trained["gazetteer"], model2=trained["model2"], lex=lex)
         pred = model.tag_document([toks for toks, _ in dev])
         s = score([tags for _, tags in dev], pred)
@@ -479,7 +536,7 @@ def train_and_report(
         echo(
             f"final model trained on all {len(sentences)} + {len(extra)} sentences in {time.perf_counter() - t0:.0f}s"
         )
-    trained = final
+    trained = _with_o_bias(final, o_bias)
     meta = {
         "model": "two-pass linear-chain CRF (CRFsuite)" if two_pass else "linear-chain CRF (CRFsuite)",
         "trained_on": Path(train_path).name,
