@@ -452,13 +452,16 @@ def train_and_report(
     sources: Sources | None = None,
     dev_block: int | None = None,
     o_bias: float = 0.0,
+    consistency_window: int = 0,
     echo=print,
 ) -> dict:
     """Hold out the last ``dev_fraction`` of train (or block number ``dev_block`` of that size),
     train on the rest plus the extra WikiFANE sentences and report dev figures; then retrain on
     everything with the same settings and write the model to ``out_dir`` (no final model when
     ``out_dir`` is None). ``o_bias`` is added to the last CRF's bias weight of "O" (shift_label_bias)
-    in the held-out and the final model alike."""
+    in the held-out and the final model alike. ``consistency_window`` > 0: the tagger then tags a
+    name it found again where it stands untagged within that many sentences
+    (worker/stages/ner/consistency.py); recorded in meta.json, which the tagger reads."""
     sentences = read_conll(train_path)
     sources = sources or Sources()
     lex = sources.lexicons()
@@ -482,6 +485,7 @@ def train_and_report(
         "two_pass": two_pass,
         "window": WINDOW,
         "o_bias": o_bias,
+        "consistency_window": consistency_window,
     }
     if n_dev:
         if dev_block is None:
@@ -521,6 +525,14 @@ def train_and_report(
             trained = _with_o_bias(trained, o_bias)
         model = NerModel.from_bytes(trained["model"], trained["gazetteer"], model2=trained["model2"], lex=lex)
         pred = model.tag_document([toks for toks, _ in dev])
+        if consistency_window:
+            s0 = score([tags for _, tags in dev], pred)
+            echo(
+                f"without the consistency pass: F1 {s0.overall[2] * 100:.1f} (P {s0.overall[0] * 100:.1f}, "
+                f"R {s0.overall[1] * 100:.1f}); with it (window {consistency_window}):"
+            )
+            model.meta["consistency_window"] = consistency_window
+            pred = model.tag_document([toks for toks, _ in dev])
         s = score([tags for _, tags in dev], pred)
         echo(format_table(s))
         echo("errors: " + format_errors(error_kinds([tags for _, tags in dev], pred)))

@@ -156,6 +156,11 @@ class NerModel:
     def _tag_document(self, sentences: Sequence[Sequence[str]], marginals: bool):
         feats, tags = self.first_pass(sentences)
         if self._tagger2 is None:
+            window = self.meta.get("consistency_window", 0)
+            if window:
+                from worker.stages.ner.consistency import propagate
+
+                tags = propagate(sentences, tags, window=window)
             if not marginals:
                 return tags, None
             probs = []

@@ -1,0 +1,85 @@
+"""Document-level consistency of the tagger's output: a name tagged once is tagged everywhere.
+
+A CRF tags each sentence on its own, and a name it knows in one sentence ("البنك التجاري" after
+"رئيس مجلس إدارة") it often misses in the next ("برنامج البنك التجاري"). After tagging, each name
+the tagger found is looked for again in the sentences around it (``window`` on each side, as the
+second pass did): where the same stems stand untagged, they are tagged with the name's commonest
+type. Stems (worker.stages.ner.features.strip_folded) make "للبنك التجاري" the same name as
+"البنك التجاري". Only untagged words are changed, so a found mention is never cut or retyped. A
+name of one word is spread only where it is tagged at least as often as left untagged around the
+sentence: many such words are also common nouns ("أسد", lion or Assad), and the tagger's choice in
+most places is then the better guide.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from worker.stages.ner.features import stems_of
+from worker.stages.ner.lexicons import MAX_NAME_WORDS
+from worker.stages.ner.model import bio_spans
+
+__all__ = ["propagate"]
+
+
+def _names(stems: Sequence[str], tags: Sequence[str]) -> list[tuple[tuple[str, ...], str]]:
+    return [(tuple(stems[a:b]), typ) for a, b, typ in bio_spans(tags) if b - a <= MAX_NAME_WORDS]
+
+
+def _untagged_words(
+    stems: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], near: range, votes: dict
+) -> Counter:
+    """How often each one-word name of ``votes`` stands untagged in the sentences ``near``."""
+    singles = {key[0] for key in votes if len(key) == 1}
+    out: Counter = Counter()
+    for j in near:
+        for stem, tag in zip(stems[j], tags[j], strict=True):
+            if tag == "O" and stem in singles:
+                out[stem] += 1
+    return out
+
+
+def _single_word_spreads(stem: str, typed: Counter, untagged: Counter, min_stem_len: int) -> bool:
+    return len(stem) >= min_stem_len and stem[0].isalpha() and sum(typed.values()) >= untagged[stem]
+
+
+def propagate(
+    sentences: Sequence[Sequence[str]],
+    tags: Sequence[Sequence[str]],
+    window: int = 10,
+    min_stem_len: int = 3,
+) -> list[list[str]]:
+    """The tags of a document's sentences with every name found tagged again where its stems stand
+    untagged within ``window`` sentences; single words shorter than ``min_stem_len`` letters are
+    left alone."""
+    stems = [stems_of(s) for s in sentences]
+    found = [_names(st, tg) for st, tg in zip(stems, tags, strict=True)]
+    out = [list(t) for t in tags]
+    for k, (st, tg) in enumerate(zip(stems, out, strict=True)):
+        near = range(max(0, k - window), min(len(stems), k + window + 1))
+        votes: dict[tuple[str, ...], Counter] = {}
+        for j in near:
+            for key, typ in found[j]:
+                votes.setdefault(key, Counter())[typ] += 1
+        if not votes:
+            continue
+        untagged = _untagged_words(stems, tags, near, votes)
+        longest = max(len(key) for key in votes)
+        i = 0
+        while i < len(st):
+            hit = None
+            if tg[i] == "O":
+                for n in range(min(longest, len(st) - i), 0, -1):
+                    key = tuple(st[i : i + n])
+                    if key in votes and all(t == "O" for t in tg[i : i + n]):
+                        if n > 1 or _single_word_spreads(key[0], votes[key], untagged, min_stem_len):
+                            hit = (n, votes[key].most_common(1)[0][0])
+                        break
+            if hit:
+                n, typ = hit
+                tg[i : i + n] = ["B-" + typ] + ["I-" + typ] * (n - 1)
+                i += n
+            else:
+                i += 1
+    return out
