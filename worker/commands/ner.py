@@ -253,13 +253,14 @@ def train_ner(
       khabar build-ner-clusters ../shared/data/arwiki/arwiki_2017_clean.txt.gz
       --out worker/resources/ner/clusters.tsv.gz
 
-      khabar train-ner --train ../shared/data/anercorp/train.txt --out worker/resources/ner
+      khabar train-ner --train ../shared/data/anercorp/train.txt --out worker/resources/ner --single-pass
       --names ../shared/data/cameo_ar/actor_dict_ar_v4.txt
       --word-freq /tmp/lexicons/large_ar.msgpack.gz
       --person-names /tmp/lexicons/dict_FINAL.json
       --clusters worker/resources/ner/clusters.tsv.gz
       --name-list /tmp/lexicons/arwikicats-0.2.3-py3-none-any.whl
       --wikifane-names ../shared/data/wikifane/wikifane_gold.txt.gz
+      --consistency-window 10
 
     Measured and left out of the shipped model (see DEVELOPERS.md): --wikifane (WikiFANE as
     training sentences) and --wikidata-names.
