@@ -5,7 +5,9 @@ Files in worker/resources/ner/ (licence and citations in NOTICE.txt there): ``mo
 tagged in neighbouring sentences), ``gazetteer.tsv.gz`` (folded word → entity type, a feature),
 ``lexicon.tsv.gz`` (word counts for clitic decisions), the outside word lists of ner_lexicons.py
 (``wordfreq.tsv.gz``, ``person_names.tsv.gz``) and ``meta.json`` (how it was trained, its
-held-out figures). The CRFs are decompressed into memory; nothing is written to disk at load time.
+held-out figures; its ``consistency_window``, when set, turns on the consistency pass of
+consistency.py after a single-pass CRF). The CRFs are decompressed into memory; nothing is written
+to disk at load time.
 Rebuild them with ``khabar train-ner`` (worker/ner_training.py).
 """
 
