@@ -157,9 +157,10 @@ def articles(
 ) -> None:
     """Event extraction quality on the dev articles and the GSR sentences, as a markdown table.
 
-    The dev figures are plain: the shipped role model was fitted on these articles. With
-    --folds, the participant and role figures of a model cross-validated over the articles (each
-    fold scored by a model that never saw it) are printed beside them: judge a change by those."""
+    The dev figures are plain: the shipped role and place models were fitted on these articles.
+    With --folds, the participant, role and location figures of models cross-validated over the
+    articles (each fold scored by models that never saw it) are printed beside them: judge a
+    change by those."""
     if dev_dir is None and gsr_dir is None:
         raise click.UsageError("give --dev-dir and/or --gsr-dir")
     measured = measure(dev_dir, gsr_dir)
@@ -170,18 +171,18 @@ def articles(
         cv = dict(role_figures(dev_dir, folds)[0])
         for what, r in cv.items():
             if what.startswith("model, cross"):
+                where = f"dev articles, cross-validated ({folds} folds)"
                 for key in ("participant", "role"):
                     f = r[key]
-                    table_rows.append(
-                        (
-                            f"dev articles, cross-validated ({folds} folds)",
-                            f"{key} F1",
-                            f"{f['f1']:.3f} (P {f['p']:.3f}, R {f['r']:.3f})",
-                        )
-                    )
+                    table_rows.append((where, f"{key} F1", f"{f['f1']:.3f} (P {f['p']:.3f}, R {f['r']:.3f})"))
+                loc = r["location"]
+                table_rows.append((where, "location accuracy", f"{loc['acc']:.3f} (n={loc['n']})"))
             elif what == "rules alone":
                 for key in ("participant", "role"):
                     table_rows.append(("dev articles, rules alone", f"{key} F1", f"{r[key]['f1']:.3f}"))
+                table_rows.append(
+                    ("dev articles, rules alone", "location accuracy", f"{r['location']['acc']:.3f}")
+                )
     table = markdown(table_rows)
     click.echo(table)
     if update_readme is not None:

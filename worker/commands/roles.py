@@ -12,8 +12,9 @@ from worker.training.scoring import load_scorer as _scorer
 
 
 def role_figures(dev_dir: Path, folds: int, progress=lambda _: None) -> tuple[list[tuple[str, dict]], object]:
-    """[(what, scorer figures)] for the rules, the model fitted on every article, and the model
-    cross-validated over articles; and the model fitted on every article."""
+    """[(what, scorer figures)] for the rules, the role and place models fitted on every article,
+    and the models cross-validated over articles; and the two models fitted on every article."""
+    from worker.training.event_places import train_places
     from worker.training.roles import cross_validate, figures, prepare, read_jsonl, train
 
     score = _scorer(_score_py(dev_dir, None))
@@ -21,12 +22,12 @@ def role_figures(dev_dir: Path, folds: int, progress=lambda _: None) -> tuple[li
     progress("running the pipeline with the rules alone")
     articles = prepare(read_jsonl(dev_dir / "articles.jsonl"), golds, get_settings().stage_config())
     progress("fitting on every article")
-    model = train(articles, score)
+    model, places = train(articles, score), train_places(articles, score)
     rows = [
         ("rules alone", figures([a.output for a in articles], golds, score)),
         (
             "model, fitted on every article (plain)",
-            figures([a.with_model(model) for a in articles], golds, score),
+            figures([a.with_model(model, places) for a in articles], golds, score),
         ),
     ]
     if folds > 1:
@@ -34,14 +35,18 @@ def role_figures(dev_dir: Path, folds: int, progress=lambda _: None) -> tuple[li
         rows.append(
             (f"model, cross-validated over articles ({folds} folds)", figures(held_out, golds, score))
         )
-    return rows, model
+    return rows, (model, places)
 
 
 def role_table(rows: list[tuple[str, dict]]) -> str:
-    lines = ["| roles from | participant F1 | role F1 | event F1 |", "|---|---|---|---|"]
+    lines = [
+        "| roles and places from | participant F1 | role F1 | location accuracy | event F1 |",
+        "|---|---|---|---|---|",
+    ]
     for what, r in rows:
         lines.append(
-            f"| {what} | {r['participant']['f1']:.3f} | {r['role']['f1']:.3f} | {r['event']['f1']:.3f} |"
+            f"| {what} | {r['participant']['f1']:.3f} | {r['role']['f1']:.3f} "
+            f"| {r['location']['acc']:.3f} | {r['event']['f1']:.3f} |"
         )
     return "\n".join(lines)
 
@@ -61,13 +66,22 @@ def role_table(rows: list[tuple[str, dict]]) -> str:
     help="write the weights fitted on every article here (the shipped file is "
     "worker/resources/roles/weights.json)",
 )
-def train_roles(dev_dir: Path, folds: int, out: Path | None) -> None:
-    """Fit the role model (who is actor, who recipient) on gold articles and print participant and
-    role F1 for the rules alone, the model fitted on every article, and the model cross-validated
-    over articles (its L2 and threshold chosen inside each fold). Takes a few minutes."""
-    rows, model = role_figures(dev_dir, folds, progress=lambda msg: click.echo(msg, err=True))
+@click.option(
+    "--places-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="write the place model's weights fitted on every article here (the shipped file is "
+    "worker/resources/roles/places.json)",
+)
+def train_roles(dev_dir: Path, folds: int, out: Path | None, places_out: Path | None) -> None:
+    """Fit the role model (who is actor, who recipient) and the place model (where it happened)
+    on gold articles and print participant F1, role F1 and location accuracy for the rules alone,
+    the models fitted on every article, and the models cross-validated over articles (their L2
+    and thresholds chosen inside each fold). Takes a few minutes."""
+    rows, (model, places) = role_figures(dev_dir, folds, progress=lambda msg: click.echo(msg, err=True))
     click.echo(role_table(rows))
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(model.to_json(), encoding="utf-8")
-        click.echo(f"weights written to {out} (threshold {model.threshold})", err=True)
+    for path, fitted in ((out, model), (places_out, places)):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(fitted.to_json(), encoding="utf-8")
+            click.echo(f"weights written to {path} (threshold {fitted.threshold})", err=True)

@@ -29,6 +29,9 @@ class StageConfig:
     # who is actor and who recipient: "shipped" (the learned role model in worker/resources/roles),
     # "off" (the rules alone), or the path of another weights file (cross-validation folds)
     roles_model: str = "shipped"
+    # where the event happened: "shipped" (the learned place model, worker/resources/roles/places.json),
+    # "off" (the rules alone), or the path of another weights file
+    places_model: str = "shipped"
     # points an ASSAULT or PROTEST mention needs to count as a new, specific report, by type
     # (events/specificity.py); empty: the shipped thresholds. `khabar quality gsr` cross-validates them.
     specificity: tuple[tuple[str, int], ...] = ()

@@ -27,6 +27,7 @@ from types import SimpleNamespace
 
 from worker.stages.config import StageConfig
 from worker.stages.document import Document
+from worker.stages.events.places import PlaceCandidate, PlaceModel, pick_place
 from worker.stages.events.roles import ROLES, Candidate, RoleModel, decide
 from worker.stages.output import to_output
 
@@ -40,8 +41,16 @@ INNER_FOLDS = 4
 
 
 def fit(instances: Sequence[Instance], l2: float, threshold: float, epochs: int = EPOCHS) -> RoleModel:
-    """Multinomial logistic regression by full-batch gradient descent (deterministic)."""
-    k = len(ROLES)
+    """The role model: multinomial logistic regression over ROLES."""
+    w, b = fit_weights(instances, l2, len(ROLES), epochs)
+    return RoleModel(w, b, threshold)
+
+
+def fit_weights(
+    instances: Sequence[Instance], l2: float, k: int, epochs: int = EPOCHS
+) -> tuple[dict[str, tuple[float, ...]], tuple[float, ...]]:
+    """Multinomial logistic regression over k classes with L2, by full-batch gradient descent
+    (deterministic): (feature → one weight per class, bias)."""
     n = max(1, len(instances))
     w: dict[str, list[float]] = {f: [0.0] * k for feats, _ in instances for f in feats}
     b = [0.0] * k
@@ -65,7 +74,7 @@ def fit(instances: Sequence[Instance], l2: float, threshold: float, epochs: int 
             for c in range(k):
                 wf[c] -= LEARNING_RATE * (g[c] / n + l2 * wf[c] / n)
         b = [bc - LEARNING_RATE * gc / n for bc, gc in zip(b, gb, strict=True)]
-    return RoleModel({f: tuple(v) for f, v in w.items()}, tuple(b), threshold)
+    return {f: tuple(v) for f, v in w.items()}, tuple(b)
 
 
 @dataclasses.dataclass
@@ -76,6 +85,7 @@ class Article:
     gold: dict
     output: dict  # SCHEMA.md §3, roles by the rules
     candidates: list[list[Candidate]]  # parallel to output["events"]
+    places: list[list[PlaceCandidate]] = dataclasses.field(default_factory=list)  # likewise
 
     def instances(self, score) -> list[Instance]:
         from worker.training.scoring import match_events
@@ -94,15 +104,20 @@ class Article:
                 out.append((c.features, 1 if name in actors else 2 if name in recipients else 0))
         return out
 
-    def with_model(self, model: RoleModel | None) -> dict:
-        """The output with every event's actors and recipients as ``model`` picks them."""
-        if model is None:
+    def with_model(self, model: RoleModel | None, places: PlaceModel | None = None) -> dict:
+        """The output with every event's actors and recipients as ``model`` picks them, and its
+        place as ``places`` picks it (None: as the rules gave them)."""
+        if model is None and places is None:
             return self.output
         out = json.loads(json.dumps(self.output))
-        for e, cands in zip(out["events"], self.candidates, strict=True):
-            picked = decide(model, cands)
-            e["actors"] = [c.name for r, c in picked if r == "actor"]
-            e["recipients"] = [c.name for r, c in picked if r == "recipient"]
+        for e, cands, where in zip(out["events"], self.candidates, self.places, strict=True):
+            if model is not None:
+                picked = decide(model, cands)
+                e["actors"] = [c.name for r, c in picked if r == "actor"]
+                e["recipients"] = [c.name for r, c in picked if r == "recipient"]
+            if places is not None:
+                place = pick_place(places, where)
+                e["location"] = place.name if place else None
         return out
 
 
@@ -116,7 +131,7 @@ def prepare(articles: Sequence[dict], golds: dict[str, dict], config: StageConfi
     from worker.stages.events.stage import events
     from worker.stages.pipeline import run_all
 
-    rules = dataclasses.replace(config, roles_model="off")
+    rules = dataclasses.replace(config, roles_model="off", places_model="off")
     out = []
     for a in articles:
         if a.get("id") not in golds:
@@ -126,8 +141,9 @@ def prepare(articles: Sequence[dict], golds: dict[str, dict], config: StageConfi
         )
         doc = run_all(doc, names=("normalise", "segment", "ner", "link"), config=rules)
         collected: list[list[Candidate]] = []
-        doc = events(doc, rules, collect=collected)
-        out.append(Article(a["id"], golds[a["id"]], to_output(doc), collected))
+        places: list[list[PlaceCandidate]] = []
+        doc = events(doc, rules, collect=collected, collect_places=places)
+        out.append(Article(a["id"], golds[a["id"]], to_output(doc), collected, places))
     return out
 
 
@@ -180,10 +196,17 @@ def train(articles: Sequence[Article], score) -> RoleModel:
 def cross_validate(
     articles: Sequence[Article], k: int, score, progress: Callable[[str], None] = lambda _: None
 ) -> list[dict]:
-    """Pooled held-out outputs: each fold's roles from a model trained (and tuned) on the others."""
+    """Pooled held-out outputs: each fold's roles and places from models trained (and tuned) on
+    the others."""
+    from worker.training.event_places import train_places
+
     held_out: list[dict] = []
     for f, fold in enumerate(folds_of(list(articles), k)):
-        model = train([a for a in articles if a not in fold], score)
-        held_out += [a.with_model(model) for a in fold]
-        progress(f"fold {f + 1}/{k}: {len(fold)} articles held out, threshold {model.threshold}")
+        rest = [a for a in articles if a not in fold]
+        model, places = train(rest, score), train_places(rest, score)
+        held_out += [a.with_model(model, places) for a in fold]
+        progress(
+            f"fold {f + 1}/{k}: {len(fold)} articles held out, "
+            f"thresholds {model.threshold} (roles), {places.threshold} (places)"
+        )
     return held_out

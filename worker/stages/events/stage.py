@@ -23,6 +23,7 @@ from worker.stages.events.attribution import SPEECH_VERBS, find_attributions
 from worker.stages.events.dates import TimeExpr, find_dates, precision, published_date
 from worker.stages.events.filters import keep_trigger, refine
 from worker.stages.events.modality import modality
+from worker.stages.events.places import PlaceModel, event_place_candidates, load_place_model, pick_place
 from worker.stages.events.roles import ArticleFacts, RoleModel, decide, event_candidates, load_model
 from worker.stages.events.specificity import specific
 from worker.stages.events.triggers import Trigger, find_triggers
@@ -251,12 +252,14 @@ class _Article:
 
     pub_iso: str | None
     roles: RoleModel | None  # None: the rules alone give actors and recipients
+    places: PlaceModel | None  # None: the rules alone give the place
     facts: ArticleFacts
     # lemmas of the events found so far, by type (_refers_back)
     seen: dict[str, set[str]] = dataclasses.field(default_factory=dict)
     # (sentence, the rules' actors) of the events found so far: the dropped subject of a later one
     history: list[tuple[int, tuple[tuple[str, str], ...]]] = dataclasses.field(default_factory=list)
     collect: list | None = None  # candidates of every event, for training the role model
+    collect_places: list | None = None  # place candidates of every event, for the place model
     thresholds: dict[str, int] = dataclasses.field(default_factory=dict)  # specificity, by type
 
 
@@ -277,11 +280,43 @@ def _roles(doc: Document, ctx: _Sentence, t: Trigger, args: list[Argument], art:
     return picked + [a for a in args if a.role == "location"]
 
 
+def _place(
+    doc: Document, ctx: _Sentence, t: Trigger, rule_args: list[Argument], args: list[Argument], art: _Article
+) -> tuple[list[Argument], str | None]:
+    """The event's place: the place model's pick among the places around it (the rules' place is
+    one of their features), or the rules' own when there is no model."""
+    rule_place = next((a for a in rule_args if a.role == "location"), None)
+    if art.places is None and art.collect_places is None:
+        return args, rule_place.name if rule_place else None
+    clause = clause_bounds(doc.sentences[ctx.si], t.token, t.last)
+    cands = event_place_candidates(
+        doc,
+        ctx.si,
+        t,
+        t.type,
+        ctx.participants,
+        clause,
+        rule_args,
+        art.facts.states,
+        {x.token for x in ctx.triggers},
+    )
+    if art.collect_places is not None:
+        art.collect_places.append(cands)
+    if art.places is None:
+        return args, rule_place.name if rule_place else None
+    picked = pick_place(art.places, cands)
+    others = [a for a in args if a.role != "location"]
+    if picked is None:
+        return others, None
+    return [*others, Argument("location", picked.name, "LOC", picked.start, picked.end)], picked.name
+
+
 def _event(doc: Document, ctx: _Sentence, t: Trigger, art: _Article) -> Event:
     """The event of trigger ``t``: its arguments, location, date, modality and confidence."""
     seen, pub_iso = art.seen, art.pub_iso
-    args, location = find_arguments(doc, ctx.si, t, t.type, ctx.participants)
-    args = _roles(doc, ctx, t, args, art)
+    rule_args, _ = find_arguments(doc, ctx.si, t, t.type, ctx.participants)
+    args = _roles(doc, ctx, t, rule_args, art)
+    args, location = _place(doc, ctx, t, rule_args, args, art)
     date = pick_date(ctx.dates, t, ctx.reports)
     mod = modality(ctx.tokens, t.token, t.kind, date, pub_iso)
     back = _back(doc, ctx, t, seen, art.thresholds)
@@ -301,17 +336,24 @@ def _event(doc: Document, ctx: _Sentence, t: Trigger, art: _Article) -> Event:
     )
 
 
-def events(doc: Document, config: StageConfig = DEFAULT, collect: list | None = None) -> Document:
-    """The document with its events and attributions. ``collect``, when given, receives the
-    role candidates of every event in order (``khabar train-roles``)."""
+def events(
+    doc: Document,
+    config: StageConfig = DEFAULT,
+    collect: list | None = None,
+    collect_places: list | None = None,
+) -> Document:
+    """The document with its events and attributions. ``collect`` and ``collect_places``, when
+    given, receive the role and place candidates of every event in order (``khabar train-roles``)."""
     pub = published_date(doc.published_at, config.reference_date)
     states = state_names(doc)
     titles = title_index(doc)
     art = _Article(
         pub.isoformat() if pub else None,
         load_model(config.roles_model),
+        load_place_model(config.places_model),
         ArticleFacts.of(doc, frozenset(states.values())),
         collect=collect,
+        collect_places=collect_places,
         thresholds=dict(config.specificity),
     )
     out: list[Event] = []
