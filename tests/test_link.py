@@ -85,6 +85,33 @@ def test_tagged_span_ends_before_a_verb_and_starts_after_a_generic_plural():
     assert not any("زار" in c or "آخرون" in c for _, c, _ in got)
 
 
+def test_a_span_stops_where_the_name_stops():
+    """Time words, compass nouns, modifiers and a phrase with ب/ل and the article end a tagged
+    name; a verb that opens it is left out (sentences written for the test)."""
+    text = (
+        "وقال سامر الحداد الثلاثاء إن حي الشيخ كريم شمال المدينة هادئ. "
+        "وهدد فادي العلي بالرد. وعاد الوفد إلى المدينة. وقال فريق الإنقاذ المدعوم من الحكومة إنه جاهز. "
+        "زار عمان الوزير."
+    )
+    names = [
+        ("سامر الحداد الثلاثاء", "PERS"),
+        ("الشيخ كريم شمال", "PERS"),
+        ("فادي العلي بالرد", "PERS"),
+        ("فريق الإنقاذ المدعوم", "ORG"),
+        ("زار عمان", "LOC"),
+    ]
+    got = {c for _, c, _ in canon(doc_with(text, names))}
+    assert {"سامر الحداد", "فادي العلي", "فريق الإنقاذ", "عمان"} <= got
+    assert not any(w in c for c in got for w in ("الثلاثاء", "شمال", "بالرد", "المدعوم", "زار"))
+
+
+def test_a_name_after_a_title_never_opens_with_a_verb_or_ends_with_a_weekday():
+    text = "وقال إن قائد فيلق الحرس زار موسكو. واستقبل الرئيس سامر الثلاثاء الوفد."
+    got = {(c, t) for _, c, t in canon(doc_with(text, [("موسكو", "LOC"), ("سامر", "PERS")]))}
+    assert not any("زار" in c or "الثلاثاء" in c for c, _ in got)
+    assert ("سامر", "PERS") in got
+
+
 def test_a_label_alone_is_not_a_name():
     text = "وقصفت الطائرات مواقع بريف المدينة الشرقي."
     d = doc_with(text, [("بريف", "LOC")])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 
+from worker.lang.ar import words
 from worker.lang.ar.lexicons import gazetteer
 from worker.lang.ar.morphology import adjective_stem
 from worker.stages.document import Document, Mention, Sentence, Token
@@ -15,6 +16,7 @@ from worker.stages.link.common import (
     CONJUNCTION,
     GENERIC_OPENERS,
     NAME_STOPS,
+    PERSON_PREFIXES,
     PREPOSITION_NAMES,
     TITLE_WORDS,
     first_token,
@@ -29,6 +31,11 @@ MIN_REPEATS = 2
 MIN_NAME_WORD = 3
 # a word that ends with a comma is the end of a list, not the title before a name
 COMMAS = "،,"
+# words a name never runs across: compass nouns, participial modifiers, time words, weekdays
+SPAN_STOPS = words("link/span_stops") | words("dates/weekdays")
+# ب or ل with the article, attached to a word ("بالانتقام", "للسلطة"): a phrase after a person or
+# a place, not part of its name (organisation names keep them: "الجمعية العامة للأمم المتحدة")
+PREPOSITION_ARTICLE = ("بال", "لل")
 
 
 # --- a span that runs into a verb or opens with a generic plural -----------------------------------
@@ -43,22 +50,44 @@ def _after_generic_openers(toks: list[Token]) -> int:
     return first
 
 
-def _before_verb(toks: list[Token], first: int) -> int:
-    """Where a tagged span that runs into a verb ends: "القدس زار موسكو" → "القدس"."""
+def _after_verbs(toks: list[Token], first: int) -> int:
+    """The first word after verbs that open a tagged span: "زار موسكو" → "موسكو" (one word is
+    always kept)."""
     verbs = verb_words()
-    cut = next((i for i in range(first + 1, len(toks)) if toks[i].stem in verbs), None)
+    while first < len(toks) - 1 and toks[first].stem in verbs:
+        first += 1
+    return first
+
+
+def _ends_name(tok: Token, kind: str, verbs: frozenset[str]) -> bool:
+    """A word inside a tagged span that the name stops before: a verb, a function or time word,
+    a compass noun or a modifier ("المدعوم"), a person's title after a name; for persons and
+    places a word with ب/ل and the article ("السنوسي بالانتقام")."""
+    w = tok.norm
+    if tok.stem in verbs or w in NAME_STOPS or w in SPAN_STOPS:
+        return True
+    if kind == "ORG":
+        return w.startswith(ARTICLE) and w in TITLE_WORDS  # "مجلس الوزراء | الدكتور"
+    return w.startswith(PREPOSITION_ARTICLE) or w in PERSON_PREFIXES
+
+
+def _name_end(toks: list[Token], first: int, kind: str) -> int:
+    """Where a tagged span that runs past its name ends: "القدس زار موسكو" → "القدس", "رجب طيب
+    اردوغان الثلاثاء" → "رجب طيب اردوغان"."""
+    verbs = verb_words()
+    cut = next((i for i in range(first + 1, len(toks)) if _ends_name(toks[i], kind, verbs)), None)
     return len(toks) if cut is None else cut
 
 
 def _trimmed(doc: Document, m: Mention) -> Mention:
-    """``m`` without generic plurals before the name and without what follows a verb in it."""
+    """``m`` without generic plurals or verbs before the name and without what follows its end."""
     if m.sentence >= len(doc.sentences):
         return m
     toks = [t for t in doc.sentences[m.sentence].tokens if m.start <= t.start and t.end <= m.end]
     if len(toks) < 2:
         return m
-    first = _after_generic_openers(toks)
-    last = _before_verb(toks, first)
+    first = _after_verbs(toks, _after_generic_openers(toks))
+    last = _name_end(toks, first, m.type)
     if (first, last) == (0, len(toks)):
         return m
     start, end = toks[first].start, toks[last - 1].end
@@ -67,8 +96,9 @@ def _trimmed(doc: Document, m: Mention) -> Mention:
 
 
 def trim_at_verbs(doc: Document, ner: list[Mention]) -> list[Mention]:
-    """A tagged span that runs into a verb ends before it ("القدس زار موسكو" → "القدس"); one
-    that opens with a generic plural starts after it ("آخرون صالح" → "صالح")."""
+    """A tagged span stops where the name stops: before a verb ("القدس زار موسكو" → "القدس"), a
+    time word, a compass noun or a modifier (_ends_name); one that opens with a generic plural or
+    a verb starts after it ("آخرون صالح" → "صالح", "زار موسكو" → "موسكو")."""
     return [_trimmed(doc, m) for m in ner]
 
 
@@ -100,6 +130,7 @@ def _may_end_a_name(w: str, counts: Counter) -> bool:
         and len(w) >= MIN_NAME_WORD
         and not w.startswith((ARTICLE, CONJUNCTION))
         and w not in NAME_STOPS
+        and w not in SPAN_STOPS
         and w not in TITLE_WORDS
         and w not in verb_words()
         and not adjective_stem(w)

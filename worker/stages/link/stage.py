@@ -46,7 +46,7 @@ def _rule_mentions(doc: Document, ner: list[Mention]) -> list[Mention]:
 def link(doc: Document, config: StageConfig = DEFAULT) -> Document:
     ner = [m for m in doc.mentions if m.type in ENTITY_TYPES]
     ner = extend_persons(doc, trim_at_verbs(doc, ner))
-    ner = override(ner, _rule_mentions(doc, ner))
+    ner = override(ner, trim_at_verbs(doc, _rule_mentions(doc, ner)))
     mentions = clean(resolve_overlaps(ner + label_mentions(doc)))
     mentions = clean(resolve_overlaps(mentions + propagate(doc, mentions)), persons=True)
 

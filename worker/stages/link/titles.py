@@ -22,7 +22,9 @@ from worker.stages.link.common import (
     TITLE_SCORE,
     TITLE_WORDS,
     is_word,
+    verb_words,
 )
+from worker.stages.link.spans import SPAN_STOPS
 
 # A title is its head and at most this many words after it ("رئيس مجلس الوزراء العراقي السابق"):
 # a longer definite run is a sentence going on, not a title.
@@ -114,8 +116,8 @@ def _is_name_word(toks: tuple[Token, ...], j: int, n0: int, persons: _Persons) -
     if w in PREPOSITION_NAMES and j + 1 < len(toks):
         if not _ali_is_a_name(toks, j, persons):
             return False
-    elif _ends_name(w):
-        return False
+    elif _ends_name(w) or toks[j].stem in verb_words():
+        return False  # "قائد فيلق القدس | زار موسكو": a verb, not a name
     if _is_common_word(w):
         return False
     if len(w) > MAX_SHORT_WORD and w[0] in IMPERFECT_PREFIXES and j == n0 and w not in persons.words:
@@ -145,6 +147,7 @@ def _is_family_name(tok: Token) -> bool:
         is_word(tok)
         and w.startswith(ARTICLE)
         and w not in NAME_STOPS
+        and w not in SPAN_STOPS
         and adjective_stem(w) is None
         and w not in gazetteer()
         and len(w) >= MIN_FAMILY_NAME
