@@ -80,3 +80,25 @@ def test_events_stage_uses_the_configured_roles(roles_model):
     for e, cands in zip(doc.events, collected, strict=True):
         names = {c.name for c in cands}
         assert {a.name for a in e.arguments if a.role != "location"} <= names
+
+
+def test_a_re_mention_and_a_later_event_are_offered_the_earlier_and_headline_participants():
+    """«الغارات» three sentences after «قصفت روسيا» gets روسيا as the antecedent's actor; the
+    headline's place is offered as a headline entity (sentences written for the test)."""
+    from tests.test_events import doc_with
+
+    text = (
+        "قصفت روسيا مواقع في حلب أمس. وقال سامر إن الوضع هادئ. وقال فادي إن الطقس حار. "
+        "وأدان المرصد الغارات بشدة."
+    )
+    doc = doc_with(text, [("روسيا", "LOC"), ("حلب", "LOC"), ("سامر", "PERS"), ("فادي", "PERS")])
+    collected: list = []
+    out = events(doc, StageConfig(roles_model="off"), collect=collected)
+    last = next(
+        c for e, c in zip(out.events, collected, strict=True) if e.sentence == 3 and e.type == "ASSAULT"
+    )
+    features = {c.name: c.features for c in last}
+    assert "antecedent&role=actor" in features["روسيا"]
+    assert "headline_only&ent=LOC" in features["حلب"]
+    first = next(c for e, c in zip(out.events, collected, strict=True) if e.sentence == 0)
+    assert not any(f.startswith(("antecedent", "headline_only")) for c in first for f in c.features)

@@ -29,6 +29,9 @@ from worker.lang.ar import words
 ROLES = ("none", "actor", "recipient")
 # How far back the actors of earlier events are offered as the dropped subject of a later one.
 CARRY_SENTENCES = 2
+# How far back the last event of the same type lends its participants to a re-mention of it.
+ANTECEDENT_SENTENCES = 3
+DEFINITE_ARTICLE = "ال"
 # Prepositions the features name; any other is "other" (Khabar's own word classes, see
 # worker/lang/ar/arguments/).
 PREP_CLASSES = words("roles/preposition_classes") | {""}  # "" = no preposition
@@ -65,6 +68,12 @@ class EventContext:
     mentions: dict[str, int] | None = None  # name → mentions in the article
     headline: frozenset[str] = frozenset()  # names in the title (or first sentence)
     states: frozenset[str] = frozenset()  # names of states (not cities or regions)
+    # (name, type, role, sentences back) of the rules' participants of the last earlier event of
+    # the same type: what a nominal re-mention («الزيارة», «الهجوم») refers back to
+    antecedents: tuple[tuple[str, str, str, int], ...] = ()
+    headline_entities: tuple[tuple[str, str], ...] = ()  # (name, type) named in the headline
+    sentence: int = 0  # the event's sentence
+    definite: bool = False  # the trigger has the article (a re-mention, «الزيارة»)
 
 
 def _count(n: int) -> str:
@@ -178,7 +187,53 @@ def candidates(parts: Sequence, trig, etype: str, ctx: EventContext) -> list[Can
         seen.add(name)
         feats = _carried_features(typ, back, trig, etype, ctx, name, subject_here)
         out.append(Candidate(name, typ, None, None, feats))
+    for name, typ, role, back in ctx.antecedents:
+        if name in seen:
+            continue
+        seen.add(name)
+        feats = _antecedent_features(typ, role, back, trig, etype, ctx, subject_here)
+        out.append(Candidate(name, typ, None, None, feats))
+    if ctx.sentence > 0:
+        for name, typ in ctx.headline_entities:
+            if name in seen:
+                continue
+            seen.add(name)
+            out.append(
+                Candidate(
+                    name, typ, None, None, _headline_features(name, typ, trig, etype, ctx, subject_here)
+                )
+            )
     return out
+
+
+def _antecedent_features(
+    typ: str, role: str, back: int, trig, etype: str, ctx: EventContext, subject_here: bool
+):
+    """A participant of the last earlier event of the same type, offered to a re-mention of it
+    («الزيارة» after «زار»)."""
+    return (
+        "antecedent",
+        f"antecedent&role={role}",
+        f"antecedent&role={role}&kind={trig.kind}",
+        f"antecedent&role={role}&definite={ctx.definite}",
+        f"antecedent&back={min(back, 3)}",
+        f"antecedent&ent={typ}&event={etype}",
+        f"antecedent&subject_here={subject_here}",
+    )
+
+
+def _headline_features(name: str, typ: str, trig, etype: str, ctx: EventContext, subject_here: bool):
+    """An entity of the headline, offered to an event of the body that does not name it (the
+    lead restates the headline's happening with a pronoun or a title)."""
+    return (
+        "headline_only",
+        f"headline_only&lead={ctx.sentence == 1}",
+        f"headline_only&ent={typ}",
+        f"headline_only&ent={typ}&event={etype}",
+        f"headline_only&kind={trig.kind}",
+        f"headline_only&subject_here={subject_here}",
+        f"headline_only&mentions={_count((ctx.mentions or {}).get(name, 1))}",
+    )
 
 
 PUNCTUATION = frozenset('،,؛;:()«»“”"-')
@@ -195,10 +250,12 @@ def event_candidates(
     history: Sequence[tuple[int, tuple[tuple[str, str], ...]]],
     other_triggers: Iterable[int] = (),
     article: ArticleFacts | None = None,
+    past: Sequence[tuple[int, str, tuple[tuple[str, str, str], ...]]] = (),
 ) -> list[Candidate]:
     """``candidates`` with what the events stage knows: the rules' arguments of this event,
     ``history`` (the sentence and rule actors of the article's earlier events), the sentence's
-    other triggers, and facts about the whole article."""
+    other triggers, facts about the whole article, and ``past`` (sentence, type and the rules'
+    (role, name, type) of every earlier event)."""
     toks = doc.sentences[si].tokens
     rule_roles: dict[str, str] = {}
     rule_location = None
@@ -215,6 +272,11 @@ def event_candidates(
         if back >= 1:
             carried += [(name, typ, back) for name, typ in actors]
     article = article or ArticleFacts.of(doc, frozenset())
+    antecedents: tuple[tuple[str, str, str, int], ...] = ()
+    for sj, typ, parts_j in reversed(past):
+        if typ == etype and 0 < si - sj <= ANTECEDENT_SENTENCES:
+            antecedents = tuple((name, ent, role, si - sj) for role, name, ent in parts_j)
+            break
     ctx = EventContext(
         clause,
         rule_roles,
@@ -225,6 +287,10 @@ def event_candidates(
         article.mentions,
         article.headline,
         article.states,
+        antecedents,
+        article.headline_entities,
+        si,
+        toks[trig.token].norm.startswith(DEFINITE_ARTICLE),
     )
     return candidates(parts, trig, etype, ctx)
 
@@ -237,13 +303,18 @@ class ArticleFacts:
     mentions: dict[str, int]
     headline: frozenset[str]
     states: frozenset[str]
+    headline_entities: tuple[tuple[str, str], ...] = ()  # (name, type) of the headline's participants
 
     @classmethod
     def of(cls, doc, states: frozenset[str]) -> ArticleFacts:
         counts: dict[str, int] = {}
         for m in doc.mentions:
             counts[m.canonical] = counts.get(m.canonical, 0) + 1
-        return cls(counts, frozenset(m.canonical for m in doc.mentions if m.sentence == 0), states)
+        first = [m for m in doc.mentions if m.sentence == 0]
+        entities = tuple(
+            dict.fromkeys((m.canonical, m.type) for m in first if m.type in ("PERS", "ORG", "LOC"))
+        )
+        return cls(counts, frozenset(m.canonical for m in first), states, entities)
 
 
 def decide(model: RoleModel, cands: Sequence[Candidate]) -> list[tuple[str, Candidate]]:

@@ -258,6 +258,9 @@ class _Article:
     seen: dict[str, set[str]] = dataclasses.field(default_factory=dict)
     # (sentence, the rules' actors) of the events found so far: the dropped subject of a later one
     history: list[tuple[int, tuple[tuple[str, str], ...]]] = dataclasses.field(default_factory=list)
+    # (sentence, type, the rules' (role, name, type)) of the events found so far: what a re-mention
+    # of one («الزيارة») refers back to
+    past: list[tuple[int, str, tuple[tuple[str, str, str], ...]]] = dataclasses.field(default_factory=list)
     collect: list | None = None  # candidates of every event, for training the role model
     collect_places: list | None = None  # place candidates of every event, for the place model
     thresholds: dict[str, int] = dataclasses.field(default_factory=dict)  # specificity, by type
@@ -269,9 +272,11 @@ def _roles(doc: Document, ctx: _Sentence, t: Trigger, args: list[Argument], art:
     clause = clause_bounds(doc.sentences[ctx.si], t.token, t.last)
     triggers = {x.token for x in ctx.triggers}
     cands = event_candidates(
-        doc, ctx.si, t, t.type, ctx.participants, clause, args, art.history, triggers, art.facts
+        doc, ctx.si, t, t.type, ctx.participants, clause, args, art.history, triggers, art.facts, art.past
     )
     art.history.append((ctx.si, tuple((a.name, a.type) for a in args if a.role == "actor")))
+    roles = tuple((a.role, a.name, a.type) for a in args if a.role in ("actor", "recipient"))
+    art.past.append((ctx.si, t.type, roles))
     if art.collect is not None:
         art.collect.append(cands)
     if art.roles is None:
