@@ -7,6 +7,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import create_engine, pool
 
+import db.corpus  # noqa: F401,E402 - the corpus tables are on the same metadata
 from db.models import Base
 from worker.settings import get_settings
 

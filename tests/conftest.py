@@ -117,7 +117,10 @@ def empty_pg() -> Iterator[str]:
     admin.dispose()
 
 
-TABLES = "event_arguments, events, mentions, attributions, stage_runs, failures, entities, articles, feed_items, feeds"
+TABLES = (
+    "story_members, stories, entity_merges, entity_keys, article_duplicates, article_bands, article_signatures, "
+    "event_arguments, events, mentions, attributions, stage_runs, failures, entities, articles, feed_items, feeds"
+)
 
 
 @pytest.fixture()

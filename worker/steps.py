@@ -29,6 +29,7 @@ from db.store import (
     set_warnings,
     stage_run,
 )
+from worker.corpus.hook import after_store
 from worker.settings import Settings, get_settings
 from worker.stages.pipeline import ORDER, STAGES
 
@@ -113,6 +114,7 @@ def run_step(article_id: str, step: str, s: Settings | None = None) -> str:
             if record_stage(session, article_id, step, version, started, None if step == "store" else doc):
                 if step == "store":
                     save_results(session, doc, version)
+                    after_store(session, doc, version)  # duplicates, entity merges, story events
                     set_status(session, article_id, "done", step)
                     resolve_failures(session, article_id)
                 else:

@@ -1,0 +1,232 @@
+"""Near-duplicate articles: an article that re-publishes an earlier one (a wire printed by several
+outlets, a lightly edited or trimmed copy) is linked to the first article of its group.
+
+Each article's MinHash signature and band keys go to the database (``article_signatures``,
+``article_bands``), so the LSH index is one for every worker and survives restarts. Candidates
+(articles sharing a band, published within ``WINDOW_DAYS``) are compared on their exact shingle
+sets; a pair at or above ``THRESHOLD`` is a copy. The first article of a group (earliest
+publication, then id) is the one the others point to, whatever order they arrive in.
+
+``THRESHOLD`` and ``WINDOW_DAYS`` were chosen on one half of a labelled set of SaudiNewsNet pairs
+and measured on the other (README, "Near-duplicate articles"; ``khabar duplicates evaluate``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from db.corpus import ArticleBand, ArticleDuplicate, ArticleSignature
+from db.models import Article
+from worker.corpus.shingles import MIN_WORDS, article_text, band_keys, jaccard, shingles, signature, words
+
+THRESHOLD = 0.40
+WINDOW_DAYS = 3.0
+
+
+@dataclass(frozen=True)
+class Seen:
+    """An article as the matcher sees it: when it appeared and its shingles."""
+
+    id: str
+    when: datetime
+    shingles: frozenset[str]
+
+
+def order_key(a: Seen) -> tuple[datetime, str]:
+    return (a.when, a.id)
+
+
+def within(a: Seen, b: Seen, days: float = WINDOW_DAYS) -> bool:
+    return abs((a.when - b.when).total_seconds()) <= days * 86400
+
+
+def matches(
+    article: Seen, candidates: Iterable[Seen], threshold: float = THRESHOLD
+) -> list[tuple[Seen, float]]:
+    """The candidates that are copies of ``article`` (or it of them), with their similarity."""
+    out = []
+    for c in candidates:
+        if c.id == article.id or not within(article, c):
+            continue
+        s = jaccard(article.shingles, c.shingles)
+        if s >= threshold:
+            out.append((c, s))
+    return out
+
+
+def aware(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+# --- the database side ----------------------------------------------------------------------------
+
+
+def _insert(session: Session, model):
+    from db.store import _insert as insert
+
+    return insert(session, model)
+
+
+def index_article(session: Session, article_id: str) -> str | None:
+    """Add the article to the shared LSH index and link it with its copies. Returns the id of the
+    article it duplicates, if any. Safe to run again (re-delivery, reprocessing): the signature,
+    bands and links are upserts, and the links are recomputed from the same rows."""
+    row = session.execute(
+        select(Article.title, Article.body, Article.published_at, Article.ingested_at).where(
+            Article.id == article_id
+        )
+    ).first()
+    if row is None:
+        return None
+    title, body, published_at, ingested_at = row
+    text = article_text(title, body)
+    if len(words(text)) < MIN_WORDS:
+        return None
+    me = Seen(article_id, aware(published_at or ingested_at), frozenset(shingles(text)))
+    sig = signature(me.shingles)
+    keys = band_keys(sig)
+    session.execute(
+        _insert(session, ArticleSignature)
+        .values(article_id=article_id, signature=sig.tobytes(), shingles=len(me.shingles), seen_at=me.when)
+        .on_conflict_do_nothing(index_elements=["article_id"])
+    )
+    session.execute(
+        _insert(session, ArticleBand)
+        .values([{"key": k, "article_id": article_id} for k in keys])
+        .on_conflict_do_nothing(index_elements=["key", "article_id"])
+    )
+    lo, hi = me.when - timedelta(days=WINDOW_DAYS), me.when + timedelta(days=WINDOW_DAYS)
+    candidate_ids = session.scalars(
+        select(ArticleBand.article_id)
+        .join(ArticleSignature, ArticleSignature.article_id == ArticleBand.article_id)
+        .where(
+            ArticleBand.key.in_(keys),
+            ArticleBand.article_id != article_id,
+            ArticleSignature.seen_at >= lo,
+            ArticleSignature.seen_at <= hi,
+        )
+        .distinct()
+    ).all()
+    if not candidate_ids:
+        return None
+    found = matches(me, _load(session, candidate_ids))
+    return link(session, me, found)
+
+
+def _load(session: Session, ids: Iterable[str]) -> list[Seen]:
+    rows = session.execute(
+        select(Article.id, Article.title, Article.body, ArticleSignature.seen_at)
+        .join(ArticleSignature, ArticleSignature.article_id == Article.id)
+        .where(Article.id.in_(list(ids)))
+    )
+    return [Seen(i, aware(w), frozenset(shingles(article_text(t, b)))) for i, t, b, w in rows]
+
+
+def regroup(
+    me: Seen, found: list[tuple[Seen, float]], pointed: dict[str, tuple[str, float]], roots: list[Seen]
+) -> tuple[Seen, dict[str, tuple[str, float]]]:
+    """The first article of the group made by ``me``, its copies ``found`` and the first articles
+    they already point to (``roots``; ``pointed``: their current links), and the link of every
+    other member: (first article, similarity). A member keeps the similarity it was linked with;
+    one that is linked through ``me`` only gets its similarity to ``me``."""
+    similar = {c.id: s for c, s in found}
+    group = {me.id: me, **{c.id: c for c, _ in found}, **{r.id: r for r in roots}}
+    first = min(group.values(), key=order_key)
+    links = {}
+    for a in group:
+        if a == first.id:
+            continue
+        if a == me.id:
+            sim = similar.get(first.id) or max(similar.values())
+        else:
+            sim = pointed[a][1] if a in pointed else similar.get(a) or max(similar.values())
+        links[a] = (first.id, sim)
+    return first, links
+
+
+def link(session: Session, me: Seen, found: list[tuple[Seen, float]]) -> str | None:
+    """Point every article of the group (``me``, its copies, and what those already point to) at
+    the group's first article, and what pointed at a member at the first too. Returns what ``me``
+    points to."""
+    if not found:
+        return None
+    members = [me.id, *(c.id for c, _ in found)]
+    pointed = {
+        a: (d, s)
+        for a, d, s in session.execute(
+            select(
+                ArticleDuplicate.article_id, ArticleDuplicate.duplicate_of, ArticleDuplicate.similarity
+            ).where(ArticleDuplicate.article_id.in_(members))
+        )
+    }
+    roots = _seen(session, {d for d, _ in pointed.values()} - set(members))
+    first, links = regroup(me, found, pointed, roots)
+    session.execute(delete(ArticleDuplicate).where(ArticleDuplicate.article_id == first.id))
+    for a, (d, s) in sorted(links.items()):
+        session.execute(
+            _insert(session, ArticleDuplicate)
+            .values(article_id=a, duplicate_of=d, similarity=s)
+            .on_conflict_do_update(index_elements=["article_id"], set_={"duplicate_of": d, "similarity": s})
+        )
+    session.execute(
+        update(ArticleDuplicate)
+        .where(ArticleDuplicate.duplicate_of.in_(list(links)))
+        .values(duplicate_of=first.id)
+    )
+    return links.get(me.id, (None, 0))[0]
+
+
+def _seen(session: Session, ids: set[str]) -> list[Seen]:
+    if not ids:
+        return []
+    rows = session.execute(
+        select(ArticleSignature.article_id, ArticleSignature.seen_at).where(
+            ArticleSignature.article_id.in_(ids)
+        )
+    )
+    return [Seen(i, aware(w), frozenset()) for i, w in rows]
+
+
+def signature_of(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype=np.uint64)
+
+
+# --- a corpus in memory (`khabar duplicates scan PATH`, `evaluate`) ----------------------------------
+
+
+def scan(items: Iterable[tuple[str, datetime, str]], progress: Callable[[int], None] | None = None) -> dict:
+    """Near-duplicates among ``items`` (id, when, text) with the same signature, bands, window and
+    threshold as the pipeline, in memory: {article id: (first article id, similarity)}."""
+    buckets: dict[int, list[str]] = {}
+    seen: dict[str, Seen] = {}
+    links: dict[str, tuple[str, float]] = {}
+    for n, (article_id, when, text) in enumerate(items, 1):
+        if progress:
+            progress(n)
+        if len(words(text)) < MIN_WORDS:
+            continue
+        me = Seen(article_id, aware(when), frozenset(shingles(text)))
+        seen[article_id] = me
+        keys = band_keys(signature(me.shingles))
+        candidates = {c for k in keys for c in buckets.get(k, ())}
+        for k in keys:
+            buckets.setdefault(k, []).append(article_id)
+        found = matches(me, (seen[c] for c in candidates))
+        if not found:
+            continue
+        members = {me.id, *(c.id for c, _ in found)}
+        pointed = {a: links[a] for a in members if a in links}
+        roots = [seen[d] for d, _ in pointed.values() if d not in members]
+        first, new = regroup(me, found, pointed, roots)
+        links.pop(first.id, None)
+        links.update(new)
+        for a, (d, s) in list(links.items()):
+            if d in new:
+                links[a] = (first.id, s)
+    return links

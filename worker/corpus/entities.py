@@ -1,0 +1,201 @@
+"""One entity across articles: entities whose names are spelling variants of one another (ي/ى, ة/ه,
+hamza seats, the article ال-, transliteration variants such as غ/ج in «سيرغي»/«سيرجي» and
+«غراهام»/«جراهام», «الأميركية»/«الأمريكية») or aliases (``worker/lang/ar/entities/aliases.tsv``)
+are merged into the first of them, with a reason; a merge can be listed and undone.
+
+The variant key is the actor lexicon's ``key`` (the same folding that finds a name in the CAMEO
+dictionary), so a name merges exactly when it would be coded alike. Two entities of one key are
+still kept apart when their mentions were coded with different countries («عمان»: Amman, JOR, is
+not «عُمان», Oman, OMN). A family name alone, a first name alone or a title never reaches another
+person's key, so «سعد الحريري» and «رفيق الحريري», or «محمد بن سلمان» and «محمد بن زايد», stay apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.orm import Session
+
+from db.corpus import EntityKey, EntityMerge
+from db.models import Entity, utcnow
+from worker.lang.ar import rows
+from worker.lang.ar.actor_lexicon import key
+from worker.lang.ar.normalise import normalise
+
+
+@dataclass(frozen=True)
+class Name:
+    """An entity as the merger sees it."""
+
+    name: str
+    type: str
+    country: str | None = None
+
+
+@cache
+def _aliases() -> dict[str, str]:
+    return {key(r[0]): key(r[1]) for r in rows("entities/aliases")}
+
+
+def spelling_key(name: str) -> str:
+    return key(name)
+
+
+def variant_key(name: str) -> str:
+    """The key entities are merged on: spelling variants folded, then an alias resolved."""
+    k = spelling_key(name)
+    return _aliases().get(k, k)
+
+
+def compatible(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a == b
+
+
+def merge_reason(a: Name, b: Name) -> tuple[str, str] | None:
+    """(rule, reason) when ``b`` is the same entity as ``a``; None when they must stay apart."""
+    if a.type != b.type or not compatible(a.country, b.country):
+        return None
+    ka, kb = spelling_key(a.name), spelling_key(b.name)
+    if ka == kb:
+        return "spelling", spelling_reason(a.name, b.name, ka)
+    if variant_key(a.name) == variant_key(b.name):
+        return (
+            "alias",
+            f"«{b.name}» and «{a.name}» are names of «{variant_key(a.name)}» (entities/aliases.tsv)",
+        )
+    return None
+
+
+def spelling_reason(a: str, b: str, k: str) -> str:
+    """Which foldings make ``a`` and ``b`` one name, in words a reviewer can check."""
+    na, nb = normalise(a), normalise(b)
+    what = []
+    if na == nb:
+        what.append("letters the normaliser folds (hamza/alef forms, ى/ي, ة/ه, diacritics)")
+    else:
+        if _without_article(na) != na or _without_article(nb) != nb:
+            what.append("the article ال-")
+        for old, new in _letter_variants():
+            if (old in na) != (old in nb) or (old in na and new in nb) or (new in na and old in nb):
+                what.append(f"{old}/{new}")
+        if not what:
+            what.append("prefixes and adjective endings")
+    return f"«{b}» and «{a}» are one name once spelling variants are folded ({', '.join(what)}): «{k}»"
+
+
+def _without_article(s: str) -> str:
+    return " ".join(w[2:] if w.startswith("ال") and len(w) > 4 else w for w in s.split())
+
+
+@cache
+def _letter_variants() -> tuple[tuple[str, str], ...]:
+    return tuple((r[0], r[1]) for r in rows("actors/letter_variants"))
+
+
+# --- the database side ----------------------------------------------------------------------------
+
+
+def _insert(session: Session, model):
+    from db.store import _insert as insert
+
+    return insert(session, model)
+
+
+def canonical_id(session: Session, entity_id: int) -> int:
+    """The entity an entity is merged into (itself when it is not merged)."""
+    seen = set()
+    while entity_id not in seen:
+        seen.add(entity_id)
+        into = session.scalar(
+            select(EntityMerge.into_id).where(
+                EntityMerge.entity_id == entity_id, EntityMerge.undone_at.is_(None)
+            )
+        )
+        if into is None:
+            break
+        entity_id = into
+    return entity_id
+
+
+def link_entities(session: Session, entities: Sequence[tuple[int, Name]]) -> int:
+    """Record the variant key of each (entity id, name) and merge it into the first entity of its
+    key whose country does not conflict. A few statements per article, whatever its number of
+    entities. Idempotent: an entity merged (or unmerged) before is left as it is; the country an
+    entity keeps is the one its first coded mention gave. Returns how many merges were made."""
+    wanted = {entity_id: (name, variant_key(name.name)) for entity_id, name in entities}
+    if not wanted:
+        return 0
+    session.execute(
+        _insert(session, EntityKey)
+        .values(
+            [{"entity_id": i, "type": n.type, "key": k, "country": n.country} for i, (n, k) in wanted.items()]
+        )
+        .on_conflict_do_nothing(index_elements=["entity_id"])
+    )
+    decided = set(
+        session.scalars(select(EntityMerge.entity_id).where(EntityMerge.entity_id.in_(list(wanted))))
+    )
+    todo = {i: nk for i, nk in wanted.items() if i not in decided}
+    if not todo:
+        return 0
+    others = session.execute(
+        select(EntityKey.entity_id, EntityKey.type, EntityKey.key, Entity.canonical, EntityKey.country)
+        .join(Entity, Entity.id == EntityKey.entity_id)
+        .where(tuple_(EntityKey.type, EntityKey.key).in_([(n.type, k) for n, k in todo.values()]))
+        .order_by(EntityKey.entity_id)
+    ).all()
+    into_of = dict(
+        session.execute(
+            select(EntityMerge.entity_id, EntityMerge.into_id).where(
+                EntityMerge.entity_id.in_([o[0] for o in others]), EntityMerge.undone_at.is_(None)
+            )
+        ).all()
+    )
+    merges = []
+    for entity_id, (name, k) in sorted(todo.items()):
+        for other_id, other_type, other_key, other_name, other_country in others:
+            if other_id >= entity_id or (other_type, other_key) != (name.type, k):
+                continue
+            reason = merge_reason(Name(other_name, other_type, other_country), name)
+            into = into_of.get(other_id, other_id)
+            if reason is None or into == entity_id:
+                continue
+            merges.append({"entity_id": entity_id, "into_id": into, "rule": reason[0], "reason": reason[1]})
+            into_of[entity_id] = into
+            break
+    if merges:
+        session.execute(
+            _insert(session, EntityMerge).values(merges).on_conflict_do_nothing(index_elements=["entity_id"])
+        )
+    return len(merges)
+
+
+def names_of(session: Session, doc) -> list[tuple[int, Name]]:
+    """(entity id, Name) of a stored document's mentions, each with its first coded country."""
+    from db.store import _entity_key, entity_ids_query
+
+    first: dict[tuple[str, str], Name] = {}
+    for m in doc.mentions:
+        k = (m.type, _entity_key(m.canonical))
+        if k not in first or (first[k].country is None and m.country):
+            first[k] = Name(m.canonical, m.type, m.country)
+    if not first:
+        return []
+    ids = {(t, norm): i for i, t, norm in session.execute(entity_ids_query(sorted(first)))}
+    return [(ids[k], n) for k, n in first.items() if k in ids]
+
+
+def unmerge(session: Session, entity_id: int) -> bool:
+    """Undo the merge of an entity (it stands alone again, and is never merged automatically
+    again). True when there was an active merge."""
+    return (
+        session.execute(
+            update(EntityMerge)
+            .where(EntityMerge.entity_id == entity_id, EntityMerge.undone_at.is_(None))
+            .values(undone_at=utcnow())
+        ).rowcount
+        == 1
+    )

@@ -1,0 +1,229 @@
+"""Story events: the event mentions of different articles and outlets that report one happening
+(same type, compatible participant codes, same place, dates within ``WINDOW_DAYS``) are grouped
+into one story, with its reports, outlets and first report.
+
+Matching is incremental: each stored article's asserted events join the best compatible story or
+start one. Participants are compared by actor code (country + sector, worker/stages/actors): two
+codes are compatible when either is unknown or their countries agree and their sectors do not
+conflict. A match needs one positive agreement (a participant's country or the place), so two
+bare events of one type on one day are not one happening. Actor and recipient may be swapped
+(«A met B» and «B met A» report one meeting).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+
+from db.corpus import Story, StoryMember
+from db.models import Event
+from worker.lang.ar.actor_lexicon import key
+from worker.stages.document import Document
+
+WINDOW_DAYS = 2
+
+
+@dataclass(frozen=True)
+class Report:
+    """One event mention as the matcher sees it."""
+
+    type: str
+    day: str | None  # YYYY-MM-DD
+    actor: str | None  # country + sector, e.g. "USAGOV" ("USA" for the state)
+    recipient: str | None
+    place_key: str | None
+
+
+@dataclass
+class StoryView:
+    id: int
+    type: str
+    day: str | None
+    actor: str | None
+    recipient: str | None
+    place_key: str | None
+
+
+def code(country: str | None, sector: str | None) -> str | None:
+    return f"{country}{sector or ''}" if country else None
+
+
+def codes_compatible(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return True
+    return a[:3] == b[:3] and (len(a) == 3 or len(b) == 3 or a[3:] == b[3:])
+
+
+def _agreements(r: Report, actor: str | None, recipient: str | None, s: StoryView) -> int | None:
+    if not (codes_compatible(actor, s.actor) and codes_compatible(recipient, s.recipient)):
+        return None
+    if r.place_key and s.place_key and r.place_key != s.place_key:
+        return None
+    same = [
+        actor is not None and s.actor is not None,
+        recipient is not None and s.recipient is not None,
+        r.place_key is not None and r.place_key == s.place_key,
+    ]
+    return sum(same)
+
+
+def days_apart(a: str | None, b: str | None) -> int | None:
+    if not a or not b:
+        return None
+    return abs((date.fromisoformat(a) - date.fromisoformat(b)).days)
+
+
+def score(r: Report, s: StoryView, window: int = WINDOW_DAYS) -> int | None:
+    """How many things ``r`` and ``s`` agree on (None when they cannot be one happening)."""
+    if r.type != s.type:
+        return None
+    apart = days_apart(r.day, s.day)
+    if apart is None or apart > window:
+        return None
+    best = [_agreements(r, r.actor, r.recipient, s), _agreements(r, r.recipient, r.actor, s)]
+    best = [b for b in best if b]
+    return max(best) if best else None
+
+
+def best_story(r: Report, stories: Iterable[StoryView]) -> StoryView | None:
+    scored = [(sc, -s.id, s) for s in stories if (sc := score(r, s)) is not None]
+    return max(scored, key=lambda t: (t[0], t[1]))[2] if scored else None
+
+
+def day_of(event_date: str | None, published_at: str | None) -> str | None:
+    """The event's day: its own date when the text gave a day, else the publication day."""
+    if event_date and len(event_date) == 10:
+        return event_date
+    return published_at[:10] if published_at else None
+
+
+def reports(doc: Document) -> list[tuple[int, Report]]:
+    """(index in doc.events, report) of the document's asserted events."""
+    codes: dict[str, str] = {}
+    for m in doc.mentions:
+        c = code(m.country, m.sector)
+        if c and m.canonical not in codes:
+            codes[m.canonical] = c
+    out = []
+    for i, e in enumerate(doc.events):
+        if e.modality != "asserted":
+            continue
+        actor = next(
+            (codes.get(a.name) for a in e.arguments if a.role == "actor" and codes.get(a.name)), None
+        )
+        recipient = next(
+            (codes.get(a.name) for a in e.arguments if a.role == "recipient" and codes.get(a.name)), None
+        )
+        place = key(e.location) if e.location else None
+        out.append((i, Report(e.type, day_of(e.date, doc.published_at), actor, recipient, place or None)))
+    return out
+
+
+# --- the database side ----------------------------------------------------------------------------
+
+
+def _insert(session: Session, model):
+    from db.store import _insert as insert
+
+    return insert(session, model)
+
+
+def _shift(day: str, n: int) -> str:
+    return (date.fromisoformat(day) + timedelta(days=n)).isoformat()
+
+
+def assign(session: Session, doc: Document, version: str) -> int:
+    """Put the document's asserted events (of ``version``) into stories. Idempotent: an event
+    already in a story stays there. Returns how many events joined a story."""
+    found = [(i, r) for i, r in reports(doc) if r.day]
+    if not found:
+        return 0
+    ids = {
+        (t, start): i
+        for t, start, i in session.execute(
+            select(Event.type, Event.trigger_start, Event.id).where(
+                Event.article_id == doc.id, Event.extractor_version == version
+            )
+        )
+    }
+    placed = set(
+        session.scalars(select(StoryMember.event_id).where(StoryMember.event_id.in_(list(ids.values()))))
+    )
+    types = sorted({r.type for _, r in found})
+    if session.get_bind().dialect.name == "postgresql":
+        # Two workers storing reports of one happening at once must not start two stories.
+        for t in types:
+            session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"khabar.stories.{t}"})
+    days = [r.day for _, r in found]
+    lo, hi = _shift(min(days), -WINDOW_DAYS), _shift(max(days), WINDOW_DAYS)
+    open_stories = [
+        StoryView(s.id, s.type, s.date, s.actor, s.recipient, s.place_key)
+        for s in session.scalars(
+            select(Story).where(Story.type.in_(types), Story.date >= lo, Story.date <= hi)
+        )
+    ]
+    members = []
+    for i, r in found:
+        e = doc.events[i]
+        event_id = ids.get((e.type, e.start))
+        if event_id is None or event_id in placed:
+            continue
+        story = best_story(r, open_stories)
+        if story is None:
+            story_id = session.scalar(
+                _insert(session, Story)
+                .values(
+                    type=r.type,
+                    date=r.day,
+                    actor=r.actor,
+                    recipient=r.recipient,
+                    place=e.location,
+                    place_key=r.place_key,
+                )
+                .returning(Story.id)
+            )
+            story = StoryView(story_id, r.type, r.day, r.actor, r.recipient, r.place_key)
+            open_stories.append(story)
+        else:
+            _fill(session, story, r, e.location)
+        placed.add(event_id)
+        members.append(
+            {
+                "event_id": event_id,
+                "story_id": story.id,
+                "article_id": doc.id,
+                "actor": r.actor,
+                "recipient": r.recipient,
+            }
+        )
+    if members:
+        session.execute(
+            _insert(session, StoryMember).values(members).on_conflict_do_nothing(index_elements=["event_id"])
+        )
+    return len(members)
+
+
+def _fill(session: Session, story: StoryView, r: Report, location: str | None) -> None:
+    """A story learns the codes and place its first reports lacked."""
+    values = {}
+    if story.actor is None and r.actor:
+        values["actor"] = story.actor = r.actor
+    if story.recipient is None and r.recipient:
+        values["recipient"] = story.recipient = r.recipient
+    if story.place_key is None and r.place_key:
+        story.place_key = r.place_key
+        values.update(place=location, place_key=r.place_key)
+    if values:
+        session.execute(update(Story).where(Story.id == story.id).values(**values))
+
+
+def story_ids(session: Session, event_ids: Sequence[int]) -> dict[int, int]:
+    return dict(
+        session.execute(
+            select(StoryMember.event_id, StoryMember.story_id).where(StoryMember.event_id.in_(event_ids))
+        )
+    )
