@@ -98,6 +98,9 @@ COMMANDS = [
     ("worker.commands.bench_stages", "bench_stages", "bench", "stages"),
     ("worker.commands.bench_queries", "bench_queries", "bench", "queries"),
     ("worker.commands.soak", "soak"),
+    ("worker.commands.duplicates", "duplicates"),
+    ("worker.commands.entity", "entity"),
+    ("worker.commands.stories", "stories"),
 ]
 
 

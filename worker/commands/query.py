@@ -305,7 +305,15 @@ def _csv_value(value):
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "dyads", "plover"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl/csv: one row per event mention; dyads: CSV of story events counted by date, actor code, "
+    "recipient code, PLOVER type and mode; plover: one PLOVER JSON record per story event.",
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, allow_dash=True),
@@ -319,16 +327,16 @@ def _csv_value(value):
 @_event_filters
 def export(fmt: str, out: str, excel: bool, offsets: bool, **filters) -> None:
     """Export events (current extractor version) as JSONL or CSV, with the sentence and the
-    article each came from."""
+    article each came from; or story events (each happening once) as dyads or PLOVER records."""
     from db.session import session_scope
     from db.store import iter_events
 
-    if excel:
+    if excel and fmt not in ("dyads", "plover"):
         fmt = "csv"
     columns = CSV_COLUMNS + (["start", "end"] if offsets else [])
     encoding = "utf-8-sig" if excel else "utf-8"
     # newline="": the csv module writes its own line ends (CRLF, what spreadsheets expect).
-    newline = "" if fmt == "csv" else None
+    newline = "" if fmt in ("csv", "dyads") else None
     if out == "-" and hasattr(sys.stdout, "reconfigure"):  # not a test runner's capture
         sys.stdout.reconfigure(encoding=encoding, newline=newline)
     target = (
@@ -337,6 +345,11 @@ def export(fmt: str, out: str, excel: bool, offsets: bool, **filters) -> None:
         else open(out, "w", encoding=encoding, newline=newline)
     )
     with target as fh:
+        if fmt in ("dyads", "plover"):
+            from worker.commands.story_export import write_stories
+
+            write_stories(fh, fmt, **filters)
+            return
         writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore") if fmt == "csv" else None
         if writer:
             writer.writeheader()

@@ -1,0 +1,207 @@
+"""`khabar duplicates`: near-duplicate articles (worker/corpus/duplicates.py) — list the links in
+the database, index articles stored before the index existed, count the copies in a corpus, and
+measure the rule on labelled pairs."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import sys
+from datetime import UTC, datetime
+
+import click
+
+
+@click.group()
+def duplicates() -> None:
+    """Near-duplicate articles: a re-published wire or a lightly edited copy is linked to the first
+    article of its group (MinHash/LSH over normalised word shingles; see README)."""
+
+
+@duplicates.command("list")
+@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def list_(limit: int, as_json: bool) -> None:
+    """The copies in the database, most similar first, each with the first article it copies."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import aliased
+
+    from db.corpus import ArticleDuplicate
+    from db.models import Article
+    from db.session import session_scope
+
+    first = aliased(Article)
+    with session_scope() as session:
+        rows = session.execute(
+            select(ArticleDuplicate, Article.source, Article.title, first.source, first.title)
+            .join(Article, Article.id == ArticleDuplicate.article_id)
+            .join(first, first.id == ArticleDuplicate.duplicate_of)
+            .order_by(ArticleDuplicate.similarity.desc(), ArticleDuplicate.article_id)
+            .limit(limit)
+        ).all()
+        for d, source, title, first_source, first_title in rows:
+            rec = {
+                "article_id": d.article_id,
+                "duplicate_of": d.duplicate_of,
+                "similarity": round(d.similarity, 3),
+                "source": source,
+                "first_source": first_source,
+                "title": title,
+                "first_title": first_title,
+            }
+            if as_json:
+                click.echo(json.dumps(rec, ensure_ascii=False))
+            else:
+                click.echo(
+                    f"{d.article_id} ({source or '-'}) copies {d.duplicate_of} ({first_source or '-'}) "
+                    f"at {d.similarity:.2f}: {title[:70]}"
+                )
+
+
+@duplicates.command()
+@click.argument("path", required=False, type=click.Path(exists=True))
+@click.option("--limit", type=int, default=None, help="Read at most this many articles of PATH.")
+@click.option("--sample", type=int, default=10, show_default=True, help="Pairs printed for checking by eye.")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write every link (TSV) here.")
+def scan(path: str | None, limit: int | None, sample: int, seed: int, out: str | None) -> None:
+    """Count near-duplicates. With PATH (a SaudiNewsNet-style folder of daily zips, a zip or a JSON
+    array): in memory, with the pipeline's signatures, window and threshold, printing the count, the
+    groups and a random sample of pairs to check by eye. Without PATH: add to the database's index
+    the done articles not in it yet (those stored before it existed), linking their copies."""
+    if path is None:
+        _index_database()
+        return
+    from worker.commands.soak import read_corpus
+    from worker.corpus.duplicates import scan as scan_items
+    from worker.corpus.shingles import article_text
+
+    texts: dict[str, tuple[str, str, str]] = {}
+
+    def items():
+        for item in read_corpus(path, limit):
+            m = item.data
+            ref = str(m.get("id") or item.ref)
+            if ref in texts:  # the corpus has a few articles twice under one URL: one of each
+                continue
+            texts[ref] = (m.get("source") or "", m.get("title") or "", m.get("body") or "")
+            yield ref, _when(m.get("published_at")), article_text(m.get("title"), m.get("body"))
+
+    with click.progressbar(length=limit or 0, label="articles", file=sys.stderr, show_pos=True) as bar:
+        links = scan_items(items(), progress=lambda n: bar.update(1))
+    groups = {d for d, _ in links.values()}
+    click.echo(
+        f"{len(texts)} articles: {len(links)} are near-duplicates of an earlier one "
+        f"({len(links) / max(1, len(texts)):.1%}), in {len(groups)} groups"
+    )
+    if out:
+        with open(out, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, delimiter="\t")
+            w.writerow(["article", "duplicate_of", "similarity"])
+            for a, (d, s) in sorted(links.items()):
+                w.writerow([a, d, f"{s:.3f}"])
+    pairs = sorted(links.items())
+    for a, (d, s) in random.Random(seed).sample(pairs, min(sample, len(pairs))):
+        click.echo(f"\n{s:.2f}  {texts[d][0]} {d}\n      {texts[a][0]} {a}")
+        click.echo(f"  first: {texts[d][1][:90]} | {texts[d][2][:160]!r}")
+        click.echo(f"  copy:  {texts[a][1][:90]} | {texts[a][2][:160]!r}")
+
+
+def _when(published: str | None) -> datetime:
+    if not published:
+        return datetime(1970, 1, 1, tzinfo=UTC)
+    d = datetime.fromisoformat(published)
+    return d if d.tzinfo else d.replace(tzinfo=UTC)
+
+
+def _index_database(batch: int = 200) -> None:
+    from sqlalchemy import select
+
+    from db.corpus import ArticleSignature
+    from db.models import Article
+    from db.session import session_scope
+    from worker.corpus.duplicates import index_article
+
+    with session_scope() as session:
+        todo = session.scalars(
+            select(Article.id)
+            .where(Article.status == "done", Article.id.not_in(select(ArticleSignature.article_id)))
+            .order_by(Article.published_at, Article.id)
+        ).all()
+    linked = 0
+    with click.progressbar(todo, label="indexing", file=sys.stderr, show_pos=True) as bar:
+        for article_id in bar:
+            with session_scope() as session:
+                linked += index_article(session, article_id) is not None
+    click.echo(f"indexed {len(todo)} articles; {linked} of them copy an earlier one")
+
+
+@duplicates.command()
+@click.argument("labels", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--corpus", required=True, type=click.Path(exists=True), help="Where the labelled articles are."
+)
+@click.option("--fit-half", type=click.Choice(["even", "odd"]), default="even", show_default=True)
+@click.option("--min-precision", type=float, default=0.98, show_default=True)
+def evaluate(labels: str, corpus: str, fit_half: str, min_precision: float) -> None:
+    """Choose the threshold and window on one half of labelled pairs and measure them on the other.
+
+    LABELS is a TSV of pairs (first article, second article, 1 if the second is a copy of the first
+    else 0; a '?' label is left out), articles named by their URL in the corpus. The fit half is
+    every other pair (even or odd rows); the choice is the setting with the best recall at
+    --min-precision on the fit half. The pipeline's own setting is measured on both halves."""
+    from worker.commands.soak import read_corpus
+    from worker.corpus import duplicates as dup
+    from worker.corpus.shingles import article_text, jaccard, shingles
+
+    with open(labels, encoding="utf-8") as fh:
+        pairs = [r for r in csv.reader(fh, delimiter="\t") if r and not r[0].startswith("#") and r[2] in "01"]
+    wanted = {u for r in pairs for u in r[:2]}
+    seen: dict[str, tuple[datetime, frozenset]] = {}
+    for item in read_corpus(corpus, None):
+        ref = str(item.data.get("id"))
+        if ref in wanted and ref not in seen:
+            m = item.data
+            seen[ref] = (
+                _when(m.get("published_at")),
+                frozenset(shingles(article_text(m.get("title"), m.get("body")))),
+            )
+    rows = []
+    for k, (a, b, label, *_) in enumerate(pairs):
+        if a in seen and b in seen:
+            days = abs((seen[a][0] - seen[b][0]).total_seconds()) / 86400
+            rows.append((k, jaccard(seen[a][1], seen[b][1]), days, label == "1"))
+    fit = [r for r in rows if r[0] % 2 == (0 if fit_half == "even" else 1)]
+    held = [r for r in rows if r not in fit]
+    click.echo(
+        f"{len(rows)} labelled pairs ({sum(r[3] for r in rows)} copies): fit on {len(fit)}, report on {len(held)}"
+    )
+    grid = [(t / 100, w) for t in range(20, 92, 2) for w in (1, 2, 3, 4, 5, 7)]
+    ok = [(g, _pr(fit, *g)) for g in grid if _pr(fit, *g)[0] >= min_precision]
+    if ok:
+        (t, w), _ = max(ok, key=lambda x: (x[1][1], x[1][0], x[0][0]))
+        _line(f"chosen on the fit half: Jaccard >= {t:.2f}, within {w} days", fit, held, t, w)
+    else:
+        click.echo(f"no setting reaches precision {min_precision} on the fit half")
+    _line(
+        f"the pipeline's setting: Jaccard >= {dup.THRESHOLD:.2f}, within {dup.WINDOW_DAYS:g} days",
+        fit,
+        held,
+        dup.THRESHOLD,
+        dup.WINDOW_DAYS,
+    )
+
+
+def _pr(rows, t: float, w: float) -> tuple[float, float, int, int, int]:
+    tp = sum(1 for _, s, d, y in rows if s >= t and d <= w and y)
+    fp = sum(1 for _, s, d, y in rows if s >= t and d <= w and not y)
+    fn = sum(1 for _, s, d, y in rows if y) - tp
+    return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0), tp, fp, fn
+
+
+def _line(what: str, fit, held, t: float, w: float) -> None:
+    click.echo(what)
+    for name, rows in (("fit", fit), ("held out", held)):
+        p, r, tp, fp, fn = _pr(rows, t, w)
+        click.echo(f"  {name:9} precision {p:.3f}  recall {r:.3f}  ({tp} found, {fp} wrong, {fn} missed)")
