@@ -1,0 +1,156 @@
+"""The pure rules of Khabar across articles: which names are one entity, which articles are copies,
+which event mentions report one happening. No services."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from worker.corpus import duplicates as dup
+from worker.corpus.entities import Name, merge_reason, variant_key
+from worker.corpus.shingles import article_text, jaccard, shingles
+from worker.corpus.stories import Report, StoryView, best_story, codes_compatible, score
+
+# Spelling variants of one name, and aliases: one entity.
+SAME = [
+    ("سيرغي لافروف", "سيرجي لافروف", "PERS", "غ/ج"),
+    ("ليندسي جراهام", "ليندسي غراهام", "PERS", "غ/ج"),
+    ("وزارة الخارجية الأمريكية", "وزارة الخارجية الأميركية", "ORG", "اميرك/امريك"),
+    ("مصطفى الكاظمي", "مصطفي الكاظمي", "PERS", "ى/ي"),
+    ("منظمة الصحة العالمية", "منظمه الصحه العالميه", "ORG", "ة/ه"),
+    ("إسرائيل", "اسرائيل", "LOC", "hamza"),
+    ("هيئة الأمم المتحدة", "هيئه الامم المتحده", "ORG", "hamza"),
+    ("المؤتمر الوطني", "المءتمر الوطني", "ORG", "ؤ/ء"),
+    ("القاهرة", "قاهرة", "LOC", "ال-"),
+    ("محمود عباس", "أبو مازن", "PERS", "alias"),
+    ("الولايات المتحدة الأمريكية", "أمريكا", "LOC", "alias"),
+    ("حلف شمال الأطلسي", "الناتو", "ORG", "alias"),
+]
+
+# Different entities that look alike: never merged.
+APART = [
+    (Name("رفيق الحريري", "PERS"), Name("سعد الحريري", "PERS")),  # one family name, two people
+    (Name("بشار الأسد", "PERS"), Name("حافظ الأسد", "PERS")),
+    (Name("الحريري", "PERS"), Name("سعد الحريري", "PERS")),  # a family name alone is not a person
+    (Name("محمد بن سلمان", "PERS"), Name("محمد بن زايد", "PERS")),  # different Mohammeds
+    (Name("محمد مرسي", "PERS"), Name("محمد بن سلمان", "PERS")),
+    (Name("محمد", "PERS"), Name("محمد بن سلمان", "PERS")),
+    (Name("محمد", "PERS"), Name("محمود", "PERS")),
+    (Name("عمان", "LOC", "JOR"), Name("عُمان", "LOC", "OMN")),  # Amman is not Oman
+    (Name("عمان", "LOC", "JOR"), Name("سلطنة عمان", "LOC", "OMN")),
+    (Name("مصر", "LOC"), Name("مصر", "ORG")),  # another type
+    (Name("سعيد", "PERS"), Name("سعد", "PERS")),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "type_", "why"), SAME, ids=[s[3] + ":" + s[1] for s in SAME])
+def test_spelling_variants_and_aliases_are_one_entity(a, b, type_, why):
+    found = merge_reason(Name(a, type_), Name(b, type_))
+    assert found is not None, f"«{a}» and «{b}» should be one entity"
+    rule, reason = found
+    assert rule == ("alias" if why == "alias" else "spelling")
+    assert a in reason and b in reason
+    if "/" in why and why not in ("ى/ي", "ة/ه"):
+        assert why in reason  # the reason names the variant a reviewer can check
+    assert variant_key(a) == variant_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), APART, ids=[f"{a.name}|{b.name}" for a, b in APART])
+def test_must_not_merge(a, b):
+    assert merge_reason(a, b) is None and merge_reason(b, a) is None
+
+
+def test_one_country_known_does_not_block_a_merge():
+    assert merge_reason(Name("سيرغي لافروف", "PERS", "RUS"), Name("سيرجي لافروف", "PERS")) is not None
+
+
+WIRE = (
+    "استقبل ولي العهد في قصر السلام بجدة اليوم وزير الدولة لشؤون الدفاع بدولة قطر والوفد المرافق له، "
+    "وجرى خلال الاستقبال استعراض روابط التعاون الثنائي بين البلدين الشقيقين وخصوصا في المجالات العسكرية، "
+    "بالإضافة إلى عدد من المسائل ذات الاهتمام المشترك، وحضر الاستقبال عدد من المسؤولين في الوزارة."
+)
+# The same wire re-published: another headline, a dateline, two words changed, the last clause cut.
+COPY = "واس - جدة: " + WIRE.replace("اليوم", "أمس").replace("وخصوصا", "وبخاصة").rsplit("،", 1)[0]
+# One template, another happening: another guest, another city, other matters.
+TEMPLATE = (
+    "استقبل ولي العهد في قصر اليمامة بالرياض اليوم وزير خارجية جمهورية الصومال الفيدرالية والوفد المرافق له، "
+    "وجرى خلال الاستقبال بحث المساعدات الإنسانية وإعادة الإعمار وجهود مكافحة الجفاف في القرن الأفريقي، "
+    "وتطورات الأوضاع في المنطقة، وحضر الاستقبال سفير الصومال لدى المملكة."
+)
+
+
+def _seen(i: str, text: str, hours: float = 0) -> dup.Seen:
+    when = datetime(2015, 8, 10, tzinfo=UTC) + timedelta(hours=hours)
+    return dup.Seen(i, when, frozenset(shingles(text)))
+
+
+def test_a_lightly_edited_copy_matches_and_a_template_of_another_happening_does_not():
+    original, copy, other = _seen("a", WIRE), _seen("b", COPY, 5), _seen("c", TEMPLATE, 1)
+    found = dup.matches(copy, [original, other])
+    assert [c.id for c, _ in found] == ["a"]
+    assert found[0][1] == pytest.approx(jaccard(original.shingles, copy.shingles))
+    assert dup.matches(other, [original]) == []
+
+
+def test_a_copy_outside_the_window_is_another_article():
+    assert dup.matches(_seen("b", COPY, 24 * (dup.WINDOW_DAYS + 1)), [_seen("a", WIRE)]) == []
+
+
+def test_the_first_article_of_a_group_is_the_earliest_whatever_the_order_of_arrival():
+    items = [
+        ("late-copy", datetime(2015, 8, 11, tzinfo=UTC), COPY),
+        ("first", datetime(2015, 8, 10, tzinfo=UTC), "عاجل: " + WIRE),
+        ("other", datetime(2015, 8, 10, tzinfo=UTC), TEMPLATE),
+        ("copy-2", datetime(2015, 8, 12, tzinfo=UTC), WIRE),
+    ]
+    links = dup.scan(items)
+    assert {a: d for a, (d, _) in links.items()} == {"late-copy": "first", "copy-2": "first"}
+    assert all(0 < s <= 1 for _, s in links.values())
+
+
+def test_short_notices_are_not_compared():
+    assert dup.scan([(str(i), datetime(2015, 8, 10, tzinfo=UTC), "توفي فلان رحمه الله") for i in range(3)]) == {}
+
+
+def test_article_text_joins_title_and_body():
+    assert article_text("عنوان", "نص") == "عنوان\nنص" and article_text(None, None) == "\n"
+
+
+def test_participant_codes_are_compatible_when_they_do_not_conflict():
+    assert codes_compatible("USAGOV", "USA") and codes_compatible(None, "RUSMIL")
+    assert codes_compatible("USAGOV", "USAGOV")
+    assert not codes_compatible("USAGOV", "USAMIL") and not codes_compatible("USA", "RUS")
+
+
+def _story(i=1, **kw) -> StoryView:
+    base = {"type": "CONSULT", "day": "2015-08-10", "actor": "RUSGOV", "recipient": "USAGOV", "place_key": "جنيف"}
+    return StoryView(i, **{**base, **kw})
+
+
+def test_reports_of_one_happening_match_within_the_window_and_swapped_roles():
+    r = Report("CONSULT", "2015-08-11", "USAGOV", "RUS", "جنيف")  # «Kerry met Lavrov», a day later
+    assert score(r, _story()) == 3
+    assert score(Report("CONSULT", "2015-08-12", "RUSGOV", None, None), _story()) == 1
+
+
+@pytest.mark.parametrize(
+    "r",
+    [
+        Report("ASSAULT", "2015-08-10", "RUSGOV", "USAGOV", "جنيف"),  # another type
+        Report("CONSULT", "2015-08-20", "RUSGOV", "USAGOV", "جنيف"),  # outside the window
+        Report("CONSULT", "2015-08-10", "RUSGOV", "USAGOV", "فيينا"),  # another place
+        Report("CONSULT", "2015-08-10", "CHNGOV", "USAGOV", "جنيف"),  # another participant
+        Report("CONSULT", "2015-08-10", None, None, None),  # nothing to agree on
+    ],
+)
+def test_what_is_another_happening(r):
+    assert score(r, _story()) is None
+
+
+def test_the_story_agreeing_on_most_is_chosen():
+    loose = _story(1, recipient=None, place_key=None)
+    full = _story(2)
+    r = Report("CONSULT", "2015-08-10", "RUSGOV", "USAGOV", "جنيف")
+    assert best_story(r, [loose, full]) is full
+    assert best_story(Report("FIGHT", "2015-08-10", None, None, None), [loose, full]) is None
