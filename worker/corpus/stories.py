@@ -208,8 +208,11 @@ def assign(session: Session, doc: Document, version: str) -> int:
 
 
 def _fill(session: Session, story: StoryView, r: Report, location: str | None) -> None:
-    """A story learns the codes and place its first reports lacked."""
+    """A story learns the codes and place its first reports lacked, and the earliest day reported
+    (a copy or a late report can be stored before the first one)."""
     values = {}
+    if r.day and story.day and r.day < story.day:
+        values["date"] = story.day = r.day
     if story.actor is None and r.actor:
         values["actor"] = story.actor = r.actor
     if story.recipient is None and r.recipient:

@@ -1,0 +1,246 @@
+"""Khabar across articles on a real database (Postgres, and the demo's SQLite): copies linked to
+their first article, entity merges listed and undone, one story per happening reported by several
+outlets, and what `khabar entity`, `khabar stories` and the dyad/PLOVER exports show of them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from db.corpus import ArticleDuplicate, EntityMerge, Story, StoryMember
+from db.session import session_scope
+from db.store import add_article, save_results
+from tests.khabar_cli import khabar
+from worker.corpus.hook import after_store
+from worker.stages.document import Argument, Document
+from worker.stages.document import Event as DocEvent
+from worker.stages.document import Mention as DocMention
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture(params=["postgres", "sqlite"])
+def anydb(request) -> str:
+    return request.getfixturevalue("db" if request.param == "postgres" else "sqlite_db")
+
+
+LEAD = "التقى وزير الخارجية الروسي {lavrov} نظيره الأمريكي أنتوني بلينكن في جنيف {day}"
+BODIES = {
+    # three outlets, three texts of their own: independent reports of one meeting
+    "tass": " وبحث الجانبان الأزمة الأوكرانية ومعاهدة الحد من الأسلحة الاستراتيجية في لقاء استمر ساعتين "
+    "داخل مقر البعثة الروسية، وقال الوزير الروسي للصحفيين بعد اللقاء إن الحوار كان صريحا ومفيدا "
+    "وإن موسكو مستعدة لمواصلة المشاورات على مستوى الخبراء خلال الأسابيع المقبلة.",
+    "aljazeera": " في أول اجتماع بينهما منذ شهور، وناقش الوزيران ملفات خلافية عدة أبرزها الحرب في أوكرانيا "
+    "والعقوبات الغربية، وأفاد مصدر دبلوماسي بأن الاجتماع انتهى دون اختراق يذكر لكنه فتح الباب أمام "
+    "جولة جديدة من المحادثات في فيينا الشهر القادم بحسب ما نقلته وكالات الأنباء.",
+    "alriyadh": " حيث تناول اللقاء العلاقات الثنائية المتوترة وقضايا الأمن الأوروبي، وأكد الوزير الأمريكي "
+    "في مؤتمر صحفي عقب المباحثات أن واشنطن لن تقبل بأي تغيير للحدود بالقوة، داعيا نظيره إلى خفض "
+    "التصعيد وسحب القوات من المناطق الحدودية على وجه السرعة.",
+}
+
+
+def _doc(
+    article_id: str, text: str, published: str, source: str, lavrov: str, events: list[DocEvent]
+) -> Document:
+    start = text.index(lavrov)
+    b = text.index("أنتوني بلينكن")
+    mentions = (
+        DocMention(lavrov, "PERS", start, start + len(lavrov), lavrov, country="RUS", sector="GOV"),
+        DocMention("أنتوني بلينكن", "PERS", b, b + 13, "أنتوني بلينكن", country="USA", sector="GOV"),
+        DocMention("جنيف", "LOC", text.index("جنيف"), text.index("جنيف") + 4, "جنيف", country="CHE"),
+    )
+    return Document(
+        id=article_id,
+        text=text,
+        body=text,
+        published_at=published,
+        source=source,
+        mentions=mentions,
+        events=tuple(events),
+    )
+
+
+def _meeting(text: str, lavrov: str, swap: bool = False) -> DocEvent:
+    a, r = (Argument("actor", lavrov, "PERS"), Argument("recipient", "أنتوني بلينكن", "PERS"))
+    if swap:
+        a, r = Argument("actor", "أنتوني بلينكن", "PERS"), Argument("recipient", lavrov, "PERS")
+    k = text.index("التقى")
+    return DocEvent("CONSULT", "التقى", k, k + 5, 0, mode="meet", arguments=(a, r), location="جنيف")
+
+
+def store(article_id: str, source: str, published: str, text: str, lavrov: str, events=None) -> Document:
+    doc = _doc(
+        article_id,
+        text,
+        published,
+        source,
+        lavrov,
+        events if events is not None else [_meeting(text, lavrov)],
+    )
+    when = datetime.fromisoformat(published).astimezone(UTC)
+    with session_scope() as s:
+        add_article(s, {
+            "id": article_id, "content_hash": article_id.ljust(64, "0"), "source": source, "title": "",
+            "body": text, "published_at": when, "status": "done", "extractor_version": "v1",
+        })  # fmt: skip
+    with session_scope() as s:
+        save_results(s, doc, "v1")
+        after_store(s, doc, "v1")
+    return doc
+
+
+def report(outlet: str, lavrov: str, day: str) -> str:
+    return LEAD.format(lavrov=lavrov, day=day) + BODIES[outlet]
+
+
+@pytest.fixture()
+def happening(anydb) -> dict[str, Document]:
+    """One meeting reported by three outlets (one with the roles the other way round, two spellings
+    of Lavrov), a fourth outlet reprinting the first report, and another meeting the same day."""
+    docs = {
+        # stored out of order: the copy arrives before the article it copies
+        "copy": store(
+            "a-copy",
+            "sabq",
+            "2023-03-02T09:00:00+03:00",
+            "عاجل: " + report("tass", "سيرغي لافروف", "أمس"),
+            "سيرغي لافروف",
+        ),
+        "tass": store(
+            "a-tass",
+            "tass",
+            "2023-03-01T18:00:00+03:00",
+            report("tass", "سيرغي لافروف", "اليوم"),
+            "سيرغي لافروف",
+        ),
+        "aljazeera": store(
+            "a-jaz",
+            "aljazeera",
+            "2023-03-01T20:00:00+03:00",
+            report("aljazeera", "سيرجي لافروف", "اليوم"),
+            "سيرجي لافروف",
+        ),
+        "alriyadh": store(
+            "a-riy",
+            "alriyadh",
+            "2023-03-02T07:00:00+03:00",
+            report("alriyadh", "سيرجي لافروف", "أمس"),
+            "سيرجي لافروف",
+            events=[],
+        ),
+    }
+    riy = docs["alriyadh"]
+    with session_scope() as s:  # the third outlet reports it with the roles the other way round
+        doc = Document(**{**riy.__dict__, "events": (_meeting(riy.text, "سيرجي لافروف", swap=True),)})
+        save_results(s, doc, "v1")
+        after_store(s, doc, "v1")
+    docs["alriyadh"] = doc
+    other = "التقى وزير الخارجية الصيني وانغ يي نظيره الأمريكي أنتوني بلينكن في بكين اليوم لبحث التجارة وتايوان والرسوم الجمركية"
+    k, w = other.index("التقى"), other.index("وانغ يي")
+    b = other.index("أنتوني بلينكن")
+    chinese = Document(
+        id="a-chn", text=other, body=other, published_at="2023-03-01T12:00:00+03:00", source="xinhua",
+        mentions=(DocMention("وانغ يي", "PERS", w, w + 7, "وانغ يي", country="CHN", sector="GOV"),
+                  DocMention("أنتوني بلينكن", "PERS", b, b + 13, "أنتوني بلينكن", country="USA", sector="GOV")),
+        events=(DocEvent("CONSULT", "التقى", k, k + 5, 0, mode="meet", location="بكين",
+                         arguments=(Argument("actor", "وانغ يي", "PERS"),
+                                    Argument("recipient", "أنتوني بلينكن", "PERS"))),),
+    )  # fmt: skip
+    with session_scope() as s:
+        add_article(s, {
+            "id": "a-chn", "content_hash": "c" * 64, "source": "xinhua", "title": "", "body": other,
+            "published_at": datetime(2023, 3, 1, 9, tzinfo=UTC), "status": "done", "extractor_version": "v1",
+        })  # fmt: skip
+    with session_scope() as s:
+        save_results(s, chinese, "v1")
+        after_store(s, chinese, "v1")
+    docs["chinese"] = chinese
+    return docs
+
+
+def test_a_reprint_points_at_the_first_article_whatever_the_order_and_however_often(happening, anydb):
+    with session_scope() as s:
+        links = {d.article_id: (d.duplicate_of, d.similarity) for d in s.scalars(select(ArticleDuplicate))}
+    assert set(links) == {"a-copy"} and links["a-copy"][0] == "a-tass"
+    assert 0.4 <= links["a-copy"][1] <= 1
+    for doc in happening.values():  # a re-delivered store step changes nothing
+        with session_scope() as s:
+            after_store(s, doc, "v1")
+    with session_scope() as s:
+        again = {d.article_id: (d.duplicate_of, d.similarity) for d in s.scalars(select(ArticleDuplicate))}
+        assert again == links
+        assert s.scalar(select(Story.id).where(Story.type == "CONSULT").order_by(Story.id)) is not None
+        assert len(s.scalars(select(StoryMember)).all()) == 5
+
+
+def test_one_story_per_happening_with_its_reports_outlets_and_first_report(happening, anydb):
+    r = khabar("stories", "--json", db=anydb)
+    assert r.returncode == 0, r.stderr
+    stories = [json.loads(line) for line in r.stdout.splitlines()]
+    assert len(stories) == 2
+    geneva = next(s for s in stories if s["location"] == "جنيف")
+    assert geneva["event"] == "CONSULT" and geneva["date"] == "2023-03-01"
+    assert geneva["reports"] == 3 and geneva["copies"] == 1  # the reprint is not another report
+    assert sorted(geneva["outlets"]) == ["aljazeera", "alriyadh", "sabq", "tass"]
+    assert geneva["firstReport"]["article_id"] == "a-tass"
+    assert geneva["source"][0]["code"] == "RUS" and geneva["source"][0]["sector"] == "GOV"
+    assert geneva["target"][0]["code"] == "USA" and geneva["mode"] == "meet"
+    r = khabar("stories", "--actor", "CHN", db=anydb)
+    assert r.returncode == 0 and r.stdout.count("[story") == 1 and "بكين" in r.stdout
+    r = khabar("stories", "--type", "ASSAULT", "--since", "2023-03", db=anydb)
+    assert r.returncode == 0 and "no stories match" in r.stderr
+
+
+def test_dyad_and_plover_exports_count_happenings_not_reports(happening, anydb):
+    r = khabar("export", "--format", "dyads", db=anydb)
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert list(rows[0]) == [
+        "date",
+        "actor_code",
+        "recipient_code",
+        "plover_type",
+        "mode",
+        "story_events",
+        "reports",
+    ]
+    assert {(x["actor_code"], x["recipient_code"], x["story_events"], x["reports"]) for x in rows} == {
+        ("RUSGOV", "USAGOV", "1", "3"),
+        ("CHNGOV", "USAGOV", "1", "1"),
+    }
+    r = khabar("export", "--format", "plover", "--type", "CONSULT", db=anydb)
+    records = [json.loads(line) for line in r.stdout.splitlines()]
+    assert len(records) == 2 and all(x["id"].startswith("khabar-story-") for x in records)
+    assert {"id", "date", "source", "target", "event", "eventText", "mode", "context", "language"} <= set(
+        records[0]
+    )
+
+
+def test_spelling_variants_are_one_entity_that_can_be_unmerged(happening, anydb):
+    with session_scope() as s:
+        merges = s.scalars(select(EntityMerge)).all()
+    assert [(m.rule, "غ/ج" in m.reason) for m in merges] == [("spelling", True)]
+    r = khabar("entity", "سيرجي", "لافروف", "--json", db=anydb)
+    assert r.returncode == 0, r.stderr
+    shown = json.loads(r.stdout)
+    assert shown["name"] == "سيرغي لافروف" and "سيرجي لافروف" in shown["aliases"]
+    assert shown["actor_code"] == "RUSGOV" and shown["articles"] == 4
+    assert shown["first_seen"].startswith("2023-03-01") and shown["last_seen"].startswith("2023-03-02")
+    assert shown["co_participants"][0]["name"] == "أنتوني بلينكن"
+    r = khabar("entity", "merges", db=anydb)
+    assert r.returncode == 0 and "سيرجي لافروف" in r.stdout and "[spelling]" in r.stdout
+    r = khabar("entity", "unmerge", "سيرجي لافروف", db=anydb)
+    assert r.returncode == 0, r.stderr
+    with session_scope() as s:  # the store step runs again: an undone merge is not made again
+        after_store(s, happening["aljazeera"], "v1")
+    assert khabar("entity", "merges", db=anydb).stdout.strip() == ""
+    assert "(undone)" in khabar("entity", "merges", "--undone", db=anydb).stdout
+    shown = json.loads(khabar("entity", "سيرغي لافروف", "--json", db=anydb).stdout)
+    assert shown["articles"] == 2 and "سيرجي لافروف" not in shown["aliases"]
+    r = khabar("entity", "لا أحد", db=anydb)
+    assert r.returncode == 1 and "no entity named" in r.stderr
