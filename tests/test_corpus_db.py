@@ -98,6 +98,15 @@ def report(outlet: str, lavrov: str, day: str) -> str:
     return LEAD.format(lavrov=lavrov, day=day) + BODIES[outlet]
 
 
+# The fourth outlet reprints the first report and adds a line of its own.
+REPRINT = "عاجل: " + report("tass", "سيرغي لافروف", "أمس") + " واتفق لافروف مع نظيره البيلاروسي على التنسيق."
+
+
+def _agreement(text: str) -> DocEvent:
+    k = text.index("واتفق")
+    return DocEvent("AGREE", "واتفق", k, k + 5, 1, arguments=(Argument("actor", "سيرغي لافروف", "PERS"),))
+
+
 @pytest.fixture()
 def happening(anydb) -> dict[str, Document]:
     """One meeting reported by three outlets (one with the roles the other way round, two spellings
@@ -108,8 +117,9 @@ def happening(anydb) -> dict[str, Document]:
             "a-copy",
             "sabq",
             "2023-03-02T09:00:00+03:00",
-            "عاجل: " + report("tass", "سيرغي لافروف", "أمس"),
+            REPRINT,
             "سيرغي لافروف",
+            events=[_meeting(REPRINT, "سيرغي لافروف"), _agreement(REPRINT)],
         ),
         "tass": store(
             "a-tass",
@@ -175,14 +185,17 @@ def test_a_reprint_points_at_the_first_article_whatever_the_order_and_however_of
         again = {d.article_id: (d.duplicate_of, d.similarity) for d in s.scalars(select(ArticleDuplicate))}
         assert again == links
         assert s.scalar(select(Story.id).where(Story.type == "CONSULT").order_by(Story.id)) is not None
-        assert len(s.scalars(select(StoryMember)).all()) == 5
+        assert len(s.scalars(select(StoryMember)).all()) == 6
 
 
 def test_one_story_per_happening_with_its_reports_outlets_and_first_report(happening, anydb):
     r = khabar("stories", "--json", db=anydb)
     assert r.returncode == 0, r.stderr
     stories = [json.loads(line) for line in r.stdout.splitlines()]
-    assert len(stories) == 2
+    assert len(stories) == 3
+    # what the reprint adds of its own is a report, not a copy
+    added = next(s for s in stories if s["event"] == "AGREE")
+    assert (added["reports"], added["copies"], added["outlets"]) == (1, 0, ["sabq"])
     geneva = next(s for s in stories if s["location"] == "جنيف")
     assert geneva["event"] == "CONSULT" and geneva["date"] == "2023-03-01"
     assert geneva["reports"] == 3 and geneva["copies"] == 1  # the reprint is not another report
@@ -212,8 +225,9 @@ def test_dyad_and_plover_exports_count_happenings_not_reports(happening, anydb):
     assert {(x["actor_code"], x["recipient_code"], x["story_events"], x["reports"]) for x in rows} == {
         ("RUSGOV", "USAGOV", "1", "3"),
         ("CHNGOV", "USAGOV", "1", "1"),
+        ("RUSGOV", "", "1", "1"),
     }
-    r = khabar("export", "--format", "plover", "--type", "CONSULT", db=anydb)
+    r = khabar("export", "--format", "plover", "--type", "CONSULT", "--since", "2023-03-01", db=anydb)
     records = [json.loads(line) for line in r.stdout.splitlines()]
     assert len(records) == 2 and all(x["id"].startswith("khabar-story-") for x in records)
     assert {"id", "date", "source", "target", "event", "eventText", "mode", "context", "language"} <= set(

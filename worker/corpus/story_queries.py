@@ -93,10 +93,13 @@ def summaries(session: Session, stories: list[Story]) -> list[StorySummary]:
     reports: dict[int, set] = {}
     copies: dict[int, set] = {}
     outlets: dict[int, dict] = {}
+    reprints: dict[int, dict[str, str]] = {}
     for story_id, event_id, mode, trigger, article_id, source, url, title, at, version, dup in rows:
         s = by_id[story_id]
         s.mentions += 1
-        (copies if dup else reports).setdefault(story_id, set()).add(article_id)
+        reports.setdefault(story_id, set()).add(article_id)
+        if dup:
+            reprints.setdefault(story_id, {})[article_id] = dup
         outlets.setdefault(story_id, {}).setdefault(source or "-", None)
         if mode:
             modes.setdefault(story_id, Counter())[mode] += 1
@@ -111,8 +114,12 @@ def summaries(session: Session, stories: list[Story]) -> list[StorySummary]:
                 "published_at": _iso(at),
             }
     for sid, s in by_id.items():
-        s.reports = len(reports.get(sid, ()))
-        s.copies = len(copies.get(sid, set()) - reports.get(sid, set()))
+        # A near-duplicate is a copy of this story's report only when the article it reprints
+        # reports the story too; what it reports on its own (a longer text) is a report.
+        articles = reports.get(sid, set())
+        copies[sid] = {a for a, first in reprints.get(sid, {}).items() if first in articles}
+        s.reports = len(articles - copies[sid])
+        s.copies = len(copies[sid])
         s.outlets = list(outlets.get(sid, {}))
         s.mode = modes[sid].most_common(1)[0][0] if sid in modes else None
     names = session.execute(
