@@ -89,8 +89,11 @@ def scan(path: str | None, limit: int | None, sample: int, seed: int, out: str |
             texts[ref] = (m.get("source") or "", m.get("title") or "", m.get("body") or "")
             yield ref, _when(m.get("published_at")), article_text(m.get("title"), m.get("body"))
 
-    with click.progressbar(length=limit or 0, label="articles", file=sys.stderr, show_pos=True) as bar:
-        links = scan_items(items(), progress=lambda n: bar.update(1))
+    def progress(n: int) -> None:
+        if n % 1000 == 0:
+            click.echo(f"… {n} articles read", err=True)
+
+    links = scan_items(items(), progress=progress)
     groups = {d for d, _ in links.values()}
     click.echo(
         f"{len(texts)} articles: {len(links)} are near-duplicates of an earlier one "

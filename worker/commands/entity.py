@@ -123,8 +123,8 @@ def show(words: tuple[str, ...], top: int, as_json: bool) -> None:
         "actor_code": codes.most_common(1)[0][0] if codes else None,
         "actor_codes": dict(codes.most_common()),
         "articles": articles,
-        "first_seen": first.isoformat() if first else None,
-        "last_seen": last.isoformat() if last else None,
+        "first_seen": _iso(first),
+        "last_seen": _iso(last),
         "co_participants": [{"name": n, "events": k} for n, k in partners],
     }
     if as_json:
@@ -138,6 +138,12 @@ def show(words: tuple[str, ...], top: int, as_json: bool) -> None:
         f"  articles: {articles}, first seen {rec['first_seen'] or '-'}, last seen {rec['last_seen'] or '-'}"
     )
     click.echo("  top co-participants: " + (", ".join(f"{n} ({k})" for n, k in partners) or "-"))
+
+
+def _iso(at) -> str | None:
+    from worker.corpus.story_queries import _iso as iso
+
+    return iso(at)
 
 
 @entity.command()

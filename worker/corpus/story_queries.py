@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -139,7 +139,10 @@ def summaries(session: Session, stories: list[Story]) -> list[StorySummary]:
 
 
 def _iso(at) -> str | None:
-    return at.isoformat() if isinstance(at, datetime) else at
+    """ISO time in UTC (SQLite hands times back without their zone)."""
+    if not isinstance(at, datetime):
+        return at
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).isoformat()
 
 
 def iter_summaries(session: Session, q: Select, page: int = 500) -> Iterator[StorySummary]:
