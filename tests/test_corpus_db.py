@@ -258,3 +258,30 @@ def test_spelling_variants_are_one_entity_that_can_be_unmerged(happening, anydb)
     assert shown["articles"] == 2 and "سيرجي لافروف" not in shown["aliases"]
     r = khabar("entity", "لا أحد", db=anydb)
     assert r.returncode == 1 and "no entity named" in r.stderr
+
+
+def test_articles_stored_before_the_corpus_tables_are_brought_in(sqlite_db):
+    """`khabar duplicates scan` without a corpus does the store step's corpus work for done
+    articles that have none (a database upgraded to these tables)."""
+    from sqlalchemy import delete, func
+
+    from db.corpus import ArticleBand, ArticleSignature, EntityKey
+
+    assert khabar("demo", db=sqlite_db).returncode == 0
+
+    def counts():
+        with session_scope() as s:
+            return [
+                s.scalar(select(func.count()).select_from(m))
+                for m in (Story, StoryMember, EntityKey, ArticleSignature)
+            ]
+
+    before = counts()
+    assert all(before)
+    with session_scope() as s:
+        for model in (StoryMember, Story, EntityKey, ArticleBand, ArticleSignature):
+            s.execute(delete(model))
+    r = khabar("duplicates", "scan", db=sqlite_db)
+    assert r.returncode == 0, r.stderr
+    assert f"indexed {before[3]} articles" in r.stdout
+    assert counts() == before

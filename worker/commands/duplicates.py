@@ -68,9 +68,10 @@ def list_(limit: int, as_json: bool) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), help="Write every link (TSV) here.")
 def scan(path: str | None, limit: int | None, sample: int, seed: int, out: str | None) -> None:
     """Count near-duplicates. With PATH (a SaudiNewsNet-style folder of daily zips, a zip or a JSON
-    array): in memory, with the pipeline's signatures, window and threshold, printing the count, the
-    groups and a random sample of pairs to check by eye. Without PATH: add to the database's index
-    the done articles not in it yet (those stored before it existed), linking their copies."""
+    array): in memory, with the pipeline's signatures, window and thresholds, printing the count,
+    the groups and a random sample of pairs to check by eye. Without PATH: bring the database's done
+    articles stored before the corpus tables existed into them (copies, entity merges, story
+    events), as the store step does for new ones."""
     if path is None:
         _index_database()
         return
@@ -119,25 +120,37 @@ def _when(published: str | None) -> datetime:
     return d if d.tzinfo else d.replace(tzinfo=UTC)
 
 
-def _index_database(batch: int = 200) -> None:
-    from sqlalchemy import select
+def _index_database() -> None:
+    """The corpus work of the store step for the done articles stored before it existed (no
+    signature yet): from each article's last stage output, as the store step would."""
+    from sqlalchemy import func, select
 
-    from db.corpus import ArticleSignature
+    from db.corpus import ArticleDuplicate, ArticleSignature
     from db.models import Article
     from db.session import session_scope
+    from db.store import load_document
     from worker.corpus.duplicates import index_article
+    from worker.corpus.hook import after_store
 
     with session_scope() as session:
-        todo = session.scalars(
-            select(Article.id)
+        todo = session.execute(
+            select(Article.id, Article.extractor_version)
             .where(Article.status == "done", Article.id.not_in(select(ArticleSignature.article_id)))
             .order_by(Article.published_at, Article.id)
         ).all()
-    linked = 0
     with click.progressbar(todo, label="indexing", file=sys.stderr, show_pos=True) as bar:
-        for article_id in bar:
+        for article_id, version in bar:
             with session_scope() as session:
-                linked += index_article(session, article_id) is not None
+                try:
+                    after_store(session, load_document(session, article_id, "events", version), version)
+                except LookupError:  # no stage output kept: the article text is enough for copies
+                    index_article(session, article_id)
+    with session_scope() as session:
+        linked = (
+            session.scalar(select(func.count()).where(ArticleDuplicate.article_id.in_([a for a, _ in todo])))
+            if todo
+            else 0
+        )
     click.echo(f"indexed {len(todo)} articles; {linked} of them copy an earlier one")
 
 
