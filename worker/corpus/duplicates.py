@@ -126,10 +126,11 @@ def index_article(session: Session, article_id: str) -> str | None:
         .values(article_id=article_id, signature=sig.tobytes(), shingles=len(me.shingles), seen_at=me.when)
         .on_conflict_do_nothing(index_elements=["article_id"])
     )
+    # executemany of one cached statement (batched into one round trip), not a 64-row literal
+    # statement compiled afresh for every article
     session.execute(
-        _insert(session, ArticleBand)
-        .values([{"key": k, "article_id": article_id} for k in keys])
-        .on_conflict_do_nothing(index_elements=["key", "article_id"])
+        _insert(session, ArticleBand).on_conflict_do_nothing(index_elements=["key", "article_id"]),
+        [{"key": k, "article_id": article_id} for k in keys],
     )
     lo, hi = me.when - timedelta(days=WINDOW_DAYS), me.when + timedelta(days=WINDOW_DAYS)
     shared = (

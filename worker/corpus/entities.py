@@ -129,11 +129,8 @@ def link_entities(session: Session, entities: Sequence[tuple[int, Name]]) -> int
     if not wanted:
         return 0
     session.execute(
-        _insert(session, EntityKey)
-        .values(
-            [{"entity_id": i, "type": n.type, "key": k, "country": n.country} for i, (n, k) in wanted.items()]
-        )
-        .on_conflict_do_nothing(index_elements=["entity_id"])
+        _insert(session, EntityKey).on_conflict_do_nothing(index_elements=["entity_id"]),
+        [{"entity_id": i, "type": n.type, "key": k, "country": n.country} for i, (n, k) in wanted.items()],
     )
     decided = set(
         session.scalars(select(EntityMerge.entity_id).where(EntityMerge.entity_id.in_(list(wanted))))
@@ -168,7 +165,7 @@ def link_entities(session: Session, entities: Sequence[tuple[int, Name]]) -> int
             break
     if merges:
         session.execute(
-            _insert(session, EntityMerge).values(merges).on_conflict_do_nothing(index_elements=["entity_id"])
+            _insert(session, EntityMerge).on_conflict_do_nothing(index_elements=["entity_id"]), merges
         )
     return len(merges)
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select, text, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from db.corpus import Story, StoryMember
@@ -137,8 +137,9 @@ def _shift(day: str, n: int) -> str:
 
 
 def assign(session: Session, doc: Document, version: str) -> int:
-    """Put the document's asserted events (of ``version``) into stories. Idempotent: an event
-    already in a story stays there. Returns how many events joined a story."""
+    """Put the document's asserted events (of ``version``) into stories: matched in memory, then
+    written in a few statements whatever the number of events. Idempotent: an event already in a
+    story stays there. Returns how many events joined a story."""
     found = [(i, r) for i, r in reports(doc) if r.day]
     if not found:
         return 0
@@ -155,9 +156,12 @@ def assign(session: Session, doc: Document, version: str) -> int:
     )
     types = sorted({r.type for _, r in found})
     if session.get_bind().dialect.name == "postgresql":
-        # Two workers storing reports of one happening at once must not start two stories.
-        for t in types:
-            session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"khabar.stories.{t}"})
+        # Two workers storing reports of one happening at once must not start two stories: a lock
+        # per event type, taken in one order, held to the end of the store step's transaction.
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest(CAST(:keys AS text[])) AS k"),
+            {"keys": [f"khabar.stories.{t}" for t in types]},
+        )
     days = [r.day for _, r in found]
     lo, hi = _shift(min(days), -WINDOW_DAYS), _shift(max(days), WINDOW_DAYS)
     open_stories = [
@@ -166,6 +170,9 @@ def assign(session: Session, doc: Document, version: str) -> int:
             select(Story).where(Story.type.in_(types), Story.date >= lo, Story.date <= hi)
         )
     ]
+    new: dict[int, StoryView] = {}  # stories this document starts, by a provisional id
+    places: dict[int, str | None] = {}
+    changed: dict[int, dict] = {}
     members = []
     for i, r in found:
         e = doc.events[i]
@@ -174,22 +181,16 @@ def assign(session: Session, doc: Document, version: str) -> int:
             continue
         story = best_story(r, open_stories)
         if story is None:
-            story_id = session.scalar(
-                _insert(session, Story)
-                .values(
-                    type=r.type,
-                    date=r.day,
-                    actor=r.actor,
-                    recipient=r.recipient,
-                    place=e.location,
-                    place_key=r.place_key,
-                )
-                .returning(Story.id)
-            )
-            story = StoryView(story_id, r.type, r.day, r.actor, r.recipient, r.place_key)
+            # provisional ids sort after every stored story, which wins a tie
+            story = StoryView(_PROVISIONAL + len(new), r.type, r.day, r.actor, r.recipient, r.place_key)
+            new[story.id], places[story.id] = story, e.location
             open_stories.append(story)
         else:
-            _fill(session, story, r, e.location)
+            values = _fill(story, r, e.location)
+            if story.id in new:  # the insert below takes the story as it ends up
+                places[story.id] = values.get("place", places[story.id])
+            elif values:
+                changed.setdefault(story.id, {}).update(values)
         placed.add(event_id)
         members.append(
             {
@@ -200,17 +201,47 @@ def assign(session: Session, doc: Document, version: str) -> int:
                 "recipient": r.recipient,
             }
         )
+    real = _insert_stories(session, new, places)
+    for story_id, values in changed.items():
+        session.execute(update(Story).where(Story.id == story_id).values(**values))
     if members:
+        for m in members:
+            m["story_id"] = real.get(m["story_id"], m["story_id"])
         session.execute(
-            _insert(session, StoryMember).values(members).on_conflict_do_nothing(index_elements=["event_id"])
+            _insert(session, StoryMember).on_conflict_do_nothing(index_elements=["event_id"]), members
         )
     return len(members)
 
 
-def _fill(session: Session, story: StoryView, r: Report, location: str | None) -> None:
-    """A story learns the codes and place its first reports lacked, and the earliest day reported
-    (a copy or a late report can be stored before the first one)."""
-    values = {}
+_PROVISIONAL = 10**15
+
+
+def _insert_stories(
+    session: Session, new: dict[int, StoryView], places: dict[int, str | None]
+) -> dict[int, int]:
+    """Insert the new stories in one statement; their ids by provisional id."""
+    if not new:
+        return {}
+    order = sorted(new)
+    rows = [
+        {
+            "type": new[k].type,
+            "date": new[k].day,
+            "actor": new[k].actor,
+            "recipient": new[k].recipient,
+            "place": places.get(k),
+            "place_key": new[k].place_key,
+        }
+        for k in order
+    ]
+    got = session.scalars(insert(Story).returning(Story.id, sort_by_parameter_order=True), rows).all()
+    return dict(zip(order, got, strict=True))
+
+
+def _fill(story: StoryView, r: Report, location: str | None) -> dict:
+    """What a story learns from a report: the codes and place its first reports lacked, and the
+    earliest day reported (a copy or a late report can be stored before the first one)."""
+    values: dict = {}
     if r.day and story.day and r.day < story.day:
         values["date"] = story.day = r.day
     if story.actor is None and r.actor:
@@ -220,8 +251,7 @@ def _fill(session: Session, story: StoryView, r: Report, location: str | None) -
     if story.place_key is None and r.place_key:
         story.place_key = r.place_key
         values.update(place=location, place_key=r.place_key)
-    if values:
-        session.execute(update(Story).where(Story.id == story.id).values(**values))
+    return values
 
 
 def story_ids(session: Session, event_ids: Sequence[int]) -> dict[int, int]:
