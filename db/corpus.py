@@ -94,6 +94,10 @@ class Story(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+# `khabar stories` and the exports list stories newest first: this index hands them over in order.
+Index("ix_stories_date_id", Story.date.desc().nulls_last(), Story.id)
+
+
 class StoryMember(Base):
     """An event mention that reports a story, with the codes it was matched on."""
 

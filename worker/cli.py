@@ -101,6 +101,7 @@ COMMANDS = [
     ("worker.commands.duplicates", "duplicates"),
     ("worker.commands.entity", "entity"),
     ("worker.commands.stories", "stories"),
+    ("worker.commands.bench_corpus", "bench_corpus", "bench", "corpus"),
 ]
 
 

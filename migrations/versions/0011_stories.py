@@ -36,6 +36,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stories")),
     )
     op.create_index("ix_stories_type_date", "stories", ["type", "date"], unique=False)
+    # SQLite has no NULLS LAST in an index, and needs none: its NULLs sort first, so last in DESC.
+    postgres = op.get_bind().dialect.name == "postgresql"
+    newest_first = sa.literal_column("date DESC NULLS LAST" if postgres else "date DESC")
+    op.create_index("ix_stories_date_id", "stories", [newest_first, "id"])
     op.create_table(
         "article_bands",
         sa.Column("key", sa.BigInteger(), nullable=False),
@@ -158,6 +162,7 @@ def downgrade() -> None:
     op.drop_table("article_duplicates")
     op.drop_index(op.f("ix_article_bands_article_id"), table_name="article_bands")
     op.drop_table("article_bands")
+    op.drop_index("ix_stories_date_id", table_name="stories")
     op.drop_index("ix_stories_type_date", table_name="stories")
     op.drop_table("stories")
     # ### end Alembic commands ###
