@@ -132,25 +132,26 @@ def link_entities(session: Session, entities: Sequence[tuple[int, Name]]) -> int
         _insert(session, EntityKey).on_conflict_do_nothing(index_elements=["entity_id"]),
         [{"entity_id": i, "type": n.type, "key": k, "country": n.country} for i, (n, k) in wanted.items()],
     )
-    decided = set(
-        session.scalars(select(EntityMerge.entity_id).where(EntityMerge.entity_id.in_(list(wanted))))
-    )
-    todo = {i: nk for i, nk in wanted.items() if i not in decided}
-    if not todo:
-        return 0
-    others = session.execute(
-        select(EntityKey.entity_id, EntityKey.type, EntityKey.key, Entity.canonical, EntityKey.country)
+    # One read: every entity of these keys (this article's among them) with its merge, if any.
+    rows = session.execute(
+        select(
+            EntityKey.entity_id,
+            EntityKey.type,
+            EntityKey.key,
+            Entity.canonical,
+            EntityKey.country,
+            EntityMerge.into_id,
+            EntityMerge.undone_at,
+        )
         .join(Entity, Entity.id == EntityKey.entity_id)
-        .where(tuple_(EntityKey.type, EntityKey.key).in_([(n.type, k) for n, k in todo.values()]))
+        .outerjoin(EntityMerge, EntityMerge.entity_id == EntityKey.entity_id)
+        .where(tuple_(EntityKey.type, EntityKey.key).in_(sorted({(n.type, k) for n, k in wanted.values()})))
         .order_by(EntityKey.entity_id)
     ).all()
-    into_of = dict(
-        session.execute(
-            select(EntityMerge.entity_id, EntityMerge.into_id).where(
-                EntityMerge.entity_id.in_([o[0] for o in others]), EntityMerge.undone_at.is_(None)
-            )
-        ).all()
-    )
+    decided = {r[0] for r in rows if r[5] is not None}  # merged, or unmerged by hand: left alone
+    todo = {i: nk for i, nk in wanted.items() if i not in decided}
+    others = [r[:5] for r in rows]
+    into_of = {r[0]: r[5] for r in rows if r[5] is not None and r[6] is None}
     merges = []
     for entity_id, (name, k) in sorted(todo.items()):
         for other_id, other_type, other_key, other_name, other_country in others:

@@ -143,17 +143,15 @@ def assign(session: Session, doc: Document, version: str) -> int:
     found = [(i, r) for i, r in reports(doc) if r.day]
     if not found:
         return 0
-    ids = {
-        (t, start): i
-        for t, start, i in session.execute(
-            select(Event.type, Event.trigger_start, Event.id).where(
-                Event.article_id == doc.id, Event.extractor_version == version
-            )
-        )
-    }
-    placed = set(
-        session.scalars(select(StoryMember.event_id).where(StoryMember.event_id.in_(list(ids.values()))))
-    )
+    ids, placed = {}, set()
+    for t, start, event_id, story_id in session.execute(
+        select(Event.type, Event.trigger_start, Event.id, StoryMember.story_id)
+        .outerjoin(StoryMember, StoryMember.event_id == Event.id)
+        .where(Event.article_id == doc.id, Event.extractor_version == version)
+    ):
+        ids[(t, start)] = event_id
+        if story_id is not None:
+            placed.add(event_id)
     types = sorted({r.type for _, r in found})
     if session.get_bind().dialect.name == "postgresql":
         # Two workers storing reports of one happening at once must not start two stories: a lock
