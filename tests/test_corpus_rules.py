@@ -110,7 +110,9 @@ def test_the_first_article_of_a_group_is_the_earliest_whatever_the_order_of_arri
 
 
 def test_short_notices_are_not_compared():
-    assert dup.scan([(str(i), datetime(2015, 8, 10, tzinfo=UTC), "توفي فلان رحمه الله") for i in range(3)]) == {}
+    assert (
+        dup.scan([(str(i), datetime(2015, 8, 10, tzinfo=UTC), "توفي فلان رحمه الله") for i in range(3)]) == {}
+    )
 
 
 def test_article_text_joins_title_and_body():
@@ -124,7 +126,13 @@ def test_participant_codes_are_compatible_when_they_do_not_conflict():
 
 
 def _story(i=1, **kw) -> StoryView:
-    base = {"type": "CONSULT", "day": "2015-08-10", "actor": "RUSGOV", "recipient": "USAGOV", "place_key": "جنيف"}
+    base = {
+        "type": "CONSULT",
+        "day": "2015-08-10",
+        "actor": "RUSGOV",
+        "recipient": "USAGOV",
+        "place_key": "جنيف",
+    }
     return StoryView(i, **{**base, **kw})
 
 
