@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from db.corpus import Story, StoryMember
@@ -162,12 +162,27 @@ def assign(session: Session, doc: Document, version: str) -> int:
         )
     days = [r.day for _, r in found]
     lo, hi = _shift(min(days), -WINDOW_DAYS), _shift(max(days), WINDOW_DAYS)
-    open_stories = [
-        StoryView(s.id, s.type, s.date, s.actor, s.recipient, s.place_key)
-        for s in session.scalars(
-            select(Story).where(Story.type.in_(types), Story.date >= lo, Story.date <= hi)
-        )
-    ]
+    # Only stories that could agree with a report on something: a participant's country or the
+    # place (a match needs one), read as plain rows — a busy day has thousands of stories a type.
+    countries = sorted({c[:3] for _, r in found for c in (r.actor, r.recipient) if c})
+    place_keys = sorted({r.place_key for _, r in found if r.place_key})
+    open_stories = []
+    if countries or place_keys:
+        open_stories = [
+            StoryView(*row)
+            for row in session.execute(
+                select(Story.id, Story.type, Story.date, Story.actor, Story.recipient, Story.place_key).where(
+                    Story.type.in_(types),
+                    Story.date >= lo,
+                    Story.date <= hi,
+                    or_(
+                        func.substr(Story.actor, 1, 3).in_(countries),
+                        func.substr(Story.recipient, 1, 3).in_(countries),
+                        Story.place_key.in_(place_keys),
+                    ),
+                )
+            )
+        ]
     new: dict[int, StoryView] = {}  # stories this document starts, by a provisional id
     places: dict[int, str | None] = {}
     changed: dict[int, dict] = {}
