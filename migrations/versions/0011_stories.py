@@ -6,7 +6,7 @@ entity's variant key and first coded country, entity_merges the merges with thei
 undone merge keeps its row). stories and story_members group event mentions of one happening.
 
 Revision ID: 0011_stories
-Revises: 0009_feeds
+Revises: 0013_happenings
 Create Date: 2026-11-30 13:21:02.176946
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011_stories"
-down_revision: str | None = "0009_feeds"
+down_revision: str | None = "0013_happenings"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
