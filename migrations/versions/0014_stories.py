@@ -5,7 +5,7 @@ article_duplicates links a copy to the first article of its group. entity_keys h
 entity's variant key and first coded country, entity_merges the merges with their reasons (an
 undone merge keeps its row). stories and story_members group event mentions of one happening.
 
-Revision ID: 0011_stories
+Revision ID: 0014_stories
 Revises: 0013_happenings
 Create Date: 2026-11-30 13:21:02.176946
 """
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_stories"
+revision: str = "0014_stories"
 down_revision: str | None = "0013_happenings"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
