@@ -97,6 +97,7 @@ COMMANDS = [
     ("worker.commands.quality_actors", "actors", "quality", "actors"),
     ("worker.commands.bench_stages", "bench_stages", "bench", "stages"),
     ("worker.commands.bench_queries", "bench_queries", "bench", "queries"),
+    ("worker.commands.bench_pipeline", "bench_pipeline", "bench", "pipeline"),
     ("worker.commands.soak", "soak"),
     ("worker.commands.duplicates", "duplicates"),
     ("worker.commands.entity", "entity"),

@@ -1,0 +1,515 @@
+"""``khabar bench pipeline``: the same articles in process and through the real pipeline, side by
+side.
+
+A benchmark, not a test: it prints figures and asserts nothing. In process, P forked processes run
+the pure stages over their share of the articles (no database, no broker); through the pipeline, P
+worker processes (one Celery worker each, concurrency 1) take the same articles from a private
+broker (a redis-server on a free port, or a private queue on RabbitMQ) into a throw-away Postgres
+database. Both clocks start once every process is warm (models loaded), so the ratio is of
+steady-state throughput. ``--redelivery`` also kills a worker with SIGKILL in the middle of a step
+and measures how long the broker takes to hand the step to another worker.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from worker.supervise import WorkerProcess
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULT_TABLES = ("articles", "mentions", "events", "event_arguments", "attributions", "entities")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+# --- reading /proc: CPU and memory of a worker's process group -------------------------------
+
+
+def _group_pids(pgid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid:  # field 5 of stat, counted after the command name
+                out.append(int(entry))
+    return out
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU of every live process of the group, plus what the reaped children used
+    (cutime/cstime of their parent): a recycled pool process is still counted."""
+    ticks = 0
+    for pid in _group_pids(pgid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / CLK_TCK
+
+
+def group_rss_mb(pgid: int) -> float:
+    """The largest resident set of one process of the group (VmHWM: its peak so far)."""
+    peak = 0
+    for pid in _group_pids(pgid):
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]))
+        except OSError:
+            continue
+    return peak / 1024
+
+
+# --- in process --------------------------------------------------------------------------------
+
+
+def _in_process_worker(docs, barrier, results) -> None:
+    from worker.settings import get_settings
+    from worker.stages.pipeline import ORDER, STAGES
+
+    config = get_settings().stage_config()
+
+    def run(doc):
+        for name in ORDER:
+            doc = STAGES[name](doc, config)
+
+    if docs:
+        run(docs[0])  # loads the models, untimed
+    barrier.wait()
+    cpu0 = time.process_time()
+    done = 0
+    for doc in docs:
+        try:
+            run(doc)
+            done += 1
+        except Exception:  # noqa: BLE001, S112 - an article the pipeline would fail: not counted
+            continue
+    results.put((done, time.process_time() - cpu0))
+
+
+def run_in_process(docs: list, processes: int) -> dict:
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(processes + 1)
+    results = ctx.Queue()
+    procs = [
+        ctx.Process(target=_in_process_worker, args=(docs[k::processes], barrier, results))
+        for k in range(processes)
+    ]
+    for p in procs:
+        p.start()
+    barrier.wait()
+    t0 = time.monotonic()
+    got = [results.get() for _ in procs]
+    wall = time.monotonic() - t0
+    for p in procs:
+        p.join()
+    done = sum(d for d, _ in got)
+    return {"done": done, "wall": wall, "cpu": sum(c for _, c in got)}
+
+
+# --- through the pipeline ----------------------------------------------------------------------
+
+
+@dataclass
+class PipelineRun:
+    broker: str
+    done: int = 0
+    failed: int = 0
+    wall: float = 0.0
+    cpu: float = 0.0
+    peak_rss_mb: float = 0.0
+    stage_ms: dict[str, tuple[float, float]] = field(default_factory=dict)
+    table_bytes: dict[str, int] = field(default_factory=dict)
+    redelivery_s: float | None = None
+
+
+class Stack:
+    """A throw-away database, a private broker and queue, and the environment of worker
+    subprocesses pointed at them."""
+
+    def __init__(self, broker: str, admin_url: str, amqp_url: str, visibility_timeout: int, label: str):
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        from db.migrate import upgrade
+        from worker.commands.soak import _start_redis
+
+        self.run_id = f"{label}_{uuid.uuid4().hex[:6]}"
+        self.admin_url = admin_url
+        self.database = f"khabar_bench_{self.run_id}"
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{self.database}"'))
+        admin.dispose()
+        self.database_url = make_url(admin_url).set(database=self.database).render_as_string(hide_password=False)
+        upgrade(self.database_url)
+        self.redis = None
+        if broker == "redis":
+            self.redis, self.broker_url = _start_redis()
+        else:
+            self.broker_url = amqp_url
+        self.queue = f"khabar-bench-{self.run_id}"
+        self.log_dir = Path(tempfile.mkdtemp(prefix="khabar-bench-"))
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("KHABAR_TEST_")}
+        self.env.update(
+            KHABAR_DATABASE_URL=self.database_url,
+            KHABAR_BROKER_URL=self.broker_url,
+            KHABAR_QUEUE=self.queue,
+            KHABAR_VISIBILITY_TIMEOUT=str(visibility_timeout),
+            KHABAR_UNACKED_RESTORE_INTERVAL=str(max(1, visibility_timeout // 10)),
+            KHABAR_TASK_SOFT_TIME_LIMIT=str(max(2, visibility_timeout * 2 // 3)),
+            KHABAR_TASK_TIME_LIMIT=str(max(3, visibility_timeout * 5 // 6)),
+            KHABAR_RETRY_BACKOFF_MAX=str(max(1, visibility_timeout // 6)),
+            PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        )
+        self._use()
+        self.workers: list[WorkerProcess] = []
+
+    def _use(self) -> None:
+        """Point this process (the producer) at the stack."""
+        from db.session import reset_engines
+        from worker.app import app, configure
+        from worker.settings import get_settings
+
+        os.environ.update({k: v for k, v in self.env.items() if k.startswith("KHABAR_")})
+        get_settings.cache_clear()
+        reset_engines()
+        # Forget the pools made for the previous broker (Celery keeps them for the app's life).
+        app._pool = None
+        app.amqp._producer_pool = None
+        configure(app, get_settings())
+
+    def start_worker(self, **extra: str) -> WorkerProcess:
+        n = len(self.workers)
+        w = WorkerProcess({**self.env, **extra}, self.log_dir / f"worker{n}.log", 1, f"bench{n}", "INFO")
+        self.workers.append(w)
+        return w
+
+    def counts(self) -> dict[str, int]:
+        from sqlalchemy import func, select
+
+        from db.models import Article
+        from db.session import session_scope
+
+        with session_scope() as session:
+            return dict(session.execute(select(Article.status, func.count()).group_by(Article.status)).all())
+
+    def remove(self) -> None:
+        from sqlalchemy import create_engine, text
+
+        from db.session import reset_engines
+
+        for w in self.workers:
+            w.stop()
+        reset_engines()
+        admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)'))
+        admin.dispose()
+        if self.redis is not None:
+            self.redis.terminate()
+            self.redis.wait(15)
+        else:
+            _delete_amqp_queues(self.broker_url, (self.queue, f"{self.queue}.continue"))
+
+
+def _delete_amqp_queues(url: str, queues) -> None:
+    from kombu import Connection
+
+    try:
+        with Connection(url) as conn:
+            for q in queues:
+                with conn.channel() as channel:
+                    channel.queue_delete(q)
+    except Exception:  # noqa: BLE001, S110 - best effort: a queue never declared is not there
+        pass
+
+
+def store(stack: Stack, items: list) -> list[str]:
+    from worker.producer import EnqueueReport, store_items
+    from worker.settings import get_settings
+
+    report = EnqueueReport()
+    return store_items(items, get_settings(), report)
+
+
+def run_pipeline(stack: Stack, items: list, processes: int, stall: float) -> PipelineRun:
+    from worker.producer import EnqueueReport, send
+    from worker.settings import get_settings
+
+    run = PipelineRun(broker="rabbitmq" if stack.redis is None else "redis")
+    ids = store(stack, items)
+    for _ in range(processes):
+        stack.start_worker()
+    for w in stack.workers:
+        w.wait_ready()
+    # Warm every worker (models load on the first article) before the clock starts.
+    warm = ids[:processes]
+    send(warm, get_settings(), EnqueueReport())
+    _wait_finished(stack, len(warm), stall)
+    cpu0 = sum(group_cpu_seconds(w.proc.pid) for w in stack.workers)
+    t0 = time.monotonic()
+    send(ids[processes:], get_settings(), EnqueueReport())
+    peak = 0.0
+    last_print = t0
+
+    def progress(counts: dict[str, int]) -> None:
+        nonlocal peak, last_print
+        peak = max([peak] + [group_rss_mb(w.proc.pid) for w in stack.workers])
+        if time.monotonic() - last_print >= 10:
+            last_print = time.monotonic()
+            finished = counts.get("done", 0) + counts.get("failed", 0)
+            click.echo(f"  [{last_print - t0:5.0f}s] {finished}/{len(ids)} finished", err=True)
+
+    counts = _wait_finished(stack, len(ids), stall, progress)
+    run.wall = time.monotonic() - t0
+    run.cpu = sum(group_cpu_seconds(w.proc.pid) for w in stack.workers) - cpu0
+    run.peak_rss_mb = max([peak] + [group_rss_mb(w.proc.pid) for w in stack.workers])
+    run.done = counts.get("done", 0) - len(warm)
+    run.failed = counts.get("failed", 0)
+    run.stage_ms = stage_percentiles(stack)
+    run.table_bytes = table_bytes(stack)
+    return run
+
+
+def _wait_finished(stack: Stack, n: int, stall: float, tick=None) -> dict[str, int]:
+    last, changed = -1, time.monotonic()
+    while True:
+        counts = stack.counts()
+        finished = counts.get("done", 0) + counts.get("failed", 0)
+        if tick is not None:
+            tick(counts)
+        if finished >= n:
+            return counts
+        if finished != last:
+            last, changed = finished, time.monotonic()
+        elif time.monotonic() - changed > stall:
+            raise click.ClickException(f"no progress for {stall:.0f}s ({finished}/{n} finished); logs in {stack.log_dir}")
+        time.sleep(0.2)
+
+
+def stage_percentiles(stack: Stack) -> dict[str, tuple[float, float]]:
+    from sqlalchemy import select
+
+    from db.models import StageRun
+    from db.session import session_scope
+
+    with session_scope() as session:
+        rows = session.execute(select(StageRun.stage, StageRun.duration_ms)).all()
+    by_stage: dict[str, list[float]] = {}
+    for stage, ms in rows:
+        by_stage.setdefault(stage, []).append(ms)
+    out = {}
+    for stage, v in by_stage.items():
+        v.sort()
+        out[stage] = (statistics.median(v), v[min(len(v) - 1, int(0.95 * len(v)))])
+    return out
+
+
+def table_bytes(stack: Stack) -> dict[str, int]:
+    """Bytes on disk of each table (rows, TOAST and indexes), after a VACUUM so that what the
+    figures show is what stays, not dead row versions awaiting autovacuum."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(stack.database_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("VACUUM"))
+            rows = conn.execute(
+                text(
+                    "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> 'alembic_version'"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return dict(rows)
+
+
+def measure_redelivery(stack: Stack, item, stall: float) -> float:
+    """Seconds from a SIGKILL of the worker running a step to another worker starting it again."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from db.models import StageRun
+    from db.session import session_scope
+    from worker.producer import EnqueueReport, send
+    from worker.settings import get_settings
+
+    (article_id,) = store(stack, [item])
+    victim = stack.start_worker(KHABAR_TEST_PAUSE_STAGE="ner", KHABAR_TEST_PAUSE_SECONDS="3600")
+    victim.wait_ready()
+    send([article_id], get_settings(), EnqueueReport())
+    deadline = time.monotonic() + stall
+    while b"pausing" not in victim.log_path.read_bytes():
+        if time.monotonic() > deadline:
+            raise click.ClickException(f"the worker never reached the ner step; logs in {stack.log_dir}")
+        time.sleep(0.1)
+    rescuer = stack.start_worker()
+    rescuer.wait_ready()
+    killed_at = datetime.now(UTC)
+    victim.kill()
+    stack.workers.remove(victim)
+    while True:
+        with session_scope() as session:
+            started = session.scalar(
+                select(StageRun.started_at).where(StageRun.article_id == article_id, StageRun.stage == "ner")
+            )
+        if started is not None:
+            return (started - killed_at).total_seconds()
+        if time.monotonic() > deadline + stall:
+            raise click.ClickException(f"the killed worker's step never came back; logs in {stack.log_dir}")
+        time.sleep(0.2)
+
+
+# --- the command --------------------------------------------------------------------------------
+
+
+def _load(paths: tuple[str, ...], limit: int):
+    from worker.commands.bench_stages import _items
+    from worker.messages import InvalidArticle, validate
+    from worker.settings import get_settings
+    from worker.stages.document import Document
+
+    items, docs = [], []
+    for item in _items(paths, limit or None):
+        try:
+            article = validate(item.data, item.ref, get_settings().max_body_bytes)
+        except InvalidArticle:
+            continue
+        items.append(item)
+        docs.append(Document.from_article(item.ref, article.title, article.body))
+    return items, docs
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1e6:,.1f} MB"
+
+
+def report(n: int, processes: int, inproc: dict, runs: list[PipelineRun], visibility_timeout: int) -> None:
+    ip_rate = inproc["done"] / inproc["wall"]
+    click.echo(f"\n{n} articles, {processes} processes each way (one worker process = one Celery worker)")
+    click.echo("| | articles/s | of in process | CPU s/article | CPU per article vs in process |")
+    click.echo("|---|---:|---:|---:|---:|")
+    ip_cpu = inproc["cpu"] / max(1, inproc["done"])
+    click.echo(f"| in process | {ip_rate:.1f} | 100% | {ip_cpu:.3f} | 1.0× |")
+    for r in runs:
+        rate = r.done / r.wall if r.wall else 0.0
+        cpu = r.cpu / max(1, r.done)
+        click.echo(
+            f"| pipeline ({r.broker}) | {rate:.1f} | {rate / ip_rate:.0%} | {cpu:.3f} | {cpu / ip_cpu:.1f}× |"
+        )
+    for r in runs:
+        click.echo(f"\npipeline ({r.broker}): {r.done} done, {r.failed} failed, peak worker RSS {r.peak_rss_mb:.0f} MB")
+        click.echo("| step | p50 ms | p95 ms |")
+        click.echo("|---|---:|---:|")
+        for stage, (p50, p95) in r.stage_ms.items():
+            click.echo(f"| {stage} | {p50:.1f} | {p95:.1f} |")
+        done = max(1, r.done + processes)  # the warm-up articles are stored too
+        total = sum(r.table_bytes.values())
+        results = sum(r.table_bytes.get(t, 0) for t in RESULT_TABLES)
+        click.echo(f"database: {_mb(total)} = {total / done / 1000:.1f} KB per done article")
+        click.echo("| table | KB per article | share |")
+        click.echo("|---|---:|---:|")
+        for table, size in sorted(r.table_bytes.items(), key=lambda kv: -kv[1]):
+            click.echo(f"| {table} | {size / done / 1000:.1f} | {size / max(1, total):.0%} |")
+        click.echo(
+            f"database bytes per article ÷ bytes of its row and results ({', '.join(RESULT_TABLES)}): "
+            f"{total / max(1, results):.2f}×"
+        )
+        if r.redelivery_s is not None:
+            why = f"visibility timeout {visibility_timeout}s" if r.broker == "redis" else "AMQP returns it on disconnect"
+            click.echo(f"redelivery after kill -9 ({r.broker}): {r.redelivery_s:.1f}s ({why})")
+
+
+@click.command("pipeline")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--limit", type=int, default=300, show_default=True, help="Articles (0: all).")
+@click.option("--processes", default=2, show_default=True, help="Processes each way (in process and workers).")
+@click.option(
+    "--broker",
+    "brokers",
+    type=click.Choice(["redis", "rabbitmq"]),
+    multiple=True,
+    default=("redis",),
+    show_default=True,
+    help="Broker(s) to run the pipeline on; repeat for both (side by side).",
+)
+@click.option(
+    "--amqp-url",
+    default="amqp://guest:guest@127.0.0.1:5672//",
+    show_default=True,
+    help="RabbitMQ for --broker rabbitmq (a private queue on it, deleted afterwards).",
+)
+@click.option(
+    "--admin-url",
+    default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+    show_default=True,
+    help="Postgres server where the throw-away database is created (and dropped).",
+)
+@click.option("--redelivery", is_flag=True, help="Also time the redelivery of a step after a worker's kill -9.")
+@click.option(
+    "--visibility-timeout",
+    default=30,
+    show_default=True,
+    help="Redis' visibility timeout for this run (seconds): the redelivery delay on Redis.",
+)
+@click.option("--label", default="bench", show_default=True, help="Part of the database and queue names.")
+@click.option("--stall", default=180.0, show_default=True, help="Give up after this many seconds without progress.")
+def bench_pipeline(
+    paths: tuple[str, ...],
+    limit: int,
+    processes: int,
+    brokers: tuple[str, ...],
+    amqp_url: str,
+    admin_url: str,
+    redelivery: bool,
+    visibility_timeout: int,
+    label: str,
+    stall: float,
+) -> None:
+    """The same articles in process and through the real pipeline, side by side: articles/s each
+    way and their ratio, CPU seconds per article, per-step p50/p95 (from stage runs), database
+    bytes per article by table, peak worker RSS, and with --redelivery the delay before a killed
+    worker's step runs again.
+
+    PATHS: article message files (.jsonl…) or a SaudiNewsNet folder of daily zips.
+    """
+    items, docs = _load(paths, limit)
+    if len(items) <= processes:
+        raise click.ClickException(f"only {len(items)} valid articles: need more than --processes")
+    click.echo(f"in process: {len(docs)} articles on {processes} processes…", err=True)
+    inproc = run_in_process(docs, processes)
+    runs = []
+    for broker in brokers:
+        click.echo(f"pipeline on {broker}: {len(items)} articles on {processes} workers…", err=True)
+        stack = Stack(broker, admin_url, amqp_url, visibility_timeout, label)
+        try:
+            run = run_pipeline(stack, items, processes, stall)
+            if redelivery:
+                click.echo(f"redelivery after kill -9 on {broker}…", err=True)
+                for w in stack.workers:
+                    w.stop()
+                stack.workers.clear()
+                probe = dict(items[0].data, title="redelivery probe", id="redelivery-probe")
+                run.redelivery_s = measure_redelivery(stack, type(items[0])("redelivery-probe", probe), stall)
+            runs.append(run)
+        finally:
+            stack.remove()
+    report(len(items), processes, inproc, runs, visibility_timeout)
+    sys.stdout.flush()
