@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, text, true, tuple_, update
+from sqlalchemy import Select, case, func, or_, select, text, true, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, contains_eager, defer, selectinload
 
@@ -126,9 +127,15 @@ def stage_run(session: Session, article_id: str, stage: str, version: str) -> St
 
 
 def record_stage(
-    session: Session, article_id: str, stage: str, version: str, started: datetime, doc: Document | None
+    session: Session,
+    article_id: str,
+    stage: str,
+    version: str,
+    started: datetime,
+    output: dict[str, Any] | None = None,
 ) -> bool:
-    """Record a finished stage and its output. False when it was recorded already (redelivery)."""
+    """Record a finished stage (with a small ``output``: the store step's counts of what it
+    wrote). False when it was recorded already (redelivery)."""
     finished = utcnow()
     stmt = (
         _insert(session, StageRun)
@@ -139,7 +146,7 @@ def record_stage(
             started_at=started,
             finished_at=finished,
             duration_ms=(finished - started).total_seconds() * 1000,
-            output=doc.to_dict() if doc is not None else None,
+            output=output,
         )
         .on_conflict_do_nothing(index_elements=["article_id", "stage", "extractor_version"])
         .returning(StageRun.id)
@@ -147,17 +154,81 @@ def record_stage(
     return session.scalar(stmt) is not None
 
 
-def load_document(session: Session, article_id: str, after: str | None, version: str) -> Document:
-    """The document as the stage ``after`` left it (the raw article when ``after`` is None)."""
-    if after is None:
-        article = session.get(Article, article_id)
-        if article is None:
-            raise LookupError(f"article {article_id} not found")
-        return article_document(article)
-    run = stage_run(session, article_id, after, version)
-    if run is None or run.output is None:
-        raise LookupError(f"article {article_id}: stage {after!r} has no output for version {version}")
-    return Document.from_dict(run.output)
+def commit_may_be_lost(session: Session) -> None:
+    """Let this transaction's commit return before its WAL reaches the disk (Postgres only): a
+    Postgres crash may then lose it, never corrupt anything. Only for bookkeeping that a lost
+    commit leaves safe: a step that seems not to have run runs again (idempotent), and the store
+    step's commit, which is synchronous, flushes every earlier one to disk."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
+@dataclass(frozen=True)
+class StepStart:
+    version: str
+    ingested_at: datetime
+    done: bool  # the step already ran for this version (a redelivery)
+
+
+def begin_step(session: Session, article_id: str, stage: str) -> StepStart:
+    """The article's extractor version and arrival, and whether ``stage`` already ran under that
+    version: one statement."""
+    ran = (
+        select(StageRun.id)
+        .where(
+            StageRun.article_id == Article.id,
+            StageRun.stage == stage,
+            StageRun.extractor_version == Article.extractor_version,
+        )
+        .exists()
+    )
+    row = session.execute(
+        select(Article.extractor_version, Article.ingested_at, ran).where(Article.id == article_id)
+    ).first()
+    if row is None:
+        raise LookupError(f"article {article_id} not found")
+    return StepStart(*row)
+
+
+def count_start(session: Session, article_id: str, active: Sequence[str]) -> int:
+    """Mark an article in ``active`` as processing and bump how many times a worker has started
+    its chain; returns that count. One statement."""
+    is_active = Article.status.in_(active)
+    stmt = (
+        update(Article)
+        .where(Article.id == article_id)
+        .values(
+            deliveries=Article.deliveries + 1,
+            status=case((is_active, "processing"), else_=Article.status),
+            updated_at=utcnow(),
+        )
+        .returning(Article.deliveries)
+    )
+    return session.scalar(stmt) or 0
+
+
+_KEEP = object()
+
+
+def end_step(
+    session: Session,
+    article_id: str,
+    stage: str,
+    status: str,
+    only_from: Sequence[str] = (),
+    warnings: list[str] | None | object = _KEEP,
+) -> None:
+    """After a step: its deliveries reset, and (compare-and-set on ``only_from``, as
+    ``set_status``) its status and last stage set. One statement."""
+    values: dict[str, Any] = {"deliveries": 0}
+    moved = {"status": status, "stage": stage, "updated_at": utcnow()}
+    if only_from:
+        is_from = Article.status.in_(only_from)
+        moved = {k: case((is_from, v), else_=getattr(Article, k)) for k, v in moved.items()}
+    values.update(moved)
+    if warnings is not _KEEP:
+        values["warnings"] = warnings or None
+    session.execute(update(Article).where(Article.id == article_id).values(**values))
 
 
 # --- results ----------------------------------------------------------------------------------
@@ -190,12 +261,7 @@ def upsert_entities(session: Session, names: Sequence[tuple[str, str]]) -> dict[
     rows: dict[tuple[str, str], dict] = {}
     for (_, name), key in wanted.items():
         rows.setdefault(key, {"type": key[0], "canonical": name[:NAME_LIMIT], "normalised": key[1]})
-    for chunk in _chunks(list(rows.values())):
-        session.execute(
-            _insert(session, Entity)
-            .values(chunk)
-            .on_conflict_do_nothing(index_elements=["type", "normalised"])
-        )
+    _insert_rows(session, Entity, list(rows.values()), ["type", "normalised"])
     ids: dict[tuple[str, str], int] = {}
     for chunk in _chunks(sorted(rows)):
         ids.update({(t, norm): i for i, t, norm in session.execute(entity_ids_query(chunk))})
@@ -211,8 +277,11 @@ def entity_ids_query(keys: Sequence[tuple[str, str]]) -> Select:
 
 
 def _insert_rows(session: Session, model, rows: list[dict], conflict: list[str]) -> None:
-    for chunk in _chunks(rows):
-        session.execute(_insert(session, model).values(chunk).on_conflict_do_nothing(index_elements=conflict))
+    """One statement executed with many parameter sets: SQLAlchemy batches it into multi-row
+    INSERTs from one cached compilation (``.values(rows)`` compiled every row's parameters anew)."""
+    if rows:
+        stmt = _insert(session, model).on_conflict_do_nothing(index_elements=conflict)
+        session.connection().execute(stmt, rows)
 
 
 def save_results(session: Session, doc: Document, version: str) -> None:

@@ -47,8 +47,8 @@ def configure(app: Celery, s: Settings) -> None:
         task_time_limit=s.task_time_limit,
         worker_max_tasks_per_child=s.worker_max_tasks_per_child,
         worker_max_memory_per_child=s.worker_max_memory_per_child_kb,
-        worker_send_task_events=True,
-        task_send_sent_event=True,
+        worker_send_task_events=s.task_events,
+        task_send_sent_event=s.task_events,
         task_track_started=True,
         task_ignore_result=s.result_backend is None,
         broker_connection_retry_on_startup=True,
@@ -65,8 +65,10 @@ configure(app, get_settings())
 def _after_fork(**_kwargs) -> None:
     # A pool inherited across fork would share sockets between processes.
     from db.session import reset_engines
+    from worker import documents
 
     reset_engines()
+    documents.reset()
     logging.getLogger("khabar").info("worker process ready")
 
 

@@ -27,6 +27,17 @@ class Settings(BaseSettings):
     # workers serve first, so an article in progress finishes before new ones are started.
     queue: str = "khabar"
 
+    # Redis where a step leaves its Document for the next one (worker/documents.py), for
+    # ``document_ttl`` seconds; default: the broker when it is Redis, else the result backend when
+    # that is Redis. With none, each step rebuilds its input from the raw article (correct, slower).
+    document_cache_url: str | None = None
+    document_ttl: int = 86_400
+    # The commits before the last step do not wait for the disk (db.store.commit_may_be_lost):
+    # on a busy disk that wait is most of a step's time. The store step's commit always waits.
+    relaxed_commits: bool = True
+    # Celery task events (sent, received, started, succeeded…) for Flower: a message each.
+    task_events: bool = True
+
     extractor_version: str = "0.1.0"
     max_body_bytes: int = Field(1_000_000, description="articles with a larger body are refused")
     max_sentences: int = 2000
@@ -99,6 +110,15 @@ class Settings(BaseSettings):
         )
 
     @property
+    def document_cache(self) -> str | None:
+        """The Redis URL of the document cache (see ``document_cache_url``), or None."""
+        redis_like = ("redis://", "rediss://", "unix://")
+        for url in (self.document_cache_url, self.broker_url, self.result_backend):
+            if url and url.startswith(redis_like):
+                return url
+        return None
+
+    @property
     def continue_queue(self) -> str:
         return f"{self.queue}.continue"
 
@@ -129,6 +149,11 @@ class Settings(BaseSettings):
             out.append(
                 f"KHABAR_VISIBILITY_TIMEOUT ({self.visibility_timeout}s) is not above the longest retry "
                 f"countdown (1.5 × {self.retry_backoff_max}s): waiting retries would be redelivered and multiply"
+            )
+        if self.document_cache is None:
+            out.append(
+                "no Redis for intermediate documents (KHABAR_DOCUMENT_CACHE_URL): every step rebuilds "
+                "its input from the raw article, running the earlier stages again"
             )
         return out
 

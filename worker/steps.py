@@ -14,23 +14,25 @@ from pathlib import Path
 import kombu.exceptions
 import redis.exceptions
 import sqlalchemy.exc
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from db.models import Article, utcnow
 from db.session import session_scope
 from db.store import (
-    count_delivery,
-    load_document,
+    article_document,
+    begin_step,
+    commit_may_be_lost,
+    count_start,
+    end_step,
     record_failure,
     record_stage,
     resolve_failures,
     save_results,
     set_status,
-    set_warnings,
-    stage_run,
 )
-from worker.corpus.hook import after_store
+from worker.documents import Documents, MemoryDocuments, documents_for
 from worker.settings import Settings, get_settings
+from worker.stages.document import Document
 from worker.stages.pipeline import ORDER, STAGES
 
 log = logging.getLogger("khabar.steps")
@@ -75,53 +77,53 @@ def _test_hooks(step: str, text: str, s: Settings) -> None:
         raise InjectedFailure(f"test hook: {step} fails on poison articles")
 
 
-def run_step(article_id: str, step: str, s: Settings | None = None) -> str:
+def run_step(
+    article_id: str, step: str, s: Settings | None = None, documents: Documents | None = None
+) -> str:
     """Run one step for one article; a no-op when it already ran for the article's extractor
-    version (a redelivered or repeated task)."""
+    version (a redelivered or repeated task). Two transactions: one before the stage (the start
+    is counted, so a worker dying in it is noticed) and one after (results and bookkeeping)."""
     s = s or get_settings()
+    documents = documents if documents is not None else documents_for(s)
     with session_scope() as session:
         # The article row names the extractor version its results are produced under: new
         # articles take the setting, `khabar reprocess --version` moves them to another.
-        row = session.execute(
-            select(Article.extractor_version, Article.ingested_at).where(Article.id == article_id)
-        ).first()
-        if row is None:
-            raise LookupError(f"article {article_id} not found")
-        version, ingested_at = row
-        if stage_run(session, article_id, step, version) is not None:
+        if s.relaxed_commits:
+            commit_may_be_lost(session)
+        begun = begin_step(session, article_id, step)
+        if begun.done:
             log.info("article %s: %s already done (redelivery), skipping", article_id, step)
             if step == STEPS[-1]:
                 # The results are stored: make sure the status says so, whatever raced with it.
                 set_status(session, article_id, "done", step)
             return article_id
-        starts = count_delivery(session, article_id)
-        set_status(session, article_id, "processing", only_from=ACTIVE)
+        starts = count_start(session, article_id, ACTIVE)
+        raw = article_document(session.get(Article, article_id)) if PREVIOUS[step] is None else None
     if starts > s.max_redeliveries:
         raise RedeliveryLimit(
             f"article {article_id}: step {step} started {starts} times without finishing "
             f"(limit {s.max_redeliveries}); a worker died on it each time"
         )
     started = utcnow()
+    version = begun.version
     try:
-        with session_scope() as session:
-            doc = load_document(session, article_id, PREVIOUS[step], version)
+        # An article without a publication date resolves "أمس" against the day it arrived:
+        # the same answer on every reprocessing, never the day the worker happens to run.
+        config = s.stage_config(reference_date=begun.ingested_at.date().isoformat())
+        doc = (
+            raw
+            or documents.load(article_id, version, PREVIOUS[step])
+            or _rebuild(article_id, PREVIOUS[step], config)
+        )
         _test_hooks(step, doc.text, s)
         if step != "store":
-            # An article without a publication date resolves "أمس" against the day it arrived:
-            # the same answer on every reprocessing, never the day the worker happens to run.
-            doc = STAGES[step](doc, s.stage_config(reference_date=ingested_at.date().isoformat()))
+            doc = STAGES[step](doc, config)
+            # Before the commit below: once the step is recorded, the next one may look for it.
+            documents.save(article_id, version, step, doc)
         with session_scope() as session:
-            if record_stage(session, article_id, step, version, started, None if step == "store" else doc):
-                if step == "store":
-                    save_results(session, doc, version)
-                    after_store(session, doc, version)  # duplicates, entity merges, story events
-                    set_status(session, article_id, "done", step)
-                    resolve_failures(session, article_id)
-                else:
-                    set_status(session, article_id, "processing", step, only_from=ACTIVE)
-                    if step == "segment":  # warnings describe the results of this run, not older ones
-                        set_warnings(session, article_id, [w for w in [_cap_warning(doc, s)] if w])
-            _reset_deliveries(session, article_id)
+            _finish(session, article_id, step, version, started, doc, s)
+        if step == "store":
+            documents.clear(article_id, version, ORDER)
     except Exception:
         # An exception is an orderly failure, counted by the retry policy; only starts that end
         # with the process dying (kill -9, OOM) count towards the redelivery limit.
@@ -133,6 +135,43 @@ def run_step(article_id: str, step: str, s: Settings | None = None) -> str:
         raise
     log.info("article %s: %s done in %.0f ms", article_id, step, (utcnow() - started).total_seconds() * 1000)
     return article_id
+
+
+def _finish(session, article_id: str, step: str, version: str, started, doc: Document, s: Settings) -> None:
+    """The end of a step in one transaction: the stage run, the results (store), the article."""
+    if step != "store" and s.relaxed_commits:
+        commit_may_be_lost(session)
+    if step == "store":
+        summary = {
+            "mentions": len({(m.start, m.end) for m in doc.mentions}),
+            "events": len({(e.type, e.start) for e in doc.events}),
+            "attributions": len({a.start for a in doc.attributions}),
+        }
+        if record_stage(session, article_id, step, version, started, summary):
+            save_results(session, doc, version)
+            resolve_failures(session, article_id)
+            end_step(session, article_id, step, "done")
+            return
+    elif record_stage(session, article_id, step, version, started):
+        warnings = {"warnings": [w for w in [_cap_warning(doc, s)] if w]} if step == "segment" else {}
+        # warnings describe the results of this run, not older ones
+        end_step(session, article_id, step, "processing", only_from=ACTIVE, **warnings)
+        return
+    _reset_deliveries(session, article_id)  # recorded by another delivery meanwhile
+
+
+def _rebuild(article_id: str, upto: str, config) -> Document:
+    """The output of stage ``upto`` computed again from the raw article (the cache had none):
+    the stages are pure, so it is the document the earlier steps made."""
+    with session_scope() as session:
+        article = session.get(Article, article_id)
+        if article is None:
+            raise LookupError(f"article {article_id} not found")
+        doc = article_document(article)
+    log.info("article %s: no cached %s output, running the stages up to it again", article_id, upto)
+    for stage in ORDER[: ORDER.index(upto) + 1]:
+        doc = STAGES[stage](doc, config)
+    return doc
 
 
 def _cap_warning(doc, s: Settings) -> str | None:
@@ -197,11 +236,13 @@ def spool(s: Settings, record: dict) -> None:
 
 
 def run_in_process(article_id: str, s: Settings | None = None, start: str = STEPS[0]) -> bool:
-    """All steps for one article in this process (the embedded mode). True when it ended done."""
+    """All steps for one article in this process (the embedded mode), the documents passed from
+    step to step in memory. True when it ended done."""
     s = s or get_settings()
+    documents = MemoryDocuments()
     for step in STEPS[STEPS.index(start) :]:
         try:
-            run_step(article_id, step, s)
+            run_step(article_id, step, s, documents)
         except Exception as exc:  # noqa: BLE001 - every failure is recorded, none is dropped
             fail(article_id, step, exc, s)
             return False

@@ -154,7 +154,9 @@ class Stack:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{self.database}"'))
         admin.dispose()
-        self.database_url = make_url(admin_url).set(database=self.database).render_as_string(hide_password=False)
+        self.database_url = (
+            make_url(admin_url).set(database=self.database).render_as_string(hide_password=False)
+        )
         upgrade(self.database_url)
         self.redis = None
         if broker == "redis":
@@ -297,7 +299,9 @@ def _wait_finished(stack: Stack, n: int, stall: float, tick=None) -> dict[str, i
         if finished != last:
             last, changed = finished, time.monotonic()
         elif time.monotonic() - changed > stall:
-            raise click.ClickException(f"no progress for {stall:.0f}s ({finished}/{n} finished); logs in {stack.log_dir}")
+            raise click.ClickException(
+                f"no progress for {stall:.0f}s ({finished}/{n} finished); logs in {stack.log_dir}"
+            )
         time.sleep(0.2)
 
 
@@ -415,7 +419,9 @@ def report(n: int, processes: int, inproc: dict, runs: list[PipelineRun], visibi
             f"| pipeline ({r.broker}) | {rate:.1f} | {rate / ip_rate:.0%} | {cpu:.3f} | {cpu / ip_cpu:.1f}× |"
         )
     for r in runs:
-        click.echo(f"\npipeline ({r.broker}): {r.done} done, {r.failed} failed, peak worker RSS {r.peak_rss_mb:.0f} MB")
+        click.echo(
+            f"\npipeline ({r.broker}): {r.done} done, {r.failed} failed, peak worker RSS {r.peak_rss_mb:.0f} MB"
+        )
         click.echo("| step | p50 ms | p95 ms |")
         click.echo("|---|---:|---:|")
         for stage, (p50, p95) in r.stage_ms.items():
@@ -433,14 +439,20 @@ def report(n: int, processes: int, inproc: dict, runs: list[PipelineRun], visibi
             f"{total / max(1, results):.2f}×"
         )
         if r.redelivery_s is not None:
-            why = f"visibility timeout {visibility_timeout}s" if r.broker == "redis" else "AMQP returns it on disconnect"
+            why = (
+                f"visibility timeout {visibility_timeout}s"
+                if r.broker == "redis"
+                else "AMQP returns it on disconnect"
+            )
             click.echo(f"redelivery after kill -9 ({r.broker}): {r.redelivery_s:.1f}s ({why})")
 
 
 @click.command("pipeline")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--limit", type=int, default=300, show_default=True, help="Articles (0: all).")
-@click.option("--processes", default=2, show_default=True, help="Processes each way (in process and workers).")
+@click.option(
+    "--processes", default=2, show_default=True, help="Processes each way (in process and workers)."
+)
 @click.option(
     "--broker",
     "brokers",
@@ -462,7 +474,9 @@ def report(n: int, processes: int, inproc: dict, runs: list[PipelineRun], visibi
     show_default=True,
     help="Postgres server where the throw-away database is created (and dropped).",
 )
-@click.option("--redelivery", is_flag=True, help="Also time the redelivery of a step after a worker's kill -9.")
+@click.option(
+    "--redelivery", is_flag=True, help="Also time the redelivery of a step after a worker's kill -9."
+)
 @click.option(
     "--visibility-timeout",
     default=30,
@@ -470,7 +484,9 @@ def report(n: int, processes: int, inproc: dict, runs: list[PipelineRun], visibi
     help="Redis' visibility timeout for this run (seconds): the redelivery delay on Redis.",
 )
 @click.option("--label", default="bench", show_default=True, help="Part of the database and queue names.")
-@click.option("--stall", default=180.0, show_default=True, help="Give up after this many seconds without progress.")
+@click.option(
+    "--stall", default=180.0, show_default=True, help="Give up after this many seconds without progress."
+)
 def bench_pipeline(
     paths: tuple[str, ...],
     limit: int,

@@ -40,8 +40,8 @@ def audit(session, article_ids: list[str] | None = None) -> dict:
     """Where every article stands, and whether any result row is duplicated.
 
     lost: articles that are neither ``done`` nor ``failed`` with an open failure row.
-    duplicated: result rows beyond the distinct items of the stage output they were written from
-    (mentions by span, events by type and trigger start, attributions by start), plus
+    duplicated: result rows beyond the distinct items the store step counted in the document it
+    wrote from (mentions by span, events by type and trigger start, attributions by start), plus
     ``stage_runs`` repeated for one (article, stage, version); missing: the opposite.
     """
     from sqlalchemy import func, select
@@ -85,7 +85,7 @@ def audit(session, article_ids: list[str] | None = None) -> dict:
         session.execute(
             select(StageRun.article_id, StageRun.output)
             .join(Article, Article.id == StageRun.article_id)
-            .where(StageRun.stage == "events", StageRun.extractor_version == Article.extractor_version)
+            .where(StageRun.stage == "store", StageRun.extractor_version == Article.extractor_version)
         ).all()
     )
     duplicated = missing = 0
@@ -93,12 +93,8 @@ def audit(session, article_ids: list[str] | None = None) -> dict:
     for a in articles:
         if a.status != "done" or a.id not in wanted:
             continue
-        doc = outputs.get(a.id) or {}
-        expected = {
-            "mentions": len({(m["start"], m["end"]) for m in doc.get("mentions", [])}),
-            "events": len({(e["type"], e["start"]) for e in doc.get("events", [])}),
-            "attributions": len({x["start"] for x in doc.get("attributions", [])}),
-        }
+        counted = outputs.get(a.id) or {}
+        expected = {k: counted.get(k, 0) for k in ("mentions", "events", "attributions")}
         actual = {
             "mentions": mentions.get(a.id, 0),
             "events": events.get(a.id, 0),
