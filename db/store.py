@@ -146,7 +146,8 @@ def record_stage(
             started_at=started,
             finished_at=finished,
             duration_ms=(finished - started).total_seconds() * 1000,
-            output=output,
+            # Omitted, not None: the JSON type would store a JSON null instead of SQL NULL.
+            **({"output": output} if output is not None else {}),
         )
         .on_conflict_do_nothing(index_elements=["article_id", "stage", "extractor_version"])
         .returning(StageRun.id)

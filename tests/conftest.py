@@ -161,6 +161,7 @@ def worker_env(db: str) -> dict[str, str]:
     env.update(
         KHABAR_DATABASE_URL=db,
         KHABAR_BROKER_URL=REDIS_URL,
+        KHABAR_DOCUMENT_CACHE_URL=REDIS_URL,
         KHABAR_QUEUE=os.environ["KHABAR_QUEUE"],
         PYTHONPATH=str(ROOT),
     )

@@ -52,6 +52,7 @@ def test_articles_flow_through_a_real_worker(start_worker, worker_env, tmp_path)
         seed_events = s.scalars(select(Event.type).where(Event.article_id == seed.id)).all()
     assert {"سيرغي لافروف", "نيويورك", "أوكرانيا"} <= names
     assert "CONSULT" in seed_events
+    assert no_intermediate_state(worker_env)
 
     # The same messages again: stored once, nothing re-run.
     before = table_snapshot()
@@ -85,6 +86,23 @@ def test_articles_flow_through_a_real_worker(start_worker, worker_env, tmp_path)
             r.get("article_id") == late_id or r.get("event_id") in late_events or r["id"] in late_entities
             for r in new
         ), f"{table}: the duplicate deliveries added rows"
+
+
+def no_intermediate_state(env) -> bool:
+    """Done articles keep no intermediate document: in Postgres, stage runs hold timings and the
+    store step's counts only; in the document cache, nothing under their ids."""
+    from tests.conftest import redis_client
+
+    with session_scope() as s:
+        ids = set(s.scalars(select(Article.id).where(Article.status == "done")))
+        outputs = s.execute(select(StageRun.stage, StageRun.output).where(StageRun.output.is_not(None))).all()
+    assert ids and {stage for stage, _ in outputs} == {"store"}
+    assert all(set(out) == {"mentions", "events", "attributions"} for _, out in outputs)
+    cached = {
+        k.decode().split(":")[3]
+        for k in redis_client(env["KHABAR_DOCUMENT_CACHE_URL"]).scan_iter("khabar:doc:*")
+    }
+    return not (cached & ids)
 
 
 def redis_queue_empty(env) -> bool:
@@ -187,3 +205,62 @@ def test_pickle_message_is_refused(start_worker, worker_env):
         message="worker refusing the pickle message",
     )
     assert b"Task khabar.normalise[pickled-1] received" not in w.log_path.read_bytes()
+
+
+AMQP_URL = os.environ.get("KHABAR_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+@pytest.fixture()
+def rabbitmq_env(worker_env):
+    """The worker environment on RabbitMQ (this run's private queues on it), the documents in the
+    test Redis database; skipped where no RabbitMQ answers."""
+    import kombu
+
+    try:
+        with kombu.Connection(AMQP_URL, connect_timeout=3) as conn:
+            conn.ensure_connection(max_retries=1)
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means: not on this machine
+        pytest.skip(f"no RabbitMQ at {AMQP_URL}: {exc}")
+    env = {
+        **worker_env,
+        "KHABAR_BROKER_URL": AMQP_URL,
+        "KHABAR_DOCUMENT_CACHE_URL": worker_env["KHABAR_BROKER_URL"],
+    }
+    # An hour: on Redis a killed worker's message would wait that long; on AMQP it must not.
+    env["KHABAR_VISIBILITY_TIMEOUT"] = "3600"
+    yield env
+    with kombu.Connection(AMQP_URL) as conn:
+        for queue in (env["KHABAR_QUEUE"], env["KHABAR_QUEUE"] + ".continue"):
+            with conn.channel() as channel:
+                try:
+                    channel.queue_delete(queue)
+                except Exception:  # noqa: BLE001, S110 - never declared
+                    pass
+
+
+def test_on_rabbitmq_articles_flow_and_a_killed_workers_step_comes_back_at_once(rabbitmq_env, tmp_path):
+    from worker.supervise import WorkerProcess
+
+    paused = WorkerProcess(
+        {**rabbitmq_env, "KHABAR_TEST_PAUSE_STAGE": "ner", "KHABAR_TEST_PAUSE_SECONDS": "600"},
+        tmp_path / "paused.log",
+    )
+    rescuer = None
+    try:
+        paused.wait_ready()
+        r = khabar(rabbitmq_env, "enqueue", SEEDS[0])
+        assert r.returncode == 0 and "accepted 1" in r.stdout.decode(), r.stderr.decode()
+        wait_until(lambda: b"pausing" in paused.log_path.read_bytes(), 120, message="worker paused in ner")
+        rescuer = WorkerProcess(rabbitmq_env, tmp_path / "rescuer.log")
+        rescuer.wait_ready()
+        paused.kill()  # its unacknowledged message returns to the queue when its connection drops
+        done = select(func.count()).select_from(Article).where(Article.status == "done")
+        wait_until(lambda: scalar(done) == 1, 60, message="the killed worker's article done by the other")
+        r = khabar(rabbitmq_env, "enqueue", *SEEDS[1:], "--wait", "--timeout", "180")
+        assert r.returncode == 0 and "done 3" in r.stdout.decode(), r.stdout.decode() + r.stderr.decode()
+        assert scalar(select(func.count()).select_from(StageRun)) == 4 * len(STEPS)
+        assert no_intermediate_state(rabbitmq_env)
+    finally:
+        for w in (paused, rescuer):
+            if w is not None:
+                w.stop()
