@@ -168,27 +168,26 @@ def commit_may_be_lost(session: Session) -> None:
 class StepStart:
     version: str
     ingested_at: datetime
-    done: bool  # the step already ran for this version (a redelivery)
+    done: frozenset[str]  # those of the stages asked about that already ran for this version
 
 
-def begin_step(session: Session, article_id: str, stage: str) -> StepStart:
-    """The article's extractor version and arrival, and whether ``stage`` already ran under that
-    version: one statement."""
-    ran = (
-        select(StageRun.id)
-        .where(
-            StageRun.article_id == Article.id,
-            StageRun.stage == stage,
-            StageRun.extractor_version == Article.extractor_version,
-        )
-        .exists()
-    )
+def begin_step(session: Session, article_id: str, stages: Sequence[str]) -> StepStart:
+    """The article's extractor version and arrival, and which of ``stages`` already ran under
+    that version."""
     row = session.execute(
-        select(Article.extractor_version, Article.ingested_at, ran).where(Article.id == article_id)
+        select(Article.extractor_version, Article.ingested_at).where(Article.id == article_id)
     ).first()
     if row is None:
         raise LookupError(f"article {article_id} not found")
-    return StepStart(*row)
+    version, ingested_at = row
+    done = session.scalars(
+        select(StageRun.stage).where(
+            StageRun.article_id == article_id,
+            StageRun.extractor_version == version,
+            StageRun.stage.in_(list(stages)),
+        )
+    )
+    return StepStart(version, ingested_at, frozenset(done))
 
 
 def count_start(session: Session, article_id: str, active: Sequence[str]) -> int:

@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     # The commits before the last step do not wait for the disk (db.store.commit_may_be_lost):
     # on a busy disk that wait is most of a step's time. The store step's commit always waits.
     relaxed_commits: bool = True
+    # The tasks of an article's chain: groups of stages, in order, each group one Celery task
+    # ("+" joins stages into a task, "," separates tasks). A task costs about as much CPU in
+    # Celery and bookkeeping as a whole small stage, so stages are grouped; every stage keeps
+    # its stage run, its failures and its timing. One stage per task:
+    # "normalise,segment,ner,link,actors,events,store".
+    chain: str = "normalise+segment+ner,link+actors+events+store"
     # Celery task events (sent, received, started, succeeded…) for Flower: a message each.
     task_events: bool = True
 

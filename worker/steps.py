@@ -77,70 +77,150 @@ def _test_hooks(step: str, text: str, s: Settings) -> None:
         raise InjectedFailure(f"test hook: {step} fails on poison articles")
 
 
+def span(step: str, until: str | None = None) -> tuple[str, ...]:
+    """The stages one task runs: from ``step`` up to ``until`` (the stage of the next task of its
+    chain, excluded), or to the end when nothing follows."""
+    start = STEPS.index(step)
+    end = STEPS.index(until) if until in STEPS and STEPS.index(until) > start else len(STEPS)
+    return STEPS[start:end]
+
+
+def chain_heads(s: Settings) -> tuple[str, ...]:
+    """The first stage of each task of a chain, from ``s.chain`` ("normalise+segment+ner,…")."""
+    groups = [tuple(g.strip() for g in group.split("+")) for group in s.chain.split(",") if group.strip()]
+    if tuple(x for g in groups for x in g) != STEPS:
+        raise ValueError(f"KHABAR_CHAIN must list every step once, in order, grouped with + and ,: {STEPS}")
+    return tuple(g[0] for g in groups)
+
+
 def run_step(
-    article_id: str, step: str, s: Settings | None = None, documents: Documents | None = None
+    article_id: str,
+    step: str,
+    s: Settings | None = None,
+    documents: Documents | None = None,
+    stages: tuple[str, ...] | None = None,
 ) -> str:
-    """Run one step for one article; a no-op when it already ran for the article's extractor
-    version (a redelivered or repeated task). Two transactions: one before the stage (the start
-    is counted, so a worker dying in it is noticed) and one after (results and bookkeeping)."""
+    """Run ``stages`` (default: ``step`` alone) for one article, skipping those that already ran
+    for the article's extractor version (a redelivered or repeated task).
+
+    One transaction before the stages (the start is counted, so a worker dying in them is
+    noticed), then one per stage as it ends: what finished is recorded, so a worker killed in the
+    middle leaves the stage it died in as the first not done (the one a redelivery starts from
+    and a failure names). The document goes from stage to stage in memory and to the cache at the
+    end, for the next task."""
     s = s or get_settings()
     documents = documents if documents is not None else documents_for(s)
+    stages = stages or (step,)
     with session_scope() as session:
+        _relax(session, s)
         # The article row names the extractor version its results are produced under: new
         # articles take the setting, `khabar reprocess --version` moves them to another.
-        if s.relaxed_commits:
-            commit_may_be_lost(session)
-        begun = begin_step(session, article_id, step)
-        if begun.done:
-            log.info("article %s: %s already done (redelivery), skipping", article_id, step)
-            if step == STEPS[-1]:
+        begun = begin_step(session, article_id, stages)
+        todo = [x for x in stages if x not in begun.done]
+        if not todo:
+            log.info("article %s: %s already done (redelivery), skipping", article_id, "+".join(stages))
+            if STEPS[-1] in stages:
                 # The results are stored: make sure the status says so, whatever raced with it.
-                set_status(session, article_id, "done", step)
+                set_status(session, article_id, "done", STEPS[-1])
             return article_id
         starts = count_start(session, article_id, ACTIVE)
-        raw = article_document(session.get(Article, article_id)) if PREVIOUS[step] is None else None
+        raw = article_document(session.get(Article, article_id)) if PREVIOUS[todo[0]] is None else None
     if starts > s.max_redeliveries:
-        raise RedeliveryLimit(
-            f"article {article_id}: step {step} started {starts} times without finishing "
-            f"(limit {s.max_redeliveries}); a worker died on it each time"
+        raise _at(
+            RedeliveryLimit(
+                f"article {article_id}: step {todo[0]} started {starts} times without finishing "
+                f"(limit {s.max_redeliveries}); a worker died on it each time"
+            ),
+            todo[0],
         )
-    started = utcnow()
     version = begun.version
+    began = utcnow()
+    # An article without a publication date resolves "أمس" against the day it arrived:
+    # the same answer on every reprocessing, never the day the worker happens to run.
+    config = s.stage_config(reference_date=begun.ingested_at.date().isoformat())
+    done_here: list[str] = []
+    doc, at = None, PREVIOUS[todo[0]]  # the document, and the stage whose output it is
     try:
-        # An article without a publication date resolves "أمس" against the day it arrived:
-        # the same answer on every reprocessing, never the day the worker happens to run.
-        config = s.stage_config(reference_date=begun.ingested_at.date().isoformat())
         doc = (
             raw
-            or documents.load(article_id, version, PREVIOUS[step])
-            or _rebuild(article_id, PREVIOUS[step], config)
+            or documents.load(article_id, version, PREVIOUS[todo[0]])
+            or _rebuild(article_id, todo[0], config)
         )
-        _test_hooks(step, doc.text, s)
-        if step != "store":
-            doc = STAGES[step](doc, config)
-            # Before the commit below: once the step is recorded, the next one may look for it.
-            documents.save(article_id, version, step, doc)
-        with session_scope() as session:
-            _finish(session, article_id, step, version, started, doc, s)
-        if step == "store":
+        for stage in todo:
+            started = utcnow()
+            try:
+                _test_hooks(stage, doc.text, s)
+                if stage != "store":
+                    doc, at = STAGES[stage](doc, config), stage
+            except Exception as exc:
+                _at(exc, stage)
+                raise
+            if stage == todo[-1]:
+                if stage != "store":
+                    # Before the commit below: once the step is recorded, the next may look for it.
+                    documents.save(article_id, version, stage, doc)
+                with session_scope() as session:
+                    _finish(
+                        session, article_id, stage, version, started, doc, s, segmented="segment" in done_here
+                    )
+            else:
+                with session_scope() as session:
+                    _relax(session, s)
+                    if record_stage(session, article_id, stage, version, started):
+                        done_here.append(stage)
+        if todo[-1] == "store":
             documents.clear(article_id, version, ORDER)
     except Exception:
         # An exception is an orderly failure, counted by the retry policy; only starts that end
-        # with the process dying (kill -9, OOM) count towards the redelivery limit.
+        # with the process dying (kill -9, OOM) count towards the redelivery limit. What finished
+        # is kept for the retry.
         try:
+            if doc is not None and at is not None and at != PREVIOUS[todo[0]]:
+                documents.save(article_id, version, at, doc)
             with session_scope() as session:
                 _reset_deliveries(session, article_id)
         except TRANSIENT:
             pass
         raise
-    log.info("article %s: %s done in %.0f ms", article_id, step, (utcnow() - started).total_seconds() * 1000)
+    log.info(
+        "article %s: %s done in %.0f ms",
+        article_id,
+        "+".join(todo),
+        (utcnow() - began).total_seconds() * 1000,
+    )
     return article_id
 
 
-def _finish(session, article_id: str, step: str, version: str, started, doc: Document, s: Settings) -> None:
-    """The end of a step in one transaction: the stage run, the results (store), the article."""
-    if step != "store" and s.relaxed_commits:
+def _relax(session, s: Settings) -> None:
+    if s.relaxed_commits:
         commit_may_be_lost(session)
+
+
+def _at(exc: BaseException, stage: str) -> BaseException:
+    """Mark the stage an exception came from: a task runs several, its failure names this one."""
+    exc.khabar_stage = stage  # type: ignore[attr-defined]
+    return exc
+
+
+def failed_stage(exc: BaseException, step: str) -> str:
+    return getattr(exc, "khabar_stage", step)
+
+
+def stage_in_progress(article_id: str, step: str) -> str:
+    """The first stage from ``step`` on that has not run for the article's version: the one a
+    task starting at ``step`` was in when it was killed (a hard time limit)."""
+    with session_scope() as session:
+        begun = begin_step(session, article_id, STEPS[STEPS.index(step) :])
+    return next((x for x in STEPS[STEPS.index(step) :] if x not in begun.done), step)
+
+
+def _finish(
+    session, article_id: str, step: str, version: str, started, doc: Document, s: Settings, segmented: bool
+) -> None:
+    """The end of a task in one transaction: the last stage's run, the results (store), the
+    article's status, last stage, warnings and deliveries."""
+    if step != "store":
+        _relax(session, s)
     if step == "store":
         summary = {
             "mentions": len({(m.start, m.end) for m in doc.mentions}),
@@ -152,24 +232,26 @@ def _finish(session, article_id: str, step: str, version: str, started, doc: Doc
             resolve_failures(session, article_id)
             end_step(session, article_id, step, "done")
             return
-    elif record_stage(session, article_id, step, version, started):
-        warnings = {"warnings": [w for w in [_cap_warning(doc, s)] if w]} if step == "segment" else {}
+    elif record_stage(session, article_id, step, version, started) or segmented:
         # warnings describe the results of this run, not older ones
+        warnings = (
+            {"warnings": [w for w in [_cap_warning(doc, s)] if w]} if segmented or step == "segment" else {}
+        )
         end_step(session, article_id, step, "processing", only_from=ACTIVE, **warnings)
         return
     _reset_deliveries(session, article_id)  # recorded by another delivery meanwhile
 
 
-def _rebuild(article_id: str, upto: str, config) -> Document:
-    """The output of stage ``upto`` computed again from the raw article (the cache had none):
+def _rebuild(article_id: str, before: str, config) -> Document:
+    """The input of stage ``before`` computed again from the raw article (the cache had none):
     the stages are pure, so it is the document the earlier steps made."""
     with session_scope() as session:
         article = session.get(Article, article_id)
         if article is None:
             raise LookupError(f"article {article_id} not found")
         doc = article_document(article)
-    log.info("article %s: no cached %s output, running the stages up to it again", article_id, upto)
-    for stage in ORDER[: ORDER.index(upto) + 1]:
+    log.info("article %s: no cached input for %s, running the stages before it again", article_id, before)
+    for stage in ORDER[: ORDER.index(before) if before in ORDER else len(ORDER)]:
         doc = STAGES[stage](doc, config)
     return doc
 
@@ -239,11 +321,9 @@ def run_in_process(article_id: str, s: Settings | None = None, start: str = STEP
     """All steps for one article in this process (the embedded mode), the documents passed from
     step to step in memory. True when it ended done."""
     s = s or get_settings()
-    documents = MemoryDocuments()
-    for step in STEPS[STEPS.index(start) :]:
-        try:
-            run_step(article_id, step, s, documents)
-        except Exception as exc:  # noqa: BLE001 - every failure is recorded, none is dropped
-            fail(article_id, step, exc, s)
-            return False
+    try:
+        run_step(article_id, start, s, MemoryDocuments(), stages=STEPS[STEPS.index(start) :])
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded, none is dropped
+        fail(article_id, failed_stage(exc, start), exc, s)
+        return False
     return True

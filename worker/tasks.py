@@ -33,11 +33,18 @@ def _failed(article_id: str, step: str, exc: BaseException, attempts: int) -> St
     return StepFailed(f"article {article_id}: {step} failed{tries}: {type(exc).__name__}: {str(exc)[:500]}")
 
 
+def _next_in_chain(task: Task) -> str | None:
+    """The step of the next task of this task's chain (None at the end): this task runs the
+    stages up to it, so the chain's grouping is the one its sender chose."""
+    rest = task.request.chain or []
+    return str(rest[-1]["task"]).removeprefix("khabar.") if rest else None
+
+
 def execute(task: Task, step: str, article_id: str) -> str:
     s = get_settings()
     attempts = task.request.retries + 1
     try:
-        return steps.run_step(article_id, step, s)
+        return steps.run_step(article_id, step, s, stages=steps.span(step, _next_in_chain(task)))
     except steps.TRANSIENT as exc:
         # Only these are retried: the database, the network or the broker may come back.
         if task.request.retries < s.max_retries:
@@ -47,10 +54,10 @@ def execute(task: Task, step: str, article_id: str) -> str:
                 # Celery could not send the retry (the broker is down too) and would drop the
                 # message: record the failure instead, so that `khabar failures retry` re-drives it.
                 pass
-        raise _failed(article_id, step, exc, attempts) from exc
+        raise _failed(article_id, steps.failed_stage(exc, step), exc, attempts) from exc
     except Exception as exc:
         # A bug or an input the code cannot handle fails the same way every time: no retries.
-        raise _failed(article_id, step, exc, attempts) from exc
+        raise _failed(article_id, steps.failed_stage(exc, step), exc, attempts) from exc
 
 
 class StageTask(Task):
@@ -66,6 +73,10 @@ class StageTask(Task):
         step = self.name.removeprefix("khabar.")
         article_id = args[0] if args else kwargs.get("article_id")
         if article_id and step in steps.STEPS:
+            try:  # the stage it was killed in: the first of its span not recorded
+                step = steps.stage_in_progress(str(article_id), step)
+            except Exception:  # noqa: BLE001, S110 - the database is away: name the task's first
+                pass
             steps.fail(str(article_id), step, exc)
 
 
@@ -84,12 +95,15 @@ TASKS: dict[str, Task] = {step: stage_task(step) for step in steps.STEPS}
 
 
 def build_chain(article_id: str, start: str = steps.STEPS[0]):
-    """The chain of immutable signatures from ``start`` to the end; each carries only the id. The
+    """The chain of immutable signatures from ``start`` to the end, one task per group of
+    ``KHABAR_CHAIN`` (each runs its stages up to the next task's); each carries only the id. The
     first step waits on the queue of new articles, the others on the continue queue."""
     s = get_settings()
+    first = steps.STEPS.index(start)
+    heads = [start] + [h for h in steps.chain_heads(s) if steps.STEPS.index(h) > first]
     return chain(
         *(
             TASKS[step].si(article_id).set(queue=s.queue if step == steps.STEPS[0] else s.continue_queue)
-            for step in steps.STEPS[steps.STEPS.index(start) :]
+            for step in heads
         )
     )
