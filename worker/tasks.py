@@ -101,9 +101,17 @@ def build_chain(article_id: str, start: str = steps.STEPS[0]):
     s = get_settings()
     first = steps.STEPS.index(start)
     heads = [start] + [h for h in steps.chain_heads(s) if steps.STEPS.index(h) > first]
+    # No time limits in the message: Celery would stamp the sender's settings on it, and a task
+    # must run under the limits of the worker that runs it.
     return chain(
         *(
-            TASKS[step].si(article_id).set(queue=s.queue if step == steps.STEPS[0] else s.continue_queue)
+            TASKS[step]
+            .si(article_id)
+            .set(
+                queue=s.queue if step == steps.STEPS[0] else s.continue_queue,
+                time_limit=None,
+                soft_time_limit=None,
+            )
             for step in heads
         )
     )
