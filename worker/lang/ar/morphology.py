@@ -7,6 +7,8 @@ long a remainder must stay) are the same everywhere.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from worker.lang.ar import ordered
 from worker.lang.ar.lexicons import nationalities
 
@@ -32,6 +34,12 @@ _BARE_PROCLITICS = ("وب", "ول", "و", "ب", "ل", "ف", "ك")
 MIN_STEM = 3
 
 
+# Pure functions of one word, asked about every token of every article by several stages: a
+# bounded cache per word type (news reuses its vocabulary) instead of the same loops again.
+WORD_CACHE = 1 << 17
+
+
+@lru_cache(maxsize=WORD_CACHE)
 def without_proclitic(word: str) -> tuple[str, int]:
     """A normalised word without an attached conjunction/preposition: (rest, letters removed).
     The article stays with the rest ("وبالعراق" → ("العراق", 2))."""
@@ -44,7 +52,8 @@ def without_proclitic(word: str) -> tuple[str, int]:
     return word, 0
 
 
-def readings(word: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=WORD_CACHE)
+def readings(word: str) -> tuple[tuple[str, str], ...]:
     """(core, proclitic) readings of a normalised word, the bare word first. A word with the
     article takes no pronoun suffix."""
     out: list[tuple[str, str]] = []
@@ -63,7 +72,7 @@ def readings(word: str) -> list[tuple[str, str]]:
             out.append((core, pre))
             if suf and core.endswith("ت"):
                 out.append((core[:-1] + "ه", pre))  # زيارته → زياره
-    return out
+    return tuple(out)
 
 
 def cores(word: str) -> list[str]:
