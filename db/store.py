@@ -164,6 +164,19 @@ def commit_may_be_lost(session: Session) -> None:
         session.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
+def stage_run_took(session: Session, article_id: str, stage: str, version: str, started: datetime) -> None:
+    """Set a recorded stage's end to now: for the store stage, whose work (the result writes)
+    follows the insert that claims it."""
+    finished = utcnow()
+    session.execute(
+        update(StageRun)
+        .where(
+            StageRun.article_id == article_id, StageRun.stage == stage, StageRun.extractor_version == version
+        )
+        .values(finished_at=finished, duration_ms=(finished - started).total_seconds() * 1000)
+    )
+
+
 @dataclass(frozen=True)
 class StepStart:
     version: str

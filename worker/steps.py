@@ -29,6 +29,7 @@ from db.store import (
     resolve_failures,
     save_results,
     set_status,
+    stage_run_took,
 )
 from worker.documents import Documents, MemoryDocuments, documents_for
 from worker.settings import Settings, get_settings
@@ -231,6 +232,7 @@ def _finish(
             save_results(session, doc, version)
             resolve_failures(session, article_id)
             end_step(session, article_id, step, "done")
+            stage_run_took(session, article_id, step, version, started)
             return
     elif record_stage(session, article_id, step, version, started) or segmented:
         # warnings describe the results of this run, not older ones
