@@ -185,7 +185,7 @@ def read_corpus(path: str, limit: int | None) -> Iterator:
     default=200,
     show_default=True,
     help="SIGKILL one worker (its whole process group) and start a new one every N articles' worth of "
-    "steps (N × 6 stage runs); 0 never.",
+    "steps (N × one stage run per stage); 0 never.",
 )
 @click.option("--limit", type=int, default=None, help="Only the first N articles.")
 @click.option(

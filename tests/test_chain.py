@@ -1,0 +1,56 @@
+"""How an article's stages are grouped into the tasks of its chain (KHABAR_CHAIN), without
+services: the chain built from the setting, and the stages a task runs from its chain."""
+
+from __future__ import annotations
+
+import pytest
+
+from worker.steps import STEPS, chain_heads, span
+
+
+def tasks_of(chain) -> list[tuple[str, str | None, str | None]]:
+    return [
+        (sig["task"].removeprefix("khabar."), sig.options.get("queue"), sig.options.get("time_limit"))
+        for sig in chain.tasks
+    ]
+
+
+def settings(monkeypatch, **env: str):
+    """Settings with these variables (monkeypatched: restored after the test)."""
+    from worker.settings import get_settings
+
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    return get_settings()
+
+
+def test_the_default_chain_is_two_tasks_and_a_retry_starts_where_it_failed(monkeypatch):
+    from worker.tasks import build_chain
+
+    monkeypatch.delenv("KHABAR_CHAIN", raising=False)
+    s = settings(monkeypatch, KHABAR_QUEUE="q")
+    assert chain_heads(s) == ("normalise", "link")
+    assert tasks_of(build_chain("a1")) == [("normalise", "q", None), ("link", "q.continue", None)]
+    # `failures retry` and the recovery sweep start from the stage not done, mid-group.
+    assert [t for t, *_ in tasks_of(build_chain("a1", start="segment"))] == ["segment", "link"]
+    assert [t for t, *_ in tasks_of(build_chain("a1", start="events"))] == ["events"]
+
+
+def test_a_task_runs_its_stages_up_to_the_next_task_of_its_chain():
+    assert span("normalise", "link") == ("normalise", "segment", "ner")
+    assert span("segment", "link") == ("segment", "ner")
+    assert span("link", None) == ("link", "actors", "events", "store")
+    assert span("store", None) == ("store",)
+    # A next task that is not after this one (a chain from another grouping) is ignored.
+    assert span("ner", "normalise") == STEPS[STEPS.index("ner") :]
+
+
+def test_one_stage_per_task_and_a_malformed_chain_is_refused(monkeypatch):
+    from worker.tasks import build_chain
+
+    settings(monkeypatch, KHABAR_CHAIN=",".join(STEPS))
+    assert [t for t, *_ in tasks_of(build_chain("a1"))] == list(STEPS)
+    for bad in ("normalise+ner,segment,link+actors+events+store", "normalise+segment+ner,link"):
+        with pytest.raises(ValueError, match="KHABAR_CHAIN"):
+            chain_heads(settings(monkeypatch, KHABAR_CHAIN=bad))
