@@ -219,29 +219,30 @@ def _finish(
     session, article_id: str, step: str, version: str, started, doc: Document, s: Settings, segmented: bool
 ) -> None:
     """The end of a task in one transaction: the last stage's run, the results (store), the
-    article's status, last stage, warnings and deliveries."""
+    article's status, last stage, warnings and deliveries. ``segmented``: this task ran the
+    segment stage earlier (its warnings are set here)."""
     if step != "store":
         _relax(session, s)
+    summary = None
     if step == "store":
         summary = {
             "mentions": len({(m.start, m.end) for m in doc.mentions}),
             "events": len({(e.type, e.start) for e in doc.events}),
             "attributions": len({a.start for a in doc.attributions}),
         }
-        if record_stage(session, article_id, step, version, started, summary):
-            save_results(session, doc, version)
-            resolve_failures(session, article_id)
-            end_step(session, article_id, step, "done")
-            stage_run_took(session, article_id, step, version, started)
-            return
-    elif record_stage(session, article_id, step, version, started) or segmented:
-        # warnings describe the results of this run, not older ones
-        warnings = (
-            {"warnings": [w for w in [_cap_warning(doc, s)] if w]} if segmented or step == "segment" else {}
-        )
+    recorded = record_stage(session, article_id, step, version, started, summary)
+    # Warnings describe the results of this run's segmentation, not older ones.
+    segmented = segmented or (recorded and step == "segment")
+    warnings = {"warnings": [w for w in [_cap_warning(doc, s)] if w]} if segmented else {}
+    if recorded and step == "store":
+        save_results(session, doc, version)
+        resolve_failures(session, article_id)
+        end_step(session, article_id, step, "done", **warnings)
+        stage_run_took(session, article_id, step, version, started)
+    elif recorded or segmented:
         end_step(session, article_id, step, "processing", only_from=ACTIVE, **warnings)
-        return
-    _reset_deliveries(session, article_id)  # recorded by another delivery meanwhile
+    else:
+        _reset_deliveries(session, article_id)  # recorded by another delivery meanwhile
 
 
 def _rebuild(article_id: str, before: str, config) -> Document:
