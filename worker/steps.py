@@ -31,6 +31,7 @@ from db.store import (
     set_status,
     stage_run_took,
 )
+from worker.corpus.hook import after_store
 from worker.documents import Documents, MemoryDocuments, documents_for
 from worker.settings import Settings, get_settings
 from worker.stages.document import Document
@@ -236,6 +237,7 @@ def _finish(
     warnings = {"warnings": [w for w in [_cap_warning(doc, s)] if w]} if segmented else {}
     if recorded and step == "store":
         save_results(session, doc, version)
+        after_store(session, doc, version)  # duplicates, entity merges, story events
         resolve_failures(session, article_id)
         end_step(session, article_id, step, "done", **warnings)
         stage_run_took(session, article_id, step, version, started)
