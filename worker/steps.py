@@ -247,6 +247,15 @@ def _finish(
         _reset_deliveries(session, article_id)  # recorded by another delivery meanwhile
 
 
+def rebuild_document(article_id: str, s: Settings | None = None) -> Document:
+    """An article's document as its last stage left it, computed again from the raw article (the
+    intermediate documents are not kept): for work that needs it after the fact."""
+    s = s or get_settings()
+    with session_scope() as session:
+        begun = begin_step(session, article_id, ())
+    return _rebuild(article_id, "store", s.stage_config(reference_date=begun.ingested_at.date().isoformat()))
+
+
 def _rebuild(article_id: str, before: str, config) -> Document:
     """The input of stage ``before`` computed again from the raw article (the cache had none):
     the stages are pure, so it is the document the earlier steps made."""

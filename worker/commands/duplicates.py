@@ -122,15 +122,16 @@ def _when(published: str | None) -> datetime:
 
 def _index_database() -> None:
     """The corpus work of the store step for the done articles stored before it existed (no
-    signature yet): from each article's last stage output, as the store step would."""
+    signature yet): from each article's last stage output (computed again from the raw article:
+    intermediate documents are not kept), as the store step would."""
     from sqlalchemy import func, select
 
     from db.corpus import ArticleDuplicate, ArticleSignature
     from db.models import Article
     from db.session import session_scope
-    from db.store import load_document
     from worker.corpus.duplicates import index_article
     from worker.corpus.hook import after_store
+    from worker.steps import rebuild_document
 
     with session_scope() as session:
         todo = session.execute(
@@ -140,10 +141,14 @@ def _index_database() -> None:
         ).all()
     with click.progressbar(todo, label="indexing", file=sys.stderr, show_pos=True) as bar:
         for article_id, version in bar:
+            try:
+                doc = rebuild_document(article_id)
+            except Exception:  # noqa: BLE001 - the stages fail on it now: the text is enough for copies
+                doc = None
             with session_scope() as session:
-                try:
-                    after_store(session, load_document(session, article_id, "events", version), version)
-                except LookupError:  # no stage output kept: the article text is enough for copies
+                if doc is not None:
+                    after_store(session, doc, version)
+                else:
                     index_article(session, article_id)
     with session_scope() as session:
         linked = (
