@@ -285,3 +285,24 @@ def test_articles_stored_before_the_corpus_tables_are_brought_in(sqlite_db):
     assert r.returncode == 0, r.stderr
     assert f"indexed {before[3]} articles" in r.stdout
     assert counts() == before
+
+
+def test_a_backfill_can_leave_the_corpus_work_for_later(sqlite_db):
+    """KHABAR_CORPUS=false: the store step writes the results only; `khabar duplicates scan`
+    does the corpus work afterwards, the same as the store step would have."""
+    from sqlalchemy import func
+
+    from db.corpus import ArticleSignature
+
+    def signatures():
+        with session_scope() as s:
+            return s.scalar(select(func.count()).select_from(ArticleSignature)), s.scalar(
+                select(func.count()).select_from(Story)
+            )
+
+    assert khabar("demo", db=sqlite_db, KHABAR_CORPUS="false").returncode == 0
+    assert signatures() == (0, 0)
+    r = khabar("duplicates", "scan", db=sqlite_db)
+    assert r.returncode == 0, r.stderr
+    indexed, stories = signatures()
+    assert indexed == 4 and stories > 0

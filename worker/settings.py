@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     # who is actor and who recipient: "shipped" (the learned role model), "off" (the rules alone),
     # or the path of a weights file made by `khabar train-roles --out`
     roles_model: str = "shipped"
+    # which of the sentence's places is the event's: "shipped" (the learned place model), "off"
+    # (the rules alone), or the path of a weights file made by `khabar train-roles --places-out`
+    places_model: str = "shipped"
+    # the work across articles in the store step: near-duplicates, entity merges, story events
+    # (off for a bulk backfill; `khabar duplicates index` brings those articles in afterwards)
+    corpus: bool = True
     log_level: str = "INFO"
     # A worker with the embedded SQLite default and a broker other processes share writes where
     # no producer looks (the article stays queued forever): refused unless this says it is meant.
@@ -113,6 +119,7 @@ class Settings(BaseSettings):
             max_tokens_per_sentence=self.max_tokens_per_sentence,
             reference_date=reference_date,
             roles_model=self.roles_model,
+            places_model=self.places_model,
         )
 
     @property

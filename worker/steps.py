@@ -237,7 +237,8 @@ def _finish(
     warnings = {"warnings": [w for w in [_cap_warning(doc, s)] if w]} if segmented else {}
     if recorded and step == "store":
         save_results(session, doc, version)
-        after_store(session, doc, version)  # duplicates, entity merges, story events
+        if s.corpus:
+            after_store(session, doc, version)  # duplicates, entity merges, story events
         resolve_failures(session, article_id)
         end_step(session, article_id, step, "done", **warnings)
         stage_run_took(session, article_id, step, version, started)
