@@ -177,12 +177,17 @@ def articles(
                     table_rows.append((where, f"{key} F1", f"{f['f1']:.3f} (P {f['p']:.3f}, R {f['r']:.3f})"))
                 loc = r["location"]
                 table_rows.append((where, "location accuracy", f"{loc['acc']:.3f} (n={loc['n']})"))
+                table_rows.append((where, "place accuracy, every matched event", f"{r['place_all']:.3f}"))
+                table_rows.append((where, "place F1, places named", f"{r['place_f1']:.3f}"))
             elif what == "rules alone":
                 for key in ("participant", "role"):
                     table_rows.append(("dev articles, rules alone", f"{key} F1", f"{r[key]['f1']:.3f}"))
-                table_rows.append(
-                    ("dev articles, rules alone", "location accuracy", f"{r['location']['acc']:.3f}")
-                )
+                for name, value in (
+                    ("location accuracy", r["location"]["acc"]),
+                    ("place accuracy, every matched event", r["place_all"]),
+                    ("place F1, places named", r["place_f1"]),
+                ):
+                    table_rows.append(("dev articles, rules alone", name, f"{value:.3f}"))
     table = markdown(table_rows)
     click.echo(table)
     if update_readme is not None:
