@@ -87,7 +87,7 @@ class Settings(BaseSettings):
     # (the rules alone), or the path of a weights file made by `khabar train-roles --places-out`
     places_model: str = "shipped"
     # the work across articles in the store step: near-duplicates, entity merges, story events
-    # (off for a bulk backfill; `khabar duplicates index` brings those articles in afterwards)
+    # (off for a bulk backfill; `khabar duplicates scan` with no path brings those articles in afterwards)
     corpus: bool = True
     log_level: str = "INFO"
     # A worker with the embedded SQLite default and a broker other processes share writes where
