@@ -137,6 +137,39 @@ def test_a_title_leaves_out_honorifics_and_states_of_another_phrase():
     assert got["سامر الخطيب"] == ("IRQ", "GOV")
 
 
+def test_a_title_in_apposition_lends_its_nationality_to_the_head_by_the_name():
+    # «العاهل الأردني الملك»: the king is the Jordanian monarch; a state's name further left stays
+    # out (test above), and a head with its own nationality keeps it
+    got = coded(
+        "وفي عام 1951 اغتيل العاهل الأردني الملك فارس في القدس. واستقبل الرئيس المصري وزير الخارجية القطري سامي ناصر.",
+        ("فارس", "PERS"),
+        ("سامي ناصر", "PERS"),
+    )
+    assert got["فارس"][0] == "JOR"
+    assert got["سامي ناصر"] == ("QAT", "GOV")
+
+
+def test_states_the_cameo_dictionary_lacks_come_from_cldr():
+    got = coded(
+        "أجريت الانتخابات في الإكوادور وتشيلي وكرواتيا.",
+        ("الإكوادور", "LOC"),
+        ("تشيلي", "LOC"),
+        ("كرواتيا", "LOC"),
+    )
+    assert got == {"الإكوادور": ("ECU", None), "تشيلي": ("CHL", None), "كرواتيا": ("HRV", None)}
+
+
+def test_cldr_states_fill_only_the_dictionarys_gaps():
+    from worker.training.actors import cldr_states
+
+    got = cldr_states({key("تشيلي"): ["XXX"]})
+    assert key("تشيلي") not in got  # the dictionary's name wins
+    assert got[key("الإكوادور")] == "ECU"
+    assert got[key("ميانمار")] == "MMR"  # «ميانمار (بورما)» without its note
+    assert "ZAR" not in got.values() and "COD" in got.values()  # today's code, not CLDR's alias
+    assert not {"EUZ", "UNO", "ZZZ", "XAA"} & set(got.values())  # no regions, no test locales
+
+
 def test_places_take_their_state():
     got = coded(
         "وصل الوفد إلى جدة ثم إلى موسكو ومدينة بغداد.",

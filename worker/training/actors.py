@@ -31,7 +31,8 @@ SECTOR_AS = {"SPY": "GOV", "MOD": "GOV"}
 PRIMARY = frozenset(
     "GOV MIL REB OPP PTY COP JUD BUS MED EDU REL CVL ELI LEG NGO UAF SPY MOD HRI CRM REF HLH LAB DEV AGR ENV".split()
 )
-OPEN_END = 18000101  # the dictionary's "no end date"
+OPEN_END = 18000101
+PLACES = Path(__file__).resolve().parent.parent / "resources" / "places"  # the dictionary's "no end date"
 
 _CODE = re.compile(r"\[\s*~?([A-Z?]*)\s*(?:([<>])\s*(\d{8})|(\d{8})\s*-\s*(\d{8}))?\s*\]")
 
@@ -245,10 +246,49 @@ def build(cameo_dir: Path, arwikicats: Path | None) -> dict[str, list[tuple[str,
         "agents": sorted(agents.items()),
         "adjectives": sorted(adjectives.items()),
         "clubs": sorted((k, "|".join(f"{c}/CVL" for c in v)) for k, v in clubs.items()),
+        "states": sorted(cldr_states(names).items()),
     }
 
 
+def cldr_states(names: dict[str, list[str]]) -> dict[str, str]:
+    """State and territory names in Arabic from the Unicode CLDR (babel's locale data, Unicode
+    licence) → ISO 3166-1 alpha-3, where the CAMEO dictionary lacks the name: it knows the Arab
+    world well and misses much of the rest («الإكوادور», «تشيلي», «كرواتيا»). A name with a note in
+    brackets is also listed without it («ميانمار (بورما)»). CLDR maps old alpha-3 codes too (ZAR
+    and COD both to CD): the code kept is the one GeoNames lists today (the place gazetteer's
+    countries.tsv); regions with none (the euro area, the world) are not states. A key shorter
+    than four letters is left out: «ال» folded away, it could be a common word."""
+    from babel import Locale
+    from babel.core import get_global
+
+    current = {
+        line.split("\t")[0]
+        for line in (PLACES / "countries.tsv").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    }
+    alpha3 = {
+        two[0]: three
+        for three, two in get_global("territory_aliases").items()
+        if three in current and len(two) == 1
+    }
+    out: dict[str, str] = {}
+    for two, name in sorted(Locale("ar").territories.items()):
+        if two not in alpha3:
+            continue
+        for form in dict.fromkeys((name, re.sub(r"\s*\(.*?\)", "", name))):
+            k = key(form)
+            if "(" not in form and len(k.replace(" ", "")) >= 4 and k not in names:
+                out.setdefault(k, alpha3[two])
+    return out
+
+
 HEADERS = {
+    "states": [
+        "State and territory names → ISO 3166-1 alpha-3 (read by actor_lexicon.named() beneath every",
+        "other table, used by stages/actors). Built by `khabar build-actors` from the Unicode CLDR's",
+        "Arabic territory names (babel's locale data, Unicode licence) where actor_dict_ar_v4.txt",
+        "lacks the name: do not edit.",
+    ],
     "named": [
         "Named actors, places and states with their CAMEO-style codes (read by worker/lang/ar/actor_lexicon.py",
         "named(), used by stages/actors). Built by `khabar build-actors` from UniversalPetrarch's Arabic",

@@ -167,8 +167,21 @@ def _title_span(before: list[str]) -> list[str]:
     for generated in (False, True):
         for i in range(len(before) - 1, -1, -1):
             if before[i] not in honorifics and sector_at(before, i, generated):
-                return before[i:]
+                return _title_chain(before, i, generated)
     return before[-2:]
+
+
+def _title_chain(before: list[str], i: int, generated: bool) -> list[str]:
+    """The title from head ``i``, reaching back over the titles in apposition before it that a
+    nationality adjective closes («العاهل الأردني الملك»: the king is the Jordanian monarch) when
+    the head has no state of its own; a state's name further left stays out («… اليمن وزير»)."""
+    adj = adjectives()
+    start = i
+    while start >= 2 and before[start - 1] in adj and sector_at(before, start - 2, generated):
+        start -= 2
+    if start == i or any(w in adj for w in before[i:]):
+        return before[i:]
+    return before[start:]
 
 
 def _place(words: list[str], day: int | None) -> Code | None:
