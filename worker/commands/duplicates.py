@@ -160,6 +160,77 @@ def _index_database() -> None:
 
 
 @duplicates.command()
+@click.argument("path", type=click.Path(exists=True))
+@click.option(
+    "--out", required=True, type=click.Path(file_okay=False), help="A folder outside the repository."
+)
+@click.option("--per-band", type=int, default=24, show_default=True, help="Pairs drawn per similarity band.")
+@click.option(
+    "--missed", type=int, default=24, show_default=True, help="Pairs the pipeline's rule leaves apart."
+)
+@click.option("--max-days", type=float, default=7.0, show_default=True)
+@click.option("--seed", type=int, default=11, show_default=True)
+def sample(path: str, out: str, per_band: int, missed: int, max_days: float, seed: int) -> None:
+    """Draw pairs of PATH's articles to label by eye (worker/corpus/pairs.py): pairs that share an
+    exact 8-word passage within --max-days, --per-band from each band of exact similarity, and
+    --missed more that the pipeline's rule (thresholds and window) does not link, for its recall.
+    Writes OUT/pairs.tsv (article URLs, a '?' to replace by 1 for a copy or 0, the band and the
+    figures: the labels file of `khabar duplicates evaluate`) and OUT/read.txt (both texts side by
+    side). Same corpus and seed, same draw. Keep both out of the repository when the corpus may not
+    be committed (SaudiNewsNet)."""
+    from pathlib import Path
+
+    from worker.commands.soak import read_corpus
+    from worker.corpus import duplicates as dup
+    from worker.corpus.pairs import BANDS, candidates, draw
+    from worker.corpus.shingles import article_text
+
+    texts: dict[str, dict] = {}
+
+    def items():
+        for item in read_corpus(path, None):
+            m = item.data
+            ref = str(m.get("id") or item.ref)
+            if ref not in texts:
+                texts[ref] = m
+                yield ref, _when(m.get("published_at")), article_text(m.get("title"), m.get("body"))
+
+    pairs = candidates(items(), max_days=max_days)
+    click.echo(
+        f"{len(texts)} articles, {len(pairs)} pairs sharing a passage within {max_days:g} days", err=True
+    )
+    drawn = draw(pairs, per_band, seed)
+    taken = {(c.a, c.b) for _, c in drawn}
+    left = [
+        c
+        for c in pairs
+        if (c.a, c.b) not in taken
+        and c.level >= BANDS[1][1]
+        and c.days <= dup.WINDOW_DAYS
+        and not (c.jaccard >= dup.THRESHOLD or c.containment >= dup.CONTAINMENT)
+    ]
+    drawn += [("missed", c) for c in random.Random(seed).sample(left, min(missed, len(left)))]
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "pairs.tsv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, delimiter="\t")
+        w.writerow(["#first", "second", "label", "band", "jaccard", "containment", "days", "passages"])
+        for band, c in drawn:
+            w.writerow(
+                [c.a, c.b, "?", band, f"{c.jaccard:.3f}", f"{c.containment:.3f}", f"{c.days:.2f}", c.passages]
+            )
+    with open(folder / "read.txt", "w", encoding="utf-8") as fh:
+        for n, (band, c) in enumerate(drawn):
+            fh.write(f"### {n} [{band}] J {c.jaccard:.2f} C {c.containment:.2f} {c.days:.1f} days\n")
+            for ref in (c.a, c.b):
+                m = texts[ref]
+                body = " ".join((m.get("body") or "").split())
+                fh.write(f"  {m.get('source')} {m.get('published_at')} | {m.get('title')}\n")
+                fh.write(f"    {body[:300]}\n    … {body[-160:]}\n")
+    click.echo(f"{len(drawn)} pairs: {folder / 'pairs.tsv'}, {folder / 'read.txt'}")
+
+
+@duplicates.command()
 @click.argument("labels", type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--corpus", required=True, type=click.Path(exists=True), help="Where the labelled articles are."
