@@ -306,3 +306,45 @@ def test_a_backfill_can_leave_the_corpus_work_for_later(sqlite_db):
     assert r.returncode == 0, r.stderr
     indexed, stories = signatures()
     assert indexed == 4 and stories > 0
+
+
+WIRE = (
+    "أفادت مصادر محلية بأن انفجارا عنيفا هز السوق الرئيسية في المدينة صباح اليوم وأسفر عن أضرار "
+    "كبيرة في المحلات التجارية المجاورة، وهرعت فرق الإسعاف إلى المكان لنقل المصابين إلى المستشفيات."
+)
+OTHER = (
+    "شهدت العاصمة مواجهات مسلحة بين مجموعتين في حي بعيد عن السوق، واستمرت الاشتباكات عدة ساعات "
+    "قبل أن تتدخل قوات الأمن وتفرض طوقا حول المنطقة وتعتقل عددا من المشاركين فيها."
+)
+
+
+def _bare(article_id: str, source: str, text: str, trigger: str, hour: int = 7) -> Document:
+    """An article with one asserted event that names no participant and no place."""
+    k = text.index(trigger)
+    doc = Document(
+        id=article_id, text=text, body=text, published_at=f"2023-05-01T{hour:02d}:00:00+00:00", source=source,
+        events=(DocEvent("ASSAULT", trigger, k, k + len(trigger), 0),),
+    )  # fmt: skip
+    with session_scope() as s:
+        add_article(s, {
+            "id": article_id, "content_hash": article_id.ljust(64, "0"), "source": source, "title": "",
+            "body": text, "published_at": datetime(2023, 5, 1, hour, tzinfo=UTC), "status": "done",
+            "extractor_version": "v1",
+        })  # fmt: skip
+    with session_scope() as s:
+        save_results(s, doc, "v1")
+        after_store(s, doc, "v1")
+    return doc
+
+
+def test_a_reprint_joins_the_story_of_its_first_article_even_with_nothing_to_agree_on(anydb):
+    # the reprint arrives first, with a dateline of its own; an unrelated clash the same day with
+    # no participant or place either stays a story of its own
+    _bare("b-copy", "sabq", "الرياض - واس: " + WIRE, "انفجارا", hour=9)
+    _bare("b-first", "spa", WIRE, "انفجارا")
+    _bare("b-other", "okaz", OTHER, "مواجهات")
+    with session_scope() as s:
+        story_of = dict(s.execute(select(StoryMember.article_id, StoryMember.story_id)).all())
+        linked = dict(s.execute(select(ArticleDuplicate.article_id, ArticleDuplicate.duplicate_of)).all())
+    assert linked == {"b-copy": "b-first"}
+    assert story_of["b-copy"] == story_of["b-first"] != story_of["b-other"]

@@ -123,6 +123,16 @@ def reports(doc: Document) -> list[tuple[int, Report]]:
     return out
 
 
+def passage(text: str, start: int, end: int, width: int = 4) -> str:
+    """The trigger with ``width`` words either side, normalised: what a reprint keeps of the
+    report around an event however its headline, dateline and paragraph order changed."""
+    from worker.lang.ar.normalise import normalise
+
+    before = normalise(text[:start]).split()[-width:]
+    after = normalise(text[end:]).split()[:width]
+    return " ".join([*before, normalise(text[start:end]), *after])
+
+
 # --- the database side ----------------------------------------------------------------------------
 
 
@@ -183,6 +193,10 @@ def assign(session: Session, doc: Document, version: str) -> int:
                 )
             )
         ]
+    # a near-duplicate reprints its group's reports: an event the group already placed joins that
+    # story, even one with nothing to agree on (no participant code, no place)
+    reprinted = _group_stories(session, doc.id, version)
+    by_id = {v.id: v for v in open_stories}
     new: dict[int, StoryView] = {}  # stories this document starts, by a provisional id
     places: dict[int, str | None] = {}
     changed: dict[int, dict] = {}
@@ -192,7 +206,9 @@ def assign(session: Session, doc: Document, version: str) -> int:
         event_id = ids.get((e.type, e.start))
         if event_id is None or event_id in placed:
             continue
-        story = best_story(r, open_stories)
+        story = _reprinted(session, reprinted.get((e.type, passage(doc.text, e.start, e.end))), by_id)
+        if story is None:
+            story = best_story(r, open_stories)
         if story is None:
             # provisional ids sort after every stored story, which wins a tie
             story = StoryView(_PROVISIONAL + len(new), r.type, r.day, r.actor, r.recipient, r.place_key)
@@ -227,6 +243,55 @@ def assign(session: Session, doc: Document, version: str) -> int:
 
 
 _PROVISIONAL = 10**15
+
+
+def _group_stories(session: Session, article_id: str, version: str) -> dict[tuple[str, str], int]:
+    """{(event type, passage): story} of the events of the other articles of this article's
+    near-duplicate group (the first article and every copy of it)."""
+    from db.corpus import ArticleDuplicate
+    from db.models import Article
+
+    first = session.scalar(
+        select(ArticleDuplicate.duplicate_of).where(ArticleDuplicate.article_id == article_id)
+    )
+    first = first or article_id
+    members = {
+        first,
+        *session.scalars(select(ArticleDuplicate.article_id).where(ArticleDuplicate.duplicate_of == first)),
+    }
+    members.discard(article_id)
+    if not members:
+        return {}
+    texts = {
+        i: f"{t}\n\n{b}" if t else b  # the text the pipeline's offsets refer to (Document.from_article)
+        for i, t, b in session.execute(
+            select(Article.id, Article.title, Article.body).where(Article.id.in_(members))
+        )
+    }
+    out: dict[tuple[str, str], int] = {}
+    for a, t, start, end, story in session.execute(
+        select(Event.article_id, Event.type, Event.trigger_start, Event.trigger_end, StoryMember.story_id)
+        .join(StoryMember, StoryMember.event_id == Event.id)
+        .where(Event.article_id.in_(members), Event.extractor_version == version)
+        .order_by(Event.article_id, Event.trigger_start)
+    ):
+        out.setdefault((t, passage(texts[a], start, end)), story)
+    return out
+
+
+def _reprinted(session: Session, story_id: int | None, known: dict[int, StoryView]) -> StoryView | None:
+    if story_id is None:
+        return None
+    if story_id not in known:
+        row = session.execute(
+            select(Story.id, Story.type, Story.date, Story.actor, Story.recipient, Story.place_key).where(
+                Story.id == story_id
+            )
+        ).first()
+        if row is None:
+            return None
+        known[story_id] = StoryView(*row)
+    return known[story_id]
 
 
 def _insert_stories(
