@@ -95,6 +95,7 @@ COMMANDS = [
     ("worker.commands.actors", "build_actors"),
     ("worker.commands.actors", "build_places"),
     ("worker.commands.quality_actors", "actors", "quality", "actors"),
+    ("worker.commands.quality_stories", "stories", "quality", "stories"),
     ("worker.commands.bench_stages", "bench_stages", "bench", "stages"),
     ("worker.commands.bench_queries", "bench_queries", "bench", "queries"),
     ("worker.commands.bench_pipeline", "bench_pipeline", "bench", "pipeline"),
