@@ -84,3 +84,43 @@ def test_match_pairs_like_the_scorer_required_events_first():
         gold["events"], [Predicted("CONSULT", at, 0.5, None), Predicted("CONSULT", at, 0.9, None)]
     ) == {1: 0, 0: 2}
     assert match(gold["events"], [Predicted("AGREE", at, 0.9, None)]) == {}  # outside its sentence
+
+
+MEETING = {
+    "id": "m1",
+    "title": "لافروف وبلينكن يبحثان الأزمة في جنيف",
+    "body": (
+        "التقى وزير الخارجية الروسي سيرغي لافروف نظيره الأمريكي أنتوني بلينكن في جنيف اليوم.\n"
+        "وبحث الجانبان الأزمة الأوكرانية ومعاهدة الحد من الأسلحة الاستراتيجية في لقاء استمر ساعتين.\n"
+        "وقال الوزير الروسي للصحفيين إن الحوار كان صريحا ومفيدا وإن موسكو مستعدة لمواصلة المشاورات.\n"
+        "وأكد الوزير الأمريكي أن واشنطن لن تقبل بأي تغيير للحدود بالقوة."
+    ),
+    "published_at": "2023-03-01T18:00:00+03:00",
+    "source": "tass",
+}
+
+
+def test_quality_stories_puts_an_article_and_its_copies_in_one_story(db, tmp_path):
+    import json
+
+    from tests.khabar_cli import khabar
+
+    text = doc_text(MEETING["title"], MEETING["body"])
+    sentence = MEETING["body"].split("\n")[0]
+    at = text.index(sentence)
+    gold = {
+        "id": "m1",
+        "entities": [],
+        "events": [{"type": "CONSULT", "trigger": "التقى", "optional": False,
+                    "sentence": {"start": at, "end": at + len(sentence), "text": sentence}}],
+    }  # fmt: skip
+    (tmp_path / "articles.jsonl").write_text(json.dumps(MEETING, ensure_ascii=False) + "\n", encoding="utf-8")
+    (tmp_path / "gold.jsonl").write_text(json.dumps(gold, ensure_ascii=False) + "\n", encoding="utf-8")
+    r = khabar("quality", "stories", "--dev-dir", str(tmp_path), "--copies", "2", "--json", db=db)
+    assert r.returncode == 0, r.stderr
+    got = json.loads(r.stdout.strip().splitlines()[-1])
+    assert (got["copies"], got["copies_linked"]) == (2, 2)
+    assert (got["happenings"], got["one_story"], got["over_split"], got["over_merged"]) == (1, 1, 0, 0)
+    assert got["reported_more_than_once"] == 1
+    again = khabar("quality", "stories", "--dev-dir", str(tmp_path), db=db)
+    assert again.returncode != 0 and "fresh" in again.stderr  # never into a database that holds articles
