@@ -279,6 +279,15 @@ def extract(omit_modal: bool, omit_refers_back: bool, reference_date) -> None:
         sys.exit(1)
 
 
+def in_process(ids, settings, report) -> None:
+    """The producer's dispatch for the embedded mode: every step of each article in this process."""
+    from worker.steps import run_in_process
+
+    with click.progressbar(ids, label="extracting", file=sys.stderr, hidden=not sys.stderr.isatty()) as bar:
+        for article_id in bar:
+            run_in_process(article_id, settings)
+
+
 @click.command()
 @click.option(
     "--seeds",
@@ -297,19 +306,10 @@ def demo(seeds_dir: str) -> None:
     from db.migrate import upgrade
     from worker.commands.query import print_article
     from worker.producer import enqueue as do_enqueue
-    from worker.steps import run_in_process
 
     s = get_settings()
     upgrade(s.database_url)
     paths = sorted(str(p) for p in Path(seeds_dir).iterdir() if p.suffix in (".txt", ".json", ".jsonl"))
-
-    def in_process(ids, settings, report):
-        with click.progressbar(
-            ids, label="extracting", file=sys.stderr, hidden=not sys.stderr.isatty()
-        ) as bar:
-            for article_id in bar:
-                run_in_process(article_id, settings)
-
     report = do_enqueue(read_inputs(tuple(paths)), s, dispatch=in_process)
     _print_report(report)
     for _, article_id in [*report.accepted, *report.duplicates]:

@@ -4,7 +4,6 @@ run through the pipeline into the configured database (worker/corpus/story_eval.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -33,12 +32,11 @@ def stories(dev_dir: Path, copies: int, as_json: bool) -> None:
     from db.migrate import upgrade
     from db.models import Article, Event
     from db.session import session_scope
-    from worker.commands.ingest import _print_report
+    from worker.commands.ingest import _print_report, in_process
     from worker.corpus import story_eval
     from worker.messages import RawItem
     from worker.producer import enqueue
     from worker.settings import get_settings
-    from worker.steps import run_in_process
 
     s = get_settings()
     upgrade(s.database_url)
@@ -55,13 +53,6 @@ def stories(dev_dir: Path, copies: int, as_json: bool) -> None:
             gold_of[m["id"]] = a["id"]
             data = {k: m.get(k) for k in ("id", "title", "body", "source", "published_at")}
             items.append(RawItem(m["id"], data))
-
-    def in_process(ids, settings, report):
-        with click.progressbar(
-            ids, label="extracting", file=sys.stderr, hidden=not sys.stderr.isatty()
-        ) as bar:
-            for article_id in bar:
-                run_in_process(article_id, settings)
 
     report = enqueue(items, s, dispatch=in_process)
     if report.invalid or report.duplicates:
