@@ -19,8 +19,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from db.corpus import Story, StoryMember
-from db.models import Event
+from db.corpus import ArticleDuplicate, Story, StoryMember
+from db.models import Article, Event
 from worker.lang.ar.actor_lexicon import key
 from worker.stages.document import Document
 
@@ -248,16 +248,24 @@ _PROVISIONAL = 10**15
 def _group_stories(session: Session, article_id: str, version: str) -> dict[tuple[str, str], int]:
     """{(event type, passage): story} of the events of the other articles of this article's
     near-duplicate group (the first article and every copy of it)."""
-    from db.corpus import ArticleDuplicate
-    from db.models import Article
-
-    first = session.scalar(
-        select(ArticleDuplicate.duplicate_of).where(ArticleDuplicate.article_id == article_id)
+    # one round trip: the links from and to the article, and those to the article it copies
+    first = (
+        select(ArticleDuplicate.duplicate_of)
+        .where(ArticleDuplicate.article_id == article_id)
+        .scalar_subquery()
     )
-    first = first or article_id
     members = {
-        first,
-        *session.scalars(select(ArticleDuplicate.article_id).where(ArticleDuplicate.duplicate_of == first)),
+        m
+        for link in session.execute(
+            select(ArticleDuplicate.article_id, ArticleDuplicate.duplicate_of).where(
+                or_(
+                    ArticleDuplicate.article_id == article_id,
+                    ArticleDuplicate.duplicate_of == article_id,
+                    ArticleDuplicate.duplicate_of == first,
+                )
+            )
+        )
+        for m in link
     }
     members.discard(article_id)
     if not members:
