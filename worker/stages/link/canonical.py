@@ -11,6 +11,7 @@ from worker.lang.ar.morphology import adjective_stem, without_proclitic
 from worker.lang.ar.normalise import normalise
 from worker.stages.document import Document, Mention, Sentence
 from worker.stages.link.common import (
+    ARTICLE,
     CONJOINED_ARTICLE,
     DIRECTIONS,
     FUNCTION_WORDS,
@@ -20,7 +21,9 @@ from worker.stages.link.common import (
     OFFICIAL_PLURALS,
     ORG_LABELS,
     PERSON_PREFIXES,
+    TITLE_WORDS,
     first_token,
+    is_common_word,
     token_after,
 )
 
@@ -80,11 +83,18 @@ def clean_canonical(name: str) -> str:
     return " ".join(words).strip(QUOTES)
 
 
+def _is_prefix(word: str) -> bool:
+    """A kinship word or a title that opens a person's span ("ونجله", "البابا"), or a definite
+    title word ("السيناتور", "اللواء"): the name follows it."""
+    w = normalise(word)
+    return without_proclitic(w)[0] in PERSON_PREFIXES or (w.startswith(ARTICLE) and w in TITLE_WORDS)
+
+
 def clean_person(name: str) -> str:
     """A person's name without the kinship word or title before it ("ونجله أحمد" → "أحمد",
     "البابا فرنسيس" → "فرنسيس") and the nationality after it ("كول جاك التركي" → "كول جاك")."""
     words = name.split()
-    while len(words) > 1 and without_proclitic(normalise(words[0]))[0] in PERSON_PREFIXES:
+    while len(words) > 1 and _is_prefix(words[0]):
         words = words[1:]
     if len(words) > 1 and adjective_stem(normalise(words[-1])):
         words = words[:-1]  # "كول جاك التركي": the nationality is not part of the name
@@ -103,6 +113,11 @@ def is_junk(m: Mention) -> bool:
         return True  # a label on its own ("بريف", "الوزارة")
     if all(adjective_stem(w) for w in words):
         return True  # "الروسي", "دبلوماسيون أوروبيون" …
+    if m.type == "PERS" and not (len(words) == 1 and words[0].startswith(ARTICLE)):
+        # common nouns the tagger took for a person ("مقر", "بمواجهة السياسات"); a definite word
+        # alone may be a family name ("المعلم")
+        if all(is_common_word(w) for w in words):
+            return True
     return len(words) > 1 and bool(adjective_stem(words[-1])) and words[0] in OFFICIAL_PLURALS
 
 

@@ -3,11 +3,14 @@ affixes they test, the weights of the mentions they add, and small token helpers
 
 from __future__ import annotations
 
+import gzip
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
 
 from worker.lang.ar import words
 from worker.lang.ar.lexicons import trigger_lexicon
+from worker.lang.ar.morphology import without_proclitic
 from worker.stages.document import Document, Sentence, Token
 
 # --- word lists (one normalised entry a line in worker/lang/ar/link/*.tsv) ---------------------
@@ -107,3 +110,63 @@ def verb_words() -> frozenset[str]:
         if e.kind == "v" and len(e.words[0]) >= MIN_VERB:
             out.update({e.words[0], e.words[0] + "ت"})
     return frozenset(out)
+
+
+# --- how common a word is in general Arabic text ------------------------------------------------
+
+# The NER model's word-frequency list (worker/resources/ner/wordfreq.tsv.gz, from the wordfreq
+# project: "centibels<TAB>word word …", 0 the commonest, 100 ten times rarer) and its name lists;
+# read here as data, not through the NER package, which the link stage must not import.
+NER_RESOURCES = ("ner",)
+WORDFREQ_FILE = "wordfreq.tsv.gz"
+PERSON_NAMES_FILE = "person_names.tsv.gz"
+NAME_LIST_FILE = "name_list.tsv.gz"
+# Only words at least this common are kept: Zipf 3 (one per million words) is 600 centibels.
+COMMON_CENTIBELS = 600
+
+
+def _resource_lines(name: str) -> list[str]:
+    path = resources.files("worker.resources").joinpath(*NER_RESOURCES, name)
+    try:
+        return gzip.decompress(path.read_bytes()).decode("utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+
+
+@cache
+def word_zipf() -> dict[str, float]:
+    """Folded word → its Zipf frequency (log10 per billion words), for words of Zipf 3 or more."""
+    out: dict[str, float] = {}
+    for line in _resource_lines(WORDFREQ_FILE):
+        cb, _, ws = line.partition("\t")
+        if int(cb) >= COMMON_CENTIBELS:
+            break  # the file is sorted by frequency, commonest first
+        out.update(dict.fromkeys(ws.split(), 9 - (int(cb) + 1) / 100))
+    return out
+
+
+@cache
+def name_words() -> frozenset[str]:
+    """Folded words that are personal names, or one-word names of the NER model's name list."""
+    names = {w for line in _resource_lines(PERSON_NAMES_FILE) for w in line.split()}
+    names.update(line.split("\t", 1)[0] for line in _resource_lines(NAME_LIST_FILE))
+    return frozenset(n for n in names if " " not in n)
+
+
+# A word general text writes with the article at least this often (Zipf) is a common noun, unless a
+# name list knows it ("مقر", "مواجهة"; not "صالح", "هادي").
+COMMON_WORD_ZIPF = 4.0
+
+
+def is_common_word(w: str) -> bool:
+    """A normalised word that is a common noun in general text (COMMON_WORD_ZIPF), with or
+    without the article or a preposition attached ("بمواجهة", "السياسات")."""
+    names, zipf = name_words(), word_zipf()
+    if w in names:
+        return False
+    if w.startswith(ARTICLE):
+        return zipf.get(w, 0.0) >= COMMON_WORD_ZIPF
+    bare = without_proclitic(w)[0]
+    if bare in names:
+        return False
+    return max(zipf.get(ARTICLE + bare, 0.0), zipf.get(ARTICLE + w, 0.0)) >= COMMON_WORD_ZIPF

@@ -15,14 +15,18 @@ from worker.stages.link.common import (
     CONJOINED_ARTICLE,
     CONJUNCTION,
     GENERIC_OPENERS,
+    NAME_PARTICLES,
     NAME_STOPS,
     PERSON_PREFIXES,
     PREPOSITION_NAMES,
     TITLE_WORDS,
     first_token,
+    is_common_word,
     is_word,
+    name_words,
     token_after,
     verb_words,
+    word_zipf,
 )
 
 # A word the tagger left out after a person's name joins it only when the article writes it at
@@ -36,6 +40,16 @@ SPAN_STOPS = words("link/span_stops") | words("dates/weekdays")
 # ب or ل with the article, attached to a word ("بالانتقام", "للسلطة"): a phrase after a person or
 # a place, not part of its name (organisation names keep them: "الجمعية العامة للأمم المتحدة")
 PREPOSITION_ARTICLE = ("بال", "لل")
+# A word after a person's name that is a common noun (common.is_common_word: "عبد العزيز كتب") is
+# not a name part; a feminine noun with an attached pronoun ("شومر معارضته") needs its
+# defined form only to be common (names hardly ever take a pronoun); a future verb ("كيري
+# سيزداد") is "س" + an imperfect of this frequency and at least this many letters.
+POSSESSED_NOUN_ZIPF = 3.0
+FUTURE_VERB_ZIPF = 3.0
+MIN_FUTURE_VERB = 5
+FEMININE_POSSESSIVES = ("تهما", "تها", "تهم", "ته")
+FUTURE_PREFIX = "س"
+IMPERFECT_PREFIXES = "يتن"
 
 
 # --- a span that runs into a verb or opens with a generic plural -----------------------------------
@@ -59,6 +73,25 @@ def _after_verbs(toks: list[Token], first: int) -> int:
     return first
 
 
+def _common_word(w: str) -> bool:
+    """A word general text uses as a common noun or a verb, not a name: a common noun
+    (is_common_word), a feminine noun with a pronoun, a future verb (see POSSESSED_NOUN_ZIPF)."""
+    if w.startswith(ARTICLE) or w in name_words():
+        return False
+    if is_common_word(w):
+        return True
+    zipf = word_zipf()
+    for suffix in FEMININE_POSSESSIVES:
+        if w.endswith(suffix) and zipf.get(ARTICLE + w[: -len(suffix)] + "ه", 0.0) >= POSSESSED_NOUN_ZIPF:
+            return True
+    return (
+        len(w) >= MIN_FUTURE_VERB
+        and w[0] == FUTURE_PREFIX
+        and w[1] in IMPERFECT_PREFIXES
+        and zipf.get(w[1:], 0.0) >= FUTURE_VERB_ZIPF
+    )
+
+
 def _ends_name(tok: Token, kind: str, verbs: frozenset[str]) -> bool:
     """A word inside a tagged span that the name stops before: a verb, a function or time word,
     a compass noun or a modifier ("المدعوم"), a person's title after a name; for persons and
@@ -68,14 +101,28 @@ def _ends_name(tok: Token, kind: str, verbs: frozenset[str]) -> bool:
         return True
     if kind == "ORG":
         return w.startswith(ARTICLE) and w in TITLE_WORDS  # "مجلس الوزراء | الدكتور"
+    if kind == "PERS" and _common_word(w):
+        return True
     return w.startswith(PREPOSITION_ARTICLE) or w in PERSON_PREFIXES
+
+
+def _ali_after_particle(toks: list[Token], i: int) -> bool:
+    """علي after بن is a name ("أحمد بن علي"), not the preposition على it normalises like."""
+    return toks[i].norm in PREPOSITION_NAMES and toks[i - 1].norm in NAME_PARTICLES
 
 
 def _name_end(toks: list[Token], first: int, kind: str) -> int:
     """Where a tagged span that runs past its name ends: "القدس زار موسكو" → "القدس", "رجب طيب
     اردوغان الثلاثاء" → "رجب طيب اردوغان"."""
     verbs = verb_words()
-    cut = next((i for i in range(first + 1, len(toks)) if _ends_name(toks[i], kind, verbs)), None)
+    cut = next(
+        (
+            i
+            for i in range(first + 1, len(toks))
+            if _ends_name(toks[i], kind, verbs) and not _ali_after_particle(toks, i)
+        ),
+        None,
+    )
     return len(toks) if cut is None else cut
 
 
@@ -135,6 +182,7 @@ def _may_end_a_name(w: str, counts: Counter) -> bool:
         and w not in verb_words()
         and not adjective_stem(w)
         and w not in gazetteer()
+        and not _common_word(w)
     )
 
 
