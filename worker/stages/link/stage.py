@@ -3,7 +3,8 @@
 What it does to ``doc.mentions`` (from the NER stage):
 
 1. corrects the tagger's spans (spans.py): a span that runs into a verb or opens with a generic
-   plural, a person's name cut one word short;
+   plural, a person's name that runs into a common word (the NER's word-frequency list: "شومر
+   معارضته") or is cut one word short;
 2. recovers names the tagger truncated or missed: institutions ("وزارة الخارجية الأميركية") and
    Latin names (institutions.py) and persons after a title (titles.py), which override the tagger;
    a place after a place label ("قضاء البعاج", "بريف حمص"), an organisation after an
@@ -11,7 +12,7 @@ What it does to ``doc.mentions`` (from the NER stage):
    (worker/lang/ar/names/gazetteer.tsv: states, capitals and well-known organisations)
    (labels.py), and every other occurrence in the article of a name tagged once (propagate.py);
 3. drops what is not a name: nationality adjectives on their own, common nouns the tagger took
-   for names ("المدينة", "ميليشيا");
+   for names ("المدينة", "ميليشيا", a "person" of common words only: "بمواجهة السياسات");
 4. gives each entity one canonical (canonical.py): the fullest form the article uses ("لافروف" →
    "سيرغي لافروف"), without labels ("شبكة NBC News" → "NBC News", "تنظيم داعش" → "داعش", "محافظة
    عدن" → "عدن"), a capital used for its government ("واشنطن تضيف …") → the state when the article
