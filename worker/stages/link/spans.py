@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 
-from worker.lang.ar import words
+from worker.lang.ar import ordered, words
 from worker.lang.ar.lexicons import gazetteer
 from worker.lang.ar.morphology import adjective_stem
 from worker.stages.document import Document, Mention, Sentence, Token
@@ -47,7 +47,7 @@ PREPOSITION_ARTICLE = ("بال", "لل")
 POSSESSED_NOUN_ZIPF = 3.0
 FUTURE_VERB_ZIPF = 3.0
 MIN_FUTURE_VERB = 5
-FEMININE_POSSESSIVES = ("تهما", "تها", "تهم", "ته")
+FEMININE_POSSESSIVES = ordered("link/feminine_possessives")
 FUTURE_PREFIX = "س"
 IMPERFECT_PREFIXES = "يتن"
 
