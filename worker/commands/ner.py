@@ -174,6 +174,12 @@ def tag(conll: bool, input, output, backend: str | None) -> None:
     "copied beside the model.",
 )
 @click.option(
+    "--vectors",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Word vectors from `khabar build-ner-clusters --vectors-out`: each word's nearest words "
+    "seen in training lend it their tags as features (neighbours.tsv.gz beside the model).",
+)
+@click.option(
     "--name-list",
     type=click.Path(exists=True, dir_okay=False),
     help="The arwikicats wheel (scripts/fetch-ner-lexicons gets it): names of places, clubs and "
@@ -233,6 +239,7 @@ def train_ner(
     clusters: str | None,
     name_list: str | None,
     wikidata_names: tuple[str, ...],
+    vectors: str | None,
     dev_fraction: float,
     dev_block: int | None,
     iterations: int | None,
@@ -276,7 +283,14 @@ def train_ner(
             two_pass=not single_pass,
             name_files=name_files,
             sources=Sources(
-                word_freq, person_names, wikifane, clusters, name_list, wikidata_names, wikifane_names
+                word_freq,
+                person_names,
+                wikifane,
+                clusters,
+                name_list,
+                wikidata_names,
+                wikifane_names,
+                vectors,
             ),
             dev_block=dev_block,
             o_bias=o_bias,
@@ -303,7 +317,15 @@ def train_ner(
     help="Numbers of clusters, comma-separated; the coarser levels join the finest one's clusters.",
 )
 @click.option("--dims", default=100, show_default=True, help="Dimensions of the word vectors clustered.")
-def build_ner_clusters(corpus: str, out: str, min_count: int, levels: str, dims: int) -> None:
+@click.option(
+    "--vectors-out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the word vectors here, for `khabar train-ner --vectors` (not shipped).",
+)
+def build_ner_clusters(
+    corpus: str, out: str, min_count: int, levels: str, dims: int, vectors_out: str | None
+) -> None:
     """Cluster the words of CORPUS (plain text or .gz, e.g. ../shared/data/arwiki/arwiki_2017_clean.txt.gz)
     by the words around them, for the NER features; deterministic (one thread, fixed seeds).
 
@@ -312,7 +334,13 @@ def build_ner_clusters(corpus: str, out: str, min_count: int, levels: str, dims:
     ../shared/data/arwiki/arwiki_2017_clean.txt.gz --out worker/resources/ner/clusters.tsv.gz`
     (about ten minutes on one core).
     """
-    from worker.training.clusters import build_clusters, corpus_lines, write_clusters
+    from worker.training.clusters import (
+        cluster_vectors,
+        corpus_lines,
+        word_vectors,
+        write_clusters,
+        write_vectors,
+    )
 
     try:
         ks = tuple(int(k) for k in levels.split(","))
@@ -320,11 +348,12 @@ def build_ner_clusters(corpus: str, out: str, min_count: int, levels: str, dims:
         raise click.ClickException(f"--levels: expected numbers separated by commas, got {levels!r}") from exc
     # Reading and folding the corpus takes a minute before the first figures: say so first.
     click.echo(f"reading {corpus} …")
-    clusters = build_clusters(
-        corpus_lines(corpus), min_count=min_count, dims=dims, levels=ks, echo=click.echo
-    )
-    if not clusters:
+    vocab, vec = word_vectors(corpus_lines(corpus), min_count=min_count, dims=dims, echo=click.echo)
+    if not vocab:
         raise click.ClickException(f"{corpus}: no word is seen {min_count} times or more")
+    if vectors_out:
+        click.echo(f"wrote {vectors_out}: sha256 {write_vectors(vectors_out, vocab, vec)}")
+    clusters = cluster_vectors(vocab, vec, levels=ks, echo=click.echo)
     digest = write_clusters(out, clusters)
     click.echo(f"wrote {out}: {len(clusters):,} words, sha256 {digest}")
 

@@ -65,11 +65,23 @@ def build_clusters(
 ) -> dict[str, tuple[int, ...]]:
     """word → its cluster at each of ``levels`` (coarsest first), for words seen ``min_count``
     times or more."""
+    vocab, vec = word_vectors(lines, min_count, contexts, dims, seed, echo)
+    return cluster_vectors(vocab, vec, levels, fit_words, seed, echo)
+
+
+def word_vectors(
+    lines: Iterable[Sequence[str]],
+    min_count: int = 5,
+    contexts: int = 3000,
+    dims: int = 100,
+    seed: int = 0,
+    echo=print,
+):
+    """The words seen ``min_count`` times or more (commonest first) and their unit-length vectors
+    (steps 1–3 above), as a list and a float64 array with a row per word."""
     _single_thread()
     import numpy as np
     from scipy import sparse
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from sklearn.cluster import KMeans
     from sklearn.utils.extmath import randomized_svd
     from threadpoolctl import threadpool_limits
 
@@ -114,6 +126,24 @@ def build_clusters(
         vec = u * np.sqrt(s)
         norms = np.linalg.norm(vec, axis=1, keepdims=True)
         vec = vec / np.where(norms > 0, norms, 1)
+    return vocab, vec
+
+
+def cluster_vectors(
+    vocab: Sequence[str],
+    vec,
+    levels: Sequence[int] = DEFAULT_LEVELS,
+    fit_words: int = 60000,
+    seed: int = 0,
+    echo=print,
+) -> dict[str, tuple[int, ...]]:
+    """Step 4 above: word → its cluster at each of ``levels``, coarsest first."""
+    _single_thread()
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
         fine = max(levels)
         fit = vec[: min(fit_words, len(vocab))]
         km = KMeans(n_clusters=fine, n_init=1, max_iter=100, random_state=seed).fit(fit)
@@ -142,3 +172,34 @@ def write_clusters(path: str | os.PathLike, clusters: dict[str, tuple[int, ...]]
     ):
         gz.write(text.encode("utf-8"))
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def write_vectors(path: str | os.PathLike, vocab: Sequence[str], vec) -> str:
+    """The word vectors for ``khabar train-ner --vectors`` (not shipped: training reads them to
+    find each word's nearest labelled words): the number of words, the words a line each, then
+    the float32 array as .npy. Byte-identical for the same vectors; returns the sha256."""
+    import numpy as np
+
+    with open(path, "wb") as fh:
+        fh.write(f"{len(vocab)}\n".encode())
+        fh.write("".join(w + "\n" for w in vocab).encode("utf-8"))
+        np.save(fh, np.ascontiguousarray(vec, dtype=np.float32))
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def read_vectors(path: str | os.PathLike):
+    """The words and vectors written by write_vectors."""
+    import numpy as np
+
+    with open(path, "rb") as fh:
+        try:
+            n = int(fh.readline())
+            vocab = [fh.readline().decode("utf-8").rstrip("\n") for _ in range(n)]
+            vec = np.load(fh)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValueError(
+                f"{path}: not a vectors file of `khabar build-ner-clusters --vectors-out`"
+            ) from exc
+    if vec.shape[0] != n:
+        raise ValueError(f"{path}: {n} words but {vec.shape[0]} vectors")
+    return vocab, vec
