@@ -223,3 +223,33 @@ def test_train_ner_with_vectors_ships_the_neighbour_table(tmp_path):
     assert table["الجهاد"].startswith("ORG ")  # never seen in training: its neighbours were
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert set(meta["outside_lexicons_sha256"]) == {"vectors.bin"}
+
+
+def test_build_ner_vectors_puts_words_of_one_topic_together(tmp_path):
+    from worker.commands.ner import build_ner_vectors
+    from worker.training.clusters import read_vectors
+
+    corpus = tmp_path / "wiki.txt"
+    text = "في البرلمان صوت الحزب على القانون\nفي المباراة سجل الفريق هدفا في الملعب\n" * 4
+    corpus.write_text(text, encoding="utf-8")
+    out = tmp_path / "vectors.bin"
+    args = [
+        str(corpus),
+        "--out",
+        str(out),
+        "--min-count",
+        "2",
+        "--contexts",
+        "20",
+        "--skip",
+        "1",
+        "--dims",
+        "2",
+    ]
+    result = CliRunner().invoke(build_ner_vectors, [*args, "--window", "3"])
+    assert result.exit_code == 0, result.output
+    vocab, vec = read_vectors(out)
+    v = dict(zip(vocab, vec.tolist(), strict=True))
+    near = sum(a * b for a, b in zip(v["الحزب"], v["البرلمان"], strict=True))
+    far = sum(a * b for a, b in zip(v["الحزب"], v["الفريق"], strict=True))
+    assert near > far and "sha256" in result.output

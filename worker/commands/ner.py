@@ -176,7 +176,7 @@ def tag(conll: bool, input, output, backend: str | None) -> None:
 @click.option(
     "--vectors",
     type=click.Path(exists=True, dir_okay=False),
-    help="Word vectors from `khabar build-ner-clusters --vectors-out`: each word's nearest words "
+    help="Word vectors from `khabar build-ner-vectors`: each word's nearest words "
     "seen in training lend it their tags as features (neighbours.tsv.gz beside the model).",
 )
 @click.option(
@@ -301,6 +301,36 @@ def train_ner(
         raise click.ClickException(str(exc)) from exc
 
 
+@click.command("build-ner-vectors")
+@click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False), help="Where to write the vectors (not shipped)."
+)
+@click.option(
+    "--min-count", default=5, show_default=True, help="Give a vector to the words seen this often or more."
+)
+@click.option("--window", default=5, show_default=True, help="Context words this far away on either side.")
+@click.option("--contexts", default=10000, show_default=True, help="The commonest words used as contexts …")
+@click.option(
+    "--skip", default=100, show_default=True, help="… but for the commonest of them (function words)."
+)
+@click.option("--dims", default=100, show_default=True, help="Dimensions of the vectors.")
+def build_ner_vectors(
+    corpus: str, out: str, min_count: int, window: int, contexts: int, skip: int, dims: int
+) -> None:
+    """Word vectors of CORPUS (e.g. ../shared/data/arwiki/arwiki_2017_clean.txt.gz) from the words
+    around each word, for `khabar train-ner --vectors`: each word's nearest words seen in training
+    lend it their tags as features. Deterministic (one thread, fixed seeds); prints the sha256.
+    Training reads the file; the model ships only the table it derives (neighbours.tsv.gz).
+    """
+    from worker.training.clusters import corpus_lines, word_vectors, write_vectors
+
+    click.echo(f"reading {corpus} …")
+    kw = {"min_count": min_count, "contexts": contexts, "dims": dims, "window": window, "skip": skip}
+    vocab, vec = word_vectors(corpus_lines(corpus), echo=click.echo, **kw)
+    click.echo(f"wrote {out}: {len(vocab):,} words, sha256 {write_vectors(out, vocab, vec)}")
+
+
 @click.command("build-ner-clusters")
 @click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
 @click.option(
@@ -317,15 +347,7 @@ def train_ner(
     help="Numbers of clusters, comma-separated; the coarser levels join the finest one's clusters.",
 )
 @click.option("--dims", default=100, show_default=True, help="Dimensions of the word vectors clustered.")
-@click.option(
-    "--vectors-out",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Also write the word vectors here, for `khabar train-ner --vectors` (not shipped).",
-)
-def build_ner_clusters(
-    corpus: str, out: str, min_count: int, levels: str, dims: int, vectors_out: str | None
-) -> None:
+def build_ner_clusters(corpus: str, out: str, min_count: int, levels: str, dims: int) -> None:
     """Cluster the words of CORPUS (plain text or .gz, e.g. ../shared/data/arwiki/arwiki_2017_clean.txt.gz)
     by the words around them, for the NER features; deterministic (one thread, fixed seeds).
 
@@ -334,13 +356,7 @@ def build_ner_clusters(
     ../shared/data/arwiki/arwiki_2017_clean.txt.gz --out worker/resources/ner/clusters.tsv.gz`
     (about ten minutes on one core).
     """
-    from worker.training.clusters import (
-        cluster_vectors,
-        corpus_lines,
-        word_vectors,
-        write_clusters,
-        write_vectors,
-    )
+    from worker.training.clusters import build_clusters, corpus_lines, write_clusters
 
     try:
         ks = tuple(int(k) for k in levels.split(","))
@@ -348,12 +364,11 @@ def build_ner_clusters(
         raise click.ClickException(f"--levels: expected numbers separated by commas, got {levels!r}") from exc
     # Reading and folding the corpus takes a minute before the first figures: say so first.
     click.echo(f"reading {corpus} …")
-    vocab, vec = word_vectors(corpus_lines(corpus), min_count=min_count, dims=dims, echo=click.echo)
-    if not vocab:
+    clusters = build_clusters(
+        corpus_lines(corpus), min_count=min_count, dims=dims, levels=ks, echo=click.echo
+    )
+    if not clusters:
         raise click.ClickException(f"{corpus}: no word is seen {min_count} times or more")
-    if vectors_out:
-        click.echo(f"wrote {vectors_out}: sha256 {write_vectors(vectors_out, vocab, vec)}")
-    clusters = cluster_vectors(vocab, vec, levels=ks, echo=click.echo)
     digest = write_clusters(out, clusters)
     click.echo(f"wrote {out}: {len(clusters):,} words, sha256 {digest}")
 
@@ -494,4 +509,6 @@ def quality_ner(
 
 
 if __name__ == "__main__":  # pragma: no cover - handy before cli.py registers the commands
-    click.Group(commands=[tag, train_ner, build_ner_clusters, bench, quality])(sys.argv[1:])
+    click.Group(commands=[tag, train_ner, build_ner_clusters, build_ner_vectors, bench, quality])(
+        sys.argv[1:]
+    )

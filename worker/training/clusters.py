@@ -76,9 +76,16 @@ def word_vectors(
     dims: int = 100,
     seed: int = 0,
     echo=print,
+    window: int = 0,
+    skip: int = 0,
 ):
     """The words seen ``min_count`` times or more (commonest first) and their unit-length vectors
-    (steps 1–3 above), as a list and a float64 array with a row per word."""
+    (steps 1–3 above), as a list and a float64 array with a row per word.
+
+    With ``window`` > 0 the contexts are instead the words up to ``window`` places away on either
+    side, position-free, leaving out the ``skip`` commonest (function words): what a text is
+    about rather than how the word is used, so a party stands near politics words and not near
+    every noun with the article (``khabar build-ner-vectors``)."""
     _single_thread()
     import numpy as np
     from scipy import sparse
@@ -97,20 +104,27 @@ def word_vectors(
     remap = np.full(len(words), -1, dtype=np.int64)
     remap[[number[w] for w in vocab]] = np.arange(len(vocab))
     n_ctx = min(contexts, len(vocab))
+    if window:
+        offsets = [o for o in range(-window, window + 1) if o]
+        blocks = [0] * len(offsets)
+    else:
+        offsets = [-2, -1, 1, 2]
+        blocks = list(range(4))
     rows, cols = [], []
     for line in docs:
         ids = remap[line]
-        for pos, off in enumerate((-2, -1, 1, 2)):
+        for pos, off in zip(blocks, offsets, strict=True):
             if off < 0:
                 a, b = ids[-off:], ids[:off]
             else:
                 a, b = ids[:-off], ids[off:]
-            keep = (a >= 0) & (b >= 0) & (b < n_ctx)
+            keep = (a >= 0) & (b >= skip) & (b < n_ctx)
             rows.append(a[keep])
             cols.append(b[keep] + pos * n_ctx)
     del docs
     r, c = np.concatenate(rows), np.concatenate(cols)
-    m = sparse.coo_matrix((np.ones(len(r), dtype=np.float64), (r, c)), shape=(len(vocab), 4 * n_ctx)).tocsr()
+    shape = (len(vocab), (max(blocks) + 1) * n_ctx)
+    m = sparse.coo_matrix((np.ones(len(r), dtype=np.float64), (r, c)), shape=shape).tocsr()
     m.sum_duplicates()
     total = m.sum()
     row_sum = np.asarray(m.sum(axis=1)).ravel()
@@ -197,9 +211,7 @@ def read_vectors(path: str | os.PathLike):
             vocab = [fh.readline().decode("utf-8").rstrip("\n") for _ in range(n)]
             vec = np.load(fh)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise ValueError(
-                f"{path}: not a vectors file of `khabar build-ner-clusters --vectors-out`"
-            ) from exc
+            raise ValueError(f"{path}: not a vectors file of `khabar build-ner-vectors`") from exc
     if vec.shape[0] != n:
         raise ValueError(f"{path}: {n} words but {vec.shape[0]} vectors")
     return vocab, vec

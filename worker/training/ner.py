@@ -169,7 +169,7 @@ def blocks(n: int, folds: int) -> list[range]:
 
 
 class Near:
-    """Word vectors (``khabar build-ner-clusters --vectors-out``) and the neighbour count for the
+    """Word vectors (``khabar build-ner-vectors``) and the neighbour count for the
     nearest-labelled-word features (worker/training/neighbours.py)."""
 
     def __init__(self, path: str | os.PathLike, k: int = 20):
