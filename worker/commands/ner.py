@@ -270,7 +270,7 @@ def train_ner(
       --consistency-window 10
 
     Measured and left out of the shipped model (see DEVELOPERS.md): --wikifane (WikiFANE as
-    training sentences) and --wikidata-names.
+    training sentences), --wikidata-names and --vectors.
     """
     from worker.training.ner import Sources, train_and_report
 
