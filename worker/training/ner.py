@@ -479,6 +479,16 @@ def _with_o_bias(trained: dict, o_bias: float) -> dict:
     return {**trained, last: shift_label_bias(trained[last], "O", o_bias)}
 
 
+def _tagger_of(trained: dict, lex: Lexicons) -> NerModel:
+    return NerModel.from_bytes(
+        trained["model"],
+        trained["gazetteer"],
+        model2=trained["model2"],
+        lex=lex,
+        neighbours=trained["neighbours"],
+    )
+
+
 def _count(sentences: Sequence[Sentence], extra: Sequence[Sentence]) -> str:
     return f"{len(sentences)} sentences" + (f" + {len(extra)} WikiFANE sentences" if extra else "")
 
@@ -558,25 +568,13 @@ def train_and_report(
             f"held out sentences {dev_range.start}–{dev_range.stop - 1}:"
         )
         if o_bias:
-            plain = NerModel.from_bytes(
-                trained["model"],
-                trained["gazetteer"],
-                model2=trained["model2"],
-                lex=lex,
-                neighbours=trained["neighbours"],
-            )
+            plain = _tagger_of(trained, lex)
             s0 = score([tags for _, tags in dev], plain.tag_document([toks for toks, _ in dev]))
             echo(
                 f"without the O bias shift: F1 {s0.overall[2] * 100:.1f} (P {s0.overall[0] * 100:.1f}, R {s0.overall[1] * 100:.1f}); with it ({o_bias:+g}):"
             )
             trained = _with_o_bias(trained, o_bias)
-        model = NerModel.from_bytes(
-            trained["model"],
-            trained["gazetteer"],
-            model2=trained["model2"],
-            lex=lex,
-            neighbours=trained["neighbours"],
-        )
+        model = _tagger_of(trained, lex)
         pred = model.tag_document([toks for toks, _ in dev])
         if consistency_window:
             s0 = score([tags for _, tags in dev], pred)
