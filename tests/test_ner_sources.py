@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from worker.commands.ner import build_ner_clusters, train_ner
 from worker.stages.ner import lexicons as ner_lexicons
-from worker.stages.ner.features import sentence_features
+from worker.stages.ner.features import FeatureExtractor, sentence_features
 from worker.stages.ner.lexicons import Lexicons
 from worker.stages.ner.model import NerModel
 from worker.training.clusters import build_clusters
@@ -161,3 +161,95 @@ def test_train_ner_with_wikifane_clusters_and_name_lists(tmp_path):
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert set(meta["outside_lexicons_sha256"]) == {"wf.txt", "clusters.tsv.gz"}
     assert meta["extra_train_sentences"] == 1
+
+
+def test_nearest_labelled_words_lend_their_type_to_a_word():
+    import numpy as np
+
+    from worker.training.neighbours import neighbour_types, tag_shares
+
+    vocab = ["حماس", "فتح", "الجهاد", "قال", "امس", "غزه"]
+    vec = np.array([[1, 0.1], [0.95, 0.2], [0.9, 0.3], [0, 1], [0.1, 1], [0.6, 0.6]])
+    vec /= np.linalg.norm(vec, axis=1, keepdims=True)
+    shares = tag_shares([(["قال", "فتح", "و", "الجهاد", "امس"], ["O", "B-ORG", "O", "B-ORG", "O"])])
+    assert shares["فتح"] == [0, 0, 0, 1, 0] and shares["قال"] == [1, 0, 0, 0, 0]
+    table = neighbour_types(vocab, vec, shares, k=2)
+    # an unseen word near seen organisations; a seen one is judged by its neighbours, not itself
+    assert table["حماس"] == "ORG 5 5" and table["فتح"] == "ORG 5 5"
+    assert table["قال"] == "ORG 2 2"  # one of its two neighbours is a name, less like it
+    assert "قال" not in neighbour_types(vocab, vec, shares, k=1)  # only words outside names
+    assert neighbour_types(vocab, vec, shares, words=["حماس", "غير"], k=2) == {"حماس": "ORG 5 5"}
+    f = FeatureExtractor(neighbours=table).sentence(["ثم", "وحماس"])
+    assert {"nn=ORG", "nn=ORG:5", "ne=5"} <= set(f[1]) and not any(x.startswith("nn") for x in f[0])
+
+
+def test_vectors_round_trip_and_a_wrong_file_is_refused(tmp_path):
+    import numpy as np
+    import pytest
+
+    from worker.training.clusters import read_vectors, write_vectors
+
+    path = tmp_path / "v.bin"
+    digest = write_vectors(path, ["ا", "ب"], np.eye(2))
+    assert write_vectors(tmp_path / "again.bin", ["ا", "ب"], np.eye(2)) == digest
+    vocab, vec = read_vectors(path)
+    assert vocab == ["ا", "ب"] and vec.dtype == np.float32 and vec.tolist() == [[1, 0], [0, 1]]
+    (tmp_path / "bad.bin").write_text("x\n")
+    with pytest.raises(ValueError, match="not a vectors file"):
+        read_vectors(tmp_path / "bad.bin")
+
+
+def test_train_ner_with_vectors_ships_the_neighbour_table(tmp_path):
+    import numpy as np
+
+    from worker.training.clusters import write_vectors
+
+    sentences = [
+        [("قالت", "O"), ("حماس", "B-ORG"), ("في", "O"), ("غزة", "B-LOC")],
+        [("قالت", "O"), ("فتح", "B-ORG"), ("في", "O"), ("رام", "B-LOC"), ("الله", "I-LOC")],
+    ] * 4
+    train = tmp_path / "train.txt"
+    train.write_text(
+        "\n\n".join("\n".join(f"{t} {g}" for t, g in s) for s in sentences) + "\n", encoding="utf-8"
+    )
+    vectors = tmp_path / "vectors.bin"
+    vocab = ["حماس", "فتح", "الجهاد", "قالت", "في"]
+    write_vectors(vectors, vocab, np.array([[1, 0.1], [0.95, 0.2], [0.9, 0.3], [0, 1], [0.1, 1]]))
+    out = tmp_path / "model"
+    args = ["--train", str(train), "--out", str(out), "--dev-fraction", "0", "--single-pass"]
+    result = CliRunner().invoke(train_ner, [*args, "--vectors", str(vectors)])
+    assert result.exit_code == 0, result.output
+    table = NerModel.load(out)._features.near
+    assert table["الجهاد"].startswith("ORG ")  # never seen in training: its neighbours were
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert set(meta["outside_lexicons_sha256"]) == {"vectors.bin"}
+
+
+def test_build_ner_vectors_puts_words_of_one_topic_together(tmp_path):
+    from worker.commands.ner import build_ner_vectors
+    from worker.training.clusters import read_vectors
+
+    corpus = tmp_path / "wiki.txt"
+    text = "في البرلمان صوت الحزب على القانون\nفي المباراة سجل الفريق هدفا في الملعب\n" * 4
+    corpus.write_text(text, encoding="utf-8")
+    out = tmp_path / "vectors.bin"
+    args = [
+        str(corpus),
+        "--out",
+        str(out),
+        "--min-count",
+        "2",
+        "--contexts",
+        "20",
+        "--skip",
+        "1",
+        "--dims",
+        "2",
+    ]
+    result = CliRunner().invoke(build_ner_vectors, [*args, "--window", "3"])
+    assert result.exit_code == 0, result.output
+    vocab, vec = read_vectors(out)
+    v = dict(zip(vocab, vec.tolist(), strict=True))
+    near = sum(a * b for a, b in zip(v["الحزب"], v["البرلمان"], strict=True))
+    far = sum(a * b for a, b in zip(v["الحزب"], v["الفريق"], strict=True))
+    assert near > far and "sha256" in result.output

@@ -86,6 +86,7 @@ COMMANDS = [
     ("worker.commands.ner", "tag"),
     ("worker.commands.ner", "train_ner"),
     ("worker.commands.ner", "build_ner_clusters"),
+    ("worker.commands.ner", "build_ner_vectors"),
     ("worker.commands.ner", "bench"),
     ("worker.commands.ner", "quality"),
     ("worker.commands.quality_events", "articles", "quality", "events"),

@@ -174,6 +174,12 @@ def tag(conll: bool, input, output, backend: str | None) -> None:
     "copied beside the model.",
 )
 @click.option(
+    "--vectors",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Word vectors from `khabar build-ner-vectors`: each word's nearest words "
+    "seen in training lend it their tags as features (neighbours.tsv.gz beside the model).",
+)
+@click.option(
     "--name-list",
     type=click.Path(exists=True, dir_okay=False),
     help="The arwikicats wheel (scripts/fetch-ner-lexicons gets it): names of places, clubs and "
@@ -233,6 +239,7 @@ def train_ner(
     clusters: str | None,
     name_list: str | None,
     wikidata_names: tuple[str, ...],
+    vectors: str | None,
     dev_fraction: float,
     dev_block: int | None,
     iterations: int | None,
@@ -263,7 +270,7 @@ def train_ner(
       --consistency-window 10
 
     Measured and left out of the shipped model (see DEVELOPERS.md): --wikifane (WikiFANE as
-    training sentences) and --wikidata-names.
+    training sentences), --wikidata-names and --vectors.
     """
     from worker.training.ner import Sources, train_and_report
 
@@ -276,7 +283,14 @@ def train_ner(
             two_pass=not single_pass,
             name_files=name_files,
             sources=Sources(
-                word_freq, person_names, wikifane, clusters, name_list, wikidata_names, wikifane_names
+                word_freq,
+                person_names,
+                wikifane,
+                clusters,
+                name_list,
+                wikidata_names,
+                wikifane_names,
+                vectors,
             ),
             dev_block=dev_block,
             o_bias=o_bias,
@@ -285,6 +299,36 @@ def train_ner(
         )
     except (ValueError, RuntimeError, OSError) as exc:  # an input in the wrong format
         raise click.ClickException(str(exc)) from exc
+
+
+@click.command("build-ner-vectors")
+@click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False), help="Where to write the vectors (not shipped)."
+)
+@click.option(
+    "--min-count", default=5, show_default=True, help="Give a vector to the words seen this often or more."
+)
+@click.option("--window", default=5, show_default=True, help="Context words this far away on either side.")
+@click.option("--contexts", default=10000, show_default=True, help="The commonest words used as contexts …")
+@click.option(
+    "--skip", default=100, show_default=True, help="… but for the commonest of them (function words)."
+)
+@click.option("--dims", default=100, show_default=True, help="Dimensions of the vectors.")
+def build_ner_vectors(
+    corpus: str, out: str, min_count: int, window: int, contexts: int, skip: int, dims: int
+) -> None:
+    """Word vectors of CORPUS (e.g. ../shared/data/arwiki/arwiki_2017_clean.txt.gz) from the words
+    around each word, for `khabar train-ner --vectors`: each word's nearest words seen in training
+    lend it their tags as features. Deterministic (one thread, fixed seeds); prints the sha256.
+    Training reads the file; the model ships only the table it derives (neighbours.tsv.gz).
+    """
+    from worker.training.clusters import corpus_lines, word_vectors, write_vectors
+
+    click.echo(f"reading {corpus} …")
+    kw = {"min_count": min_count, "contexts": contexts, "dims": dims, "window": window, "skip": skip}
+    vocab, vec = word_vectors(corpus_lines(corpus), echo=click.echo, **kw)
+    click.echo(f"wrote {out}: {len(vocab):,} words, sha256 {write_vectors(out, vocab, vec)}")
 
 
 @click.command("build-ner-clusters")
@@ -465,4 +509,6 @@ def quality_ner(
 
 
 if __name__ == "__main__":  # pragma: no cover - handy before cli.py registers the commands
-    click.Group(commands=[tag, train_ner, build_ner_clusters, bench, quality])(sys.argv[1:])
+    click.Group(commands=[tag, train_ner, build_ner_clusters, build_ner_vectors, bench, quality])(
+        sys.argv[1:]
+    )

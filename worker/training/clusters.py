@@ -65,11 +65,30 @@ def build_clusters(
 ) -> dict[str, tuple[int, ...]]:
     """word → its cluster at each of ``levels`` (coarsest first), for words seen ``min_count``
     times or more."""
+    vocab, vec = word_vectors(lines, min_count, contexts, dims, seed, echo)
+    return cluster_vectors(vocab, vec, levels, fit_words, seed, echo)
+
+
+def word_vectors(
+    lines: Iterable[Sequence[str]],
+    min_count: int = 5,
+    contexts: int = 3000,
+    dims: int = 100,
+    seed: int = 0,
+    echo=print,
+    window: int = 0,
+    skip: int = 0,
+):
+    """The words seen ``min_count`` times or more (commonest first) and their unit-length vectors
+    (steps 1–3 above), as a list and a float64 array with a row per word.
+
+    With ``window`` > 0 the contexts are instead the words up to ``window`` places away on either
+    side, position-free, leaving out the ``skip`` commonest (function words): what a text is
+    about rather than how the word is used, so a party stands near politics words and not near
+    every noun with the article (``khabar build-ner-vectors``)."""
     _single_thread()
     import numpy as np
     from scipy import sparse
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from sklearn.cluster import KMeans
     from sklearn.utils.extmath import randomized_svd
     from threadpoolctl import threadpool_limits
 
@@ -85,20 +104,27 @@ def build_clusters(
     remap = np.full(len(words), -1, dtype=np.int64)
     remap[[number[w] for w in vocab]] = np.arange(len(vocab))
     n_ctx = min(contexts, len(vocab))
+    if window:
+        offsets = [o for o in range(-window, window + 1) if o]
+        blocks = [0] * len(offsets)
+    else:
+        offsets = [-2, -1, 1, 2]
+        blocks = list(range(4))
     rows, cols = [], []
     for line in docs:
         ids = remap[line]
-        for pos, off in enumerate((-2, -1, 1, 2)):
+        for pos, off in zip(blocks, offsets, strict=True):
             if off < 0:
                 a, b = ids[-off:], ids[:off]
             else:
                 a, b = ids[:-off], ids[off:]
-            keep = (a >= 0) & (b >= 0) & (b < n_ctx)
+            keep = (a >= 0) & (b >= skip) & (b < n_ctx)
             rows.append(a[keep])
             cols.append(b[keep] + pos * n_ctx)
     del docs
     r, c = np.concatenate(rows), np.concatenate(cols)
-    m = sparse.coo_matrix((np.ones(len(r), dtype=np.float64), (r, c)), shape=(len(vocab), 4 * n_ctx)).tocsr()
+    shape = (len(vocab), (max(blocks) + 1) * n_ctx)
+    m = sparse.coo_matrix((np.ones(len(r), dtype=np.float64), (r, c)), shape=shape).tocsr()
     m.sum_duplicates()
     total = m.sum()
     row_sum = np.asarray(m.sum(axis=1)).ravel()
@@ -114,6 +140,24 @@ def build_clusters(
         vec = u * np.sqrt(s)
         norms = np.linalg.norm(vec, axis=1, keepdims=True)
         vec = vec / np.where(norms > 0, norms, 1)
+    return vocab, vec
+
+
+def cluster_vectors(
+    vocab: Sequence[str],
+    vec,
+    levels: Sequence[int] = DEFAULT_LEVELS,
+    fit_words: int = 60000,
+    seed: int = 0,
+    echo=print,
+) -> dict[str, tuple[int, ...]]:
+    """Step 4 above: word → its cluster at each of ``levels``, coarsest first."""
+    _single_thread()
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
         fine = max(levels)
         fit = vec[: min(fit_words, len(vocab))]
         km = KMeans(n_clusters=fine, n_init=1, max_iter=100, random_state=seed).fit(fit)
@@ -142,3 +186,32 @@ def write_clusters(path: str | os.PathLike, clusters: dict[str, tuple[int, ...]]
     ):
         gz.write(text.encode("utf-8"))
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def write_vectors(path: str | os.PathLike, vocab: Sequence[str], vec) -> str:
+    """The word vectors for ``khabar train-ner --vectors`` (not shipped: training reads them to
+    find each word's nearest labelled words): the number of words, the words a line each, then
+    the float32 array as .npy. Byte-identical for the same vectors; returns the sha256."""
+    import numpy as np
+
+    with open(path, "wb") as fh:
+        fh.write(f"{len(vocab)}\n".encode())
+        fh.write("".join(w + "\n" for w in vocab).encode("utf-8"))
+        np.save(fh, np.ascontiguousarray(vec, dtype=np.float32))
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def read_vectors(path: str | os.PathLike):
+    """The words and vectors written by write_vectors."""
+    import numpy as np
+
+    with open(path, "rb") as fh:
+        try:
+            n = int(fh.readline())
+            vocab = [fh.readline().decode("utf-8").rstrip("\n") for _ in range(n)]
+            vec = np.load(fh)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{path}: not a vectors file of `khabar build-ner-vectors`") from exc
+    if vec.shape[0] != n:
+        raise ValueError(f"{path}: {n} words but {vec.shape[0]} vectors")
+    return vocab, vec

@@ -42,6 +42,7 @@ from worker.stages.ner.model import (
     META_FILE,
     MODEL2_FILE,
     MODEL_FILE,
+    NEIGHBOURS_FILE,
     WINDOW,
     NerModel,
     bio_spans,
@@ -167,16 +168,49 @@ def blocks(n: int, folds: int) -> list[range]:
     return [range(edges[k], edges[k + 1]) for k in range(folds)]
 
 
+class Near:
+    """Word vectors (``khabar build-ner-vectors``) and the neighbour count for the
+    nearest-labelled-word features (worker/training/neighbours.py)."""
+
+    def __init__(self, path: str | os.PathLike, k: int = 20):
+        from worker.training.clusters import read_vectors
+
+        self.vocab, self.vec = read_vectors(path)
+        self.k = k
+
+    def table(
+        self, labelled: Sequence[Sentence], texts: Sequence[Sequence[str]] | None = None
+    ) -> dict[str, str]:
+        """The table from the tags of ``labelled`` for the words of ``texts`` (every word with a
+        vector when None), looked up as features.py does: the word, its stem, its clitic reading."""
+        from worker.training.neighbours import neighbour_types, tag_shares
+
+        words = None
+        if texts is not None:
+            words = set()
+            for toks in texts:
+                for tok in toks:
+                    w = fold(tok)
+                    words.update((w, strip_folded(w), strip_folded(w[1:])))
+        return neighbour_types(self.vocab, self.vec, tag_shares(labelled), words, self.k)
+
+
+def _tables(sentences: Sequence[Sentence], near: Near | None) -> dict:
+    """The lookups a model trained on ``sentences`` ships beside its CRF."""
+    return {"gazetteer": build_gazetteer(sentences), "neighbours": near.table(sentences) if near else {}}
+
+
 def jackknife_features(
-    sentences: Sequence[Sentence], folds: int, lex: Lexicons | None = None
+    sentences: Sequence[Sentence], folds: int, lex: Lexicons | None = None, near: Near | None = None
 ) -> list[list[list[str]]]:
-    """Features for training with gazetteer lookups that never see their own block of sentences
-    (each block's gazetteer is built from the other blocks), so the model learns how far to trust
-    the gazetteer on unseen text."""
+    """Features for training with gazetteer lookups (and nearest-labelled-word tables) that never
+    see their own block of sentences (each block's are built from the other blocks), so the model
+    learns how far to trust them on unseen text."""
     feats: list = [None] * len(sentences)
     for part in blocks(len(sentences), folds):
         others = [s for i, s in enumerate(sentences) if i not in part]
-        extractor = FeatureExtractor(build_gazetteer(others), lex)
+        table = near.table(others, [sentences[i][0] for i in part]) if near else None
+        extractor = FeatureExtractor(build_gazetteer(others), lex, neighbours=table)
         for i in part:
             feats[i] = extractor.sentence(sentences[i][0])
     return feats
@@ -262,19 +296,20 @@ def train_crf(
     two_pass: bool = True,
     workers: int = 2,
     lex: Lexicons | None = None,
+    near: Near | None = None,
 ) -> dict:
     """Train the tagger: returns {"model", "model2" (or None), "gazetteer"}.
 
     The second pass is trained on first-pass tags that are themselves held out (each block tagged
     by a first-pass model trained on the other blocks), so it learns how reliable they are."""
     tags = [t for _, t in sentences]
-    feats1 = jackknife_features(sentences, folds, lex)
+    feats1 = jackknife_features(sentences, folds, lex, near)
     everything = list(range(len(sentences)))
     _JOB.clear()
     _JOB.update(f1=feats1, tags=tags, params=params)
     if not two_pass:
         ((model, _),) = _run_jobs([("f1", everything, [])], 1)
-        return {"model": model, "model2": None, "gazetteer": build_gazetteer(sentences)}
+        return {"model": model, "model2": None, **_tables(sentences, near)}
     parts = blocks(len(sentences), folds)
     specs = [("f1", [i for i in everything if i not in set(p)], list(p)) for p in parts]
     first: list = [None] * len(sentences)
@@ -291,7 +326,7 @@ def train_crf(
     _JOB["f2"] = feats2
     (model, _), (model2, _) = _run_jobs([("f1", everything, []), ("f2", everything, [])], workers)
     _JOB.clear()
-    return {"model": model, "model2": model2, "gazetteer": build_gazetteer(sentences)}
+    return {"model": model, "model2": model2, **_tables(sentences, near)}
 
 
 def train_single_pass_together(
@@ -300,6 +335,7 @@ def train_single_pass_together(
     folds: int = 4,
     workers: int = 2,
     lex: Lexicons | None = None,
+    near: Near | None = None,
 ) -> list[dict]:
     """Single-pass taggers for several training sets at once, one worker process each (the
     held-out model and the final one train side by side instead of one after the other)."""
@@ -308,7 +344,7 @@ def train_single_pass_together(
     specs = []
     for sentences in sets:
         start = len(feats)
-        feats += jackknife_features(sentences, folds, lex)
+        feats += jackknife_features(sentences, folds, lex, near)
         tags += [t for _, t in sentences]
         specs.append(("f1", list(range(start, len(feats))), []))
     _JOB.clear()
@@ -316,7 +352,7 @@ def train_single_pass_together(
     models = _run_jobs(specs, workers)
     _JOB.clear()
     return [
-        {"model": model, "model2": None, "gazetteer": build_gazetteer(sentences)}
+        {"model": model, "model2": None, **_tables(sentences, near)}
         for (model, _), sentences in zip(models, sets, strict=True)
     ]
 
@@ -341,6 +377,10 @@ def save_model(out_dir: str | os.PathLike, trained: dict, lexicon: dict[str, int
         (out / MODEL2_FILE).unlink(missing_ok=True)
     gazetteer = trained["gazetteer"]
     _write_gz(out / GAZETTEER_FILE, _tsv(gazetteer))
+    if trained.get("neighbours"):
+        _write_gz(out / NEIGHBOURS_FILE, _tsv(trained["neighbours"]))
+    else:
+        (out / NEIGHBOURS_FILE).unlink(missing_ok=True)
     _write_gz(
         out / LEXICON_FILE,
         "".join(f"{w}\t{n}\t{c}\n" for w, (n, c) in sorted(lexicon.items())).encode("utf-8"),
@@ -402,6 +442,7 @@ class Sources:
     name_list: str | os.PathLike | None = None
     wikidata_names: Sequence[str | os.PathLike] = ()
     wikifane_names: str | os.PathLike | None = None
+    vectors: str | os.PathLike | None = None
 
     def files(self) -> list[str | os.PathLike]:
         files = (
@@ -411,6 +452,7 @@ class Sources:
             self.wikifane_names,
             self.clusters,
             self.name_list,
+            self.vectors,
         )
         return list(dict.fromkeys(p for p in files if p)) + list(self.wikidata_names)
 
@@ -435,6 +477,16 @@ def _with_o_bias(trained: dict, o_bias: float) -> dict:
     """The trained models with the O bias shifted in the last pass."""
     last = "model2" if trained.get("model2") else "model"
     return {**trained, last: shift_label_bias(trained[last], "O", o_bias)}
+
+
+def _tagger_of(trained: dict, lex: Lexicons) -> NerModel:
+    return NerModel.from_bytes(
+        trained["model"],
+        trained["gazetteer"],
+        model2=trained["model2"],
+        lex=lex,
+        neighbours=trained["neighbours"],
+    )
 
 
 def _count(sentences: Sequence[Sentence], extra: Sequence[Sentence]) -> str:
@@ -465,6 +517,7 @@ def train_and_report(
     sentences = read_conll(train_path)
     sources = sources or Sources()
     lex = sources.lexicons()
+    near = Near(sources.vectors) if sources.vectors else None
     extra: list[Sentence] = []
     if sources.wikifane:
         from worker.training.wikifane import read_wikifane
@@ -506,24 +559,22 @@ def train_and_report(
             # the final model trains beside the held-out one
             echo(f"training the final model on all {_count(sentences, extra)} …")
             trained, final = train_single_pass_together(
-                [fit + extra, sentences + extra], params, folds, lex=lex
+                [fit + extra, sentences + extra], params, folds, lex=lex, near=near
             )
         else:
-            trained = train_crf(fit + extra, params, folds, two_pass, lex=lex)
+            trained = train_crf(fit + extra, params, folds, two_pass, lex=lex, near=near)
         echo(
             f"trained on {len(fit)} + {len(extra)} sentences in {time.perf_counter() - t0:.0f}s; "
             f"held out sentences {dev_range.start}–{dev_range.stop - 1}:"
         )
         if o_bias:
-            plain = NerModel.from_bytes(
-                trained["model"], trained["gazetteer"], model2=trained["model2"], lex=lex
-            )
+            plain = _tagger_of(trained, lex)
             s0 = score([tags for _, tags in dev], plain.tag_document([toks for toks, _ in dev]))
             echo(
                 f"without the O bias shift: F1 {s0.overall[2] * 100:.1f} (P {s0.overall[0] * 100:.1f}, R {s0.overall[1] * 100:.1f}); with it ({o_bias:+g}):"
             )
             trained = _with_o_bias(trained, o_bias)
-        model = NerModel.from_bytes(trained["model"], trained["gazetteer"], model2=trained["model2"], lex=lex)
+        model = _tagger_of(trained, lex)
         pred = model.tag_document([toks for toks, _ in dev])
         if consistency_window:
             s0 = score([tags for _, tags in dev], pred)
@@ -544,7 +595,7 @@ def train_and_report(
     if final is None:
         echo(f"training the final model on all {_count(sentences, extra)} …")
         t0 = time.perf_counter()
-        final = train_crf(sentences + extra, params, folds, two_pass, lex=lex)
+        final = train_crf(sentences + extra, params, folds, two_pass, lex=lex, near=near)
         echo(
             f"final model trained on all {len(sentences)} + {len(extra)} sentences in {time.perf_counter() - t0:.0f}s"
         )

@@ -82,6 +82,7 @@ class _Word:
     cluster_mid: str  # its middle-level cluster, for the neighbours' k-1 / k+1
     name_firsts: tuple[str, ...]  # its readings that start a name of the name list
     gaz: str | None  # the training-data type of the stem
+    near: tuple[str, ...]  # the tags of its nearest labelled words in vector space
 
 
 class FeatureExtractor:
@@ -96,8 +97,10 @@ class FeatureExtractor:
         gazetteer: Mapping[str, str] | None = None,
         lex: Lexicons | None = None,
         cache_size: int = WORD_CACHE_SIZE,
+        neighbours: Mapping[str, str] | None = None,
     ):
         self.gaz = gazetteer or {}
+        self.near = neighbours or {}
         self.lex = lex or _NO_LEXICONS
         self._word = functools.lru_cache(maxsize=cache_size)(self._compute_word)
 
@@ -143,6 +146,7 @@ class FeatureExtractor:
             cluster_mid=c[len(c) // 2] if c else "none",
             name_firsts=tuple(f for f in _first_forms(wi) if f in lex.name_firsts),
             gaz=gaz.get(si),
+            near=_near_features(self.near, wi, si, ci),
         )
 
     def sentence(self, tokens: Sequence[str]) -> list[list[str]]:
@@ -189,6 +193,7 @@ class FeatureExtractor:
                 if i + 1 < n and words[i + 1].is_name_part:
                     f.append("pn+1")
             f += x.listed_part
+            f += x.near
             if lex.clusters:
                 f += _cluster_features(words, i)
             if listed is not None and listed[i]:
@@ -218,6 +223,18 @@ def _cluster_features(words: Sequence[_Word], i: int) -> list[str]:
     if i + 1 < len(words):
         f.append("k+1=" + words[i + 1].cluster_mid)
     return f
+
+
+def _near_features(near: Mapping[str, str], wi: str, si: str, ci: str | None) -> tuple[str, ...]:
+    """The leading tag of the word's nearest labelled words (training/neighbours.py), alone and
+    with its share, and the share of name tags, read off the word, its stem or its clitic reading."""
+    if not near:
+        return ()
+    v = near.get(wi) or near.get(si) or (near.get(ci) if ci else None)
+    if not v:
+        return ()
+    tag, share, names = v.split()
+    return ("nn=" + tag, f"nn={tag}:{share}", "ne=" + names)
 
 
 def _first_forms(wi: str) -> tuple[str, ...]:

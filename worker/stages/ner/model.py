@@ -36,6 +36,8 @@ MODEL2_FILE = "model2.crfsuite.gz"
 # boundaries, so training uses the same window over neighbouring sentences).
 WINDOW = 10
 GAZETTEER_FILE = "gazetteer.tsv.gz"
+# word → the tags of its nearest labelled words in vector space (worker/training/neighbours.py)
+NEIGHBOURS_FILE = "neighbours.tsv.gz"
 LEXICON_FILE = "lexicon.tsv.gz"
 META_FILE = "meta.json"
 
@@ -98,13 +100,14 @@ class NerModel:
         lexicon: dict[str, tuple[int, int]] | None = None,
         tagger2: pycrfsuite.Tagger | None = None,
         lex: ner_lexicons.Lexicons | None = None,
+        neighbours: dict[str, str] | None = None,
     ):
         self._tagger = tagger
         self._tagger2 = tagger2
         self.gazetteer = gazetteer
         self.lex = lex or ner_lexicons.Lexicons()
         # each distinct word's own features are computed once per process, not once per token
-        self._features = FeatureExtractor(gazetteer, self.lex)
+        self._features = FeatureExtractor(gazetteer, self.lex, neighbours=neighbours)
         # For clitic decisions (ner_clitics.py): how often a word is seen inside names, and the
         # frequent words that seldom are.
         lexicon = lexicon or {}
@@ -128,9 +131,16 @@ class NerModel:
         lexicon: dict[str, tuple[int, int]] | None = None,
         model2: bytes | None = None,
         lex: ner_lexicons.Lexicons | None = None,
+        neighbours: dict[str, str] | None = None,
     ) -> NerModel:
         self = cls(
-            cls._open(model), gazetteer or {}, meta, lexicon, cls._open(model2) if model2 else None, lex
+            cls._open(model),
+            gazetteer or {},
+            meta,
+            lexicon,
+            cls._open(model2) if model2 else None,
+            lex,
+            neighbours,
         )
         # CRFsuite reads a model from its buffer without copying it: the buffers must live as long
         # as the taggers (freeing them is a segmentation fault at the next tag()).
@@ -149,7 +159,8 @@ class NerModel:
         lexicon = _read_lexicon(d / LEXICON_FILE)
         meta_path = d / META_FILE
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
-        return cls.from_bytes(model, gazetteer, meta, lexicon, model2, ner_lexicons.read(d))
+        neighbours = dict(_read_tsv_gz(d / NEIGHBOURS_FILE))
+        return cls.from_bytes(model, gazetteer, meta, lexicon, model2, ner_lexicons.read(d), neighbours)
 
     def first_pass(self, sentences: Sequence[Sequence[str]]) -> tuple[list, list[list[str]]]:
         feats = [self._features.sentence(toks) for toks in sentences]
