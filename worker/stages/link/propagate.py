@@ -116,10 +116,15 @@ def _occurrence(doc: Document, si: int, span: tuple[Token, ...], names: dict[str
 def propagate(doc: Document, mentions: list[Mention]) -> list[Mention]:
     """Tag every occurrence (with or without a clitic) of a name tagged somewhere in the article."""
     names = _names_to_find(mentions)
+    # A span is a name only if its first word (as it is, or without its clitic) begins one: most
+    # words do not, and their spans need not be joined and looked up.
+    firsts = {key.partition(" ")[0] for key in names}
     out: list[Mention] = []
     for si, sent in enumerate(doc.sentences):
         toks = sent.tokens
         for k in range(len(toks)):
+            if toks[k].norm.partition(" ")[0] not in firsts and toks[k].stem.partition(" ")[0] not in firsts:
+                continue
             for n in PROPAGATED_LENGTHS:
                 if k + n > len(toks):
                     continue
