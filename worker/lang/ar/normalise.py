@@ -102,14 +102,11 @@ class Folded:
 
 def fold(text: str) -> Folded:
     """``normalise(text)`` with its offset map."""
-    out: list[str] = []
-    offs: list[int] = []
     table = _TABLE
-    for i, c in enumerate(text):
-        f = table.get(ord(c), c)
-        out.append(f)
-        offs.extend([i] * len(f))
-    return Folded("".join(out), tuple(offs), len(text))
+    forms = [table.get(ord(c), c) for c in text]
+    # one offset per character of each form (a dropped mark gives none, a ligature several)
+    offs = tuple(i for i, f in enumerate(forms) for _ in f)
+    return Folded("".join(forms), offs, len(text))
 
 
 def normalise_name(name: str) -> str:
