@@ -100,3 +100,27 @@ def test_one_normaliser_with_offsets():
     assert f.text == normalise(text) == "اعلن لا الي 2015 nbc مسؤولون"
     s, e = f.span(f.text.index("مسؤولون"), len(f.text))
     assert text[s:e].startswith("مسؤول")
+
+
+def test_normalise_is_the_same_for_remembered_and_long_texts():
+    word = "أَعلنَ"
+    long_text = " ".join([word] * 20)  # past the length whose forms are remembered
+    assert normalise(word) == normalise(word) == "اعلن"
+    assert normalise(long_text) == " ".join(["اعلن"] * 20) == fold(long_text).text
+
+
+def test_token_clitic_analysis_is_computed_once_and_not_serialised():
+    from worker.lang.ar.morphology import without_conjunction, without_proclitic
+    from worker.stages.document import Document, Token
+
+    tok = Token("وبالعراق", 0, 8, normalise("وبالعراق"))
+    assert (tok.stem, tok.clitic_len) == without_proclitic(tok.norm) == ("العراق", 2)
+    assert tok.bare == without_conjunction(tok.norm)
+    assert tok == Token("وبالعراق", 0, 8, normalise("وبالعراق"))  # cached values are no fields
+    from worker.stages.text.segment import segment
+
+    doc = segment(Document.from_article("a", None, "وصل وبالعراق"))
+    assert [t.stem for s in doc.sentences for t in s.tokens] == ["وصل", "العراق"]
+    tokens = [t for s in doc.to_dict()["sentences"] for t in s["tokens"]]
+    assert [sorted(t) for t in tokens] == [["end", "norm", "start", "text"]] * 2
+    assert Document.from_dict(doc.to_dict()) == doc

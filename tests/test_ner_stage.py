@@ -145,3 +145,26 @@ def test_readme_markers_replace_only_between_them():
     assert replace_section(readme, "ner", "| new |") == (
         "intro\n<!-- quality:ner -->\n| new |\n<!-- /quality:ner -->\nrest\n"
     )
+
+
+def test_marginals_are_those_of_the_final_tags(monkeypatch):
+    """The marginals are read while a sentence is loaded in the tagger; a sentence whose tags the
+    consistency pass changed is loaded again, so every marginal is that of the tag returned."""
+    from worker.stages.ner import consistency
+
+    model = NerModel.load()
+    if not model.meta.get("consistency_window") or model._tagger2 is not None:
+        pytest.skip("the shipped model has no single-pass consistency step")
+    sentences = [
+        ["قال", "وزير", "الخارجية", "الروسي", "سيرغي", "لافروف"],
+        ["وصل", "لافروف", "إلى", "نيويورك", "أمس"],
+        ["والتقى", "نظيره", "في", "المدينة"],
+    ]
+    # a consistency pass that retypes the middle sentence, which is no longer the one loaded
+    monkeypatch.setattr(consistency, "propagate", lambda s, t, window: [t[0], ["B-LOC"] * len(t[1]), t[2]])
+    tags, marginals = model.tag_document_with_marginals(sentences)
+    assert tags[1] == ["B-LOC"] * 5
+    tagger = model._tagger
+    for toks, ts, got in zip(sentences, tags, marginals, strict=True):
+        tagger.set(model._features.sentence(toks))
+        assert got == [tagger.marginal(t, i) for i, t in enumerate(ts)]

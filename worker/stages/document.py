@@ -41,6 +41,28 @@ PLOVER_TYPES = (
 MODALITIES = ("asserted", "negated", "future", "hypothetical", "conditional")
 
 
+class _once:
+    """A value computed from the token on first use and then read as a plain attribute.
+
+    functools.cached_property takes a lock on every first use (Python 3.11), and a property over
+    it is a function call on every read: tokens are read millions of times per hundred articles.
+    Like cached_property this is a non-data descriptor, so once the value is in the instance's
+    ``__dict__`` the descriptor is no longer consulted."""
+
+    def __init__(self, func):
+        self.func = func
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
+
+
 @dataclass(frozen=True)
 class Token:
     text: str
@@ -50,22 +72,22 @@ class Token:
 
     # The clitic analysis every stage reads (worker.lang.ar.morphology), computed once per token
     # on first use and not serialised: it follows from ``norm``.
-    @functools.cached_property
+    @_once
     def bare(self) -> str:
         """``norm`` without an attached conjunction و/ف ("وأكد" → "اكد")."""
         return without_conjunction(self.norm)
 
-    @functools.cached_property
+    @_once
     def _proclitic(self) -> tuple[str, int]:
         return without_proclitic(self.norm)
 
-    @property
+    @_once
     def stem(self) -> str:
         """``norm`` without an attached conjunction/preposition, the article kept ("وبالعراق" →
         "العراق")."""
         return self._proclitic[0]
 
-    @property
+    @_once
     def clitic_len(self) -> int:
         """Letters of ``norm`` the proclitic takes (so a name can start after it)."""
         return self._proclitic[1]

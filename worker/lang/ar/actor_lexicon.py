@@ -13,7 +13,7 @@ back to their masculine lemma and a few spelling variants folded («الأمير
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from worker.lang.ar import ordered, rows, table
 from worker.lang.ar import words as word_list
@@ -65,6 +65,9 @@ def _variants() -> tuple[tuple[str, str], ...]:
     return tuple((r[0], r[1]) for r in rows("actors/letter_variants"))
 
 
+# The actors stage asks for the key of every word and title of every article (and the same names
+# recur across articles): a bounded memo instead of the prefix and ending loops again.
+@lru_cache(maxsize=1 << 16)
 def key(text: str) -> str:
     """The lookup form of a name, phrase or dictionary entry (``_`` counts as a space; a lone
     «ل», the dictionary's preposition lemma, is dropped)."""

@@ -114,6 +114,7 @@ def noun_forms(noun: str) -> set[str]:
     return forms
 
 
+@lru_cache(maxsize=WORD_CACHE)
 def adjective_stem(word: str) -> str | None:
     """ "الروسي", "الأمريكية", "وروسية", "الروس" → the adjective stem in nationalities(), else None."""
     nat = nationalities()

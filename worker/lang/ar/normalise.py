@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Marks that carry no letter: harakat, Quranic annotation signs, superscript alef, tatweel, and
 # the invisible format characters (zero-width, bidi embeddings and isolates, BOM).
@@ -53,8 +54,22 @@ def _build_table() -> dict[int, str]:
 _TABLE = _build_table()
 
 
+# A word is normalised again and again by every stage, and translate() with a table of this size
+# costs a dictionary look-up per character: short texts are remembered (bounded), long ones are not
+# worth keeping.
+_MEMO_MAX_LEN = 40
+_MEMO_SIZE = 1 << 17
+
+
+@lru_cache(maxsize=_MEMO_SIZE)
+def _normalise_short(text: str) -> str:
+    return text.translate(_TABLE)
+
+
 def normalise(text: str) -> str:
     """The normalised form of ``text`` (a word, a phrase or a whole article)."""
+    if len(text) <= _MEMO_MAX_LEN:
+        return _normalise_short(text)
     return text.translate(_TABLE)
 
 
@@ -87,14 +102,11 @@ class Folded:
 
 def fold(text: str) -> Folded:
     """``normalise(text)`` with its offset map."""
-    out: list[str] = []
-    offs: list[int] = []
     table = _TABLE
-    for i, c in enumerate(text):
-        f = table.get(ord(c), c)
-        out.append(f)
-        offs.extend([i] * len(f))
-    return Folded("".join(out), tuple(offs), len(text))
+    forms = [table.get(ord(c), c) for c in text]
+    # one offset per character of each form (a dropped mark gives none, a ligature several)
+    offs = tuple(i for i, f in enumerate(forms) for _ in f)
+    return Folded("".join(forms), offs, len(text))
 
 
 def normalise_name(name: str) -> str:

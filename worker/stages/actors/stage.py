@@ -68,8 +68,14 @@ def _title_words(doc: Document, m: Mention, before: bool) -> list[str]:
     if m.sentence >= len(doc.sentences):
         return []
     sentence: Sentence = doc.sentences[m.sentence]
-    blocked = [(o.start, o.end) for o in doc.mentions if o.type in ("PERS", "ORG") and o is not m]
     toks = [t for t in sentence.tokens if (t.end <= m.start if before else t.start >= m.end)]
+    # only the mentions that reach into these words can block them (not those of other sentences)
+    lo, hi = (toks[0].start, toks[-1].end) if toks else (0, 0)
+    blocked = [
+        (o.start, o.end)
+        for o in doc.mentions
+        if o.start < hi and lo < o.end and o.type in ("PERS", "ORG") and o is not m
+    ]
     # one comma may stand between a name and its title, on either side («…وزير الدولة للشؤون
     # الخارجية، فلان الفلاني»; «براون، وزير الخارجية»), and a pronoun may open the title after it
     if before:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from worker.lang.ar import words
 from worker.lang.ar.lexicons import Entry, trigger_lexicon
@@ -160,6 +161,14 @@ def _trigger_at(
     return hit
 
 
+@lru_cache(maxsize=1 << 16)
+def _may_start_trigger(norm: str) -> bool:
+    """Some reading of the word is the first word of a lexicon entry (else _trigger_at finds
+    nothing there): decided once per word type, not by reading every token again."""
+    by_form, _ = trigger_lexicon()
+    return any(core in by_form for core, _ in readings(norm))
+
+
 def find_triggers(tokens: tuple[Token, ...], text: str) -> list[Trigger]:
     """Every lexicon trigger among a sentence's tokens whose context condition holds. After a
     noun phrase the search goes on past its last word; after a verb, at the next word."""
@@ -168,7 +177,7 @@ def find_triggers(tokens: tuple[Token, ...], text: str) -> list[Trigger]:
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        if not _ALNUM.match(tok.text) or tok.norm in STOP_WORDS:
+        if not _may_start_trigger(tok.norm) or not _ALNUM.match(tok.text) or tok.norm in STOP_WORDS:
             i += 1
             continue
         hit = _trigger_at(tokens, i, by_form, text)

@@ -37,6 +37,8 @@ def _is_head(word: str) -> bool:
 def _institution_head(tok: Token) -> tuple[str, int] | None:
     """The head word of an institution name and the letters of its clitic, or None: "والمجلس" →
     ("المجلس", 1); "وزارة" and "وكالة" keep their و, which is the word's own letter."""
+    if not (_is_head(tok.norm) or _is_head(tok.stem)):
+        return None  # the common case, decided by two set look-ups
     if not is_word(tok):
         return None
     word, cut = tok.stem, tok.clitic_len

@@ -4,6 +4,8 @@ names of the gazetteer (worker/lang/ar/names/gazetteer.tsv)."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from worker.lang.ar.lexicons import gazetteer
 from worker.lang.ar.morphology import adjective_stem
 from worker.stages.document import Document, Mention, Token
@@ -58,11 +60,19 @@ def _name_after_label(doc: Document, si: int, k: int, label_type: str) -> Mentio
     return Mention(name, label_type, first.start, last.end, name, si, LABEL_SCORE, "label")
 
 
+@cache
+def _gazetteer_first_words() -> frozenset[str]:
+    return frozenset(key.partition(" ")[0] for key in gazetteer())
+
+
 def _gazetteer_name(doc: Document, si: int, k: int) -> Mention | None:
     """A gazetteer name of one or two words starting at word ``k``, with or without a clitic
     ("بواشنطن" → "واشنطن"; "واشنطن" keeps its و: the whole word is the name)."""
     gaz = gazetteer()
     toks = doc.sentences[si].tokens
+    firsts = _gazetteer_first_words()
+    if toks[k].norm.partition(" ")[0] not in firsts and toks[k].stem.partition(" ")[0] not in firsts:
+        return None  # no gazetteer name begins with this word, with or without its clitic
     for n in GAZETTEER_LENGTHS:
         if k + n > len(toks):
             continue

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 
 from worker.lang.ar.lexicons import gazetteer
@@ -38,9 +39,24 @@ def resolve_overlaps(
     """Keep the mentions of highest precedence first, then the longest, with no overlaps."""
     ranked = sorted(mentions, key=lambda m: (-precedence(m), -(m.end - m.start), m.start))
     kept: list[Mention] = []
+    # The kept spans, by start: with no empty span among them they are disjoint, so their ends
+    # rise with their starts and only the last one starting before a mention's end can overlap it
+    # (a bisection instead of a scan of every kept span).
+    starts: list[int] = []
+    ends: list[int] = []
+    empty = False
     for m in ranked:
-        if all(m.end <= k.start or m.start >= k.end for k in kept):
+        if empty or m.start >= m.end:
+            free = all(m.end <= k.start or m.start >= k.end for k in kept)
+        else:
+            i = bisect.bisect_left(starts, m.end)
+            free = i == 0 or ends[i - 1] <= m.start
+        if free:
             kept.append(m)
+            i = bisect.bisect_left(starts, m.start)
+            starts.insert(i, m.start)
+            ends.insert(i, m.end)
+            empty = empty or m.start >= m.end
     return sorted(kept, key=lambda m: m.start)
 
 
@@ -116,10 +132,15 @@ def _occurrence(doc: Document, si: int, span: tuple[Token, ...], names: dict[str
 def propagate(doc: Document, mentions: list[Mention]) -> list[Mention]:
     """Tag every occurrence (with or without a clitic) of a name tagged somewhere in the article."""
     names = _names_to_find(mentions)
+    # A span is a name only if its first word (as it is, or without its clitic) begins one: most
+    # words do not, and their spans need not be joined and looked up.
+    firsts = {key.partition(" ")[0] for key in names}
     out: list[Mention] = []
     for si, sent in enumerate(doc.sentences):
         toks = sent.tokens
         for k in range(len(toks)):
+            if toks[k].norm.partition(" ")[0] not in firsts and toks[k].stem.partition(" ")[0] not in firsts:
+                continue
             for n in PROPAGATED_LENGTHS:
                 if k + n > len(toks):
                     continue

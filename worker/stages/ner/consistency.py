@@ -27,16 +27,16 @@ def _names(stems: Sequence[str], tags: Sequence[str]) -> list[tuple[tuple[str, .
     return [(tuple(stems[a:b]), typ) for a, b, typ in bio_spans(tags) if b - a <= MAX_NAME_WORDS]
 
 
-def _untagged_words(
-    stems: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], near: range, votes: dict
-) -> Counter:
-    """How often each one-word name of ``votes`` stands untagged in the sentences ``near``."""
+def _untagged_words(untagged: Sequence[Counter], near: range, votes: dict) -> Counter:
+    """How often each one-word name of ``votes`` stands untagged in the sentences ``near``
+    (``untagged``: each sentence's untagged stems, counted once per document)."""
     singles = {key[0] for key in votes if len(key) == 1}
     out: Counter = Counter()
     for j in near:
-        for stem, tag in zip(stems[j], tags[j], strict=True):
-            if tag == "O" and stem in singles:
-                out[stem] += 1
+        counts = untagged[j]
+        for stem in singles:
+            if stem in counts:
+                out[stem] += counts[stem]
     return out
 
 
@@ -56,6 +56,10 @@ def propagate(
     stems = [stems_of(s) for s in sentences]
     found = [_names(st, tg) for st, tg in zip(stems, tags, strict=True)]
     out = [list(t) for t in tags]
+    untagged_counts = [
+        Counter(stem for stem, tag in zip(s, t, strict=True) if tag == "O")
+        for s, t in zip(stems, tags, strict=True)
+    ]
     for k, (st, tg) in enumerate(zip(stems, out, strict=True)):
         near = range(max(0, k - window), min(len(stems), k + window + 1))
         votes: dict[tuple[str, ...], Counter] = {}
@@ -64,12 +68,13 @@ def propagate(
                 votes.setdefault(key, Counter())[typ] += 1
         if not votes:
             continue
-        untagged = _untagged_words(stems, tags, near, votes)
+        untagged = _untagged_words(untagged_counts, near, votes)
         longest = max(len(key) for key in votes)
+        firsts = {key[0] for key in votes}  # a name can start only at one of its first stems
         i = 0
         while i < len(st):
             hit = None
-            if tg[i] == "O":
+            if tg[i] == "O" and st[i] in firsts:
                 for n in range(min(longest, len(st) - i), 0, -1):
                     key = tuple(st[i : i + n])
                     if key in votes and all(t == "O" for t in tg[i : i + n]):

@@ -337,8 +337,14 @@ def context_counts(stems: Sequence[str], tags: Sequence[str]) -> dict[str, dict[
     return out
 
 
+@functools.lru_cache(maxsize=WORD_CACHE_SIZE)
+def _stem_of(token: str) -> str:
+    return strip_folded(fold(token))
+
+
 def stems_of(tokens: Sequence[str]) -> list[str]:
-    return [strip_folded(fold(t)) for t in tokens]
+    # per distinct word: the consistency pass asks for every token of every article
+    return [_stem_of(t) for t in tokens]
 
 
 def document_features(

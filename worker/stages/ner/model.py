@@ -166,22 +166,39 @@ class NerModel:
         feats = [self._features.sentence(toks) for toks in sentences]
         return feats, [self._tagger.tag(f) if f else [] for f in feats]
 
-    def _tag_document(self, sentences: Sequence[Sequence[str]], marginals: bool):
-        feats, tags = self.first_pass(sentences)
-        if self._tagger2 is None:
-            window = self.meta.get("consistency_window", 0)
-            if window:
-                from worker.stages.ner.consistency import propagate
+    def _single_pass(self, sentences: Sequence[Sequence[str]], marginals: bool):
+        """The first pass and the consistency pass. The marginals are read while each sentence is
+        still loaded in the tagger (loading its features again is as dear as tagging it); only a
+        sentence the consistency pass changed is loaded again for the marginals of its new tags."""
+        tagger = self._tagger
+        feats, tags, probs = [], [], []
+        for toks in sentences:
+            f = self._features.sentence(toks)
+            feats.append(f)
+            ts = []
+            if f:
+                tagger.set(f)
+                ts = tagger.tag()
+            tags.append(ts)
+            if marginals:
+                probs.append([tagger.marginal(t, i) for i, t in enumerate(ts)])
+        window = self.meta.get("consistency_window", 0)
+        if window:
+            from worker.stages.ner.consistency import propagate
 
-                tags = propagate(sentences, tags, window=window)
-            if not marginals:
-                return tags, None
-            probs = []
-            for f, ts in zip(feats, tags, strict=True):
-                if f:
-                    self._tagger.set(f)
-                probs.append([self._tagger.marginal(t, i) for i, t in enumerate(ts)])
-            return tags, probs
+            spread = propagate(sentences, tags, window=window)
+            if marginals:
+                for k, (before, after) in enumerate(zip(tags, spread, strict=True)):
+                    if after != before:
+                        tagger.set(feats[k])
+                        probs[k] = [tagger.marginal(t, i) for i, t in enumerate(after)]
+            tags = spread
+        return tags, (probs if marginals else None)
+
+    def _tag_document(self, sentences: Sequence[Sequence[str]], marginals: bool):
+        if self._tagger2 is None:
+            return self._single_pass(sentences, marginals)
+        feats, tags = self.first_pass(sentences)
         stems = [stems_of(toks) for toks in sentences]
         counts = [context_counts(st, ts) for st, ts in zip(stems, tags, strict=True)]
         out, probs = [], []
