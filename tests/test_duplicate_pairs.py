@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from worker.corpus.pairs import BANDS, Candidate, candidates, draw
+from worker.corpus.pairs import BANDS, Candidate, candidates, draw, lsh_candidates
 
 T0 = datetime(2015, 8, 1, tzinfo=UTC)
 WIRE = (
@@ -38,3 +38,16 @@ def test_the_draw_takes_each_band_and_is_the_same_every_time():
     assert one == two
     assert [band for band, _ in one] == [name for name, _, _ in BANDS for _ in range(3)]
     assert all(lo <= c.level < hi for (band, c) in one for name, lo, hi in BANDS if name == band)
+
+
+def test_lsh_candidates_are_the_pairs_sharing_a_band_within_the_window():
+    items = [
+        ("a", T0, WIRE),
+        ("b", T0 + timedelta(hours=5), "الرياض - واس: " + WIRE),
+        ("c", T0 + timedelta(days=1), OTHER),
+        ("d", T0 + timedelta(days=9), WIRE),
+    ]
+    got = lsh_candidates(items, max_days=7)
+    assert [(c.a, c.b) for c in got] == [("a", "b")]
+    assert got[0].containment == 1.0 and got[0].passages == 0
+    assert lsh_candidates(items, max_days=7) == got  # the same every time

@@ -1,10 +1,13 @@
 """Candidate pairs for labelling near-duplicates (``khabar duplicates sample``; pure: no database).
 
-The pairs come from a source independent of MinHash: every two articles that share an exact
-passage of ``PASSAGE`` normalised words, published within ``max_days`` of each other. A passage
-that many articles share («رابط الخبر بصحيفة …», an outlet's footer) says nothing and is left out.
-The pairs are then drawn at random, with a fixed seed, from strata of their exact similarity, so
-that the thresholds are tested where they decide and not only on obvious copies and strangers.
+Two sources. The hard pairs come from a source independent of MinHash: every two articles that
+share an exact passage of ``PASSAGE`` normalised words, published within ``max_days`` of each
+other. A passage that many articles share («رابط الخبر بصحيفة …», an outlet's footer) says nothing
+and is left out. They are drawn at random, with a fixed seed, from strata of their exact
+similarity, so that the decision is tested where it decides and not only on obvious copies and
+strangers. The random pairs are what the pipeline itself proposes: every two articles whose
+signatures share an LSH band within ``max_days``, drawn uniformly, so that figures on them hold
+for the corpus as the pipeline sees it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from datetime import datetime
 
 import numpy as np
 
-from worker.corpus.shingles import SHINGLE, words
+from worker.corpus.shingles import SHINGLE, band_keys, signature, words
 
 PASSAGE = 8
 # a passage in more articles than this is boilerplate, not a shared text
@@ -95,22 +98,49 @@ def candidates(
                 for y in members[i + 1 :]:
                     if abs((when[x] - when[y]).total_seconds()) <= max_days * 86400:
                         shared[(x, y)] += 1
-    out = []
-    for (x, y), n in sorted(shared.items()):
-        gx, gy = grams[x], grams[y]
-        inter = len(np.intersect1d(gx, gy, assume_unique=True))
-        union = len(gx) + len(gy) - inter
-        out.append(
-            Candidate(
-                ids[x],
-                ids[y],
-                inter / union if union else 0.0,
-                inter / min(len(gx), len(gy)) if len(gx) and len(gy) else 0.0,
-                abs((when[x] - when[y]).total_seconds()) / 86400,
-                n,
-            )
-        )
-    return out
+    return [_measured(ids, when, grams, x, y, n) for (x, y), n in sorted(shared.items())]
+
+
+def lsh_candidates(
+    items: Iterable[tuple[str, datetime, str]], max_days: float = 7.0, min_words: int = 12
+) -> list[Candidate]:
+    """Every pair of ``items`` (id, when, text) whose MinHash signatures share an LSH band (the
+    pipeline's candidates), within ``max_days``, with its exact similarity (``passages`` is 0)."""
+    ids: list[str] = []
+    when: list[datetime] = []
+    grams: list[np.ndarray] = []
+    buckets: dict[int, list[int]] = {}
+    for article_id, at, text in items:
+        w = words(text)
+        if len(w) < min_words:
+            continue
+        k = len(ids)
+        ids.append(article_id)
+        when.append(at)
+        grams.append(hashed_grams(w, SHINGLE))
+        for key in band_keys(signature({" ".join(w[i : i + SHINGLE]) for i in range(len(w) - SHINGLE + 1)})):
+            buckets.setdefault(key, []).append(k)
+    found: set[tuple[int, int]] = set()
+    for members in buckets.values():
+        for i, x in enumerate(members):
+            for y in members[i + 1 :]:
+                if abs((when[x] - when[y]).total_seconds()) <= max_days * 86400:
+                    found.add((x, y))
+    return [_measured(ids, when, grams, x, y, 0) for x, y in sorted(found)]
+
+
+def _measured(ids, when, grams, x: int, y: int, passages: int) -> Candidate:
+    gx, gy = grams[x], grams[y]
+    inter = len(np.intersect1d(gx, gy, assume_unique=True))
+    union = len(gx) + len(gy) - inter
+    return Candidate(
+        ids[x],
+        ids[y],
+        inter / union if union else 0.0,
+        inter / min(len(gx), len(gy)) if len(gx) and len(gy) else 0.0,
+        abs((when[x] - when[y]).total_seconds()) / 86400,
+        passages,
+    )
 
 
 def draw(pairs: list[Candidate], per_band: int, seed: int) -> list[tuple[str, Candidate]]:
