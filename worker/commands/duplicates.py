@@ -8,7 +8,6 @@ import csv
 import json
 import random
 import sys
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import click
@@ -168,12 +167,24 @@ def _index_database() -> None:
 @click.option(
     "--missed", type=int, default=24, show_default=True, help="Pairs the pipeline's rule leaves apart."
 )
+@click.option(
+    "--random",
+    "at_random",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Pairs drawn uniformly from the pipeline's LSH candidates.",
+)
 @click.option("--max-days", type=float, default=7.0, show_default=True)
 @click.option("--seed", type=int, default=11, show_default=True)
-def sample(path: str, out: str, per_band: int, missed: int, max_days: float, seed: int) -> None:
+def sample(
+    path: str, out: str, per_band: int, missed: int, at_random: int, max_days: float, seed: int
+) -> None:
     """Draw pairs of PATH's articles to label by eye (worker/corpus/pairs.py): pairs that share an
     exact 8-word passage within --max-days, --per-band from each band of exact similarity, and
-    --missed more that the pipeline's rule (thresholds and window) does not link, for its recall.
+    --missed more that the pipeline's rule (thresholds and window) does not link, for its recall;
+    then --random pairs drawn uniformly from those whose signatures share an LSH band within
+    --max-days (what the pipeline compares), so that figures on them hold for the corpus.
     Writes OUT/pairs.tsv (article URLs, a '?' to replace by 1 for a copy or 0, the band and the
     figures: the labels file of `khabar duplicates evaluate`) and OUT/read.txt (both texts side by
     side). Same corpus and seed, same draw. Keep both out of the repository when the corpus may not
@@ -182,7 +193,8 @@ def sample(path: str, out: str, per_band: int, missed: int, max_days: float, see
 
     from worker.commands.soak import read_corpus
     from worker.corpus import duplicates as dup
-    from worker.corpus.pairs import BANDS, candidates, draw
+    from worker.corpus.copy_rule import SETTING
+    from worker.corpus.pairs import BANDS, candidates, draw, lsh_candidates
     from worker.corpus.shingles import article_text
 
     texts: dict[str, dict] = {}
@@ -194,6 +206,10 @@ def sample(path: str, out: str, per_band: int, missed: int, max_days: float, see
             if ref not in texts:
                 texts[ref] = m
                 yield ref, _when(m.get("published_at")), article_text(m.get("title"), m.get("body"))
+
+    def again():
+        for ref, m in texts.items():
+            yield ref, _when(m.get("published_at")), article_text(m.get("title"), m.get("body"))
 
     pairs = candidates(items(), max_days=max_days)
     click.echo(
@@ -207,9 +223,14 @@ def sample(path: str, out: str, per_band: int, missed: int, max_days: float, see
         if (c.a, c.b) not in taken
         and c.level >= BANDS[1][1]
         and c.days <= dup.WINDOW_DAYS
-        and not (c.jaccard >= dup.THRESHOLD or c.containment >= dup.CONTAINMENT)
+        and not (c.jaccard >= SETTING.jaccard or c.containment >= SETTING.containment)
     ]
     drawn += [("missed", c) for c in random.Random(seed).sample(left, min(missed, len(left)))]
+    if at_random:
+        taken = {(c.a, c.b) for _, c in drawn} | {(c.b, c.a) for _, c in drawn}
+        proposed = [c for c in lsh_candidates(again(), max_days=max_days) if (c.a, c.b) not in taken]
+        click.echo(f"{len(proposed)} more pairs share an LSH band within {max_days:g} days", err=True)
+        drawn += [("random", c) for c in random.Random(seed).sample(proposed, min(at_random, len(proposed)))]
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "pairs.tsv", "w", encoding="utf-8", newline="") as fh:
@@ -235,123 +256,98 @@ def sample(path: str, out: str, per_band: int, missed: int, max_days: float, see
 @click.option(
     "--corpus", required=True, type=click.Path(exists=True), help="Where the labelled articles are."
 )
-@click.option("--fit-half", type=click.Choice(["even", "odd"]), default="even", show_default=True)
 @click.option("--min-precision", type=float, default=0.98, show_default=True)
-def evaluate(labels: str, corpus: str, fit_half: str, min_precision: float) -> None:
-    """Choose the thresholds and window on one half of labelled pairs and measure them on the other.
+@click.option("--folds", type=int, default=5, show_default=True)
+@click.option("--repeats", type=int, default=5, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+def evaluate(labels: str, corpus: str, min_precision: float, folds: int, repeats: int, seed: int) -> None:
+    """Measure the copy rule on labelled pairs, plain and cross-validated.
 
     LABELS is a TSV of pairs (first article, second article, 1 if one is a copy of the other else
-    0; a '?' label is left out), articles named by their URL in the corpus. The fit half is every
-    other pair (even or odd rows); the choice is the setting with the best recall at
-    --min-precision on the fit half. A pair counts as found only as the pipeline would find it:
-    sharing an LSH band, passing the signature screen, within the window, over a threshold. The
-    pipeline's own setting is measured on both halves."""
+    0, then the band they were drawn from: 'random' for the pipeline's candidates drawn uniformly;
+    a '?' label is left out), articles named by their URL in the corpus. Every article of the corpus
+    is indexed as the pipeline would (its LSH bands; the template signal counts the older articles
+    holding a pair's shared bands), and a pair counts as found only when its two articles share a
+    band. Prints the pipeline's setting and the shingles-only rule it replaced on all pairs and on
+    the random ones, then the rule's thresholds fitted on --folds - 1 folds at --min-precision and
+    scored on the held-out fold, over --repeats splits (pooled)."""
     from worker.commands.soak import read_corpus
-    from worker.corpus import duplicates as dup
-    from worker.corpus.shingles import (
-        article_text,
-        band_keys,
-        containment,
-        estimated_containment,
-        estimated_similarity,
-        jaccard,
-        shingles,
-        signature,
+    from worker.corpus.copy_rule import (
+        GRID,
+        SETTING,
+        SHINGLES_ONLY,
+        Seen,
+        Setting,
+        cross_validated,
+        fit,
+        measure,
+        score,
+        template_count,
     )
+    from worker.corpus.shingles import MIN_WORDS, article_text, band_keys, shingles, signature, words
 
     with open(labels, encoding="utf-8") as fh:
         pairs = [
             r for r in csv.reader(fh, delimiter="\t") if r and not r[0].startswith("#") and r[2] in ("0", "1")
         ]
     wanted = {u for r in pairs for u in r[:2]}
-    seen: dict[str, tuple[datetime, frozenset]] = {}
-    for item in read_corpus(corpus, None):
-        ref = str(item.data.get("id"))
-        if ref in wanted and ref not in seen:
-            m = item.data
-            sh = frozenset(shingles(article_text(m.get("title"), m.get("body"))))
-            seen[ref] = (_when(m.get("published_at")), sh)
-    rows = []
-    for k, (a, b, label, *_) in enumerate(pairs):
+    seen: dict[str, Seen] = {}
+    key_times: dict[int, list[datetime]] = {}
+    done: set[str] = set()
+    for n, item in enumerate(read_corpus(corpus, None), 1):
+        if n % 5000 == 0:
+            click.echo(f"… {n} articles indexed", err=True)
+        m = item.data
+        ref = str(m.get("id"))
+        if ref in done:
+            continue
+        done.add(ref)
+        text = article_text(m.get("title"), m.get("body"))
+        if len(words(text)) < MIN_WORDS:
+            continue
+        sh = frozenset(shingles(text))
+        keys = frozenset(band_keys(signature(sh)))
+        when = _when(m.get("published_at"))
+        for k in keys:
+            key_times.setdefault(k, []).append(when)
+        if ref in wanted:
+            seen[ref] = Seen(ref, when, sh, tuple(words(m.get("body") or "")), keys)
+    rows, random_rows = [], []
+    for a, b, label, *rest in pairs:
         if a not in seen or b not in seen:
             continue
-        (wa, sa), (wb, sb) = seen[a], seen[b]
-        siga, sigb = signature(sa), signature(sb)
-        est = estimated_similarity(siga, sigb)
-        rows.append(
-            Pair(
-                k,
-                jaccard(sa, sb),
-                containment(sa, sb),
-                abs((wa - wb).total_seconds()) / 86400,
-                bool(set(band_keys(siga)) & set(band_keys(sigb))),
-                est,
-                estimated_containment(est, len(sa), len(sb)),
-                label == "1",
-            )
+        x, y = seen[a], seen[b]
+        shared = x.keys & y.keys
+        row = (
+            measure(x, y, template_count(shared, max(x.when, y.when), key_times), bool(shared)),
+            label == "1",
         )
-    fit = [r for r in rows if r.row % 2 == (0 if fit_half == "even" else 1)]
-    held = [r for r in rows if r.row % 2 != (0 if fit_half == "even" else 1)]
+        rows.append(row)
+        if rest and rest[0] == "random":
+            random_rows.append(row)
     click.echo(
-        f"{len(rows)} labelled pairs ({sum(r.copy for r in rows)} copies): "
-        f"fit on {len(fit)} ({fit_half} rows), report on {len(held)}"
+        f"{len(rows)} labelled pairs ({sum(c for _, c in rows)} copies), of which {len(random_rows)} drawn "
+        f"at random from the LSH candidates ({sum(c for _, c in random_rows)} copies)"
     )
-    grid = [
-        (j / 100, c / 100, w) for j in range(20, 92, 2) for c in range(50, 102, 5) for w in (1, 2, 3, 4, 5, 7)
-    ]
-    ok = [(g, _pr(fit, *g)) for g in grid]
-    ok = [x for x in ok if x[1][0] >= min_precision]
-    if ok:
-        (j, c, w), _ = max(ok, key=lambda x: (x[1][1], x[1][0], x[0][0], x[0][1], -x[0][2]))
-        _line(
-            f"chosen on the fit half: Jaccard >= {j:.2f} or containment >= {c:.2f}, within {w} days",
-            fit,
-            held,
-            j,
-            c,
-            w,
+
+    def line(name: str, setting: Setting) -> None:
+        for part, rs in (("all", rows), ("random", random_rows)):
+            s = score(rs, setting)
+            click.echo(
+                f"  {name:34} {part:6}  precision {s.precision:.3f}  recall {s.recall:.3f}  "
+                f"({s.found} found, {s.wrong} wrong, {s.missed} missed)"
+            )
+
+    line("the pipeline's rule", SETTING)
+    line("shingles only (the rule before)", SHINGLES_ONLY)
+    fitted = fit(rows, min_precision)
+    click.echo(f"fitted on all pairs: {fitted}")
+    line("fitted on all pairs", fitted)
+    inf = float("inf")
+    shingle_grid = [g for g in GRID if g.lead_words == inf and g.template_articles == inf]
+    for name, grid in (("the rule", GRID), ("shingles only", shingle_grid)):
+        s = cross_validated(rows, folds, repeats, seed, min_precision, grid)
+        click.echo(
+            f"  {name + ', cross-validated':34} all     precision {s.precision:.3f}  recall {s.recall:.3f}  "
+            f"({folds} folds x {repeats}: {s.found} found, {s.wrong} wrong, {s.missed} missed)"
         )
-    else:
-        click.echo(f"no setting reaches precision {min_precision} on the fit half")
-    _line(
-        f"the pipeline's setting: Jaccard >= {dup.THRESHOLD:.2f} or containment >= {dup.CONTAINMENT:.2f}, "
-        f"within {dup.WINDOW_DAYS:g} days",
-        fit,
-        held,
-        dup.THRESHOLD,
-        dup.CONTAINMENT,
-        dup.WINDOW_DAYS,
-    )
-
-
-@dataclass(frozen=True)
-class Pair:
-    row: int
-    jaccard: float
-    containment: float
-    days: float
-    banded: bool  # the two signatures share an LSH band
-    estimate: float  # Jaccard estimated from the signatures
-    estimated_containment: float
-    copy: bool  # the label
-
-
-def _found(p: Pair, j: float, c: float, w: float) -> bool:
-    from worker.corpus.duplicates import SCREEN_MARGIN
-
-    screened = p.estimate >= j - SCREEN_MARGIN or p.estimated_containment >= c - SCREEN_MARGIN
-    return p.banded and screened and p.days <= w and (p.jaccard >= j or p.containment >= c)
-
-
-def _pr(rows: list[Pair], j: float, c: float, w: float) -> tuple[float, float, int, int, int]:
-    tp = sum(1 for p in rows if p.copy and _found(p, j, c, w))
-    fp = sum(1 for p in rows if not p.copy and _found(p, j, c, w))
-    fn = sum(1 for p in rows if p.copy) - tp
-    return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0), tp, fp, fn
-
-
-def _line(what: str, fit, held, j: float, c: float, w: float) -> None:
-    click.echo(what)
-    for name, rows in (("fit", fit), ("held out", held), ("all", fit + held)):
-        p, r, tp, fp, fn = _pr(rows, j, c, w)
-        click.echo(f"  {name:9} precision {p:.3f}  recall {r:.3f}  ({tp} found, {fp} wrong, {fn} missed)")

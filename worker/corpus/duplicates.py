@@ -3,22 +3,15 @@ outlets, a lightly edited or trimmed copy) is linked to the first article of its
 
 Each article's MinHash signature and band keys go to the database (``article_signatures``,
 ``article_bands``), so the LSH index is one for every worker and survives restarts. Candidates
-(articles sharing a band, published within ``WINDOW_DAYS``) are screened on their signatures, then
-compared on their exact shingle sets: a pair is a copy when their Jaccard similarity reaches
-``THRESHOLD`` or the shorter one is at least ``CONTAINMENT`` inside the other (a trimmed copy).
-Publication within a few days is what tells a copy from a template used again for another
-happening (another day's weather, another country's national day). The first article of a group
-(earliest publication, then id) is the one the others point to, whatever order they arrive in.
-
-``THRESHOLD``, ``CONTAINMENT`` and ``WINDOW_DAYS`` were chosen on one half of a labelled set of
-SaudiNewsNet pairs and measured on the other (README, "Near-duplicate articles"; ``khabar
-duplicates evaluate``).
+(articles sharing a band, published within the window) are screened on their signatures, then
+compared on their exact shingle sets, where their shared text begins and whether it is a template
+printed on earlier days too (worker/corpus/copy_rule.py). The first article of a group (earliest
+publication, then id) is the one the others point to, whatever order they arrive in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -27,34 +20,24 @@ from sqlalchemy.orm import Session
 
 from db.corpus import ArticleBand, ArticleDuplicate, ArticleSignature
 from db.models import Article
+from worker.corpus.copy_rule import SETTING, TEMPLATE_HORIZON_DAYS, Seen, is_copy, measure, template_count
 from worker.corpus.shingles import (
     MIN_WORDS,
     article_text,
     band_keys,
-    containment,
     estimated_containment,
     estimated_similarity,
-    jaccard,
     shingles,
     signature,
     words,
 )
 
-THRESHOLD = 0.40
-CONTAINMENT = 0.70
-WINDOW_DAYS = 3.0
+WINDOW_DAYS = SETTING.window_days
 # Signature screening: a candidate whose estimated similarity is this far below both thresholds is
 # not read (the estimate from 128 values has a standard error of about 0.04).
 SCREEN_MARGIN = 0.15
 
-
-@dataclass(frozen=True)
-class Seen:
-    """An article as the matcher sees it: when it appeared and its shingles."""
-
-    id: str
-    when: datetime
-    shingles: frozenset[str]
+__all__ = ["Seen", "WINDOW_DAYS", "index_article", "matches", "regroup", "scan"]
 
 
 def order_key(a: Seen) -> tuple[datetime, str]:
@@ -65,28 +48,26 @@ def within(a: Seen, b: Seen, days: float = WINDOW_DAYS) -> bool:
     return abs((a.when - b.when).total_seconds()) <= days * 86400
 
 
-def is_copy(
-    a: frozenset[str], b: frozenset[str], threshold: float = THRESHOLD, contained: float = CONTAINMENT
-) -> float | None:
-    """The Jaccard similarity of two shingle sets when one is a copy of the other, else None."""
-    s = jaccard(a, b)
-    return s if s >= threshold or containment(a, b) >= contained else None
-
-
 def worth_reading(j: float, na: int, nb: int) -> bool:
     """Whether a candidate's signature estimate (Jaccard ``j``, shingle counts) could be a copy."""
-    return j >= THRESHOLD - SCREEN_MARGIN or estimated_containment(j, na, nb) >= CONTAINMENT - SCREEN_MARGIN
+    return (
+        j >= SETTING.jaccard - SCREEN_MARGIN
+        or estimated_containment(j, na, nb) >= SETTING.containment - SCREEN_MARGIN
+    )
 
 
-def matches(article: Seen, candidates: Iterable[Seen]) -> list[tuple[Seen, float]]:
-    """The candidates that are copies of ``article`` (or it of them), with their similarity."""
+def matches(
+    article: Seen, candidates: Iterable[Seen], template: Callable[[Seen, Seen], float] | None = None
+) -> list[tuple[Seen, float]]:
+    """The candidates that are copies of ``article`` (or it of them), with their Jaccard similarity.
+    ``template(a, b)``: how many older articles hold the bands the two share (none known: 0)."""
     out = []
     for c in candidates:
         if c.id == article.id or not within(article, c):
             continue
-        s = is_copy(article.shingles, c.shingles)
-        if s is not None:
-            out.append((c, s))
+        s = measure(article, c, template(article, c) if template else 0.0)
+        if is_copy(s):
+            out.append((c, s.jaccard))
     return out
 
 
@@ -118,9 +99,15 @@ def index_article(session: Session, article_id: str) -> str | None:
     text = article_text(title, body)
     if len(words(text)) < MIN_WORDS:
         return None
-    me = Seen(article_id, aware(published_at or ingested_at), frozenset(shingles(text)))
+    me = Seen(
+        article_id,
+        aware(published_at or ingested_at),
+        frozenset(shingles(text)),
+        tuple(words(body or "")),
+    )
     sig = signature(me.shingles)
     keys = band_keys(sig)
+    me = Seen(me.id, me.when, me.shingles, me.body, frozenset(keys))
     session.execute(
         _insert(session, ArticleSignature)
         .values(article_id=article_id, signature=sig.tobytes(), shingles=len(me.shingles), seen_at=me.when)
@@ -132,25 +119,42 @@ def index_article(session: Session, article_id: str) -> str | None:
         _insert(session, ArticleBand).on_conflict_do_nothing(index_elements=["key", "article_id"]),
         [{"key": k, "article_id": article_id} for k in keys],
     )
+    # every article holding one of my bands, from the template horizon to the end of the window: the
+    # near ones are the candidates, the older ones tell a template from a new text
     lo, hi = me.when - timedelta(days=WINDOW_DAYS), me.when + timedelta(days=WINDOW_DAYS)
-    shared = (
-        select(ArticleBand.article_id)
-        .where(ArticleBand.key.in_(keys), ArticleBand.article_id != article_id)
-        .distinct()
-        .subquery()
-    )
+    seen_at: dict[int, list[datetime]] = {}
+    near: dict[str, set[int]] = {}
+    for key, other, when in session.execute(
+        select(ArticleBand.key, ArticleBand.article_id, ArticleSignature.seen_at)
+        .join(ArticleSignature, ArticleSignature.article_id == ArticleBand.article_id)
+        .where(
+            ArticleBand.key.in_(keys),
+            ArticleSignature.seen_at >= me.when - timedelta(days=TEMPLATE_HORIZON_DAYS),
+            ArticleSignature.seen_at <= hi,
+        )
+    ):
+        when = aware(when)
+        seen_at.setdefault(key, []).append(when)
+        if other != article_id and when >= lo:
+            near.setdefault(other, set()).add(key)
+    if not near:
+        return None
     candidate_ids = [
         i
         for i, blob, n in session.execute(
-            select(ArticleSignature.article_id, ArticleSignature.signature, ArticleSignature.shingles)
-            .join(shared, shared.c.article_id == ArticleSignature.article_id)
-            .where(ArticleSignature.seen_at >= lo, ArticleSignature.seen_at <= hi)
+            select(ArticleSignature.article_id, ArticleSignature.signature, ArticleSignature.shingles).where(
+                ArticleSignature.article_id.in_(list(near))
+            )
         )
         if worth_reading(estimated_similarity(sig, signature_of(blob)), len(me.shingles), n)
     ]
     if not candidate_ids:
         return None
-    found = matches(me, _load(session, candidate_ids))
+
+    def template(a: Seen, b: Seen) -> float:
+        return template_count(near[b.id], max(a.when, b.when), seen_at)
+
+    found = matches(me, _load(session, candidate_ids), template)
     return link(session, me, found)
 
 
@@ -160,7 +164,10 @@ def _load(session: Session, ids: Iterable[str]) -> list[Seen]:
         .join(ArticleSignature, ArticleSignature.article_id == Article.id)
         .where(Article.id.in_(list(ids)))
     )
-    return [Seen(i, aware(w), frozenset(shingles(article_text(t, b)))) for i, t, b, w in rows]
+    return [
+        Seen(i, aware(w), frozenset(shingles(article_text(t, b))), tuple(words(b or "")))
+        for i, t, b, w in rows
+    ]
 
 
 def regroup(
@@ -235,23 +242,29 @@ def signature_of(blob: bytes) -> np.ndarray:
 # --- a corpus in memory (`khabar duplicates scan PATH`, `evaluate`) ----------------------------------
 
 
-def scan(items: Iterable[tuple[str, datetime, str]], progress: Callable[[int], None] | None = None) -> dict:
-    """Near-duplicates among ``items`` (id, when, text) with the same signature, bands, window and
-    threshold as the pipeline, in memory: {article id: (first article id, similarity)}."""
+def scan(
+    items: Iterable[tuple[str, datetime, str] | tuple[str, datetime, str, str]],
+    progress: Callable[[int], None] | None = None,
+) -> dict:
+    """Near-duplicates among ``items`` (id, when, text[, body]: the text is title and body; the body
+    alone, when given, is where a shared passage is looked for at the opening) with the same
+    signature, bands, window and rule as the pipeline, in memory: {article id: (first article id,
+    similarity)}."""
     buckets: dict[int, list[str]] = {}
     seen: dict[str, Seen] = {}
     sigs: dict[str, np.ndarray] = {}
     links: dict[str, tuple[str, float]] = {}
-    for n, (article_id, when, text) in enumerate(items, 1):
+    for n, (article_id, when, text, *body) in enumerate(items, 1):
         if progress:
             progress(n)
         if len(words(text)) < MIN_WORDS:
             continue
-        me = Seen(article_id, aware(when), frozenset(shingles(text)))
-        seen[article_id] = me
-        sig = signature(me.shingles)
-        sigs[article_id] = sig
+        sh = frozenset(shingles(text))
+        sig = signature(sh)
         keys = band_keys(sig)
+        me = Seen(article_id, aware(when), sh, tuple(words(body[0] if body else text)), frozenset(keys))
+        seen[article_id] = me
+        sigs[article_id] = sig
         candidates = {c for k in keys for c in buckets.get(k, ())}
         for k in keys:
             buckets.setdefault(k, []).append(article_id)
@@ -261,7 +274,14 @@ def scan(items: Iterable[tuple[str, datetime, str]], progress: Callable[[int], N
             if within(me, seen[c])
             and worth_reading(estimated_similarity(sig, sigs[c]), len(me.shingles), len(seen[c].shingles))
         )
-        found = matches(me, likely)
+
+        def template(a: Seen, b: Seen) -> float:
+            shared = a.keys & b.keys
+            return template_count(
+                shared, max(a.when, b.when), {k: [seen[i].when for i in buckets[k]] for k in shared}
+            )
+
+        found = matches(me, likely, template)
         if not found:
             continue
         members = {me.id, *(c.id for c, _ in found)}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from datasketch import MinHash
@@ -42,6 +42,26 @@ def shingles(text: str, size: int = SHINGLE) -> set[str]:
     if len(w) < size:
         return {" ".join(w)} if w else set()
     return {" ".join(w[i : i + size]) for i in range(len(w) - size + 1)}
+
+
+# A shared passage is this many consecutive shared shingles (five words), not a stray phrase that
+# every report of the day shares («صاحب السمو الملكي الأمير»).
+PASSAGE_RUN = 3
+
+
+def lead_offset(body_words: Sequence[str], other: frozenset[str] | set[str], size: int = SHINGLE) -> int:
+    """Where in a body (its words) the first passage shared with ``other`` (a shingle set) begins,
+    in words; the body's length when there is none. A trimmed reprint shares the longer article's
+    opening; a roundup holds the shorter article somewhere after an opening of its own."""
+    run = 0
+    for i in range(len(body_words) - size + 1):
+        if " ".join(body_words[i : i + size]) in other:
+            run += 1
+            if run == PASSAGE_RUN:
+                return i - PASSAGE_RUN + 1
+        else:
+            run = 0
+    return len(body_words)
 
 
 def signature(shingle_set: Iterable[str]) -> np.ndarray:

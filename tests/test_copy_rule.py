@@ -1,0 +1,109 @@
+"""When one article copies another (worker/corpus/copy_rule.py): where the shared text begins, the
+template count, the rule, and its fitting and cross-validation. Constructed texts; no services."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from worker.corpus import copy_rule as rule
+from worker.corpus import duplicates as dup
+from worker.corpus.shingles import lead_offset, shingles, words
+
+T0 = datetime(2015, 8, 10, tzinfo=UTC)
+ITEM = (
+    "أعلنت وزارة الصحة اليوم تسجيل ثلاث إصابات جديدة بالفيروس في منطقة الرياض وأوضحت أن الحالات تتلقى "
+    "الرعاية اللازمة في المستشفيات وأن فرق التقصي تتابع المخالطين في المنازل والمدارس والأسواق"
+)
+MORE = (
+    "وأضافت الوزارة أن الفرق الميدانية زارت خلال الأسبوع الماضي أكثر من مئتي منزل وأن نتائج الفحوص "
+    "ستعلن تباعا داعية المواطنين إلى الالتزام بالإرشادات الصحية ومراجعة المراكز عند ظهور الأعراض"
+)
+OPENING = (
+    "افتتح أمير المنطقة مساء أمس مهرجان الصيف بحضور عدد من المسؤولين والأهالي وتضمن الحفل عروضا "
+    "شعبية ومسرحية للأطفال والعائلات في الحديقة العامة وسط المدينة وسط إقبال كبير من الزوار والمصطافين"
+)
+
+OTHER = (
+    "وفي شأن آخر اختتم المنتخب الوطني لكرة القدم معسكره التدريبي في النمسا بمباراة ودية فاز فيها على "
+    "نظيره التركي بهدفين نظيفين سجلهما المهاجمان في الشوط الثاني بعد تمريرتين من لاعب الوسط الجديد"
+)
+
+
+def _seen(i: str, body: str, hours: float = 0, keys: frozenset[int] = frozenset()) -> rule.Seen:
+    return rule.Seen(i, T0 + timedelta(hours=hours), frozenset(shingles(body)), tuple(words(body)), keys)
+
+
+def test_the_lead_offset_is_where_the_first_shared_passage_begins():
+    item = frozenset(shingles(ITEM))
+    assert lead_offset(words(ITEM + " " + MORE), item) == 0
+    assert lead_offset(words(OPENING + " " + ITEM), item) == len(words(OPENING))
+    # a stray shared phrase shorter than a passage is not where the shared text begins
+    assert lead_offset(words("أعلنت وزارة الصحة " + OPENING), item) == len(words(OPENING)) + 3
+
+
+def test_a_trimmed_reprint_is_a_copy_and_a_roundup_holding_the_item_is_not():
+    # the longer article holds the item whole and as much else in both cases
+    reprint = rule.measure(_seen("short", ITEM), _seen("long", f"{ITEM} {MORE} {OTHER}", 3), template=0)
+    roundup = rule.measure(_seen("short", ITEM), _seen("long", f"{OPENING} {ITEM} {OTHER}", 3), template=0)
+    assert reprint.containment == roundup.containment == 1.0
+    assert reprint.jaccard < rule.SETTING.jaccard and roundup.jaccard < rule.SETTING.jaccard
+    assert reprint.lead == 0 and roundup.lead == len(words(OPENING))
+    assert rule.is_copy(reprint) and not rule.is_copy(roundup)
+
+
+def test_shared_text_printed_on_earlier_days_is_a_template():
+    older = [T0 - timedelta(days=d) for d in (4, 5, 6, 8, 9)]
+    assert rule.template_count({1, 2, 3}, T0, {1: older, 2: older[:1], 3: older + [T0]}) == 5
+    assert rule.template_count({1}, T0, {1: [T0 - timedelta(days=1)]}) == 0  # a reprint of yesterday
+    assert rule.template_count(set(), T0, {}) == 0
+    copy = rule.measure(_seen("a", ITEM), _seen("b", ITEM, 2), template=0)
+    assert rule.is_copy(copy)
+    assert not rule.is_copy(rule.Signals(**{**copy.__dict__, "template": 5}))
+    assert not rule.is_copy(rule.Signals(**{**copy.__dict__, "banded": False}))
+    assert not rule.is_copy(rule.Signals(**{**copy.__dict__, "days": rule.SETTING.window_days + 1}))
+
+
+def test_the_matcher_asks_for_the_template_count_of_each_pair():
+    asked = []
+
+    def template(a, b):
+        asked.append((a.id, b.id))
+        return 10.0
+
+    me, other = _seen("b", ITEM, 5), _seen("a", ITEM)
+    assert dup.matches(me, [other], template) == [] and asked == [("b", "a")]
+    assert [c.id for c, _ in dup.matches(me, [other], lambda a, b: 0.0)] == ["a"]
+
+
+def test_a_scan_leaves_a_text_printed_day_after_day_apart():
+    # one outlet's daily notice in the same words: while no print is more than three days old it
+    # reads as a reprint; once more than three prints are, it is boilerplate and links nothing
+    days = [(f"d{n}", T0 + timedelta(days=n), ITEM) for n in range(12)]
+    links = dup.scan(days)
+    assert set(links) == {f"d{n}" for n in range(1, 7)}
+    # the same text printed twice on one day, with no history, is a copy
+    assert set(dup.scan([("x", T0, ITEM), ("y", T0 + timedelta(hours=2), ITEM)])) == {"y"}
+
+
+def _rows():
+    copies = [rule.Signals(0.5 + i / 100, 0.9, 0, 0.5, 0) for i in range(20)]
+    trimmed = [rule.Signals(0.2, 0.8 + i / 100, 1, 0.5, 0) for i in range(10)]
+    roundups = [rule.Signals(0.2, 0.8 + i / 100, 300, 0.5, 0) for i in range(10)]
+    templates = [rule.Signals(0.6, 0.8, 0, 2.0, 20 + i) for i in range(10)]
+    strangers = [rule.Signals(0.05, 0.1, 500, 1.0, 0) for _ in range(20)]
+    return [(s, True) for s in copies + trimmed] + [(s, False) for s in roundups + templates + strangers]
+
+
+def test_the_fit_separates_what_the_signals_separate_and_held_out_figures_say_so():
+    rows = _rows()
+    setting = rule.fit(rows)
+    s = rule.score(rows, setting)
+    assert (s.precision, s.recall) == (1.0, 1.0)
+    assert setting.lead_words < 300 and setting.template_articles < 20
+    cv = rule.cross_validated(rows, folds=5, repeats=2)
+    assert cv.precision == 1.0 and cv.recall == 1.0 and cv.found == 2 * 30
+    # without the two signals the same pairs cannot all be told apart
+    inf = float("inf")
+    shingles_only = [g for g in rule.GRID if g.lead_words == inf and g.template_articles == inf]
+    best = rule.score(rows, rule.fit(rows, grid=shingles_only))
+    assert best.precision < 1.0 or best.recall < 1.0
