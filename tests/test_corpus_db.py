@@ -348,3 +348,37 @@ def test_a_reprint_joins_the_story_of_its_first_article_even_with_nothing_to_agr
         linked = dict(s.execute(select(ArticleDuplicate.article_id, ArticleDuplicate.duplicate_of)).all())
     assert linked == {"b-copy": "b-first"}
     assert story_of["b-copy"] == story_of["b-first"] != story_of["b-other"]
+
+
+def _plain(article_id: str, source: str, title: str, body: str, when: datetime) -> str | None:
+    """An article indexed for copies alone (no stages): what the article it copies is, if any."""
+    from worker.corpus.duplicates import index_article
+
+    with session_scope() as s:
+        add_article(s, {
+            "id": article_id, "content_hash": article_id.ljust(64, "0"), "source": source, "title": title,
+            "body": body, "published_at": when, "status": "done", "extractor_version": "v1",
+        })  # fmt: skip
+    with session_scope() as s:
+        return index_article(s, article_id)
+
+
+def test_a_roundup_and_a_text_printed_day_after_day_are_not_copies(anydb):
+    from datetime import timedelta
+
+    t0 = datetime(2023, 6, 1, 8, tzinfo=UTC)
+    # a wire, its trimmed reprint under another headline, and a roundup holding it whole after an
+    # item of its own (word orders reversed or thinned: other texts)
+    other = " ".join(OTHER.split()[::-1])
+    assert _plain("w-first", "spa", "خبر", f"{WIRE} {other}", t0) is None
+    assert _plain("w-trimmed", "sabq", "عنوان آخر تماما", WIRE, t0 + timedelta(hours=3)) == "w-first"
+    roundup = f"{OTHER} {WIRE} " + " ".join(WIRE.split()[::-1]) + " " + " ".join(OTHER.split()[::2])
+    assert _plain("w-roundup", "okaz", "موجز", roundup, t0 + timedelta(hours=5)) is None
+    # one outlet's notice in the same words every day: a reprint while no print is more than three
+    # days old, boilerplate once more than three are
+    notice = (
+        "تعلن إدارة المرور عن إغلاق الطريق الدائري الشرقي في الاتجاهين من الساعة العاشرة مساء حتى السادسة "
+        "صباحا لأعمال الصيانة وتدعو قائدي المركبات إلى استخدام الطرق البديلة والالتزام بالتعليمات"
+    )
+    got = [_plain(f"n{d}", "alweeam", "تنبيه", notice, t0 + timedelta(days=20 + d)) for d in range(9)]
+    assert got[:7] == [None] + ["n0"] * 6 and got[7:] == [None, None]

@@ -87,7 +87,12 @@ def scan(path: str | None, limit: int | None, sample: int, seed: int, out: str |
             if ref in texts:  # the corpus has a few articles twice under one URL: one of each
                 continue
             texts[ref] = (m.get("source") or "", m.get("title") or "", m.get("body") or "")
-            yield ref, _when(m.get("published_at")), article_text(m.get("title"), m.get("body"))
+            yield (
+                ref,
+                _when(m.get("published_at")),
+                article_text(m.get("title"), m.get("body")),
+                m.get("body") or "",
+            )
 
     def progress(n: int) -> None:
         if n % 1000 == 0:
