@@ -107,3 +107,25 @@ def test_the_fit_separates_what_the_signals_separate_and_held_out_figures_say_so
     shingles_only = [g for g in rule.GRID if g.lead_words == inf and g.template_articles == inf]
     best = rule.score(rows, rule.fit(rows, grid=shingles_only))
     assert best.precision < 1.0 or best.recall < 1.0
+
+
+def test_a_group_is_joined_through_its_first_article_not_through_any_member():
+    # a release, a report that prints it whole and then another text, and a copy of that other text
+    # alone: the last copies the report, not the release, and is no copy of the group's first
+    links = dup.scan(
+        [
+            ("release", T0, ITEM),
+            ("report", T0 + timedelta(hours=2), f"{ITEM} {OTHER}"),
+            ("other", T0 + timedelta(hours=4), OTHER),
+        ]
+    )
+    assert {a: d for a, (d, _) in links.items()} == {"report": "release"}
+    # the release copied by a later article still joins its group
+    links = dup.scan(
+        [
+            ("release", T0, ITEM),
+            ("report", T0 + timedelta(hours=2), f"{ITEM} {OTHER}"),
+            ("reprint", T0 + timedelta(hours=4), f"واس - {ITEM}"),
+        ]
+    )
+    assert {a: d for a, (d, _) in links.items()} == {"report": "release", "reprint": "release"}

@@ -192,6 +192,16 @@ def regroup(
     return first, links
 
 
+def through_first(
+    found: list[tuple[Seen, float]], pointed: dict[str, tuple[str, float]]
+) -> list[tuple[Seen, float]]:
+    """The copies through which an article joins a group: a group's first article, or a copy whose
+    first article it copies too (``pointed``: the copies' current links). Joining through any member
+    would chain groups: a joint report that copies two releases would make one group of both."""
+    ids = {c.id for c, _ in found}
+    return [(c, s) for c, s in found if c.id not in pointed or pointed[c.id][0] in ids]
+
+
 def link(session: Session, me: Seen, found: list[tuple[Seen, float]]) -> str | None:
     """Point every article of the group (``me``, its copies, and what those already point to) at
     the group's first article, and what pointed at a member at the first too. Returns what ``me``
@@ -207,6 +217,11 @@ def link(session: Session, me: Seen, found: list[tuple[Seen, float]]) -> str | N
             ).where(ArticleDuplicate.article_id.in_(members))
         )
     }
+    found = through_first(found, pointed)
+    if not found:
+        return None
+    members = [me.id, *(c.id for c, _ in found)]
+    pointed = {a: v for a, v in pointed.items() if a in members}
     roots = _seen(session, {d for d, _ in pointed.values()} - set(members))
     first, links = regroup(me, found, pointed, roots)
     session.execute(delete(ArticleDuplicate).where(ArticleDuplicate.article_id == first.id))
@@ -282,6 +297,7 @@ def scan(
             )
 
         found = matches(me, likely, template)
+        found = through_first(found, {c.id: links[c.id] for c, _ in found if c.id in links})
         if not found:
             continue
         members = {me.id, *(c.id for c, _ in found)}
