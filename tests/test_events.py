@@ -112,3 +112,11 @@ def test_triggers_are_spans_of_the_text():
     d = doc_with("وتظاهر الآلاف أمام البرلمان.", [])
     (t,) = find_triggers(d.sentences[0].tokens, d.text)
     assert d.text[t.start : t.end] == t.text == "وتظاهر"
+
+
+def test_cooperation_named_by_a_document_is_the_signing_not_a_cooperation():
+    # the signing is the event; "تعاون" only says what the document is about
+    assert types("ووقع البلدان أمس اتفاقية تعاون في مجال الطاقة.") == ["AGREE"]
+    assert "COOPERATE" not in types("وتبادل الوزيران بروتوكولا للتعاون العلمي.")
+    # cooperation as the event itself stays
+    assert types("وأكد الوزير أن البلدين يتعاونان في مكافحة الإرهاب.") == ["COOPERATE"]

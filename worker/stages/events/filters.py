@@ -5,6 +5,8 @@
 - an "attack" on an idea, a "media war", a sporting "attack" or "shot", "war on corruption" is
   not an ASSAULT; a weak violence word ("استهدف", "ضرب", "حرب", "أصيب") needs violence around it;
 - an earthquake, storm or flood that "strikes" is not an ASSAULT;
+- a cooperation noun right after a document noun ("بروتوكول تعاون", "اتفاقية للتعاون") names the
+  document's subject: the signing is the event (AGREE), not a cooperation of its own;
 - the mode of a generic ASSAULT trigger is read from its neighbours (جوي → airstrike,
   مفخخة/ناسفة/انتحاري → bombing, رصاص/إطلاق نار → shooting).
 
@@ -39,6 +41,7 @@ DAWN_NEXT = words("filters/dawn_next")
 DAWN_FORMS = words("filters/dawn_forms")
 DAWN_PREV = words("filters/dawn_prev")
 PURPOSE_OBJECTS = ordered("filters/purpose_objects")
+DOCUMENT_HEADS = ordered("filters/document_heads")
 
 # Windows, in tokens after the trigger's last word unless said otherwise. What is given follows
 # "دعم" closely ("دعم عسكري", "دعم الجيش بالأسلحة"): 8 words; an AID trigger within those 8
@@ -191,8 +194,19 @@ HARD_NEGATIVES = (
 )
 
 
+def _document_subject(t: Trigger, tokens: tuple[Token, ...]) -> bool:
+    """A cooperation noun that names what a document is about: "بروتوكول تعاون", "اتفاقية
+    للتعاون" (the word right before it is a document noun). Either reading: a bare "تعاون" there is
+    the noun, not the verb "cooperated" (a document does not cooperate)."""
+    if t.type != "COOPERATE" or t.token == 0:
+        return False
+    return any(c.startswith(DOCUMENT_HEADS) for c in cores(tokens[t.token - 1].norm))
+
+
 def keep_trigger(t: Trigger, tokens: tuple[Token, ...]) -> bool:
     """False for a hard negative."""
+    if _document_subject(t, tokens):
+        return False
     if t.type != "ASSAULT":
         return True
     return not any(rule(t, tokens) for rule in HARD_NEGATIVES)
