@@ -120,3 +120,14 @@ def test_cooperation_named_by_a_document_is_the_signing_not_a_cooperation():
     assert "COOPERATE" not in types("وتبادل الوزيران بروتوكولا للتعاون العلمي.")
     # cooperation as the event itself stays
     assert types("وأكد الوزير أن البلدين يتعاونان في مكافحة الإرهاب.") == ["COOPERATE"]
+
+
+def test_war_crimes_name_a_legal_category_not_a_war():
+    # violence elsewhere in the sentence keeps «حرب» from being dropped as a weak word alone
+    for text in (
+        "واتهمت المنظمة الميليشيات بارتكاب جرائم حرب بعد مقتل عشرات المدنيين.",
+        "ونفى أن تكون قواته ارتكبت جرائم حرب في المدينة التي قصفها الجيش.",
+    ):
+        evs = events(doc_with(text, [])).events
+        assert "ASSAULT" in [e.type for e in evs]
+        assert not [e for e in evs if e.type == "ASSAULT" and "حرب" in e.trigger]

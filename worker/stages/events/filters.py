@@ -4,6 +4,7 @@
   mode of what is given (military / economic / humanitarian);
 - an "attack" on an idea, a "media war", a sporting "attack" or "shot", "war on corruption" is
   not an ASSAULT; a weak violence word ("استهدف", "ضرب", "حرب", "أصيب") needs violence around it;
+- a legal category ("جرائم حرب", "مجرمي حرب") is no war that happened;
 - an earthquake, storm or flood that "strikes" is not an ASSAULT;
 - a cooperation noun right after a document noun ("بروتوكول تعاون", "اتفاقية للتعاون") names the
   document's subject: the signing is the event (AGREE), not a cooperation of its own;
@@ -42,6 +43,7 @@ DAWN_FORMS = words("filters/dawn_forms")
 DAWN_PREV = words("filters/dawn_prev")
 PURPOSE_OBJECTS = ordered("filters/purpose_objects")
 DOCUMENT_HEADS = ordered("filters/document_heads")
+LEGAL_CATEGORY_PREV = ordered("filters/legal_category_prev")
 
 # Windows, in tokens after the trigger's last word unless said otherwise. What is given follows
 # "دعم" closely ("دعم عسكري", "دعم الجيش بالأسلحة"): 8 words; an AID trigger within those 8
@@ -140,6 +142,13 @@ def _figurative(t: Trigger, tokens: tuple[Token, ...]) -> bool:
     return _has(_window(tokens, t.last + 1, t.last + 1 + FIGURATIVE_WINDOW), FIGURATIVE_NEXT)
 
 
+def _legal_category(t: Trigger, tokens: tuple[Token, ...]) -> bool:
+    """A war named as a legal category: "بتهمة ارتكاب جرائم حرب", "محاكمة مجرمي الحرب"."""
+    if t.token == 0:
+        return False
+    return any(c.startswith(LEGAL_CATEGORY_PREV) for c in cores(tokens[t.token - 1].norm))
+
+
 def _sporting(t: Trigger, tokens: tuple[Token, ...]) -> bool:
     """A sporting attack or shot: "هاجم الفريق مرمى الخصم", "سدد اللاعب كرة" in a sentence about
     sport with no killing, gunmen or shelling."""
@@ -186,6 +195,7 @@ def _aims_at_purpose(t: Trigger, tokens: tuple[Token, ...]) -> bool:
 # the hard-negative rules for ASSAULT triggers, in the order they are tried
 HARD_NEGATIVES = (
     _figurative,
+    _legal_category,
     _sporting,
     _hazard_strikes,
     _weak_without_violence,
