@@ -131,3 +131,13 @@ def test_war_crimes_name_a_legal_category_not_a_war():
         evs = events(doc_with(text, [])).events
         assert "ASSAULT" in [e.type for e in evs]
         assert not [e for e in evs if e.type == "ASSAULT" and "حرب" in e.trigger]
+
+
+def test_a_meeting_of_teams_is_a_match_not_a_consultation():
+    assert "CONSULT" not in types(
+        "ويخوض الفريق اليوم ثاني لقاءاته الودية أمام أحد الأندية بعدما خسر مباراته الأولى."
+    )
+    assert "CONSULT" not in types("ويلتقي المنتخب مع نظيره الياباني في المباراة النهائية.")
+    # a club's officials still meet
+    assert "CONSULT" in types("وعقد رئيس النادي لقاء مع وزير الرياضة لبحث دعم الفريق.")
+    assert types("والتقى وزير الخارجية نظيره الفرنسي في باريس.") == ["CONSULT"]

@@ -4,6 +4,7 @@
   mode of what is given (military / economic / humanitarian);
 - an "attack" on an idea, a "media war", a sporting "attack" or "shot", "war on corruption" is
   not an ASSAULT; a weak violence word ("استهدف", "ضرب", "حرب", "أصيب") needs violence around it;
+- a "meeting" in a sentence about sport ("لقاء ودي", "يلتقي الفريق") is a match, not a CONSULT;
 - a legal category ("جرائم حرب", "مجرمي حرب") is no war that happened;
 - an earthquake, storm or flood that "strikes" is not an ASSAULT;
 - a cooperation noun right after a document noun ("بروتوكول تعاون", "اتفاقية للتعاون") names the
@@ -35,6 +36,8 @@ ATTACHED = ordered("filters/attached")
 AID_CUES = ordered("filters/aid_cues")
 ASSAULT_MODES = groups("filters/assault_modes")
 SPORT_LEMMAS = words("filters/sport_lemmas")
+SPORT_MEETING_LEMMAS = words("filters/sport_meeting_lemmas")
+MATCH_WORDS = ordered("filters/match_words")
 REAL_VIOLENCE = ordered("filters/real_violence")
 HAZARD_LEMMAS = words("filters/hazard_lemmas")
 # words after "فجر" that make it the noun "dawn"
@@ -158,6 +161,15 @@ def _sporting(t: Trigger, tokens: tuple[Token, ...]) -> bool:
     return _has(sentence, SPORTS) and not _has(sentence, REAL_VIOLENCE)
 
 
+def _sporting_match(t: Trigger, tokens: tuple[Token, ...]) -> bool:
+    """A match between teams: "خاض الفريق ثاني لقاءاته الودية", "يلتقي المنتخب مع" in a sentence
+    that speaks of a match played, with no killing, gunmen or shelling."""
+    if t.type != "CONSULT" or t.lemma not in SPORT_MEETING_LEMMAS:
+        return False
+    sentence = _window(tokens, 0, len(tokens))
+    return _has(sentence, MATCH_WORDS) and not _has(sentence, REAL_VIOLENCE)
+
+
 def _hazard_strikes(t: Trigger, tokens: tuple[Token, ...]) -> bool:
     """A natural hazard that strikes: "ضرب زلزال المنطقة", "الإعصار الذي اجتاح الساحل"."""
     if t.lemma not in HAZARD_LEMMAS:
@@ -215,7 +227,7 @@ def _document_subject(t: Trigger, tokens: tuple[Token, ...]) -> bool:
 
 def keep_trigger(t: Trigger, tokens: tuple[Token, ...]) -> bool:
     """False for a hard negative."""
-    if _document_subject(t, tokens):
+    if _document_subject(t, tokens) or _sporting_match(t, tokens):
         return False
     if t.type != "ASSAULT":
         return True
