@@ -141,3 +141,11 @@ def test_a_meeting_of_teams_is_a_match_not_a_consultation():
     # a club's officials still meet
     assert "CONSULT" in types("وعقد رئيس النادي لقاء مع وزير الرياضة لبحث دعم الفريق.")
     assert types("والتقى وزير الخارجية نظيره الفرنسي في باريس.") == ["CONSULT"]
+
+
+def test_air_support_is_military_aid():
+    for text in ("وتقدمت القوات بدعم جوي من التحالف.", "واستفاد المقاتلون من دعم مقاتلات التحالف."):
+        evs = events(doc_with(text, [])).events
+        assert [(e.type, e.mode) for e in evs if e.type in ("AID", "SUPPORT")] == [("AID", "military")]
+    # backing in words stays SUPPORT
+    assert "SUPPORT" in types("وأعلن الحزب دعمه للحكومة الجديدة.")
