@@ -55,3 +55,20 @@ def test_the_place_that_hosts_the_meeting_is_its_location():
     assert e.location == "أوتاوا" and "أوتاوا" not in e.actors
     e = first("وقالت أوتاوا إن الاجتماع الثالث للجنة عقد أمس.", "CONSULT", [("أوتاوا", "LOC")], RULES_PLACE)
     assert e.location is None
+
+
+def test_other_forms_of_a_groups_nisba_name_stand_for_the_group():
+    from worker.stages.events.arguments_participants import group_names, participants
+
+    text = (
+        "وقصفت طائرات التحالف مواقع الحوثيين أمس. وحمل الحوثيون الأمم المتحدة المسؤولية. "
+        "وارتكبت الميليشيات الحوثية مجزرة."
+    )
+    doc = doc_with(text, [("الحوثيين", "ORG"), ("الأمم المتحدة", "ORG")])
+    assert group_names(doc) == {"حوث": "الحوثيين"}
+    for si in (1, 2):
+        parts = participants(doc, si, {}, {})
+        assert "الحوثيين" in [p.name for p in parts]
+    # a nationality names a state (state_names), not a group
+    doc = doc_with("والتقى الوزير الأمريكيين في واشنطن.", [("الأمريكيين", "ORG")])
+    assert group_names(doc) == {}

@@ -90,6 +90,41 @@ def state_names(doc: Document) -> dict[str, str]:
     return out
 
 
+# The definite article with its clitics, and the endings of a nisba that a group's name shares
+# with its adjective ("الحوثيين", "الحوثيون", "الحوثية"); both longest first.
+NISBA_PREFIXES = ordered("arguments/nisba_prefixes")
+NISBA_ENDINGS = ordered("arguments/nisba_endings")
+# a nisba stem shorter than this is no name ("الذي", "التي" end like one)
+MIN_NISBA_STEM = 3
+
+
+def _nisba_stem(w: str) -> str | None:
+    """The stem of a definite nisba word ("الحوثيين", "والحوثية" → "حوث"), else None."""
+    pre = next((p for p in NISBA_PREFIXES if w.startswith(p)), None)
+    if pre is None:
+        return None
+    rest = w[len(pre) :]
+    end = next((e for e in NISBA_ENDINGS if rest.endswith(e)), None)
+    if end is None or len(rest) - len(end) < MIN_NISBA_STEM:
+        return None
+    return rest[: -len(end)]
+
+
+def group_names(doc: Document) -> dict[str, str]:
+    """nisba stem → the canonical name of an organisation the article names by a nisba of one
+    word ("الحوثيين"), so its other forms stand for it ("الحوثيون", "الميليشيات الحوثية").
+    Nationalities are left to state_names: their adjective names the state."""
+    out: dict[str, str] = {}
+    for m in doc.mentions:
+        if m.type != "ORG" or " " in m.canonical:
+            continue
+        w = normalise(m.canonical)
+        stem = _nisba_stem(w)
+        if stem and adjective_stem(w) is None:
+            out.setdefault(stem, m.canonical)
+    return out
+
+
 # --- Clitics ---
 
 
@@ -362,6 +397,16 @@ def _state_adjective(toks: tuple[Token, ...], k: int, states: dict[str, str]) ->
     return Participant(states[stem], "LOC", tok.start, tok.end, k, k, "", "adjective", after_noun=True)
 
 
+def _group_word(toks: tuple[Token, ...], k: int, groups: dict[str, str]) -> Participant | None:
+    """A form of a group's nisba name the mentions missed stands for the group the article names
+    ("حمل الحوثيون", "الميليشيات الحوثية" → الحوثيين); in the plural too, unlike a state."""
+    tok = toks[k]
+    stem = _nisba_stem(tok.norm)
+    if stem is None or stem not in groups:
+        return None
+    return Participant(groups[stem], "ORG", tok.start, tok.end, k, k, "", "adjective", after_noun=k > 0)
+
+
 def _title_words(toks: tuple[Token, ...], k: int, covered: set[int]) -> tuple[list[str], int]:
     """The title head at token k and up to TITLE_TAIL words after it, to a break, a relative or a
     name; and the index of the token after them."""
@@ -421,15 +466,16 @@ def participants(
     trigger_tokens: set[int] | None = None,
 ) -> list[Participant]:
     """The participants of sentence ``si`` in token order: its mentions (titled organisations
-    resolved to their person), the nationality adjectives that stand for a state of the article
-    and the titles that stand for a person of it. ``trigger_tokens`` bound the look-back for a
-    preposition."""
+    resolved to their person), the nationality adjectives that stand for a state of the article,
+    the other forms of a group's nisba name (group_names) and the titles that stand for a person
+    of it. ``trigger_tokens`` bound the look-back for a preposition."""
     sent = doc.sentences[si]
     out, covered = _mention_participants(doc, sent, set(trigger_tokens or ()))
     out = _titled_organisations(out, sent.tokens, titles)
+    groups = group_names(doc)
     for k in range(len(sent.tokens)):
         if k not in covered:
-            adjective = _state_adjective(sent.tokens, k, states)
+            adjective = _state_adjective(sent.tokens, k, states) or _group_word(sent.tokens, k, groups)
             if adjective is not None:
                 out.append(adjective)
     out += _title_participants(doc, sent, titles, covered)
