@@ -72,3 +72,40 @@ def test_other_forms_of_a_groups_nisba_name_stand_for_the_group():
     # a nationality names a state (state_names), not a group
     doc = doc_with("والتقى الوزير الأمريكيين في واشنطن.", [("الأمريكيين", "ORG")])
     assert group_names(doc) == {}
+
+
+def _titled(text: str, names: list[tuple[str, str]], si: int, trigger_word: str) -> list[str]:
+    from worker.stages.events.arguments_participants import participants, state_names, title_index
+
+    doc = doc_with(text, names)
+    toks = doc.sentences[si].tokens
+    stops = {k for k, t in enumerate(toks) if t.text == trigger_word}
+    parts = participants(doc, si, state_names(doc), title_index(doc), stops)
+    return [p.name for p in parts if p.source == "title"]
+
+
+def test_a_headline_title_stops_at_the_trigger():
+    # without the stop the title runs on into the verb and the second title, and ties
+    text = (
+        "ولي العهد يلتقي رئيس الوزراء\n\n"
+        "واستقبل سلمان بن حمد ولي العهد ضيوفه أمس. وحضر اللقاء خليفة بن سلمان رئيس الوزراء."
+    )
+    names = [("سلمان بن حمد", "PERS"), ("خليفة بن سلمان", "PERS")]
+    assert _titled(text, names, 0, "يلتقي") == ["سلمان بن حمد", "خليفة بن سلمان"]
+
+
+def test_a_title_head_after_a_head_completes_the_title():
+    # «الرئيس اليمني» inside «نائب الرئيس اليمني» is not the president; the state's name and its
+    # adjective compare equal, so the vice-president's own title («نائب رئيس اليمن») wins
+    text = (
+        "نائب الرئيس اليمني يزور عدن\n\n"
+        "ووصل خالد بحاح نائب رئيس اليمن إلى عدن أمس. وكان الرئيس اليمني عبد ربه هادي قد عاد إليها."
+    )
+    names = [("خالد بحاح", "PERS"), ("عبد ربه هادي", "PERS"), ("عدن", "LOC")]
+    assert _titled(text, names, 0, "يزور") == ["خالد بحاح"]
+    # a tie on the whole title is not broken by the head inside it («الرئيس اليمني»)
+    text = (
+        "نائب الرئيس اليمني يزور عدن\n\n"
+        "ووصل خالد بحاح نائب رئيس الحكومة إلى عدن أمس. وكان الرئيس اليمني عبد ربه هادي قد عاد إليها."
+    )
+    assert "عبد ربه هادي" not in _titled(text, names, 0, "يزور")

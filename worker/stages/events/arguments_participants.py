@@ -13,6 +13,7 @@ Each construction is one named rule below; the word lists are data files in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from worker.lang.ar import ordered, words
 from worker.lang.ar.lexicons import nationalities
@@ -326,11 +327,21 @@ def title_index(doc: Document) -> dict[str, set[str]]:
     return out
 
 
+@cache
+def _state_adjectives() -> dict[str, str]:
+    """A state's one-word name → its adjective stem ("اليمن" → "يمني"), capitals left out."""
+    out: dict[str, str] = {}
+    for adj, names in nationalities().items():
+        out.setdefault(names[0], adj)
+    return out
+
+
 def _norm_title_word(w: str) -> str:
-    """A title word as titles are compared: without "و", a nationality adjective as its stem
-    ("@" + "روسي"), the article dropped when three letters remain ("الخارجيه" → "خارجيه")."""
+    """A title word as titles are compared: without "و", a nationality adjective or the state's
+    name as the adjective's stem ("الروسي", "روسيا" → "@" + "روسي": "نائب الرئيس اليمني" is
+    "نائب رئيس اليمن"), the article dropped when three letters remain ("الخارجيه" → "خارجيه")."""
     w = _without_wa(w)
-    stem = adjective_stem(w)
+    stem = adjective_stem(w) or _state_adjectives().get(w)
     if stem:
         return "@" + stem
     return w[2:] if w.startswith("ال") and len(w) > 4 else w
@@ -407,15 +418,19 @@ def _group_word(toks: tuple[Token, ...], k: int, groups: dict[str, str]) -> Part
     return Participant(groups[stem], "ORG", tok.start, tok.end, k, k, "", "adjective", after_noun=k > 0)
 
 
-def _title_words(toks: tuple[Token, ...], k: int, covered: set[int]) -> tuple[list[str], int]:
-    """The title head at token k and up to TITLE_TAIL words after it, to a break, a relative or a
-    name; and the index of the token after them."""
+def _title_words(
+    toks: tuple[Token, ...], k: int, covered: set[int], stops: frozenset[int] = frozenset()
+) -> tuple[list[str], int]:
+    """The title head at token k and up to TITLE_TAIL words after it, to a break, a relative, a
+    name or one of ``stops`` (an event's trigger: "ولي ولي العهد يلتقي …" ends before the verb);
+    and the index of the token after them."""
     words = [_title_head(toks[k].norm)]
     j = k + 1
     while (
         j < len(toks)
         and j - k <= TITLE_TAIL
         and j not in covered
+        and j not in stops
         and toks[j].norm not in BREAKS
         and toks[j].norm not in RELATIVES
     ):
@@ -425,15 +440,23 @@ def _title_words(toks: tuple[Token, ...], k: int, covered: set[int]) -> tuple[li
 
 
 def _title_at(
-    doc: Document, sent: Sentence, k: int, titles: dict[str, set[str]], covered: set[int]
+    doc: Document,
+    sent: Sentence,
+    k: int,
+    titles: dict[str, set[str]],
+    covered: set[int],
+    stops: frozenset[int] = frozenset(),
 ) -> tuple[Participant | None, int]:
     """A title with no name after it stands for the person the article gives that title ("وزير
     الخارجية الأمريكي" → بلينكن): the participant at token k, if any, and the next token to
-    look at."""
+    look at. A head right after another head completes that title ("نائب الرئيس", "ولي ولي
+    العهد") and starts none of its own."""
     toks = sent.tokens
     if k in covered or _title_head(toks[k].norm) not in TITLE_HEADS:
         return None, k + 1
-    words, j = _title_words(toks, k, covered)
+    if k > 0 and _title_head(toks[k - 1].norm) in TITLE_HEADS:
+        return None, k + 1
+    words, j = _title_words(toks, k, covered, stops)
     if j in covered:
         return None, j  # a name follows: the mention itself is the participant
     person = resolve_title(words, titles) if len(words) >= MIN_TITLE_WORDS else None
@@ -444,13 +467,17 @@ def _title_at(
 
 
 def _title_participants(
-    doc: Document, sent: Sentence, titles: dict[str, set[str]], covered: set[int]
+    doc: Document,
+    sent: Sentence,
+    titles: dict[str, set[str]],
+    covered: set[int],
+    stops: frozenset[int] = frozenset(),
 ) -> list[Participant]:
     """The persons that titles without a name stand for, left to right (see _title_at)."""
     out: list[Participant] = []
     k = 0
     while k < len(sent.tokens):
-        part, nxt = _title_at(doc, sent, k, titles, covered)
+        part, nxt = _title_at(doc, sent, k, titles, covered, stops)
         if part is not None:
             out.append(part)
             covered.update(range(k, nxt))
@@ -478,7 +505,7 @@ def participants(
             adjective = _state_adjective(sent.tokens, k, states) or _group_word(sent.tokens, k, groups)
             if adjective is not None:
                 out.append(adjective)
-    out += _title_participants(doc, sent, titles, covered)
+    out += _title_participants(doc, sent, titles, covered, frozenset(trigger_tokens or ()))
     out.sort(key=lambda p: p.token)
     return out
 
