@@ -112,3 +112,40 @@ def test_triggers_are_spans_of_the_text():
     d = doc_with("وتظاهر الآلاف أمام البرلمان.", [])
     (t,) = find_triggers(d.sentences[0].tokens, d.text)
     assert d.text[t.start : t.end] == t.text == "وتظاهر"
+
+
+def test_cooperation_named_by_a_document_is_the_signing_not_a_cooperation():
+    # the signing is the event; "تعاون" only says what the document is about
+    assert types("ووقع البلدان أمس اتفاقية تعاون في مجال الطاقة.") == ["AGREE"]
+    assert "COOPERATE" not in types("وتبادل الوزيران بروتوكولا للتعاون العلمي.")
+    # cooperation as the event itself stays
+    assert types("وأكد الوزير أن البلدين يتعاونان في مكافحة الإرهاب.") == ["COOPERATE"]
+
+
+def test_war_crimes_name_a_legal_category_not_a_war():
+    # violence elsewhere in the sentence keeps «حرب» from being dropped as a weak word alone
+    for text in (
+        "واتهمت المنظمة الميليشيات بارتكاب جرائم حرب بعد مقتل عشرات المدنيين.",
+        "ونفى أن تكون قواته ارتكبت جرائم حرب في المدينة التي قصفها الجيش.",
+    ):
+        evs = events(doc_with(text, [])).events
+        assert "ASSAULT" in [e.type for e in evs]
+        assert not [e for e in evs if e.type == "ASSAULT" and "حرب" in e.trigger]
+
+
+def test_a_meeting_of_teams_is_a_match_not_a_consultation():
+    assert "CONSULT" not in types(
+        "ويخوض الفريق اليوم ثاني لقاءاته الودية أمام أحد الأندية بعدما خسر مباراته الأولى."
+    )
+    assert "CONSULT" not in types("ويلتقي المنتخب مع نظيره الياباني في المباراة النهائية.")
+    # a club's officials still meet
+    assert "CONSULT" in types("وعقد رئيس النادي لقاء مع وزير الرياضة لبحث دعم الفريق.")
+    assert types("والتقى وزير الخارجية نظيره الفرنسي في باريس.") == ["CONSULT"]
+
+
+def test_air_support_is_military_aid():
+    for text in ("وتقدمت القوات بدعم جوي من التحالف.", "واستفاد المقاتلون من دعم مقاتلات التحالف."):
+        evs = events(doc_with(text, [])).events
+        assert [(e.type, e.mode) for e in evs if e.type in ("AID", "SUPPORT")] == [("AID", "military")]
+    # backing in words stays SUPPORT
+    assert "SUPPORT" in types("وأعلن الحزب دعمه للحكومة الجديدة.")

@@ -13,6 +13,7 @@ Each construction is one named rule below; the word lists are data files in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from worker.lang.ar import ordered, words
 from worker.lang.ar.lexicons import nationalities
@@ -87,6 +88,41 @@ def state_names(doc: Document) -> dict[str, str]:
             if n in canon:
                 out[adj] = canon[n]
                 break
+    return out
+
+
+# The definite article with its clitics, and the endings of a nisba that a group's name shares
+# with its adjective ("الحوثيين", "الحوثيون", "الحوثية"); both longest first.
+NISBA_PREFIXES = ordered("arguments/nisba_prefixes")
+NISBA_ENDINGS = ordered("arguments/nisba_endings")
+# a nisba stem shorter than this is no name ("الذي", "التي" end like one)
+MIN_NISBA_STEM = 3
+
+
+def _nisba_stem(w: str) -> str | None:
+    """The stem of a definite nisba word ("الحوثيين", "والحوثية" → "حوث"), else None."""
+    pre = next((p for p in NISBA_PREFIXES if w.startswith(p)), None)
+    if pre is None:
+        return None
+    rest = w[len(pre) :]
+    end = next((e for e in NISBA_ENDINGS if rest.endswith(e)), None)
+    if end is None or len(rest) - len(end) < MIN_NISBA_STEM:
+        return None
+    return rest[: -len(end)]
+
+
+def group_names(doc: Document) -> dict[str, str]:
+    """nisba stem → the canonical name of an organisation the article names by a nisba of one
+    word ("الحوثيين"), so its other forms stand for it ("الحوثيون", "الميليشيات الحوثية").
+    Nationalities are left to state_names: their adjective names the state."""
+    out: dict[str, str] = {}
+    for m in doc.mentions:
+        if m.type != "ORG" or " " in m.canonical:
+            continue
+        w = normalise(m.canonical)
+        stem = _nisba_stem(w)
+        if stem and adjective_stem(w) is None:
+            out.setdefault(stem, m.canonical)
     return out
 
 
@@ -291,11 +327,21 @@ def title_index(doc: Document) -> dict[str, set[str]]:
     return out
 
 
+@cache
+def _state_adjectives() -> dict[str, str]:
+    """A state's one-word name → its adjective stem ("اليمن" → "يمني"), capitals left out."""
+    out: dict[str, str] = {}
+    for adj, names in nationalities().items():
+        out.setdefault(names[0], adj)
+    return out
+
+
 def _norm_title_word(w: str) -> str:
-    """A title word as titles are compared: without "و", a nationality adjective as its stem
-    ("@" + "روسي"), the article dropped when three letters remain ("الخارجيه" → "خارجيه")."""
+    """A title word as titles are compared: without "و", a nationality adjective or the state's
+    name as the adjective's stem ("الروسي", "روسيا" → "@" + "روسي": "نائب الرئيس اليمني" is
+    "نائب رئيس اليمن"), the article dropped when three letters remain ("الخارجيه" → "خارجيه")."""
     w = _without_wa(w)
-    stem = adjective_stem(w)
+    stem = adjective_stem(w) or _state_adjectives().get(w)
     if stem:
         return "@" + stem
     return w[2:] if w.startswith("ال") and len(w) > 4 else w
@@ -362,15 +408,29 @@ def _state_adjective(toks: tuple[Token, ...], k: int, states: dict[str, str]) ->
     return Participant(states[stem], "LOC", tok.start, tok.end, k, k, "", "adjective", after_noun=True)
 
 
-def _title_words(toks: tuple[Token, ...], k: int, covered: set[int]) -> tuple[list[str], int]:
-    """The title head at token k and up to TITLE_TAIL words after it, to a break, a relative or a
-    name; and the index of the token after them."""
+def _group_word(toks: tuple[Token, ...], k: int, groups: dict[str, str]) -> Participant | None:
+    """A form of a group's nisba name the mentions missed stands for the group the article names
+    ("حمل الحوثيون", "الميليشيات الحوثية" → الحوثيين); in the plural too, unlike a state."""
+    tok = toks[k]
+    stem = _nisba_stem(tok.norm)
+    if stem is None or stem not in groups:
+        return None
+    return Participant(groups[stem], "ORG", tok.start, tok.end, k, k, "", "adjective", after_noun=k > 0)
+
+
+def _title_words(
+    toks: tuple[Token, ...], k: int, covered: set[int], stops: frozenset[int] = frozenset()
+) -> tuple[list[str], int]:
+    """The title head at token k and up to TITLE_TAIL words after it, to a break, a relative, a
+    name or one of ``stops`` (an event's trigger: "ولي ولي العهد يلتقي …" ends before the verb);
+    and the index of the token after them."""
     words = [_title_head(toks[k].norm)]
     j = k + 1
     while (
         j < len(toks)
         and j - k <= TITLE_TAIL
         and j not in covered
+        and j not in stops
         and toks[j].norm not in BREAKS
         and toks[j].norm not in RELATIVES
     ):
@@ -380,15 +440,23 @@ def _title_words(toks: tuple[Token, ...], k: int, covered: set[int]) -> tuple[li
 
 
 def _title_at(
-    doc: Document, sent: Sentence, k: int, titles: dict[str, set[str]], covered: set[int]
+    doc: Document,
+    sent: Sentence,
+    k: int,
+    titles: dict[str, set[str]],
+    covered: set[int],
+    stops: frozenset[int] = frozenset(),
 ) -> tuple[Participant | None, int]:
     """A title with no name after it stands for the person the article gives that title ("وزير
     الخارجية الأمريكي" → بلينكن): the participant at token k, if any, and the next token to
-    look at."""
+    look at. A head right after another head completes that title ("نائب الرئيس", "ولي ولي
+    العهد") and starts none of its own."""
     toks = sent.tokens
     if k in covered or _title_head(toks[k].norm) not in TITLE_HEADS:
         return None, k + 1
-    words, j = _title_words(toks, k, covered)
+    if k > 0 and _title_head(toks[k - 1].norm) in TITLE_HEADS:
+        return None, k + 1
+    words, j = _title_words(toks, k, covered, stops)
     if j in covered:
         return None, j  # a name follows: the mention itself is the participant
     person = resolve_title(words, titles) if len(words) >= MIN_TITLE_WORDS else None
@@ -399,13 +467,17 @@ def _title_at(
 
 
 def _title_participants(
-    doc: Document, sent: Sentence, titles: dict[str, set[str]], covered: set[int]
+    doc: Document,
+    sent: Sentence,
+    titles: dict[str, set[str]],
+    covered: set[int],
+    stops: frozenset[int] = frozenset(),
 ) -> list[Participant]:
     """The persons that titles without a name stand for, left to right (see _title_at)."""
     out: list[Participant] = []
     k = 0
     while k < len(sent.tokens):
-        part, nxt = _title_at(doc, sent, k, titles, covered)
+        part, nxt = _title_at(doc, sent, k, titles, covered, stops)
         if part is not None:
             out.append(part)
             covered.update(range(k, nxt))
@@ -421,18 +493,19 @@ def participants(
     trigger_tokens: set[int] | None = None,
 ) -> list[Participant]:
     """The participants of sentence ``si`` in token order: its mentions (titled organisations
-    resolved to their person), the nationality adjectives that stand for a state of the article
-    and the titles that stand for a person of it. ``trigger_tokens`` bound the look-back for a
-    preposition."""
+    resolved to their person), the nationality adjectives that stand for a state of the article,
+    the other forms of a group's nisba name (group_names) and the titles that stand for a person
+    of it. ``trigger_tokens`` bound the look-back for a preposition."""
     sent = doc.sentences[si]
     out, covered = _mention_participants(doc, sent, set(trigger_tokens or ()))
     out = _titled_organisations(out, sent.tokens, titles)
+    groups = group_names(doc)
     for k in range(len(sent.tokens)):
         if k not in covered:
-            adjective = _state_adjective(sent.tokens, k, states)
+            adjective = _state_adjective(sent.tokens, k, states) or _group_word(sent.tokens, k, groups)
             if adjective is not None:
                 out.append(adjective)
-    out += _title_participants(doc, sent, titles, covered)
+    out += _title_participants(doc, sent, titles, covered, frozenset(trigger_tokens or ()))
     out.sort(key=lambda p: p.token)
     return out
 

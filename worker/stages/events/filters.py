@@ -4,7 +4,11 @@
   mode of what is given (military / economic / humanitarian);
 - an "attack" on an idea, a "media war", a sporting "attack" or "shot", "war on corruption" is
   not an ASSAULT; a weak violence word ("استهدف", "ضرب", "حرب", "أصيب") needs violence around it;
+- a "meeting" in a sentence about sport ("لقاء ودي", "يلتقي الفريق") is a match, not a CONSULT;
+- a legal category ("جرائم حرب", "مجرمي حرب") is no war that happened;
 - an earthquake, storm or flood that "strikes" is not an ASSAULT;
+- a cooperation noun right after a document noun ("بروتوكول تعاون", "اتفاقية للتعاون") names the
+  document's subject: the signing is the event (AGREE), not a cooperation of its own;
 - the mode of a generic ASSAULT trigger is read from its neighbours (جوي → airstrike,
   مفخخة/ناسفة/انتحاري → bombing, رصاص/إطلاق نار → shooting).
 
@@ -32,6 +36,8 @@ ATTACHED = ordered("filters/attached")
 AID_CUES = ordered("filters/aid_cues")
 ASSAULT_MODES = groups("filters/assault_modes")
 SPORT_LEMMAS = words("filters/sport_lemmas")
+SPORT_MEETING_LEMMAS = words("filters/sport_meeting_lemmas")
+MATCH_WORDS = ordered("filters/match_words")
 REAL_VIOLENCE = ordered("filters/real_violence")
 HAZARD_LEMMAS = words("filters/hazard_lemmas")
 # words after "فجر" that make it the noun "dawn"
@@ -39,6 +45,8 @@ DAWN_NEXT = words("filters/dawn_next")
 DAWN_FORMS = words("filters/dawn_forms")
 DAWN_PREV = words("filters/dawn_prev")
 PURPOSE_OBJECTS = ordered("filters/purpose_objects")
+DOCUMENT_HEADS = ordered("filters/document_heads")
+LEGAL_CATEGORY_PREV = ordered("filters/legal_category_prev")
 
 # Windows, in tokens after the trigger's last word unless said otherwise. What is given follows
 # "دعم" closely ("دعم عسكري", "دعم الجيش بالأسلحة"): 8 words; an AID trigger within those 8
@@ -137,6 +145,13 @@ def _figurative(t: Trigger, tokens: tuple[Token, ...]) -> bool:
     return _has(_window(tokens, t.last + 1, t.last + 1 + FIGURATIVE_WINDOW), FIGURATIVE_NEXT)
 
 
+def _legal_category(t: Trigger, tokens: tuple[Token, ...]) -> bool:
+    """A war named as a legal category: "بتهمة ارتكاب جرائم حرب", "محاكمة مجرمي الحرب"."""
+    if t.token == 0:
+        return False
+    return any(c.startswith(LEGAL_CATEGORY_PREV) for c in cores(tokens[t.token - 1].norm))
+
+
 def _sporting(t: Trigger, tokens: tuple[Token, ...]) -> bool:
     """A sporting attack or shot: "هاجم الفريق مرمى الخصم", "سدد اللاعب كرة" in a sentence about
     sport with no killing, gunmen or shelling."""
@@ -144,6 +159,15 @@ def _sporting(t: Trigger, tokens: tuple[Token, ...]) -> bool:
         return False
     sentence = _window(tokens, 0, len(tokens))
     return _has(sentence, SPORTS) and not _has(sentence, REAL_VIOLENCE)
+
+
+def _sporting_match(t: Trigger, tokens: tuple[Token, ...]) -> bool:
+    """A match between teams: "خاض الفريق ثاني لقاءاته الودية", "يلتقي المنتخب مع" in a sentence
+    that speaks of a match played, with no killing, gunmen or shelling."""
+    if t.type != "CONSULT" or t.lemma not in SPORT_MEETING_LEMMAS:
+        return False
+    sentence = _window(tokens, 0, len(tokens))
+    return _has(sentence, MATCH_WORDS) and not _has(sentence, REAL_VIOLENCE)
 
 
 def _hazard_strikes(t: Trigger, tokens: tuple[Token, ...]) -> bool:
@@ -183,6 +207,7 @@ def _aims_at_purpose(t: Trigger, tokens: tuple[Token, ...]) -> bool:
 # the hard-negative rules for ASSAULT triggers, in the order they are tried
 HARD_NEGATIVES = (
     _figurative,
+    _legal_category,
     _sporting,
     _hazard_strikes,
     _weak_without_violence,
@@ -191,8 +216,19 @@ HARD_NEGATIVES = (
 )
 
 
+def _document_subject(t: Trigger, tokens: tuple[Token, ...]) -> bool:
+    """A cooperation noun that names what a document is about: "بروتوكول تعاون", "اتفاقية
+    للتعاون" (the word right before it is a document noun). Either reading: a bare "تعاون" there is
+    the noun, not the verb "cooperated" (a document does not cooperate)."""
+    if t.type != "COOPERATE" or t.token == 0:
+        return False
+    return any(c.startswith(DOCUMENT_HEADS) for c in cores(tokens[t.token - 1].norm))
+
+
 def keep_trigger(t: Trigger, tokens: tuple[Token, ...]) -> bool:
     """False for a hard negative."""
+    if _document_subject(t, tokens) or _sporting_match(t, tokens):
+        return False
     if t.type != "ASSAULT":
         return True
     return not any(rule(t, tokens) for rule in HARD_NEGATIVES)
