@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import zipfile
+from collections import Counter
 
 from click.testing import CliRunner
 
@@ -16,7 +17,7 @@ from worker.stages.ner.lexicons import Lexicons
 from worker.stages.ner.model import NerModel
 from worker.training.clusters import build_clusters
 from worker.training.gazetteers import read_arwikicats, read_wikidata_names
-from worker.training.ner import error_kinds
+from worker.training.ner import error_kinds, error_kinds_by_type
 from worker.training.wikifane import map_tag, read_wikifane, read_wikifane_names, reattach
 
 
@@ -136,6 +137,10 @@ def test_error_kinds_tell_boundaries_from_types():
     kinds = error_kinds(gold, pred)
     assert kinds["correct"] == 1 and kinds["boundary"] == 1 and kinds["type"] == 1
     assert kinds["spurious"] == 1 and kinds["missed"] == 0
+    by_type = error_kinds_by_type(gold, pred)
+    assert by_type["PERS"]["boundary"] == 1 and by_type["ORG"]["type"] == 1
+    assert by_type["LOC"]["correct"] == 1 and by_type["MISC"]["spurious"] == 1
+    assert sum(by_type.values(), Counter()) == kinds
 
 
 def test_train_ner_with_wikifane_clusters_and_name_lists(tmp_path):

@@ -270,7 +270,8 @@ def train_ner(
       --consistency-window 10
 
     Measured and left out of the shipped model (see DEVELOPERS.md): --wikifane (WikiFANE as
-    training sentences), --wikidata-names and --vectors.
+    training sentences), --wikidata-names and --vectors; self-training on arwiki and WikiFANE's
+    organisation sentences with domain-doubled features (scripts/ner-extra-sentences).
     """
     from worker.training.ner import Sources, train_and_report
 

@@ -402,26 +402,39 @@ def error_kinds(gold: Iterable[Sequence[str]], pred: Iterable[Sequence[str]]) ->
     differs too), ``missed`` (a gold mention nothing overlaps) and ``spurious`` (a predicted
     mention that overlaps no gold one); ``correct`` counts exact matches."""
     out: Counter = Counter()
+    for kinds in error_kinds_by_type(gold, pred).values():
+        out.update(kinds)
+    return out
+
+
+def error_kinds_by_type(gold: Iterable[Sequence[str]], pred: Iterable[Sequence[str]]) -> dict[str, Counter]:
+    """error_kinds for each entity type: a gold mention's error counts under its gold type, a
+    spurious mention under its predicted type. Whether a type's misses are boundaries or types
+    or names never found calls for different fixes (features of the words around a name, of
+    the name itself, or outside knowledge)."""
+    out: dict[str, Counter] = {t: Counter() for t in ENTITY_TYPES}
     for g, p in zip(gold, pred, strict=True):
         gs, ps = set(bio_spans(g)), set(bio_spans(p))
         exact = gs & ps
-        out["correct"] += len(exact)
+        for _, _, t in exact:
+            out.setdefault(t, Counter())["correct"] += 1
         pos = {(a, b): t for a, b, t in ps}
         for a, b, t in gs - exact:
+            kinds = out.setdefault(t, Counter())
             if (a, b) in pos:
-                out["type"] += 1
+                kinds["type"] += 1
                 continue
             over = [x for x in ps if x[0] < b and a < x[1]]
             if not over:
-                out["missed"] += 1
+                kinds["missed"] += 1
             elif any(x[2] == t for x in over):
-                out["boundary"] += 1
+                kinds["boundary"] += 1
             else:
-                out["boundary+type"] += 1
+                kinds["boundary+type"] += 1
         gpos = {(a, b) for a, b, _ in gs}
-        for a, b, _ in ps - exact:
+        for a, b, t in ps - exact:
             if (a, b) not in gpos and not any(x[0] < b and a < x[1] for x in gs):
-                out["spurious"] += 1
+                out.setdefault(t, Counter())["spurious"] += 1
     return out
 
 
@@ -586,7 +599,10 @@ def train_and_report(
             pred = model.tag_document([toks for toks, _ in dev])
         s = score([tags for _, tags in dev], pred)
         echo(format_table(s))
-        echo("errors: " + format_errors(error_kinds([tags for _, tags in dev], pred)))
+        by_type = error_kinds_by_type([tags for _, tags in dev], pred)
+        echo("errors: " + format_errors(sum(by_type.values(), Counter())))
+        for t, kinds in by_type.items():
+            echo(f"  {t}: " + format_errors(kinds))
         result["dev_sentences"] = len(dev)
         result["dev_f1"] = round(s.overall[2], 4)
         result["dev_per_type_f1"] = {t: round(v[2], 4) for t, v in s.per_type.items()}
