@@ -17,7 +17,7 @@ import sqlalchemy.exc
 from sqlalchemy import update
 
 from db.models import Article, utcnow
-from db.session import session_scope
+from db.session import held_session, session_scope
 from db.store import (
     article_document,
     begin_step,
@@ -113,7 +113,9 @@ def run_step(
     s = s or get_settings()
     documents = documents if documents is not None else documents_for(s)
     stages = stages or (step,)
-    with session_scope() as session:
+    # One connection for the task: its transactions are the same, but each stage's record no
+    # longer checks a connection out of the pool (a ping to Postgres each time).
+    with held_session() as session:
         _relax(session, s)
         # The article row names the extractor version its results are produced under: new
         # articles take the setting, `khabar reprocess --version` moves them to another.
@@ -127,16 +129,31 @@ def run_step(
             return article_id
         starts = count_start(session, article_id, ACTIVE)
         raw = article_document(session.get(Article, article_id)) if PREVIOUS[todo[0]] is None else None
-    if starts > s.max_redeliveries:
-        raise _at(
-            RedeliveryLimit(
-                f"article {article_id}: step {todo[0]} started {starts} times without finishing "
-                f"(limit {s.max_redeliveries}); a worker died on it each time"
-            ),
-            todo[0],
-        )
+        session.commit()
+        if starts > s.max_redeliveries:
+            raise _at(
+                RedeliveryLimit(
+                    f"article {article_id}: step {todo[0]} started {starts} times without finishing "
+                    f"(limit {s.max_redeliveries}); a worker died on it each time"
+                ),
+                todo[0],
+            )
+        began = utcnow()
+        _run_stages(session, article_id, todo, begun, raw, s, documents)
+    log.info(
+        "article %s: %s done in %.0f ms",
+        article_id,
+        "+".join(todo),
+        (utcnow() - began).total_seconds() * 1000,
+    )
+    return article_id
+
+
+def _run_stages(
+    session, article_id: str, todo: list[str], begun, raw, s: Settings, documents: Documents
+) -> None:
+    """The stages of a task after its start, each recorded in its own transaction of ``session``."""
     version = begun.version
-    began = utcnow()
     # An article without a publication date resolves "أمس" against the day it arrived:
     # the same answer on every reprocessing, never the day the worker happens to run.
     config = s.stage_config(reference_date=begun.ingested_at.date().isoformat())
@@ -161,15 +178,14 @@ def run_step(
                 if stage != "store":
                     # Before the commit below: once the step is recorded, the next may look for it.
                     documents.save(article_id, version, stage, doc)
-                with session_scope() as session:
-                    _finish(
-                        session, article_id, stage, version, started, doc, s, segmented="segment" in done_here
-                    )
+                _finish(
+                    session, article_id, stage, version, started, doc, s, segmented="segment" in done_here
+                )
             else:
-                with session_scope() as session:
-                    _relax(session, s)
-                    if record_stage(session, article_id, stage, version, started):
-                        done_here.append(stage)
+                _relax(session, s)
+                if record_stage(session, article_id, stage, version, started):
+                    done_here.append(stage)
+            session.commit()
         if todo[-1] == "store":
             documents.clear(article_id, version, ORDER)
     except Exception:
@@ -177,20 +193,15 @@ def run_step(
         # with the process dying (kill -9, OOM) count towards the redelivery limit. What finished
         # is kept for the retry.
         try:
+            # First: what the failed transaction holds (the article row) must not block the reset.
+            session.rollback()
             if doc is not None and at is not None and at != PREVIOUS[todo[0]]:
                 documents.save(article_id, version, at, doc)
-            with session_scope() as session:
-                _reset_deliveries(session, article_id)
+            with session_scope() as fresh:
+                _reset_deliveries(fresh, article_id)
         except TRANSIENT:
             pass
         raise
-    log.info(
-        "article %s: %s done in %.0f ms",
-        article_id,
-        "+".join(todo),
-        (utcnow() - began).total_seconds() * 1000,
-    )
-    return article_id
 
 
 def _relax(session, s: Settings) -> None:
