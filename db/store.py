@@ -155,6 +155,34 @@ def record_stage(
     return session.scalar(stmt) is not None
 
 
+def record_stages(
+    session: Session, article_id: str, version: str, runs: Sequence[tuple[str, datetime, datetime]]
+) -> set[str]:
+    """Record finished stages, (stage, started, finished) each, in one statement: those a task ran
+    before its last. Returns the stages recorded now (not by an earlier delivery)."""
+    if not runs:
+        return set()
+    stmt = (
+        _insert(session, StageRun)
+        .values(
+            [
+                {
+                    "article_id": article_id,
+                    "stage": stage,
+                    "extractor_version": version,
+                    "started_at": started,
+                    "finished_at": finished,
+                    "duration_ms": (finished - started).total_seconds() * 1000,
+                }
+                for stage, started, finished in runs
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["article_id", "stage", "extractor_version"])
+        .returning(StageRun.stage)
+    )
+    return set(session.scalars(stmt))
+
+
 def commit_may_be_lost(session: Session) -> None:
     """Let this transaction's commit return before its WAL reaches the disk (Postgres only): a
     Postgres crash may then lose it, never corrupt anything. Only for bookkeeping that a lost
