@@ -27,7 +27,8 @@ class Documents(Protocol):
     # delivery can read it (a task then records its stages once, at its end).
     marks: bool
 
-    def load(self, article_id: str, version: str, stage: str) -> Document | None: ...
+    def load(self, article_id: str, version: str, stage: str, running: str | None = None) -> Document | None:
+        """The output of ``stage``; with ``running``, that stage is marked as well (``mark``)."""
 
     def mark(self, article_id: str, version: str, stage: str) -> None: ...
 
@@ -68,9 +69,15 @@ class RedisDocuments:
     def key(article_id: str, version: str, stage: str) -> str:
         return f"khabar:doc:{version}:{article_id}:{stage}"
 
-    def load(self, article_id: str, version: str, stage: str) -> Document | None:
+    def load(self, article_id: str, version: str, stage: str, running: str | None = None) -> Document | None:
         try:
-            raw = self.client.get(self.key(article_id, version, stage))
+            if running is None:
+                raw = self.client.get(self.key(article_id, version, stage))
+            else:  # one round trip for both
+                pipe = self.client.pipeline(transaction=False)
+                pipe.set(self.key(article_id, version, RUNNING), running, ex=self.ttl)
+                pipe.get(self.key(article_id, version, stage))
+                raw = pipe.execute()[1]
         except self.errors as exc:
             log.warning(
                 "article %s: document cache unavailable (%s): rebuilding the %s output",
@@ -127,7 +134,9 @@ class MemoryDocuments:
     def marked(self, article_id: str, version: str) -> str | None:
         return self.running.get((article_id, version))
 
-    def load(self, article_id: str, version: str, stage: str) -> Document | None:
+    def load(self, article_id: str, version: str, stage: str, running: str | None = None) -> Document | None:
+        if running is not None:
+            self.mark(article_id, version, running)
         return self.docs.get((article_id, version, stage))
 
     def save(self, article_id: str, version: str, stage: str, doc: Document) -> None:
@@ -151,7 +160,7 @@ class NoDocuments:
     def marked(self, article_id: str, version: str) -> str | None:
         return None
 
-    def load(self, article_id: str, version: str, stage: str) -> Document | None:
+    def load(self, article_id: str, version: str, stage: str, running: str | None = None) -> Document | None:
         return None
 
     def save(self, article_id: str, version: str, stage: str, doc: Document) -> None:

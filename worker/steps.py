@@ -169,14 +169,16 @@ def _run_stages(
     ran: list[tuple[str, datetime, datetime]] = []  # finished, not yet recorded
     doc, at = None, PREVIOUS[todo[0]]  # the document, and the stage whose output it is
     try:
-        doc = raw or documents.load(article_id, version, PREVIOUS[todo[0]])
+        # The first stage is marked with the load of its input (the same round trip to Redis).
+        marked = raw is None and not eager
+        doc = raw or documents.load(article_id, version, PREVIOUS[todo[0]], todo[0] if marked else None)
         if doc is None:
             doc, rebuilt = _rebuild(article_id, todo[0], config)
             # They ran again here: a delivery killed before recording them leaves them recorded now.
             ran = [r for r in rebuilt if r[0] not in begun.done] if not eager else []
         for stage in todo:
             started = utcnow()
-            if not eager:
+            if not eager and not (marked and stage == todo[0]):
                 documents.mark(article_id, version, stage)
             try:
                 _test_hooks(stage, doc.text, s)
