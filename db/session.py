@@ -57,3 +57,21 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def held_session(url: str | None = None) -> Iterator[Session]:
+    """A session on one connection kept for its whole life: for a unit of work of several
+    transactions (a task recording each stage as it ends). Each ``session.commit()`` commits as
+    usual, but the connection is not handed back to the pool in between, so the next transaction
+    does not check one out again (a round trip to Postgres for the pre-ping)."""
+    with get_engine(url).connect() as connection:
+        session = Session(bind=connection, expire_on_commit=False)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select, text, true, tuple_, update
+from sqlalchemy import Select, and_, case, func, or_, select, text, true, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, contains_eager, defer, selectinload
 
@@ -155,6 +155,34 @@ def record_stage(
     return session.scalar(stmt) is not None
 
 
+def record_stages(
+    session: Session, article_id: str, version: str, runs: Sequence[tuple[str, datetime, datetime]]
+) -> set[str]:
+    """Record finished stages, (stage, started, finished) each, in one statement: those a task ran
+    before its last. Returns the stages recorded now (not by an earlier delivery)."""
+    if not runs:
+        return set()
+    stmt = (
+        _insert(session, StageRun)
+        .values(
+            [
+                {
+                    "article_id": article_id,
+                    "stage": stage,
+                    "extractor_version": version,
+                    "started_at": started,
+                    "finished_at": finished,
+                    "duration_ms": (finished - started).total_seconds() * 1000,
+                }
+                for stage, started, finished in runs
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["article_id", "stage", "extractor_version"])
+        .returning(StageRun.stage)
+    )
+    return set(session.scalars(stmt))
+
+
 def commit_may_be_lost(session: Session) -> None:
     """Let this transaction's commit return before its WAL reaches the disk (Postgres only): a
     Postgres crash may then lose it, never corrupt anything. Only for bookkeeping that a lost
@@ -187,20 +215,23 @@ class StepStart:
 def begin_step(session: Session, article_id: str, stages: Sequence[str]) -> StepStart:
     """The article's extractor version and arrival, and which of ``stages`` already ran under
     that version."""
-    row = session.execute(
-        select(Article.extractor_version, Article.ingested_at).where(Article.id == article_id)
-    ).first()
-    if row is None:
-        raise LookupError(f"article {article_id} not found")
-    version, ingested_at = row
-    done = session.scalars(
-        select(StageRun.stage).where(
-            StageRun.article_id == article_id,
-            StageRun.extractor_version == version,
-            StageRun.stage.in_(list(stages)),
+    # One round trip: the article's row once per stage run of its version among ``stages``.
+    rows = session.execute(
+        select(Article.extractor_version, Article.ingested_at, StageRun.stage)
+        .outerjoin(
+            StageRun,
+            and_(
+                StageRun.article_id == Article.id,
+                StageRun.extractor_version == Article.extractor_version,
+                StageRun.stage.in_(list(stages)),
+            ),
         )
-    )
-    return StepStart(version, ingested_at, frozenset(done))
+        .where(Article.id == article_id)
+    ).all()
+    if not rows:
+        raise LookupError(f"article {article_id} not found")
+    version, ingested_at, _ = rows[0]
+    return StepStart(version, ingested_at, frozenset(stage for _, _, stage in rows if stage is not None))
 
 
 def count_start(session: Session, article_id: str, active: Sequence[str]) -> int:

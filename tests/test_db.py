@@ -183,6 +183,62 @@ def test_steps_with_no_cached_document_rebuild_it_and_store_the_same_results(db)
     assert (len({(m.start, m.end) for m in doc.mentions}), len(doc.events)) == (count(Mention), count(Event))
 
 
+def test_a_task_records_its_stages_at_its_end_and_a_failure_keeps_what_finished(db):
+    """With a cache to mark the running stage in, a task records the stages it ran in its last
+    transaction, each with its own times; a stage that raises still leaves the ones before it
+    recorded and their document cached, so a retry goes on from the failed stage."""
+    from worker.settings import get_settings
+    from worker.steps import InjectedFailure
+
+    first = store_seed()
+    documents = MemoryDocuments()
+    run_step(first, "normalise", documents=documents, stages=("normalise", "segment", "ner"))
+    with session_scope() as s:
+        runs = {r.stage: r for r in s.scalars(select(StageRun).where(StageRun.article_id == first))}
+        version = s.get(Article, first).extractor_version
+    assert set(runs) == {"normalise", "segment", "ner"}
+    assert runs["normalise"].finished_at <= runs["segment"].started_at <= runs["ner"].started_at
+    assert documents.load(first, version, "ner") is not None
+
+    with session_scope() as s:
+        poison, _ = add_article(s, validate(json.dumps({"body": "قال الوزير POISON في بيان"})).row("1"))
+    failing = get_settings().model_copy(update={"test_fail_stage": "ner"})
+    with pytest.raises(InjectedFailure) as raised:
+        run_step(poison, "normalise", failing, documents, stages=("normalise", "segment", "ner"))
+    assert raised.value.khabar_stage == "ner"
+    with session_scope() as s:
+        assert set(s.scalars(select(StageRun.stage).where(StageRun.article_id == poison))) == {
+            "normalise",
+            "segment",
+        }
+    assert documents.load(poison, version, "segment") is not None
+
+
+def test_a_kill_is_named_by_the_stage_the_task_marked_last(db, monkeypatch):
+    """A worker killed in a stage records nothing of its task: the stage it died in is the one
+    it marked as it started. A marker from another task (not of this span) is not believed."""
+    from worker import steps
+    from worker.settings import get_settings
+    from worker.steps import RedeliveryLimit, stage_in_progress
+
+    article_id = store_seed()
+    with session_scope() as s:
+        version = s.get(Article, article_id).extractor_version
+    documents = MemoryDocuments()
+    monkeypatch.setattr(steps, "documents_for", lambda _s: documents)
+    documents.mark(article_id, version, "segment")
+    assert stage_in_progress(article_id, "normalise") == "segment"  # the hard time limit's case
+    capped = get_settings().model_copy(update={"max_redeliveries": 0})
+    with pytest.raises(RedeliveryLimit) as raised:
+        run_step(article_id, "normalise", capped, documents, stages=("normalise", "segment", "ner"))
+    assert raised.value.khabar_stage == "segment"
+    documents.mark(article_id, version, "events")
+    assert stage_in_progress(article_id, "normalise") == "normalise"
+    with pytest.raises(RedeliveryLimit) as raised:
+        run_step(article_id, "normalise", capped, documents, stages=("normalise", "segment", "ner"))
+    assert raised.value.khabar_stage == "normalise"
+
+
 def _without_ids(snapshot: str) -> list:
     """Rows compared by content: ids differ once tables are truncated and written again."""
     return {

@@ -23,11 +23,24 @@ log = logging.getLogger("khabar.documents")
 
 
 class Documents(Protocol):
-    def load(self, article_id: str, version: str, stage: str) -> Document | None: ...
+    # Whether ``mark`` keeps the running stage where the worker's main process and a later
+    # delivery can read it (a task then records its stages once, at its end).
+    marks: bool
+
+    def load(self, article_id: str, version: str, stage: str, running: str | None = None) -> Document | None:
+        """The output of ``stage``; with ``running``, that stage is marked as well (``mark``)."""
+
+    def mark(self, article_id: str, version: str, stage: str) -> None: ...
+
+    def marked(self, article_id: str, version: str) -> str | None: ...
 
     def save(self, article_id: str, version: str, stage: str, doc: Document) -> None: ...
 
     def clear(self, article_id: str, version: str, stages: tuple[str, ...]) -> None: ...
+
+
+# The key, in place of a stage name, under which the running stage is marked.
+RUNNING = "running"
 
 
 def encode(doc: Document) -> bytes:
@@ -43,6 +56,8 @@ class RedisDocuments:
     """Documents in Redis for ``ttl`` seconds. Every Redis error is a miss (the step rebuilds the
     document) or a skipped write (the next step rebuilds it), never a failed step."""
 
+    marks = True
+
     def __init__(self, url: str, ttl: int) -> None:
         import redis
 
@@ -54,9 +69,15 @@ class RedisDocuments:
     def key(article_id: str, version: str, stage: str) -> str:
         return f"khabar:doc:{version}:{article_id}:{stage}"
 
-    def load(self, article_id: str, version: str, stage: str) -> Document | None:
+    def load(self, article_id: str, version: str, stage: str, running: str | None = None) -> Document | None:
         try:
-            raw = self.client.get(self.key(article_id, version, stage))
+            if running is None:
+                raw = self.client.get(self.key(article_id, version, stage))
+            else:  # one round trip for both
+                pipe = self.client.pipeline(transaction=False)
+                pipe.set(self.key(article_id, version, RUNNING), running, ex=self.ttl)
+                pipe.get(self.key(article_id, version, stage))
+                raw = pipe.execute()[1]
         except self.errors as exc:
             log.warning(
                 "article %s: document cache unavailable (%s): rebuilding the %s output",
@@ -75,9 +96,25 @@ class RedisDocuments:
                 "article %s: document cache unavailable (%s): the next step rebuilds it", article_id, exc
             )
 
+    def mark(self, article_id: str, version: str, stage: str) -> None:
+        """The stage an article's task is running now: what a kill or a hard time limit names."""
+        try:
+            self.client.set(self.key(article_id, version, RUNNING), stage, ex=self.ttl)
+        except self.errors as exc:  # the failure then names the task's first stage not done
+            log.warning(
+                "article %s: document cache unavailable (%s): running stage not marked", article_id, exc
+            )
+
+    def marked(self, article_id: str, version: str) -> str | None:
+        try:
+            raw = self.client.get(self.key(article_id, version, RUNNING))
+        except self.errors:
+            return None
+        return raw.decode() if raw is not None else None
+
     def clear(self, article_id: str, version: str, stages: tuple[str, ...]) -> None:
         try:
-            self.client.delete(*(self.key(article_id, version, s) for s in stages))
+            self.client.delete(*(self.key(article_id, version, s) for s in (*stages, RUNNING)))
         except self.errors as exc:  # the TTL removes them anyway
             log.warning("article %s: document cache unavailable (%s): left to expire", article_id, exc)
 
@@ -85,10 +122,21 @@ class RedisDocuments:
 class MemoryDocuments:
     """The in-process runner's: the documents of the article it is running, in a dict."""
 
+    marks = True
+
     def __init__(self) -> None:
         self.docs: dict[tuple[str, str, str], Document] = {}
+        self.running: dict[tuple[str, str], str] = {}
 
-    def load(self, article_id: str, version: str, stage: str) -> Document | None:
+    def mark(self, article_id: str, version: str, stage: str) -> None:
+        self.running[(article_id, version)] = stage
+
+    def marked(self, article_id: str, version: str) -> str | None:
+        return self.running.get((article_id, version))
+
+    def load(self, article_id: str, version: str, stage: str, running: str | None = None) -> Document | None:
+        if running is not None:
+            self.mark(article_id, version, running)
         return self.docs.get((article_id, version, stage))
 
     def save(self, article_id: str, version: str, stage: str, doc: Document) -> None:
@@ -97,12 +145,22 @@ class MemoryDocuments:
     def clear(self, article_id: str, version: str, stages: tuple[str, ...]) -> None:
         for stage in stages:
             self.docs.pop((article_id, version, stage), None)
+        self.running.pop((article_id, version), None)
 
 
 class NoDocuments:
-    """No cache configured: every step rebuilds its input from the raw article."""
+    """No cache configured: every step rebuilds its input from the raw article, and records each
+    stage as it ends (nowhere to mark the running one)."""
 
-    def load(self, article_id: str, version: str, stage: str) -> Document | None:
+    marks = False
+
+    def mark(self, article_id: str, version: str, stage: str) -> None:
+        pass
+
+    def marked(self, article_id: str, version: str) -> str | None:
+        return None
+
+    def load(self, article_id: str, version: str, stage: str, running: str | None = None) -> Document | None:
         return None
 
     def save(self, article_id: str, version: str, stage: str, doc: Document) -> None:

@@ -9,6 +9,7 @@ import json
 import logging
 import socket
 import time
+from datetime import datetime
 from pathlib import Path
 
 import kombu.exceptions
@@ -17,7 +18,7 @@ import sqlalchemy.exc
 from sqlalchemy import update
 
 from db.models import Article, utcnow
-from db.session import session_scope
+from db.session import held_session, session_scope
 from db.store import (
     article_document,
     begin_step,
@@ -26,6 +27,7 @@ from db.store import (
     end_step,
     record_failure,
     record_stage,
+    record_stages,
     resolve_failures,
     save_results,
     set_status,
@@ -106,18 +108,23 @@ def run_step(
     for the article's extractor version (a redelivered or repeated task).
 
     One transaction before the stages (the start is counted, so a worker dying in them is
-    noticed), then one per stage as it ends: what finished is recorded, so a worker killed in the
-    middle leaves the stage it died in as the first not done (the one a redelivery starts from
-    and a failure names). The document goes from stage to stage in memory and to the cache at the
-    end, for the next task."""
+    noticed), then one at the end that records every stage the task ran. Each stage is marked in
+    the document cache as it starts, so a worker killed in the middle leaves the stage it died in
+    named (the one a failure names); a redelivery runs the task again from its first stage, from
+    the cached output of the task before. Without a cache, each stage is recorded in a
+    transaction of its own as it ends. The document goes from stage to stage in memory and to the
+    cache at the end, for the next task."""
     s = s or get_settings()
     documents = documents if documents is not None else documents_for(s)
     stages = stages or (step,)
-    with session_scope() as session:
+    # One connection for the task: its transactions are the same, but each stage's record no
+    # longer checks a connection out of the pool (a ping to Postgres each time).
+    with held_session() as session:
         _relax(session, s)
         # The article row names the extractor version its results are produced under: new
         # articles take the setting, `khabar reprocess --version` moves them to another.
-        begun = begin_step(session, article_id, stages)
+        # Asked about the stages before the task's too: those a cache miss runs again (below).
+        begun = begin_step(session, article_id, STEPS[: STEPS.index(stages[-1]) + 1])
         todo = [x for x in stages if x not in begun.done]
         if not todo:
             log.info("article %s: %s already done (redelivery), skipping", article_id, "+".join(stages))
@@ -127,29 +134,52 @@ def run_step(
             return article_id
         starts = count_start(session, article_id, ACTIVE)
         raw = article_document(session.get(Article, article_id)) if PREVIOUS[todo[0]] is None else None
-    if starts > s.max_redeliveries:
-        raise _at(
-            RedeliveryLimit(
-                f"article {article_id}: step {todo[0]} started {starts} times without finishing "
-                f"(limit {s.max_redeliveries}); a worker died on it each time"
-            ),
-            todo[0],
-        )
+        session.commit()
+        if starts > s.max_redeliveries:
+            died_in = _running(article_id, begun.version, todo, documents) or todo[0]
+            raise _at(
+                RedeliveryLimit(
+                    f"article {article_id}: step {died_in} started {starts} times without finishing "
+                    f"(limit {s.max_redeliveries}); a worker died on it each time"
+                ),
+                died_in,
+            )
+        began = utcnow()
+        _run_stages(session, article_id, todo, begun, raw, s, documents)
+    log.info(
+        "article %s: %s done in %.0f ms",
+        article_id,
+        "+".join(todo),
+        (utcnow() - began).total_seconds() * 1000,
+    )
+    return article_id
+
+
+def _run_stages(
+    session, article_id: str, todo: list[str], begun, raw, s: Settings, documents: Documents
+) -> None:
+    """The stages of a task after its start. Each stage is marked in the document cache as it
+    starts (what a kill names), and all are recorded in the task's last transaction; without a
+    cache to mark in, each is recorded in its own transaction as it ends."""
     version = begun.version
-    began = utcnow()
     # An article without a publication date resolves "أمس" against the day it arrived:
     # the same answer on every reprocessing, never the day the worker happens to run.
     config = s.stage_config(reference_date=begun.ingested_at.date().isoformat())
-    done_here: list[str] = []
+    eager = not documents.marks
+    ran: list[tuple[str, datetime, datetime]] = []  # finished, not yet recorded
     doc, at = None, PREVIOUS[todo[0]]  # the document, and the stage whose output it is
     try:
-        doc = (
-            raw
-            or documents.load(article_id, version, PREVIOUS[todo[0]])
-            or _rebuild(article_id, todo[0], config)
-        )
+        # The first stage is marked with the load of its input (the same round trip to Redis).
+        marked = raw is None and not eager
+        doc = raw or documents.load(article_id, version, PREVIOUS[todo[0]], todo[0] if marked else None)
+        if doc is None:
+            doc, rebuilt = _rebuild(article_id, todo[0], config)
+            # They ran again here: a delivery killed before recording them leaves them recorded now.
+            ran = [r for r in rebuilt if r[0] not in begun.done] if not eager else []
         for stage in todo:
             started = utcnow()
+            if not eager and not (marked and stage == todo[0]):
+                documents.mark(article_id, version, stage)
             try:
                 _test_hooks(stage, doc.text, s)
                 if stage != "store":
@@ -161,36 +191,33 @@ def run_step(
                 if stage != "store":
                     # Before the commit below: once the step is recorded, the next may look for it.
                     documents.save(article_id, version, stage, doc)
-                with session_scope() as session:
-                    _finish(
-                        session, article_id, stage, version, started, doc, s, segmented="segment" in done_here
-                    )
+                _finish(session, article_id, stage, version, started, doc, s, ran, eager)
+                session.commit()
+            elif eager:
+                _relax(session, s)
+                if record_stage(session, article_id, stage, version, started):
+                    ran.append((stage, started, started))  # recorded: only its name counts below
+                session.commit()
             else:
-                with session_scope() as session:
-                    _relax(session, s)
-                    if record_stage(session, article_id, stage, version, started):
-                        done_here.append(stage)
+                ran.append((stage, started, utcnow()))
         if todo[-1] == "store":
             documents.clear(article_id, version, ORDER)
     except Exception:
         # An exception is an orderly failure, counted by the retry policy; only starts that end
         # with the process dying (kill -9, OOM) count towards the redelivery limit. What finished
-        # is kept for the retry.
+        # is kept for the retry: recorded, and its document cached.
         try:
+            # First: what the failed transaction holds (the article row) must not block the reset.
+            session.rollback()
             if doc is not None and at is not None and at != PREVIOUS[todo[0]]:
                 documents.save(article_id, version, at, doc)
-            with session_scope() as session:
-                _reset_deliveries(session, article_id)
+            with session_scope() as fresh:
+                if not eager:
+                    record_stages(fresh, article_id, version, ran)
+                _reset_deliveries(fresh, article_id)
         except TRANSIENT:
             pass
         raise
-    log.info(
-        "article %s: %s done in %.0f ms",
-        article_id,
-        "+".join(todo),
-        (utcnow() - began).total_seconds() * 1000,
-    )
-    return article_id
 
 
 def _relax(session, s: Settings) -> None:
@@ -209,21 +236,42 @@ def failed_stage(exc: BaseException, step: str) -> str:
 
 
 def stage_in_progress(article_id: str, step: str) -> str:
-    """The first stage from ``step`` on that has not run for the article's version: the one a
-    task starting at ``step`` was in when it was killed (a hard time limit)."""
+    """The stage a task starting at ``step`` was in when it was killed (a hard time limit): the
+    one it marked last, or else the first from ``step`` on not recorded for the article's version."""
     with session_scope() as session:
         begun = begin_step(session, article_id, STEPS[STEPS.index(step) :])
-    return next((x for x in STEPS[STEPS.index(step) :] if x not in begun.done), step)
+    s = get_settings()
+    after = [h for h in chain_heads(s) if STEPS.index(h) > STEPS.index(step)]
+    rest = [x for x in span(step, after[0] if after else None) if x not in begun.done]
+    if not rest:  # every stage of its task recorded: the first not done after it, as before
+        return next((x for x in STEPS[STEPS.index(step) :] if x not in begun.done), step)
+    return _running(article_id, begun.version, rest, documents_for(s)) or step
+
+
+def _running(article_id: str, version: str, todo: list[str], documents: Documents) -> str | None:
+    """The stage of ``todo`` a task marked last (a delivery that died in it), else the first."""
+    marked = documents.marked(article_id, version) if todo else None
+    return marked if marked in todo else (todo[0] if todo else None)
 
 
 def _finish(
-    session, article_id: str, step: str, version: str, started, doc: Document, s: Settings, segmented: bool
+    session,
+    article_id: str,
+    step: str,
+    version: str,
+    started,
+    doc: Document,
+    s: Settings,
+    ran: list[tuple[str, datetime, datetime]],
+    eager: bool = False,
 ) -> None:
-    """The end of a task in one transaction: the last stage's run, the results (store), the
-    article's status, last stage, warnings and deliveries. ``segmented``: this task ran the
-    segment stage earlier (its warnings are set here)."""
+    """The end of a task in one transaction: the runs of its stages, the results (store), the
+    article's status, last stage, warnings and deliveries. ``ran``: the stages this task ran
+    before the last, with their times, recorded here (``eager``: recorded as they ended)."""
     if step != "store":
         _relax(session, s)
+    earlier = {r[0] for r in ran} if eager else record_stages(session, article_id, version, ran)
+    segmented = "segment" in earlier
     summary = None
     if step == "store":
         summary = {
@@ -254,21 +302,27 @@ def rebuild_document(article_id: str, s: Settings | None = None) -> Document:
     s = s or get_settings()
     with session_scope() as session:
         begun = begin_step(session, article_id, ())
-    return _rebuild(article_id, "store", s.stage_config(reference_date=begun.ingested_at.date().isoformat()))
+    return _rebuild(article_id, "store", s.stage_config(reference_date=begun.ingested_at.date().isoformat()))[
+        0
+    ]
 
 
-def _rebuild(article_id: str, before: str, config) -> Document:
+def _rebuild(article_id: str, before: str, config) -> tuple[Document, list[tuple[str, datetime, datetime]]]:
     """The input of stage ``before`` computed again from the raw article (the cache had none):
-    the stages are pure, so it is the document the earlier steps made."""
+    the stages are pure, so it is the document the earlier steps made. With the stages run and
+    their times."""
     with session_scope() as session:
         article = session.get(Article, article_id)
         if article is None:
             raise LookupError(f"article {article_id} not found")
         doc = article_document(article)
     log.info("article %s: no cached input for %s, running the stages before it again", article_id, before)
+    ran = []
     for stage in ORDER[: ORDER.index(before) if before in ORDER else len(ORDER)]:
+        started = utcnow()
         doc = STAGES[stage](doc, config)
-    return doc
+        ran.append((stage, started, utcnow()))
+    return doc, ran
 
 
 def _cap_warning(doc, s: Settings) -> str | None:

@@ -73,6 +73,31 @@ def group_rss_mb(pgid: int) -> float:
     return peak / 1024
 
 
+def postgres_cpu_seconds(stack: Stack) -> dict[int, float]:
+    """CPU seconds of each Postgres backend serving the stack's database, by pid: Postgres shares
+    the cores with the workers, so its work per article counts against the pipeline too. Empty
+    when the server is not on this machine (its processes are not in /proc)."""
+    from sqlalchemy import text
+
+    from db.session import session_scope
+
+    with session_scope() as session:
+        pids = session.scalars(
+            text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            )
+        ).all()
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return out
+
+
 # --- in process --------------------------------------------------------------------------------
 
 
@@ -130,6 +155,7 @@ class PipelineRun:
     failed: int = 0
     wall: float = 0.0
     cpu: float = 0.0
+    postgres_cpu: float | None = None  # of the backends serving the workers, when on this machine
     peak_rss_mb: float = 0.0
     stage_ms: dict[str, tuple[float, float]] = field(default_factory=dict)
     table_bytes: dict[str, int] = field(default_factory=dict)
@@ -263,6 +289,7 @@ def run_pipeline(stack: Stack, items: list, processes: int, stall: float) -> Pip
     send(warm, get_settings(), EnqueueReport())
     _wait_finished(stack, len(warm), stall)
     cpu0 = sum(group_cpu_seconds(w.proc.pid) for w in stack.workers)
+    pg0 = postgres_cpu_seconds(stack)
     t0 = time.monotonic()
     send(ids[processes:], get_settings(), EnqueueReport())
     peak = 0.0
@@ -279,6 +306,9 @@ def run_pipeline(stack: Stack, items: list, processes: int, stall: float) -> Pip
     counts = _wait_finished(stack, len(ids), stall, progress)
     run.wall = time.monotonic() - t0
     run.cpu = sum(group_cpu_seconds(w.proc.pid) for w in stack.workers) - cpu0
+    pg1 = postgres_cpu_seconds(stack)
+    if pg1:  # a backend that ended during the run is not counted (the workers keep theirs)
+        run.postgres_cpu = sum(c - pg0.get(pid, 0.0) for pid, c in pg1.items())
     run.peak_rss_mb = max([peak] + [group_rss_mb(w.proc.pid) for w in stack.workers])
     run.done = counts.get("done", 0) - len(warm)
     run.failed = counts.get("failed", 0)
@@ -418,6 +448,16 @@ def report(n: int, processes: int, inproc: dict, runs: list[PipelineRun], visibi
         click.echo(
             f"| pipeline ({r.broker}) | {rate:.1f} | {rate / ip_rate:.0%} | {cpu:.3f} | {cpu / ip_cpu:.1f}× |"
         )
+    for r in runs:
+        if r.postgres_cpu is not None:
+            # On a machine shared with other jobs the articles/s of either side moves with their
+            # load; the CPU each way does not, and bounds the ratio on idle cores.
+            both = (r.cpu + r.postgres_cpu) / max(1, r.done)
+            click.echo(
+                f"pipeline ({r.broker}): Postgres {r.postgres_cpu / max(1, r.done):.3f} CPU s/article; "
+                f"workers + Postgres {both:.3f} s = {both / ip_cpu:.1f}× in process, so at most "
+                f"{ip_cpu / both:.0%} of in process on cores nothing else uses"
+            )
     for r in runs:
         click.echo(
             f"\npipeline ({r.broker}): {r.done} done, {r.failed} failed, peak worker RSS {r.peak_rss_mb:.0f} MB"

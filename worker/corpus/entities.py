@@ -128,7 +128,9 @@ def link_entities(session: Session, entities: Sequence[tuple[int, Name]]) -> int
     wanted = {entity_id: (name, variant_key(name.name)) for entity_id, name in entities}
     if not wanted:
         return 0
-    session.execute(
+    # Through the Core connection: the ORM's bulk insert would split the rows by which of them
+    # lack a country, one statement each.
+    session.connection().execute(
         _insert(session, EntityKey).on_conflict_do_nothing(index_elements=["entity_id"]),
         [{"entity_id": i, "type": n.type, "key": k, "country": n.country} for i, (n, k) in wanted.items()],
     )
@@ -165,7 +167,7 @@ def link_entities(session: Session, entities: Sequence[tuple[int, Name]]) -> int
             into_of[entity_id] = into
             break
     if merges:
-        session.execute(
+        session.connection().execute(
             _insert(session, EntityMerge).on_conflict_do_nothing(index_elements=["entity_id"]), merges
         )
     return len(merges)
