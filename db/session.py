@@ -47,8 +47,7 @@ def reset_engines() -> None:
 
 
 @contextmanager
-def session_scope(url: str | None = None) -> Iterator[Session]:
-    session = sessionmaker(get_engine(url), expire_on_commit=False)()
+def _unit_of_work(session: Session) -> Iterator[Session]:
     try:
         yield session
         session.commit()
@@ -60,18 +59,19 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
 
 
 @contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    with _unit_of_work(sessionmaker(get_engine(url), expire_on_commit=False)()) as session:
+        yield session
+
+
+@contextmanager
 def held_session(url: str | None = None) -> Iterator[Session]:
     """A session on one connection kept for its whole life: for a unit of work of several
     transactions (a task recording each stage as it ends). Each ``session.commit()`` commits as
     usual, but the connection is not handed back to the pool in between, so the next transaction
     does not check one out again (a round trip to Postgres for the pre-ping)."""
-    with get_engine(url).connect() as connection:
-        session = Session(bind=connection, expire_on_commit=False)
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+    with (
+        get_engine(url).connect() as connection,
+        _unit_of_work(Session(bind=connection, expire_on_commit=False)) as session,
+    ):
+        yield session

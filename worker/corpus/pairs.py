@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -65,6 +65,25 @@ class Candidate:
         return max(self.jaccard, self.containment)
 
 
+def _indexed(
+    items: Iterable[tuple[str, datetime, str]],
+    min_words: int,
+    ids: list[str],
+    when: list[datetime],
+    grams: list[np.ndarray],
+) -> Iterator[tuple[int, list[str]]]:
+    """The articles long enough to compare, each appended to ``ids``/``when``/``grams`` (its
+    shingles) and yielded with its index there and its words."""
+    for article_id, at, text in items:
+        w = words(text)
+        if len(w) < min_words:
+            continue
+        ids.append(article_id)
+        when.append(at)
+        grams.append(hashed_grams(w, SHINGLE))
+        yield len(ids) - 1, w
+
+
 def candidates(
     items: Iterable[tuple[str, datetime, str]], max_days: float = 7.0, min_words: int = 12
 ) -> list[Candidate]:
@@ -74,14 +93,7 @@ def candidates(
     when: list[datetime] = []
     grams: list[np.ndarray] = []
     passage_rows = []
-    for article_id, at, text in items:
-        w = words(text)
-        if len(w) < min_words:
-            continue
-        k = len(ids)
-        ids.append(article_id)
-        when.append(at)
-        grams.append(hashed_grams(w, SHINGLE))
+    for k, w in _indexed(items, min_words, ids, when, grams):
         p = hashed_grams(w, PASSAGE)
         passage_rows.append(np.stack([p, np.full(len(p), k, dtype=np.int64)], axis=1))
     if not ids:
@@ -110,14 +122,7 @@ def lsh_candidates(
     when: list[datetime] = []
     grams: list[np.ndarray] = []
     buckets: dict[int, list[int]] = {}
-    for article_id, at, text in items:
-        w = words(text)
-        if len(w) < min_words:
-            continue
-        k = len(ids)
-        ids.append(article_id)
-        when.append(at)
-        grams.append(hashed_grams(w, SHINGLE))
+    for k, w in _indexed(items, min_words, ids, when, grams):
         for key in band_keys(signature({" ".join(w[i : i + SHINGLE]) for i in range(len(w) - SHINGLE + 1)})):
             buckets.setdefault(key, []).append(k)
     found: set[tuple[int, int]] = set()
