@@ -30,11 +30,14 @@ class ArticleSignature(Base):
 
 class ArticleBand(Base):
     """The LSH index, shared by every worker: one row per (band key, article). Articles that share
-    a key are candidates; the primary key is the lookup index."""
+    a key are candidates; the primary key (key, seen_at, article_id) is the lookup index: a key's
+    holders in a time range, or its newest holders before a time, are one index range."""
 
     __tablename__ = "article_bands"
 
     key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    # the article's seen_at (as ArticleSignature's), copied here so the look-up needs no join
+    seen_at: Mapped[datetime] = mapped_column(primary_key=True)
     article_id: Mapped[str] = mapped_column(
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
     )

@@ -382,3 +382,35 @@ def test_a_roundup_and_a_text_printed_day_after_day_are_not_copies(anydb):
     )
     got = [_plain(f"n{d}", "alweeam", "تنبيه", notice, t0 + timedelta(days=20 + d)) for d in range(9)]
     assert got[:7] == [None] + ["n0"] * 6 and got[7:] == [None, None]
+
+
+NOTICE = (
+    "يعلن مركز الأرصاد عن توقع هطول أمطار رعدية غزيرة على المرتفعات الجنوبية الغربية مع رياح نشطة مثيرة "
+    "للأتربة والغبار تحد من مدى الرؤية الأفقية على الطرق السريعة ويهيب بالجميع أخذ الحيطة والحذر"
+)
+
+
+@pytest.mark.parametrize("older_prints", [2, 3, 12])
+def test_more_older_holders_than_are_read_leave_the_template_decision_unchanged(anydb, older_prints):
+    """The look-up reads at most OLDER_HOLDERS older holders of a band: with more, or a few, older
+    prints of a text, the pipeline links what the uncapped in-memory scan links."""
+    from datetime import timedelta
+
+    from db.corpus import ArticleBand
+    from worker.corpus.duplicates import OLDER_HOLDERS, _holders, scan
+    from worker.corpus.shingles import article_text
+
+    t0 = datetime(2023, 1, 1, 8, tzinfo=UTC)
+    # the older prints within the template horizon, every one older than the window
+    items = [(f"old{d}", t0 + timedelta(days=d)) for d in range(older_prints)]
+    items += [("pair-a", t0 + timedelta(days=30)), ("pair-b", t0 + timedelta(days=30, hours=2))]
+    got = {i: _plain(i, "spa", "تنبيه", NOTICE, when) for i, when in items}
+    expected = scan([(i, when, article_text("تنبيه", NOTICE), NOTICE) for i, when in items])
+    with session_scope() as s:
+        links = dict(s.execute(select(ArticleDuplicate.article_id, ArticleDuplicate.duplicate_of)).all())
+        keys = s.scalars(select(ArticleBand.key).where(ArticleBand.article_id == "pair-b")).all()
+        older = [r for r in _holders(s, keys, items[-1][1]) if r[1].startswith("old")]
+    assert {a: d for a, (d, _) in expected.items()} == links
+    # up to three older prints the pair is a reprint; beyond, a template (here 12, read as 7)
+    assert got["pair-b"] == ("pair-a" if older_prints <= 3 else None)
+    assert len(older) == len(keys) * min(older_prints, OLDER_HOLDERS)

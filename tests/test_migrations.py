@@ -44,3 +44,51 @@ def test_entity_keys_are_renormalised_and_duplicates_merged(empty_pg):
     assert entities == [(1, "nbc news"), (3, "حي 20")]
     assert mention_entities == [1]
     assert article_hash != "old-hash" and len(article_hash) == 64
+
+
+def test_band_rows_gain_their_articles_time_and_lose_it_again_on_downgrade(empty_pg):
+    from alembic import command
+
+    from db.migrate import alembic_config
+
+    upgrade(empty_pg, "0014_stories")
+    engine = create_engine(empty_pg)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO articles (id, content_hash, title, body, published_at, ingested_at, updated_at, "
+                "status, extractor_version, deliveries) VALUES "
+                "('a1', 'h1', '', 'x', '2023-01-02T03:00:00+00', now(), now(), 'done', 'v', 0), "
+                "('a2', 'h2', '', 'y', NULL, '2023-02-03T04:00:00+00', now(), 'done', 'v', 0)"
+            )
+        )
+        conn.execute(
+            text("INSERT INTO article_bands (key, article_id) VALUES (1, 'a1'), (1, 'a2'), (-5, 'a1')")
+        )
+    upgrade(empty_pg, "0015_band_seen_at")
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT key, article_id, to_char(seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24') FROM article_bands"
+            )
+        ).all()
+        pk = conn.scalar(
+            text(
+                "SELECT string_agg(a.attname, ',' ORDER BY k.n) FROM pg_index i "
+                "CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) "
+                "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+                "WHERE i.indrelid = 'article_bands'::regclass AND i.indisprimary"
+            )
+        )
+    assert sorted(rows) == [
+        (-5, "a1", "2023-01-02 03"),
+        (1, "a1", "2023-01-02 03"),
+        (1, "a2", "2023-02-03 04"),
+    ]
+    assert pk == "key,seen_at,article_id"
+    command.downgrade(alembic_config(empty_pg), "0014_stories")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT key, article_id FROM article_bands")).all()
+    assert sorted(rows) == [(-5, "a1"), (1, "a1"), (1, "a2")]
+    upgrade(empty_pg)  # and up again: the constraint names the downgrade left are free
+    engine.dispose()

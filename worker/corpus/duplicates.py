@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, union_all, update
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from db.corpus import ArticleBand, ArticleDuplicate, ArticleSignature
@@ -108,31 +109,13 @@ def index_article(session: Session, article_id: str) -> str | None:
     sig = signature(me.shingles)
     keys = band_keys(sig)
     me = Seen(me.id, me.when, me.shingles, me.body, frozenset(keys))
-    session.execute(
-        _insert(session, ArticleSignature)
-        .values(article_id=article_id, signature=sig.tobytes(), shingles=len(me.shingles), seen_at=me.when)
-        .on_conflict_do_nothing(index_elements=["article_id"])
-    )
-    # executemany of one cached statement (batched into one round trip), not a 64-row literal
-    # statement compiled afresh for every article
-    session.execute(
-        _insert(session, ArticleBand).on_conflict_do_nothing(index_elements=["key", "article_id"]),
-        [{"key": k, "article_id": article_id} for k in keys],
-    )
-    # every article holding one of my bands, from the template horizon to the end of the window: the
-    # near ones are the candidates, the older ones tell a template from a new text
-    lo, hi = me.when - timedelta(days=WINDOW_DAYS), me.when + timedelta(days=WINDOW_DAYS)
+    _add_to_index(session, me, sig)
+    # the holders of my bands within the window (the candidates; their count before the pair is
+    # part of the template signal) and at most OLDER_HOLDERS older ones per band
+    lo = me.when - timedelta(days=WINDOW_DAYS)
     seen_at: dict[int, list[datetime]] = {}
     near: dict[str, set[int]] = {}
-    for key, other, when in session.execute(
-        select(ArticleBand.key, ArticleBand.article_id, ArticleSignature.seen_at)
-        .join(ArticleSignature, ArticleSignature.article_id == ArticleBand.article_id)
-        .where(
-            ArticleBand.key.in_(keys),
-            ArticleSignature.seen_at >= me.when - timedelta(days=TEMPLATE_HORIZON_DAYS),
-            ArticleSignature.seen_at <= hi,
-        )
-    ):
+    for key, other, when in _holders(session, keys, me.when):
         when = aware(when)
         seen_at.setdefault(key, []).append(when)
         if other != article_id and when >= lo:
@@ -156,6 +139,91 @@ def index_article(session: Session, article_id: str) -> str | None:
 
     found = matches(me, _load(session, candidate_ids), template)
     return link(session, me, found)
+
+
+# Older holders read per band: the template rule compares a median count with
+# SETTING.template_articles (3). A count capped at 7 is unchanged up to 7 and stays at or above 7
+# beyond it, so each count, and the median of any two of them, falls on the same side of 3 as the
+# full count's: the decisions are those of the uncapped count.
+OLDER_HOLDERS = 7
+assert OLDER_HOLDERS > 2 * SETTING.template_articles
+
+
+def _add_to_index(session: Session, me: Seen, sig: np.ndarray) -> None:
+    """The signature row and the band rows: one statement on Postgres."""
+    sig_row = {
+        "article_id": me.id,
+        "signature": sig.tobytes(),
+        "shingles": len(me.shingles),
+        "seen_at": me.when,
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            sql(
+                "WITH s AS (INSERT INTO article_signatures (article_id, signature, shingles, seen_at) "
+                "VALUES (:id, :sig, :n, :when) ON CONFLICT (article_id) DO NOTHING) "
+                "INSERT INTO article_bands (key, seen_at, article_id) "
+                "SELECT k, :when, :id FROM unnest(CAST(:keys AS bigint[])) AS k "
+                "ON CONFLICT DO NOTHING"
+            ),
+            {
+                "id": me.id,
+                "sig": sig_row["signature"],
+                "n": sig_row["shingles"],
+                "when": me.when,
+                "keys": sorted(me.keys),
+            },
+        )
+        return
+    session.execute(
+        _insert(session, ArticleSignature)
+        .values(**sig_row)
+        .on_conflict_do_nothing(index_elements=["article_id"])
+    )
+    session.execute(
+        _insert(session, ArticleBand).on_conflict_do_nothing(),
+        [{"key": k, "seen_at": me.when, "article_id": me.id} for k in sorted(me.keys)],
+    )
+
+
+# Postgres: the window's holders are one index range per key, the older ones a backward scan of
+# the same index stopped after OLDER_HOLDERS rows (LATERAL ... LIMIT).
+_HOLDERS_PG = sql(
+    "SELECT b.key, b.article_id, b.seen_at FROM article_bands b "
+    "WHERE b.key = ANY(CAST(:keys AS bigint[])) AND b.seen_at >= :lo AND b.seen_at <= :hi "
+    "UNION ALL "
+    "SELECT k.key, o.article_id, o.seen_at FROM unnest(CAST(:keys AS bigint[])) AS k(key) "
+    "CROSS JOIN LATERAL (SELECT b.article_id, b.seen_at FROM article_bands b "
+    "WHERE b.key = k.key AND b.seen_at >= :horizon AND b.seen_at < :lo "
+    "ORDER BY b.seen_at DESC LIMIT :older) AS o"
+)
+
+
+def _holders(session: Session, keys: Iterable[int], when: datetime) -> list[tuple[int, str, datetime]]:
+    """(key, article id, seen_at) of the articles holding one of ``keys``: every one within the
+    window around ``when``, and the newest OLDER_HOLDERS of each key from the template horizon to
+    the window. One statement."""
+    keys = sorted(keys)
+    lo, hi = when - timedelta(days=WINDOW_DAYS), when + timedelta(days=WINDOW_DAYS)
+    horizon = when - timedelta(days=TEMPLATE_HORIZON_DAYS)
+    if session.get_bind().dialect.name == "postgresql":
+        params = {"keys": keys, "lo": lo, "hi": hi, "horizon": horizon, "older": OLDER_HOLDERS}
+        return [tuple(r) for r in session.execute(_HOLDERS_PG, params)]
+    # SQLite (no LATERAL): the older holders numbered newest first per key, the first kept
+    b = ArticleBand
+    near = select(b.key, b.article_id, b.seen_at).where(b.key.in_(keys), b.seen_at >= lo, b.seen_at <= hi)
+    older = (
+        select(
+            b.key,
+            b.article_id,
+            b.seen_at,
+            func.row_number().over(partition_by=b.key, order_by=b.seen_at.desc()).label("n"),
+        )
+        .where(b.key.in_(keys), b.seen_at >= horizon, b.seen_at < lo)
+        .subquery()
+    )
+    capped = select(older.c.key, older.c.article_id, older.c.seen_at).where(older.c.n <= OLDER_HOLDERS)
+    return [tuple(r) for r in session.execute(union_all(near, capped))]
 
 
 def _load(session: Session, ids: Iterable[str]) -> list[Seen]:
@@ -225,12 +293,15 @@ def link(session: Session, me: Seen, found: list[tuple[Seen, float]]) -> str | N
     roots = _seen(session, {d for d, _ in pointed.values()} - set(members))
     first, links = regroup(me, found, pointed, roots)
     session.execute(delete(ArticleDuplicate).where(ArticleDuplicate.article_id == first.id))
-    for a, (d, s) in sorted(links.items()):
-        session.execute(
-            _insert(session, ArticleDuplicate)
-            .values(article_id=a, duplicate_of=d, similarity=s)
-            .on_conflict_do_update(index_elements=["article_id"], set_={"duplicate_of": d, "similarity": s})
+    upsert = _insert(session, ArticleDuplicate).values(
+        [{"article_id": a, "duplicate_of": d, "similarity": s} for a, (d, s) in sorted(links.items())]
+    )
+    session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["article_id"],
+            set_={"duplicate_of": upsert.excluded.duplicate_of, "similarity": upsert.excluded.similarity},
         )
+    )
     session.execute(
         update(ArticleDuplicate)
         .where(ArticleDuplicate.duplicate_of.in_(list(links)))
