@@ -7,6 +7,7 @@ the same rows (redelivered tasks, retried stages, a second copy of an article).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -298,6 +299,17 @@ def _chunks(rows: list) -> Iterator[list]:
         yield rows[k : k + _CHUNK]
 
 
+@dataclass(frozen=True)
+class Saved:
+    """What ``save_results`` wrote, so the corpus work that follows need not read it back: entity
+    ids by (type, canonical name) and event ids by (type, trigger start); ``new_events``: every
+    event was inserted now (none can be in a story yet)."""
+
+    entities: dict[tuple[str, str], int]
+    events: dict[tuple[str, int], int]
+    new_events: bool
+
+
 def upsert_entities(session: Session, names: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """Entity ids for (type, canonical name) pairs, inserting the entities not yet known. Names
     that normalise alike are one entity: the first canonical spelling stored is kept."""
@@ -305,9 +317,20 @@ def upsert_entities(session: Session, names: Sequence[tuple[str, str]]) -> dict[
     rows: dict[tuple[str, str], dict] = {}
     for (_, name), key in wanted.items():
         rows.setdefault(key, {"type": key[0], "canonical": name[:NAME_LIMIT], "normalised": key[1]})
-    _insert_rows(session, Entity, list(rows.values()), ["type", "normalised"])
-    ids: dict[tuple[str, str], int] = {}
-    for chunk in _chunks(sorted(rows)):
+    # Postgres: the ids of the rows inserted now and of those already there, in one statement
+    got = insert_rows(
+        session,
+        Entity,
+        list(rows.values()),
+        ["type", "normalised"],
+        ("id", "type", "normalised"),
+        existing=True,
+    )
+    ids = {(t, n): i for i, t, n in got}
+    # what the statement did not see: all on SQLite; on Postgres an entity another worker committed
+    # while the statement ran
+    missing = sorted(k for k in rows if k not in ids)
+    for chunk in _chunks(missing):
         ids.update({(t, norm): i for i, t, norm in session.execute(entity_ids_query(chunk))})
     return {pair: ids[key] for pair, key in wanted.items()}
 
@@ -320,15 +343,73 @@ def entity_ids_query(keys: Sequence[tuple[str, str]]) -> Select:
     )
 
 
-def _insert_rows(session: Session, model, rows: list[dict], conflict: list[str]) -> None:
-    """One statement executed with many parameter sets: SQLAlchemy batches it into multi-row
-    INSERTs from one cached compilation (``.values(rows)`` compiled every row's parameters anew)."""
-    if rows:
+def _bulk(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def insert_rows(
+    session: Session,
+    model,
+    rows: list[dict],
+    conflict: list[str],
+    returning: Sequence[str] = (),
+    existing: bool = False,
+) -> list[tuple]:
+    """Insert ``rows`` (dicts with one set of keys) unless they conflict on ``conflict``; returns
+    the ``returning`` columns of the rows inserted (with ``existing``, of the rows that were there
+    too, as far as the statement's snapshot shows them) on Postgres, nothing elsewhere.
+
+    On Postgres one statement whatever the number of rows: each column goes as one array and
+    ``unnest`` makes the rows, so the server plans and executes one INSERT (an executemany is one
+    execution per row). Elsewhere (SQLite) one statement executed with many parameter sets."""
+    if not rows:
+        return []
+    cols = tuple(rows[0])
+    if not _bulk(session):  # the caller reads back what it needs
         stmt = _insert(session, model).on_conflict_do_nothing(index_elements=conflict)
         session.connection().execute(stmt, rows)
+        return []
+    params = {f"c{i}": [r[c] for r in rows] for i, c in enumerate(cols)}
+    # the Python-side defaults an ORM or Core insert would have filled in (created_at = now …)
+    for col in model.__table__.columns:
+        if col.name not in cols and col.default is not None and not col.primary_key:
+            value = col.default.arg(None) if col.default.is_callable else col.default.arg
+            params[f"c{len(cols)}"] = [value] * len(rows)
+            cols += (col.name,)
+    stmt = _unnest_insert(model.__table__, cols, tuple(conflict), tuple(returning), existing)
+    result = session.connection().execute(stmt, params)
+    return [tuple(r) for r in result] if returning else []
 
 
-def save_results(session: Session, doc: Document, version: str) -> None:
+@functools.cache
+def _unnest_insert(
+    table, cols: tuple[str, ...], conflict: tuple[str, ...], returning: tuple[str, ...], existing: bool
+):
+    dialect = postgresql.dialect()
+    q = dialect.identifier_preparer.quote
+    arrays = ", ".join(
+        f"CAST(:c{i} AS {table.c[c].type.compile(dialect=dialect)}[])" for i, c in enumerate(cols)
+    )
+    names = ", ".join(q(c) for c in cols)
+    sql = (
+        f"INSERT INTO {q(table.name)} ({names}) SELECT * FROM unnest({arrays}) "
+        f"ON CONFLICT ({', '.join(q(c) for c in conflict)}) DO NOTHING"
+    )
+    if returning:
+        sql += f" RETURNING {', '.join(q(c) for c in returning)}"
+    if existing:
+        # the rows already there, joined on the conflict columns: the INSERT's own rows are not in
+        # the statement's snapshot, so each row comes once
+        on = " AND ".join(f"t.{q(c)} = v.{q(c)}" for c in conflict)
+        sql = (
+            f"WITH ins AS ({sql}), v AS (SELECT * FROM unnest({arrays}) AS v({names})) "
+            f"SELECT {', '.join(q(c) for c in returning)} FROM ins UNION ALL "
+            f"SELECT {', '.join('t.' + q(c) for c in returning)} FROM {q(table.name)} t JOIN v ON {on}"
+        )
+    return text(sql)
+
+
+def save_results(session: Session, doc: Document, version: str) -> Saved:
     """Write mentions, events with their arguments, and attributions of one document: a few
     multi-row statements, not one per row (a news article has dozens of each)."""
     by_name = {m.canonical: m.type for m in doc.mentions}
@@ -357,7 +438,7 @@ def save_results(session: Session, doc: Document, version: str) -> None:
         }
         for m in doc.mentions
     ]
-    _insert_rows(session, Mention, mentions, ["article_id", "start", "end", "extractor_version"])
+    insert_rows(session, Mention, mentions, ["article_id", "start", "end", "extractor_version"])
     events = [
         {
             "article_id": doc.id,
@@ -377,9 +458,12 @@ def save_results(session: Session, doc: Document, version: str) -> None:
         }
         for e in doc.events
     ]
-    _insert_rows(session, Event, events, ["article_id", "type", "trigger_start", "extractor_version"])
-    event_ids: dict[tuple[str, int], int] = {}
-    if doc.events:
+    conflict = ["article_id", "type", "trigger_start", "extractor_version"]
+    inserted = insert_rows(session, Event, events, conflict, ("type", "trigger_start", "id"))
+    event_ids = {(t, start): i for t, start, i in inserted}
+    wanted = {(e.type, e.start) for e in doc.events}
+    new_events = wanted <= set(event_ids)
+    if not new_events:  # stored by an earlier delivery: read back
         q = select(Event.type, Event.trigger_start, Event.id).where(
             Event.article_id == doc.id, Event.extractor_version == version
         )
@@ -396,7 +480,7 @@ def save_results(session: Session, doc: Document, version: str) -> None:
         for e in doc.events
         for a in e.arguments
     ]
-    _insert_rows(session, EventArgument, arguments, ["event_id", "entity_id", "role"])
+    insert_rows(session, EventArgument, arguments, ["event_id", "entity_id", "role"])
     attributions = [
         {
             "article_id": doc.id,
@@ -413,7 +497,8 @@ def save_results(session: Session, doc: Document, version: str) -> None:
         }
         for a in doc.attributions
     ]
-    _insert_rows(session, Attribution, attributions, ["article_id", "start", "extractor_version"])
+    insert_rows(session, Attribution, attributions, ["article_id", "start", "extractor_version"])
+    return Saved(entity, event_ids, new_events)
 
 
 # --- failures ---------------------------------------------------------------------------------

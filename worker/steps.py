@@ -284,9 +284,9 @@ def _finish(
     segmented = segmented or (recorded and step == "segment")
     warnings = {"warnings": [w for w in [_cap_warning(doc, s)] if w]} if segmented else {}
     if recorded and step == "store":
-        save_results(session, doc, version)
+        saved = save_results(session, doc, version)
         if s.corpus:
-            after_store(session, doc, version)  # duplicates, entity merges, story events
+            after_store(session, doc, version, saved)  # duplicates, entity merges, story events
         resolve_failures(session, article_id)
         end_step(session, article_id, step, "done", **warnings)
         stage_run_took(session, article_id, step, version, started)

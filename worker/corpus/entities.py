@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from db.corpus import EntityKey, EntityMerge
 from db.models import Entity, utcnow
+from db.store import insert_rows
 from worker.lang.ar import rows
 from worker.lang.ar.actor_lexicon import key
 from worker.lang.ar.normalise import normalise
@@ -98,12 +99,6 @@ def _letter_variants() -> tuple[tuple[str, str], ...]:
 # --- the database side ----------------------------------------------------------------------------
 
 
-def _insert(session: Session, model):
-    from db.store import _insert as insert
-
-    return insert(session, model)
-
-
 def canonical_id(session: Session, entity_id: int) -> int:
     """The entity an entity is merged into (itself when it is not merged)."""
     seen = set()
@@ -128,11 +123,12 @@ def link_entities(session: Session, entities: Sequence[tuple[int, Name]]) -> int
     wanted = {entity_id: (name, variant_key(name.name)) for entity_id, name in entities}
     if not wanted:
         return 0
-    # Through the Core connection: the ORM's bulk insert would split the rows by which of them
-    # lack a country, one statement each.
-    session.connection().execute(
-        _insert(session, EntityKey).on_conflict_do_nothing(index_elements=["entity_id"]),
+    # One statement (not the ORM's bulk insert, which splits the rows by which lack a country).
+    insert_rows(
+        session,
+        EntityKey,
         [{"entity_id": i, "type": n.type, "key": k, "country": n.country} for i, (n, k) in wanted.items()],
+        ["entity_id"],
     )
     # One read: every entity of these keys (this article's among them) with its merge, if any.
     rows = session.execute(
@@ -166,25 +162,29 @@ def link_entities(session: Session, entities: Sequence[tuple[int, Name]]) -> int
             merges.append({"entity_id": entity_id, "into_id": into, "rule": reason[0], "reason": reason[1]})
             into_of[entity_id] = into
             break
-    if merges:
-        session.connection().execute(
-            _insert(session, EntityMerge).on_conflict_do_nothing(index_elements=["entity_id"]), merges
-        )
+    insert_rows(session, EntityMerge, merges, ["entity_id"])
     return len(merges)
 
 
-def names_of(session: Session, doc) -> list[tuple[int, Name]]:
-    """(entity id, Name) of a stored document's mentions, each with its first coded country."""
+def names_of(
+    session: Session, doc, saved: dict[tuple[str, str], int] | None = None
+) -> list[tuple[int, Name]]:
+    """(entity id, Name) of a stored document's mentions, each with its first coded country.
+    ``saved``: entity ids by (type, canonical name), as ``save_results`` returned them (else read)."""
     from db.store import _entity_key, entity_ids_query
 
     first: dict[tuple[str, str], Name] = {}
+    ids: dict[tuple[str, str], int] = {}
     for m in doc.mentions:
         k = (m.type, _entity_key(m.canonical))
         if k not in first or (first[k].country is None and m.country):
             first[k] = Name(m.canonical, m.type, m.country)
+        if saved is not None and (m.type, m.canonical) in saved:
+            ids[k] = saved[(m.type, m.canonical)]
     if not first:
         return []
-    ids = {(t, norm): i for i, t, norm in session.execute(entity_ids_query(sorted(first)))}
+    if saved is None:
+        ids = {(t, norm): i for i, t, norm in session.execute(entity_ids_query(sorted(first)))}
     return [(ids[k], n) for k, n in first.items() if k in ids]
 
 

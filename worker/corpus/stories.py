@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from db.corpus import ArticleDuplicate, Story, StoryMember
 from db.models import Article, Event
+from db.store import Saved, insert_rows
 from worker.lang.ar.actor_lexicon import key
 from worker.stages.document import Document
 
@@ -136,32 +137,31 @@ def passage(text: str, start: int, end: int, width: int = 4) -> str:
 # --- the database side ----------------------------------------------------------------------------
 
 
-def _insert(session: Session, model):
-    from db.store import _insert as insert
-
-    return insert(session, model)
-
-
 def _shift(day: str, n: int) -> str:
     return (date.fromisoformat(day) + timedelta(days=n)).isoformat()
 
 
-def assign(session: Session, doc: Document, version: str) -> int:
+def assign(session: Session, doc: Document, version: str, saved: Saved | None = None) -> int:
     """Put the document's asserted events (of ``version``) into stories: matched in memory, then
     written in a few statements whatever the number of events. Idempotent: an event already in a
-    story stays there. Returns how many events joined a story."""
+    story stays there. ``saved``: what ``save_results`` wrote in this transaction (events it
+    inserted now are in no story, and their ids need no read). Returns how many events joined a
+    story."""
     found = [(i, r) for i, r in reports(doc) if r.day]
     if not found:
         return 0
     ids, placed = {}, set()
-    for t, start, event_id, story_id in session.execute(
-        select(Event.type, Event.trigger_start, Event.id, StoryMember.story_id)
-        .outerjoin(StoryMember, StoryMember.event_id == Event.id)
-        .where(Event.article_id == doc.id, Event.extractor_version == version)
-    ):
-        ids[(t, start)] = event_id
-        if story_id is not None:
-            placed.add(event_id)
+    if saved is not None and saved.new_events:
+        ids = saved.events
+    else:
+        for t, start, event_id, story_id in session.execute(
+            select(Event.type, Event.trigger_start, Event.id, StoryMember.story_id)
+            .outerjoin(StoryMember, StoryMember.event_id == Event.id)
+            .where(Event.article_id == doc.id, Event.extractor_version == version)
+        ):
+            ids[(t, start)] = event_id
+            if story_id is not None:
+                placed.add(event_id)
     types = sorted({r.type for _, r in found})
     if session.get_bind().dialect.name == "postgresql":
         # Two workers storing reports of one happening at once must not start two stories: a lock
@@ -233,17 +233,37 @@ def assign(session: Session, doc: Document, version: str) -> int:
             }
         )
     real = _insert_stories(session, new, places)
-    for story_id, values in changed.items():
-        session.execute(update(Story).where(Story.id == story_id).values(**values))
-    if members:
-        for m in members:
-            m["story_id"] = real.get(m["story_id"], m["story_id"])
-        _insert_many(
-            session,
-            _insert(session, StoryMember).on_conflict_do_nothing(index_elements=["event_id"]),
-            members,
-        )
+    _update_stories(session, changed)
+    for m in members:
+        m["story_id"] = real.get(m["story_id"], m["story_id"])
+    insert_rows(session, StoryMember, members, ["event_id"])
     return len(members)
+
+
+_FILLED = ("date", "actor", "recipient", "place", "place_key")
+
+
+def _update_stories(session: Session, changed: dict[int, dict]) -> None:
+    """What the stories learnt (``_fill``: only values that are not None), one statement on
+    Postgres: a column a story did not learn keeps its value."""
+    if not changed:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        for story_id, values in changed.items():
+            session.execute(update(Story).where(Story.id == story_id).values(**values))
+        return
+    order = sorted(changed)
+    params = {"ids": order, **{c: [changed[i].get(c) for i in order] for c in _FILLED}}
+    session.execute(_UPDATE_STORIES, params)
+
+
+_UPDATE_STORIES = text(
+    "UPDATE stories AS s SET "
+    + ", ".join(f"{c} = COALESCE(v.{c}, s.{c})" for c in _FILLED)
+    + " FROM unnest(CAST(:ids AS integer[]), CAST(:date AS varchar[]), CAST(:actor AS varchar[]), "
+    "CAST(:recipient AS varchar[]), CAST(:place AS text[]), CAST(:place_key AS text[])) "
+    "AS v(id, " + ", ".join(_FILLED) + ") WHERE s.id = v.id"
+)
 
 
 _PROVISIONAL = 10**15
