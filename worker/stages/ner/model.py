@@ -57,6 +57,13 @@ def bio_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     return out
 
 
+def _entity_marginals(tagger: pycrfsuite.Tagger, tags: Sequence[str]) -> list[float | None]:
+    """The marginal of each token's tag inside an entity, None for "O". Mentions read only the
+    former, and the first marginal asked of a sentence costs a forward-backward pass: a sentence
+    without an entity (most of them) then needs none."""
+    return [None if t == "O" else tagger.marginal(t, i) for i, t in enumerate(tags)]
+
+
 def _read_tsv_gz(path: Path) -> list[tuple[str, str]]:
     if not path.is_file():
         return []
@@ -181,7 +188,7 @@ class NerModel:
                 ts = tagger.tag()
             tags.append(ts)
             if marginals:
-                probs.append([tagger.marginal(t, i) for i, t in enumerate(ts)])
+                probs.append(_entity_marginals(tagger, ts))
         window = self.meta.get("consistency_window", 0)
         if window:
             from worker.stages.ner.consistency import propagate
@@ -191,7 +198,7 @@ class NerModel:
                 for k, (before, after) in enumerate(zip(tags, spread, strict=True)):
                     if after != before:
                         tagger.set(feats[k])
-                        probs[k] = [tagger.marginal(t, i) for i, t in enumerate(after)]
+                        probs[k] = _entity_marginals(tagger, after)
             tags = spread
         return tags, (probs if marginals else None)
 
@@ -221,8 +228,9 @@ class NerModel:
 
     def tag_document_with_marginals(
         self, sentences: Sequence[Sequence[str]]
-    ) -> tuple[list[list[str]], list[list[float]]]:
-        """Tags and, for each token, the model's marginal probability of its tag."""
+    ) -> tuple[list[list[str]], list[list[float | None]]]:
+        """Tags and, for each token inside an entity, the model's marginal probability of its
+        tag (None for a token tagged "O")."""
         return self._tag_document(sentences, True)
 
     def tag(self, tokens: Sequence[str]) -> list[str]:

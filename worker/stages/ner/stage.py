@@ -37,7 +37,7 @@ class Tagger(Protocol):
 
     def tag_document_with_marginals(
         self, sentences: Sequence[Sequence[str]]
-    ) -> tuple[list[list[str]], list[list[float]]]: ...
+    ) -> tuple[list[list[str]], list[list[float | None]]]: ...
 
 
 _TAGGERS: dict[object, Tagger] = {}
