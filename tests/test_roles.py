@@ -15,7 +15,8 @@ from worker.stages.document import Document
 from worker.stages.events.roles import PREP_CLASSES, ROLES, RoleModel, decide, load_model
 from worker.stages.events.stage import events
 from worker.stages.pipeline import run_all
-from worker.training.roles import fit
+from worker.training.roles import fit, fit_labelled
+from worker.training.scoring import match_events
 
 SEED = (
     "أجرى مسؤولون أمريكيون سابقون محادثات سرية مع وزير الخارجية الروسي سيرغي لافروف في نيويورك. "
@@ -34,9 +35,10 @@ def test_shipped_weights_hold_feature_names_only():
     their words."""
     arabic = re.compile("[\u0621-\u064a]+(?: [\u0621-\u064a]+)*")
     allowed = set(words("roles/preposition_classes"))
-    leaked = {w for f in _shipped()["weights"] for w in arabic.findall(f)} - allowed
+    names = set(_shipped()["weights"]) | set(_shipped().get("participation", {}).get("weights", {}))
+    leaked = {w for f in names for w in arabic.findall(f)} - allowed
     assert leaked == set()
-    assert all(f.count("=") <= 3 for f in _shipped()["weights"])
+    assert all(f.count("=") <= 3 for f in names)
 
 
 def test_shipped_model_loads_with_its_threshold():
@@ -102,3 +104,39 @@ def test_a_re_mention_and_a_later_event_are_offered_the_earlier_and_headline_par
     assert "headline_only&ent=LOC" in features["حلب"]
     first = next(c for e, c in zip(out.events, collected, strict=True) if e.sentence == 0)
     assert not any(f.startswith(("antecedent", "headline_only")) for c in first for f in c.features)
+
+
+def test_with_a_gate_the_gate_decides_who_takes_part_and_the_model_which_role():
+    from worker.stages.events.roles import Candidate
+
+    # the role model leans to actor for "x" but to none for all; the gate lets "x" take part
+    model = RoleModel({"x": (0.0, 1.0, 0.0)}, (5.0, 0.0, 0.0), 0.5, ({"x": (0.0, 3.0)}, (0.0, -1.0)))
+    cands = [Candidate("أ", "PERS", 0, 1, ("x",)), Candidate("ب", "PERS", 2, 3, ())]
+    assert [(r, c.name) for r, c in decide(model, cands)] == [("actor", "أ")]
+    again = RoleModel.from_json(model.to_json())
+    assert again.gate is not None
+    assert again.participation(("x",)) == pytest.approx(model.participation(("x",)), abs=1e-5)
+    assert decide(RoleModel(model.weights, model.bias, 0.5), cands) == []
+
+
+def test_the_gate_learns_from_optional_events_and_the_direction_from_required_ones_only():
+    required = [(("subject",), 1, True)] * 10 + [(("object",), 2, True)] * 10 + [(("far",), 0, True)] * 10
+    # in optional events "object" is annotated as the actor: the gate may learn that it takes
+    # part, the direction must not learn the swap
+    optional = [(("object", "carried"), 1, False)] * 40 + [(("carried",), 0, False)] * 5
+    model = fit_labelled(required + optional, l2=1.0, threshold=0.3, gate=True)
+    assert "carried" not in model.weights
+    assert model.participation(("carried",)) > model.participation(("far",))
+    p = model.probabilities(("object",))
+    assert p[2] > p[1]
+    assert not fit_labelled(required + optional, l2=1.0, threshold=0.3).gate
+
+
+def test_match_events_gives_the_optional_events_only_when_asked():
+    def event(start: int, end: int, optional: bool = False) -> dict:
+        return {"type": "ASSAULT", "sentence": {"start": start, "end": end}, "optional": optional}
+
+    gold = {"events": [event(0, 10), event(10, 20, optional=True)]}
+    pred = {"events": [{"type": "ASSAULT", "trigger": {"start": s}, "confidence": 0.5} for s in (3, 13)]}
+    assert [p["trigger"]["start"] for _, p in match_events(gold, pred)] == [3]
+    assert [p["trigger"]["start"] for _, p in match_events(gold, pred, optional=True)] == [3, 13]

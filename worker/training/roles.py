@@ -6,7 +6,9 @@
    an event's actors and recipients are simply the candidates the model picks.
 2. Instances: the candidates of every predicted event the shared scorer matches to a required
    gold event, labelled actor, recipient or none from the gold roles (names through the scorer's
-   alias table).
+   alias table). With a participation gate (``gate``, train-roles --gate), the optional events'
+   candidates too, for the gate only: whether a candidate takes part is learnt from every gold
+   event, who is actor and who recipient from the required ones alone.
 3. The learner: multinomial logistic regression with L2 by full gradient descent, small and
    deterministic. Features are non-lexical, so the weights carry no word of the articles.
 4. Cross-validation over articles (dealt into k folds in file order): each fold's events get the
@@ -37,6 +39,11 @@ LEARNING_RATE = 0.5
 L2_GRID = (1.0, 3.0, 10.0)
 THRESHOLD_GRID = (0.2, 0.25, 0.3)
 INNER_FOLDS = 4
+# The participation gate (fit_labelled): how many times a required event's candidate counts
+# against an optional one's, and the gate's thresholds (a probability of taking part at all, so
+# higher than THRESHOLD_GRID's, which is the likelier role's).
+REQUIRED_WEIGHT = 2
+GATE_THRESHOLD_GRID = (0.25, 0.3, 0.35, 0.4)
 
 
 def fit(instances: Sequence[Instance], l2: float, threshold: float, epochs: int = EPOCHS) -> RoleModel:
@@ -50,25 +57,29 @@ def fit_weights(
 ) -> tuple[dict[str, tuple[float, ...]], tuple[float, ...]]:
     """Multinomial logistic regression over k classes with L2, by full-batch gradient descent
     (deterministic): (feature → one weight per class, bias). The instances are a count matrix so
-    that an epoch is two matrix products: the nested cross-validation fits a few hundred models."""
+    that an epoch is two (sparse) matrix products: the nested cross-validation fits a few hundred models."""
     import numpy as np
+    from scipy.sparse import csr_matrix
 
     names = sorted({f for feats, _ in instances for f in feats})
     column = {f: j for j, f in enumerate(names)}
     n = max(1, len(instances))
-    x = np.zeros((len(instances), len(names)))
+    rows, cols = [], []
     y = np.zeros((len(instances), k))
     for i, (feats, label) in enumerate(instances):
-        for f in feats:
-            x[i, column[f]] += 1.0
+        rows += [i] * len(feats)
+        cols += [column[f] for f in feats]
         y[i, label] = 1.0
+    # sparse: an instance has a few dozen of the hundreds of features (duplicates are summed)
+    x = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(instances), len(names)))
+    xt = x.T.tocsr()
     w = np.zeros((len(names), k))
     b = np.zeros(k)
     for _ in range(epochs):
         z = x @ w + b
         e = np.exp(z - z.max(axis=1, keepdims=True))
         d = e / e.sum(axis=1, keepdims=True) - y
-        w -= LEARNING_RATE * (x.T @ d / n + l2 * w / n)
+        w -= LEARNING_RATE * (xt @ d / n + l2 * w / n)
         b -= LEARNING_RATE * d.sum(axis=0) / n
     return {f: tuple(float(v) for v in w[j]) for f, j in column.items()}, tuple(float(v) for v in b)
 
@@ -84,20 +95,28 @@ class Article:
     places: list[list[PlaceCandidate]] = dataclasses.field(default_factory=list)  # likewise
 
     def instances(self, score) -> list[Instance]:
+        """(features, role) of the candidates of the predicted events matched to a required gold
+        event."""
+        return [(f, label) for f, label, required in self.labelled(score) if required]
+
+    def labelled(self, score, optional: bool = False) -> list[tuple[tuple[str, ...], int, bool]]:
+        """(features, role, from a required event) of the candidates of the predicted events
+        matched to a gold event: the required ones, and the optional ones too with ``optional``."""
         from worker.training.scoring import match_events
 
         by_start = {
             e["trigger"]["start"]: c for e, c in zip(self.output["events"], self.candidates, strict=True)
         }
         table = score.AliasTable(self.gold["entities"])
-        out: list[Instance] = []
-        for g, p in match_events(self.gold, self.output):
+        out: list[tuple[tuple[str, ...], int, bool]] = []
+        for g, p in match_events(self.gold, self.output, optional=optional):
             if p is None:
                 continue
             actors, recipients = set(g.get("actors", [])), set(g.get("recipients", []))
+            required = not g.get("optional")
             for c in by_start[p["trigger"]["start"]]:
                 name = table.lookup(c.name)
-                out.append((c.features, 1 if name in actors else 2 if name in recipients else 0))
+                out.append((c.features, 1 if name in actors else 2 if name in recipients else 0, required))
         return out
 
     def with_model(self, model: RoleModel | None, places: PlaceModel | None = None) -> dict:
@@ -163,15 +182,41 @@ def _objective(r: dict) -> float:
     return r["participant"]["f1"] + r["role"]["f1"]
 
 
-def select(articles: Sequence[Article], score, folds: int = INNER_FOLDS) -> tuple[float, float]:
+Labelled = list[tuple[tuple[str, ...], int, bool]]  # features, index in ROLES, from a required event
+
+
+def fit_labelled(labelled: Labelled, l2: float, threshold: float, gate: bool = False) -> RoleModel:
+    """The role model of these candidates: without ``gate``, the multinomial model of the required
+    events' candidates; with it, a binary model of every candidate (optional events too, required
+    ones counted REQUIRED_WEIGHT times) says whether it takes part, and one of the required
+    events' participants alone whether as actor or recipient."""
+    required = [(f, label) for f, label, req in labelled if req]
+    if not gate:
+        return fit(required, l2, threshold)
+    w2, b2 = fit_weights([(f, label - 1) for f, label in required if label], l2, 2)
+    # the none column stays zero: with a gate, the role model only compares actor and recipient
+    w, b = {f: (0.0, *v) for f, v in w2.items()}, (0.0, *b2)
+    taking_part = [
+        (f, int(label > 0)) for f, label, req in labelled for _ in range(REQUIRED_WEIGHT if req else 1)
+    ]
+    return RoleModel(w, b, threshold, fit_weights(taking_part, l2, 2))
+
+
+def select(
+    articles: Sequence[Article], score, folds: int = INNER_FOLDS, gate: bool = False
+) -> tuple[float, float]:
     """(L2, threshold) with the best cross-validated participant + role F1 over ``articles``."""
     golds = {a.id: a.gold for a in articles}
-    inst = {a.id: a.instances(score) for a in articles}
-    best, best_value = (L2_GRID[0], THRESHOLD_GRID[0]), -1.0
+    inst = {a.id: a.labelled(score, optional=gate) for a in articles}
+    grid = GATE_THRESHOLD_GRID if gate else THRESHOLD_GRID
+    best, best_value = (L2_GRID[0], grid[0]), -1.0
     parts = folds_of(list(articles), folds)
     for l2 in L2_GRID:
-        models = [fit([x for a in articles if a not in part for x in inst[a.id]], l2, 0.5) for part in parts]
-        for threshold in THRESHOLD_GRID:
+        models = [
+            fit_labelled([x for a in articles if a not in part for x in inst[a.id]], l2, 0.5, gate)
+            for part in parts
+        ]
+        for threshold in grid:
             outs = [
                 a.with_model(dataclasses.replace(m, threshold=threshold))
                 for part, m in zip(parts, models, strict=True)
@@ -183,14 +228,18 @@ def select(articles: Sequence[Article], score, folds: int = INNER_FOLDS) -> tupl
     return best
 
 
-def train(articles: Sequence[Article], score) -> RoleModel:
+def train(articles: Sequence[Article], score, gate: bool = False) -> RoleModel:
     """The model of these articles, its L2 and threshold chosen by cross-validation on them."""
-    l2, threshold = select(articles, score)
-    return fit([x for a in articles for x in a.instances(score)], l2, threshold)
+    l2, threshold = select(articles, score, gate=gate)
+    return fit_labelled([x for a in articles for x in a.labelled(score, optional=gate)], l2, threshold, gate)
 
 
 def cross_validate(
-    articles: Sequence[Article], k: int, score, progress: Callable[[str], None] = lambda _: None
+    articles: Sequence[Article],
+    k: int,
+    score,
+    progress: Callable[[str], None] = lambda _: None,
+    gate: bool = False,
 ) -> list[dict]:
     """Pooled held-out outputs: each fold's roles and places from models trained (and tuned) on
     the others."""
@@ -199,7 +248,7 @@ def cross_validate(
     held_out: list[dict] = []
     for f, fold in enumerate(folds_of(list(articles), k)):
         rest = [a for a in articles if a not in fold]
-        model, places = train(rest, score), train_places(rest, score)
+        model, places = train(rest, score, gate), train_places(rest, score)
         held_out += [a.with_model(model, places) for a in fold]
         progress(
             f"fold {f + 1}/{k}: {len(fold)} articles held out, "

@@ -26,8 +26,9 @@ def find_score_py(dev_dir: Path | None, gsr_dir: Path | None) -> Path:
     raise click.ClickException("score.py not found beside --dev-dir or --gsr-dir")
 
 
-def match_events(gold: dict, pred: dict) -> list[tuple[dict, dict | None]]:
-    """(gold event, matched prediction or None) for every required gold event of one article."""
+def match_events(gold: dict, pred: dict, optional: bool = False) -> list[tuple[dict, dict | None]]:
+    """(gold event, matched prediction or None) for every required gold event of one article (and
+    every optional one too with ``optional``: the scorer ignores them, a learner may not)."""
     golds = gold["events"]
     used: dict[int, dict] = {}
     for p in sorted(pred.get("events", []), key=lambda e: -float(e.get("confidence") or 0)):
@@ -39,7 +40,7 @@ def match_events(gold: dict, pred: dict) -> list[tuple[dict, dict | None]]:
             if g["sentence"]["start"] <= at < g["sentence"]["end"]:
                 used[i] = p
                 break
-    return [(g, used.get(i)) for i, g in enumerate(golds) if not g.get("optional")]
+    return [(g, used.get(i)) for i, g in enumerate(golds) if optional or not g.get("optional")]
 
 
 def score_outputs(command, outputs: list[dict], golds: dict[str, dict]) -> dict:

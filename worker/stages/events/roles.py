@@ -318,45 +318,69 @@ class ArticleFacts:
 
 
 def decide(model: RoleModel, cands: Sequence[Candidate]) -> list[tuple[str, Candidate]]:
-    """(role, candidate) for every candidate whose likelier role (actor or recipient) reaches the
-    model's threshold, in candidate order."""
+    """(role, candidate) for every candidate whose chance of taking part reaches the model's
+    threshold, in candidate order: with a participation gate, the gate's probability, and the
+    role model only says which of actor and recipient; without one, the likelier of the two."""
     out = []
     for c in cands:
         p = model.probabilities(c.features)
         best = 1 if p[1] >= p[2] else 2
-        if p[best] >= model.threshold:
+        taking_part = model.participation(c.features) if model.gate is not None else p[best]
+        if taking_part >= model.threshold:
             out.append((ROLES[best], c))
     return out
 
 
+Weights = dict[str, tuple[float, ...]]
+
+
+def _softmax(weights: Weights, bias: Sequence[float], features: Iterable[str]) -> tuple[float, ...]:
+    z = list(bias)
+    for f in features:
+        w = weights.get(f)
+        if w:
+            z = [a + b for a, b in zip(z, w, strict=True)]
+    top = max(z)
+    e = [math.exp(v - top) for v in z]
+    total = sum(e)
+    return tuple(v / total for v in e)
+
+
+def _rounded(weights: Weights, bias: Sequence[float]) -> dict:
+    return {
+        "bias": [round(b, 6) for b in bias],
+        "weights": {f: [round(x, 6) for x in w] for f, w in sorted(weights.items())},
+    }
+
+
 @dataclass(frozen=True)
 class RoleModel:
-    """Weights of a multinomial logistic regression: feature → one weight per role."""
+    """Weights of a multinomial logistic regression: feature → one weight per role; and, when
+    ``gate`` is set, those of a binary one (none, taking part) that alone decides whether a
+    candidate takes part. The two are separate so that they can learn from different events
+    (worker/training/roles.py): whether a candidate takes part from the gold's optional events as
+    well, who is actor and who recipient from the required ones only (trained on the optional ones
+    too, one model swapped them far more often, cross-validated)."""
 
-    weights: dict[str, tuple[float, float, float]]
+    weights: Weights
     bias: tuple[float, float, float]
     # A role is given from this probability on. Below one half on purpose: F1 is best served by a
     # threshold near half the F1 one can reach (about 0.5 here), not by the likeliest class.
     threshold: float = 0.25
+    gate: tuple[Weights, tuple[float, float]] | None = None
 
     def probabilities(self, features: Iterable[str]) -> tuple[float, ...]:
-        z = list(self.bias)
-        for f in features:
-            w = self.weights.get(f)
-            if w:
-                z = [a + b for a, b in zip(z, w, strict=True)]
-        top = max(z)
-        e = [math.exp(v - top) for v in z]
-        total = sum(e)
-        return tuple(v / total for v in e)
+        return _softmax(self.weights, self.bias, features)
+
+    def participation(self, features: Iterable[str]) -> float:
+        """The gate's probability that the candidate takes part (requires a gate)."""
+        assert self.gate is not None
+        return _softmax(self.gate[0], self.gate[1], features)[1]
 
     def to_json(self) -> str:
-        data = {
-            "roles": list(ROLES),
-            "threshold": self.threshold,
-            "bias": [round(b, 6) for b in self.bias],
-            "weights": {f: [round(x, 6) for x in w] for f, w in sorted(self.weights.items())},
-        }
+        data = {"roles": list(ROLES), "threshold": self.threshold, **_rounded(self.weights, self.bias)}
+        if self.gate is not None:
+            data["participation"] = _rounded(*self.gate)
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
     @classmethod
@@ -365,7 +389,13 @@ class RoleModel:
         if tuple(data.get("roles", ())) != ROLES:
             raise ValueError(f"role model: roles {data.get('roles')} are not {list(ROLES)}")
         weights = {f: tuple(w) for f, w in data["weights"].items()}
-        return cls(weights, tuple(data["bias"]), float(data.get("threshold", 0.25)))
+        gate = data.get("participation")
+        return cls(
+            weights,
+            tuple(data["bias"]),
+            float(data.get("threshold", 0.25)),
+            ({f: tuple(w) for f, w in gate["weights"].items()}, tuple(gate["bias"])) if gate else None,
+        )
 
 
 SHIPPED = "shipped"
