@@ -15,7 +15,7 @@ from worker.stages.document import Document
 from worker.stages.events.roles import PREP_CLASSES, ROLES, RoleModel, decide, load_model
 from worker.stages.events.stage import events
 from worker.stages.pipeline import run_all
-from worker.training.roles import fit, fit_labelled
+from worker.training.roles import fit, fit_labelled, folds_of, mean_figures, shuffled
 from worker.training.scoring import match_events
 
 SEED = (
@@ -140,3 +140,21 @@ def test_match_events_gives_the_optional_events_only_when_asked():
     pred = {"events": [{"type": "ASSAULT", "trigger": {"start": s}, "confidence": 0.5} for s in (3, 13)]}
     assert [p["trigger"]["start"] for _, p in match_events(gold, pred)] == [3]
     assert [p["trigger"]["start"] for _, p in match_events(gold, pred, optional=True)] == [3, 13]
+
+
+def test_shuffled_splits_are_reproducible_and_differ_from_file_order():
+    items = list(range(33))
+    assert shuffled(items, 1) == shuffled(items, 1)
+    assert sorted(shuffled(items, 2)) == items
+    assert folds_of(shuffled(items, 1), 5) != folds_of(items, 5)
+    assert shuffled(items, 1) != shuffled(items, 2)
+
+
+def test_mean_figures_average_the_numbers_and_keep_shared_counts():
+    runs = [
+        {"participant": {"f1": 0.5, "p": 0.4}, "location": {"acc": 0.6, "n": 30}},
+        {"participant": {"f1": 0.7, "p": 0.6}, "location": {"acc": 0.8, "n": 30}},
+    ]
+    mean = mean_figures(runs)
+    assert mean["participant"]["f1"] == pytest.approx(0.6)
+    assert mean["location"] == {"acc": pytest.approx(0.7), "n": 30}

@@ -148,12 +148,20 @@ def markdown(rows: list[tuple[str, str, str]]) -> str:
     help="also report participant and role F1 with the role model cross-validated over the dev "
     "articles in this many folds (0: plain figures only)",
 )
+@click.option(
+    "--shuffles",
+    default=0,
+    show_default=True,
+    help="with --folds, also the mean over this many other fold splits (articles shuffled with "
+    "seeds 1..N): one split of a few dozen articles can be lucky, so judge a change on the mean",
+)
 def articles(
     dev_dir: Path | None,
     gsr_dir: Path | None,
     update_readme: Path | None,
     write_baseline: Path | None,
     folds: int,
+    shuffles: int,
 ) -> None:
     """Event extraction quality on the dev articles and the GSR sentences, as a markdown table.
 
@@ -168,10 +176,15 @@ def articles(
     if dev_dir is not None and folds > 1:
         from worker.commands.roles import role_figures
 
-        cv = dict(role_figures(dev_dir, folds)[0])
+        cv = dict(role_figures(dev_dir, folds, shuffles=shuffles)[0])
         for what, r in cv.items():
             if what.startswith("model, cross"):
-                where = f"dev articles, cross-validated ({folds} folds)"
+                split = (
+                    f"{folds} folds, mean of {shuffles} shuffled splits"
+                    if "shuffled" in what
+                    else f"{folds} folds"
+                )
+                where = f"dev articles, cross-validated ({split})"
                 for key in ("participant", "role"):
                     f = r[key]
                     table_rows.append((where, f"{key} F1", f"{f['f1']:.3f} (P {f['p']:.3f}, R {f['r']:.3f})"))

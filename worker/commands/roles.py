@@ -12,13 +12,15 @@ from worker.training.scoring import load_scorer as _scorer
 
 
 def role_figures(
-    dev_dir: Path, folds: int, progress=lambda _: None, gate: bool = False
+    dev_dir: Path, folds: int, progress=lambda _: None, gate: bool = False, shuffles: int = 0
 ) -> tuple[list[tuple[str, dict]], object]:
     """[(what, scorer figures)] for the rules, the role and place models fitted on every article,
     and the models cross-validated over articles; and the two models fitted on every article
-    (``gate``: the role model with a participation gate, worker/training/roles.fit_labelled)."""
+    (``gate``: the role model with a participation gate, worker/training/roles.fit_labelled).
+    ``shuffles``: also the mean over that many other fold splits (the articles shuffled with seeds
+    1..N before they are dealt)."""
     from worker.training.event_places import place_accuracy, place_f1, train_places
-    from worker.training.roles import cross_validate, prepare, read_jsonl, train
+    from worker.training.roles import cross_validate, mean_figures, prepare, read_jsonl, shuffled, train
     from worker.training.roles import figures as scorer_figures
 
     score = _scorer(_score_py(dev_dir, None))
@@ -49,6 +51,18 @@ def role_figures(
         rows.append(
             (f"model, cross-validated over articles ({folds} folds)", figures(held_out, golds, score))
         )
+        runs = []
+        for seed in range(1, shuffles + 1):
+            progress(f"fold split {seed}/{shuffles}: articles shuffled with seed {seed}")
+            held_out = cross_validate(shuffled(articles, seed), folds, score, progress, gate)
+            runs.append(figures(held_out, golds, score))
+        if runs:
+            rows.append(
+                (
+                    f"model, cross-validated over articles ({folds} folds, mean of {shuffles} shuffled splits)",
+                    mean_figures(runs),
+                )
+            )
     return rows, (model, places)
 
 
@@ -94,13 +108,22 @@ def role_table(rows: list[tuple[str, dict]]) -> str:
     "recipient on the required ones alone (not shipped: cross-validated, it raised participant F1 "
     "but lowered role F1, see README)",
 )
-def train_roles(dev_dir: Path, folds: int, out: Path | None, places_out: Path | None, gate: bool) -> None:
+@click.option(
+    "--shuffles",
+    default=0,
+    show_default=True,
+    help="also cross-validate over this many other fold splits (articles shuffled with seeds 1..N) "
+    "and print their mean: one split of a few dozen articles can be lucky",
+)
+def train_roles(
+    dev_dir: Path, folds: int, out: Path | None, places_out: Path | None, gate: bool, shuffles: int
+) -> None:
     """Fit the role model (who is actor, who recipient) and the place model (where it happened)
     on gold articles and print participant F1, role F1 and location accuracy for the rules alone,
     the models fitted on every article, and the models cross-validated over articles (their L2
     and thresholds chosen inside each fold). Takes a few minutes."""
     rows, (model, places) = role_figures(
-        dev_dir, folds, progress=lambda msg: click.echo(msg, err=True), gate=gate
+        dev_dir, folds, progress=lambda msg: click.echo(msg, err=True), gate=gate, shuffles=shuffles
     )
     click.echo(role_table(rows))
     for path, fitted in ((out, model), (places_out, places)):
