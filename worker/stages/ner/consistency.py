@@ -65,7 +65,11 @@ def propagate(
         votes: dict[tuple[str, ...], Counter] = {}
         for j in near:
             for key, typ in found[j]:
-                votes.setdefault(key, Counter())[typ] += 1
+                # not setdefault(key, Counter()): that builds a Counter for every name seen again
+                counter = votes.get(key)
+                if counter is None:
+                    counter = votes[key] = Counter()
+                counter[typ] += 1
         if not votes:
             continue
         untagged = _untagged_words(untagged_counts, near, votes)

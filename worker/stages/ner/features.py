@@ -254,7 +254,7 @@ def _first_forms(wi: str) -> tuple[str, ...]:
 
 def _listed_names(words: Sequence[_Word], lex: Lexicons) -> list[str | None]:
     """BIO tags of the longest names of the outside name list found in the sentence (left to
-    right), None elsewhere."""
+    right), None elsewhere. Reads ``w`` and ``name_firsts`` of each word."""
     w = [x.w for x in words]
     n = len(w)
     out: list[str | None] = [None] * n

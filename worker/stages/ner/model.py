@@ -29,6 +29,7 @@ from worker.stages.ner.features import (
     document_features,
     stems_of,
 )
+from worker.stages.ner.model_features import ModelFeatures, model_attributes
 
 MODEL_FILE = "model.crfsuite.gz"
 MODEL2_FILE = "model2.crfsuite.gz"
@@ -115,6 +116,9 @@ class NerModel:
         self.lex = lex or ner_lexicons.Lexicons()
         # each distinct word's own features are computed once per process, not once per token
         self._features = FeatureExtractor(gazetteer, self.lex, neighbours=neighbours)
+        # the same features less those the first model has no weight for (the single pass only:
+        # a second model knows others), built on first use
+        self._known_features: ModelFeatures | None = None
         # For clitic decisions (ner_clitics.py): how often a word is seen inside names, and the
         # frequent words that seldom are.
         lexicon = lexicon or {}
@@ -178,9 +182,12 @@ class NerModel:
         still loaded in the tagger (loading its features again is as dear as tagging it); only a
         sentence the consistency pass changed is loaded again for the marginals of its new tags."""
         tagger = self._tagger
+        if self._known_features is None:
+            self._known_features = ModelFeatures(self._features, model_attributes(tagger))
+        features = self._known_features
         feats, tags, probs = [], [], []
         for toks in sentences:
-            f = self._features.sentence(toks)
+            f = features.sentence(toks)
             feats.append(f)
             ts = []
             if f:

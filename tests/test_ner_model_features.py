@@ -1,0 +1,52 @@
+"""The tagger's features restricted to those its model knows are ``FeatureExtractor.sentence``
+with the others left out, in the same order (CRFsuite sums the weights in item order)."""
+
+from __future__ import annotations
+
+import random
+
+from tests.test_ner_features import GAZ, LEX, SENTENCES
+from worker.stages.ner.features import FeatureExtractor
+from worker.stages.ner.lexicons import Lexicons
+from worker.stages.ner.model import NerModel
+from worker.stages.ner.model_features import ModelFeatures, model_attributes
+
+# the pads' gazetteer entries and the edges of sentences of one and two words too
+GAZ_PADS = {**GAZ, "<s>": "MISC", "</s>": "ORG"}
+MORE = [*SENTENCES, ["بغداد"], ["سيرغي", "لافروف"], []]
+
+
+def _all_features(extractor, sentences):
+    return {f for s in sentences for token in extractor.sentence(s) for f in token}
+
+
+def _check(extractor, known):
+    fast = ModelFeatures(extractor, known)
+    for s in MORE:
+        want = [[f for f in token if f in known] for token in extractor.sentence(s)]
+        assert [[f.decode() for f in token] for token in fast.sentence(s)] == want
+
+
+def test_with_every_feature_known_the_features_are_the_same():
+    for lex in (LEX, Lexicons()):
+        extractor = FeatureExtractor(GAZ_PADS, lex)
+        _check(extractor, _all_features(extractor, MORE))
+
+
+def test_unknown_features_are_left_out_and_the_rest_keep_their_order():
+    extractor = FeatureExtractor(GAZ_PADS, LEX)
+    every = sorted(_all_features(extractor, MORE))
+    rng = random.Random(7)
+    for share in (0.2, 0.5, 0.9):
+        _check(extractor, {f for f in every if rng.random() < share})
+
+
+def test_the_shipped_model_tags_the_same_with_either_features():
+    model = NerModel.load()
+    known = model_attributes(model._tagger)
+    assert "b" in known and len(known) > 1000
+    fast = ModelFeatures(model._features, known)
+    tagger = model._tagger
+    for s in MORE:
+        if s:
+            assert tagger.tag(fast.sentence(s)) == tagger.tag(model._features.sentence(s))

@@ -1,0 +1,171 @@
+"""The tagger's features of a sentence, only those its model knows (same order, same tags).
+
+CRFsuite drops every attribute its model has no weight for, but only after each feature string
+was built in Python, encoded and looked up: about a third of them on news text, and building the
+rest was the larger part of the NER stage. Here everything a word contributes, to its own
+features and as a neighbour, is built once per distinct word, already filtered, and a token's
+features are put together from those pieces; only the word-pair features are built per token.
+The known features come out in the order of ``FeatureExtractor.sentence`` (CRFsuite adds the
+weights in item order, so the scores are the same to the last bit). A test checks that this is
+``FeatureExtractor.sentence`` with the unknown features left out.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from collections.abc import Collection, Iterable, Sequence
+
+import pycrfsuite
+
+from worker.stages.ner.features import FeatureExtractor, _listed_names, _Word
+
+# Distinct words kept (under 1 kB each, the known features being shared strings): a few hundred
+# news articles' vocabulary. A word computed again costs about as much as twenty found here, and
+# 16,384 words (the extractor's own cache) missed for one token in five on SaudiNewsNet.
+VIEW_CACHE_SIZE = 1 << 16
+
+
+def model_attributes(tagger: pycrfsuite.Tagger) -> frozenset[str]:
+    """The attributes in the model's dictionary (those without one add nothing to any score).
+    Read from CRFsuite's text dump: ``Tagger.info()`` parses all its weights too, twenty times
+    slower."""
+    fd, path = tempfile.mkstemp(suffix=".txt")
+    os.close(fd)
+    try:
+        tagger.dump(path)
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    finally:
+        os.unlink(path)
+    start = text.index("\nATTRIBUTES = {\n") + len("\nATTRIBUTES = {\n")
+    end = text.index("\n}", start)
+    return frozenset(line.split(": ", 1)[1] for line in text[start:end].split("\n"))
+
+
+class _View:
+    """One word's pieces of the features: its own, and those it gives the tokens around it."""
+
+    __slots__ = (
+        "name_firsts", "w", "s", "own", "wm1", "wp1", "wm2", "wp2", "sm1", "sp1", "sm3", "sp3",
+        "zz", "zm1", "zp1", "mid", "pnm1", "pnp1", "rest", "km1", "kp1", "g", "gm1", "gp1",
+    )  # fmt: skip
+
+
+class ModelFeatures:
+    """``extractor.sentence`` restricted to ``known`` features, with the work done per word.
+    Features come out as UTF-8 ``bytes``, which CRFsuite takes without encoding them again."""
+
+    def __init__(
+        self, extractor: FeatureExtractor, known: Collection[str], cache_size: int = VIEW_CACHE_SIZE
+    ):
+        self.x = extractor
+        # each known feature encoded once and shared: the cached words hold only these
+        self.known = {f: f.encode("utf-8") for f in known}
+        self._one = {f: (b,) for f, b in self.known.items()}
+        lex = extractor.lex
+        self._names = bool(lex.names)
+        self._clusters = bool(lex.clusters)
+        self._view = functools.lru_cache(maxsize=cache_size)(self._compute_view)
+        gaz = extractor.gaz
+        self._start = self._pad("<s>", gaz.get("<s>"))
+        self._end = self._pad("</s>", gaz.get("</s>"))
+
+    def _keep(self, features: Iterable[str]) -> tuple[bytes, ...]:
+        known = self.known
+        return tuple([known[f] for f in features if f in known])
+
+    def _sides(self, v: _View, w: str, s: str, z: str, g: str | None) -> None:
+        one = self._one.get
+        v.w, v.s = w, s
+        v.wm1, v.wp1 = one("w-1=" + w, ()), one("w+1=" + w, ())
+        v.wm2, v.wp2 = one("w-2=" + w, ()), one("w+2=" + w, ())
+        v.sm1, v.sp1 = one("s-1=" + s, ()), one("s+1=" + s, ())
+        v.sm3, v.sp3 = one("s-3=" + s, ()), one("s+3=" + s, ())
+        v.zm1, v.zp1 = one("z-1=" + z, ()), one("z+1=" + z, ())
+        v.gm1, v.gp1 = (one("g-1=" + g, ()), one("g+1=" + g, ())) if g else ((), ())
+
+    def _pad(self, pad: str, g: str | None) -> _View:
+        """The padding around a sentence, as the neighbour it is to the first and last tokens
+        (no cluster or name-part features: those are only read off words)."""
+        v = _View()
+        v.name_firsts = ()
+        self._sides(v, pad, pad, pad, g)
+        v.km1 = v.kp1 = v.pnm1 = v.pnp1 = ()
+        return v
+
+    def _compute_view(self, token: str) -> _View:
+        x: _Word = self.x._compute_word(token)
+        keep, one = self._keep, self._one.get
+        v = _View()
+        v.name_firsts = x.name_firsts
+        self._sides(v, x.w, x.s, x.zw, x.gaz)
+        v.own = keep(x.own)
+        v.zz = keep(("zw=" + x.zw, "zs=" + x.zs))
+        if self._names:
+            v.mid = keep((*x.morph, *x.name_parts))
+            v.pnm1, v.pnp1 = (one("pn-1", ()), one("pn+1", ())) if x.is_name_part else ((), ())
+        else:
+            v.mid = keep(x.morph)
+            v.pnm1 = v.pnp1 = ()
+        if self._clusters:
+            v.rest = keep((*x.listed_part, *x.near, *x.cluster_own))
+            v.km1, v.kp1 = one("k-1=" + x.cluster_mid, ()), one("k+1=" + x.cluster_mid, ())
+        else:
+            v.rest = keep((*x.listed_part, *x.near))
+            v.km1 = v.kp1 = ()
+        v.g = one("g=" + x.gaz, ()) if x.gaz else ()
+        return v
+
+    def sentence(self, tokens: Sequence[str]) -> list[list[bytes]]:
+        """The known features of each token, in ``FeatureExtractor.sentence``'s order."""
+        views = [self._view(t) for t in tokens]
+        lex = self.x.lex
+        listed = _listed_names(views, lex) if lex.name_list else None
+        known = self.known
+        s, e = self._start, self._end
+        padded = [s, s, s, *views, e, e, e]
+        out: list[list[bytes]] = []
+        for i, x in enumerate(views):
+            l3, l2, l1, _, r1, r2, r3 = padded[i : i + 7]
+            f = [
+                *x.own,
+                *l1.wm1,
+                *r1.wp1,
+                *l2.wm2,
+                *r2.wp2,
+                *l1.sm1,
+                *r1.sp1,
+                *l3.sm3,
+                *r3.sp3,
+            ]
+            w, st = x.w, x.s
+            for a in (
+                f"w-1w={l1.w}|{w}",
+                f"ww+1={w}|{r1.w}",
+                f"s-1s={l1.s}|{st}",
+                f"ss+1={st}|{r1.s}",
+                f"s-2s-1={l2.s}|{l1.s}",
+                f"s+1s+2={r1.s}|{r2.s}",
+            ):
+                if a in known:
+                    f.append(known[a])
+            f += x.zz
+            f += l1.zm1
+            f += r1.zp1
+            f += x.mid
+            f += l1.pnm1
+            f += r1.pnp1
+            f += x.rest
+            f += l1.km1
+            f += r1.kp1
+            if listed is not None and listed[i]:
+                for a in ("nl=" + listed[i], "nl=" + listed[i][2:]):
+                    if a in known:
+                        f.append(known[a])
+            f += x.g
+            f += l1.gm1
+            f += r1.gp1
+            out.append(f)
+        return out
