@@ -129,7 +129,8 @@ def clean(mentions: list[Mention], persons: bool = False) -> list[Mention]:
         c = clean_canonical(m.canonical)
         if persons and m.type == "PERS":
             c = clean_person(c)
-        m = dataclasses.replace(m, canonical=c)
+        if c != m.canonical:  # most are clean already; a copy is dear at this count
+            m = dataclasses.replace(m, canonical=c)
         if not is_junk(m):
             out.append(m)
     return out

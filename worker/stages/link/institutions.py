@@ -27,6 +27,10 @@ INSTITUTION_WINDOW = 4
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.\-]*(?:\s+[A-Z0-9][A-Za-z0-9&.\-]*)*")
 
 
+# every form _is_head accepts, for the one look-up per token that rejects nearly all of them
+_HEAD_FORMS = INSTITUTION_HEADS | {ARTICLE + h for h in INSTITUTION_HEADS}
+
+
 def _is_head(word: str) -> bool:
     """An institution head with or without the article: "مجلس", "المجلس"."""
     return word in INSTITUTION_HEADS or (
@@ -84,6 +88,8 @@ def institution_mentions(doc: Document) -> list[Mention]:
     for si, sent in enumerate(doc.sentences):
         toks = sent.tokens
         for k, tok in enumerate(toks):
+            if tok.norm not in _HEAD_FORMS and tok.stem not in _HEAD_FORMS:
+                continue
             head = _institution_head(tok)
             if head is None:
                 continue

@@ -91,6 +91,7 @@ def _gazetteer_name(doc: Document, si: int, k: int) -> Mention | None:
 def label_mentions(doc: Document) -> list[Mention]:
     """Names after a place or organisation label, and gazetteer names."""
     out: list[Mention] = []
+    firsts = _gazetteer_first_words()
     for si, sent in enumerate(doc.sentences):
         toks = sent.tokens
         for k, tok in enumerate(toks):
@@ -100,6 +101,8 @@ def label_mentions(doc: Document) -> list[Mention]:
                 if m is None:
                     continue  # a label before no name is not looked up in the gazetteer either
                 out.append(m)
+            if tok.norm.partition(" ")[0] not in firsts and tok.stem.partition(" ")[0] not in firsts:
+                continue  # _gazetteer_name's own first test, without a call for every token
             m = _gazetteer_name(doc, si, k)
             if m is not None:
                 out.append(m)

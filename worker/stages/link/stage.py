@@ -56,5 +56,8 @@ def link(doc: Document, config: StageConfig = DEFAULT) -> Document:
     out = []
     for m in mentions:
         c = canonical[normalise(m.canonical)]
-        out.append(dataclasses.replace(m, canonical=c, type=types[c], sentence=sentence_of(doc, m.start)))
+        typ, si = types[c], sentence_of(doc, m.start)
+        if (c, typ, si) != (m.canonical, m.type, m.sentence):  # a copy only where one is needed
+            m = dataclasses.replace(m, canonical=c, type=typ, sentence=si)
+        out.append(m)
     return dataclasses.replace(doc, mentions=tuple(out), stages=(*doc.stages, "link"))
