@@ -60,24 +60,6 @@ def day_of(doc: Document, config: StageConfig) -> int | None:
     return int(digits) if len(digits) == 8 and digits.isdigit() else None
 
 
-_LAST_BLOCKERS: tuple = (None, ())
-
-
-def _blockers(mentions: tuple[Mention, ...]) -> tuple[tuple[int, int, Mention], ...]:
-    """(start, end, mention) of the persons and organisations, in order: _title_words asks for
-    them three times per mention, and a pass over every mention each time grew with the square
-    of their number. The last document's are kept with its tuple (so ``is`` cannot mistake a
-    new tuple for it), as one value a thread reads whole."""
-    global _LAST_BLOCKERS
-    last = _LAST_BLOCKERS
-    if last[0] is not mentions:
-        last = _LAST_BLOCKERS = (
-            mentions,
-            tuple((o.start, o.end, o) for o in mentions if o.type in ("PERS", "ORG")),
-        )
-    return last[1]
-
-
 def _title_words(doc: Document, m: Mention, before: bool) -> list[str]:
     """The words next to a mention in its sentence (before or after it), up to a break:
     punctuation, a preposition before the name, another person or organisation; a place stays (it
@@ -89,7 +71,11 @@ def _title_words(doc: Document, m: Mention, before: bool) -> list[str]:
     toks = [t for t in sentence.tokens if (t.end <= m.start if before else t.start >= m.end)]
     # only the mentions that reach into these words can block them (not those of other sentences)
     lo, hi = (toks[0].start, toks[-1].end) if toks else (0, 0)
-    blocked = [(s, e) for s, e, o in _blockers(doc.mentions) if s < hi and lo < e and o is not m]
+    blocked = [
+        (o.start, o.end)
+        for o in doc.mentions
+        if o.start < hi and lo < o.end and o.type in ("PERS", "ORG") and o is not m
+    ]
     # one comma may stand between a name and its title, on either side («…وزير الدولة للشؤون
     # الخارجية، فلان الفلاني»; «براون، وزير الخارجية»), and a pronoun may open the title after it
     if before:
