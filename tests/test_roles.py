@@ -158,3 +158,18 @@ def test_mean_figures_average_the_numbers_and_keep_shared_counts():
     mean = mean_figures(runs)
     assert mean["participant"]["f1"] == pytest.approx(0.6)
     assert mean["location"] == {"acc": pytest.approx(0.7), "n": 30}
+
+
+def test_a_candidate_knows_the_words_beside_it():
+    """What stands right before and after a candidate: the trigger, a genitive head («قوات»),
+    another participant, punctuation (sentence written for the test)."""
+    from tests.test_events import doc_with
+
+    text = "قصفت قوات روسيا حلب ، وقالت سوريا إن القصف مستمر."
+    doc = doc_with(text, [("روسيا", "LOC"), ("حلب", "LOC"), ("سوريا", "LOC")])
+    collected: list = []
+    out = events(doc, StageConfig(roles_model="off"), collect=collected)
+    cands = next(c for e, c in zip(out.events, collected, strict=True) if e.type == "ASSAULT")
+    features = {c.name: set(c.features) for c in cands}
+    assert {"before=phrase&ent=LOC", "after=part:LOC"} <= features["روسيا"]
+    assert {"before=part:LOC", "after=punct&ent=LOC"} <= features["حلب"]

@@ -25,6 +25,8 @@ from importlib import resources
 from pathlib import Path
 
 from worker.lang.ar import words
+from worker.lang.ar.morphology import without_conjunction
+from worker.stages.events.arguments_participants import PHRASE_HEADS, TITLE_HEADS
 
 ROLES = ("none", "actor", "recipient")
 # How far back the actors of earlier events are offered as the dropped subject of a later one.
@@ -74,6 +76,7 @@ class EventContext:
     headline_entities: tuple[tuple[str, str], ...] = ()  # (name, type) named in the headline
     sentence: int = 0  # the event's sentence
     definite: bool = False  # the trigger has the article (a re-mention, «الزيارة»)
+    words: tuple[str, ...] = ()  # the sentence's normalised tokens
 
 
 def _count(n: int) -> str:
@@ -153,6 +156,47 @@ def _context_features(p, trig, ctx: EventContext, layout: _Layout) -> list[str]:
     return [name for on, name in flags if on]
 
 
+def _word_class(k: int, parts: Sequence, trig, ctx: EventContext) -> str:
+    """What stands at token ``k`` next to a candidate: the sentence's edge, punctuation, the
+    trigger, another participant (with its type), a title or genitive head, a conjunction,
+    another word."""
+    if k < 0 or k >= len(ctx.words):
+        return "edge"
+    if trig.token <= k <= trig.last:
+        return "trigger"
+    other = next((q for q in parts if q.token <= k <= q.last), None)
+    if other is not None:
+        return f"part:{other.type}"
+    w = ctx.words[k]
+    if w in PUNCTUATION:
+        return "punct"
+    if k in ctx.other_triggers:
+        return "other_trigger"
+    bare = without_conjunction(w)
+    if bare in TITLE_HEADS:
+        return "title"
+    if bare in PHRASE_HEADS:
+        return "phrase"
+    if w == "و":
+        return "conj"
+    return "word"
+
+
+def _neighbour_features(p, parts: Sequence, trig, ctx: EventContext) -> list[str]:
+    """The words right before and after the candidate: a name apposed to a person («رئيس جمهورية
+    X الرئيس Y») or in the genitive of a title is seldom the participant itself."""
+    if not ctx.words:
+        return []
+    before = _word_class(p.token - 1, parts, trig, ctx)
+    after = _word_class(p.last + 1, parts, trig, ctx)
+    return [
+        f"before={before}",
+        f"before={before}&ent={p.type}",
+        f"after={after}",
+        f"after={after}&ent={p.type}",
+    ]
+
+
 def _carried_features(
     typ: str, back: int, trig, etype: str, ctx: EventContext, name: str, subject_here: bool
 ):
@@ -178,7 +222,11 @@ def candidates(parts: Sequence, trig, etype: str, ctx: EventContext) -> list[Can
         if p.name in seen:
             continue
         seen.add(p.name)
-        feats = _position_features(p, trig, etype, ctx, layout) + _context_features(p, trig, ctx, layout)
+        feats = (
+            _position_features(p, trig, etype, ctx, layout)
+            + _context_features(p, trig, ctx, layout)
+            + _neighbour_features(p, parts, trig, ctx)
+        )
         out.append(Candidate(p.name, p.type, p.start, p.end, tuple(feats)))
     subject_here = layout.first_bare_after is not None or layout.nearest_bare_before is not None
     for name, typ, back in ctx.carried:
@@ -291,6 +339,7 @@ def event_candidates(
         article.headline_entities,
         si,
         toks[trig.token].norm.startswith(DEFINITE_ARTICLE),
+        tuple(t.norm for t in toks),
     )
     return candidates(parts, trig, etype, ctx)
 
