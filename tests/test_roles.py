@@ -66,6 +66,29 @@ def test_decide_gives_a_role_from_the_threshold_on():
     assert [(r, c.name) for r, c in decide(model, cands)] == [("recipient", "أ")]
 
 
+def test_decide_keeps_the_likeliest_actors_only():
+    """Two candidates above the threshold as actor: the likelier is kept, unless the model sets
+    no limit; a recipient is never dropped for it, and the limit survives the JSON."""
+    from worker.stages.events.roles import Candidate
+
+    model = RoleModel(
+        {"a": (0.0, 2.0, 0.0), "b": (0.0, 3.0, 0.0), "r": (0.0, 0.0, 3.0)}, (0.0, 0.0, 0.0), 0.3
+    )
+    cands = [
+        Candidate("أ", "PERS", 0, 1, ("a",)),
+        Candidate("ب", "PERS", 2, 3, ("b",)),
+        Candidate("ج", "LOC", 4, 5, ("r",)),
+    ]
+    assert [(r, c.name) for r, c in decide(model, cands)] == [("actor", "ب"), ("recipient", "ج")]
+    assert RoleModel.from_json(model.to_json()).max_actors == 1
+    unlimited = RoleModel(model.weights, model.bias, 0.3, max_actors=None)
+    assert [(r, c.name) for r, c in decide(unlimited, cands)] == [
+        ("actor", "أ"),
+        ("actor", "ب"),
+        ("recipient", "ج"),
+    ]
+
+
 @pytest.mark.parametrize("roles_model", ["off", "shipped"])
 def test_events_stage_uses_the_configured_roles(roles_model):
     config = StageConfig(roles_model=roles_model, reference_date="2023-07-06")

@@ -369,15 +369,18 @@ class ArticleFacts:
 def decide(model: RoleModel, cands: Sequence[Candidate]) -> list[tuple[str, Candidate]]:
     """(role, candidate) for every candidate whose chance of taking part reaches the model's
     threshold, in candidate order: with a participation gate, the gate's probability, and the
-    role model only says which of actor and recipient; without one, the likelier of the two."""
+    role model only says which of actor and recipient; without one, the likelier of the two. Of
+    the actors, only the model's ``max_actors`` likeliest are kept."""
     out = []
     for c in cands:
         p = model.probabilities(c.features)
         best = 1 if p[1] >= p[2] else 2
         taking_part = model.participation(c.features) if model.gate is not None else p[best]
         if taking_part >= model.threshold:
-            out.append((ROLES[best], c))
-    return out
+            out.append((ROLES[best], c, p[1]))
+    actors = sorted((-p_actor, k) for k, (role, _, p_actor) in enumerate(out) if role == "actor")
+    dropped = {k for _, k in actors[model.max_actors :]} if model.max_actors is not None else set()
+    return [(role, c) for k, (role, c, _) in enumerate(out) if k not in dropped]
 
 
 Weights = dict[str, tuple[float, ...]]
@@ -417,6 +420,10 @@ class RoleModel:
     # threshold near half the F1 one can reach (about 0.5 here), not by the likeliest class.
     threshold: float = 0.25
     gate: tuple[Weights, tuple[float, float]] | None = None
+    # At most this many actors an event, the likeliest kept (None: no limit). The gold puts the
+    # initiator of a two-sided event in actors and the other side in recipients, and no event of
+    # the dev gold has two actors; candidates picked independently gave ten such events.
+    max_actors: int | None = 1
 
     def probabilities(self, features: Iterable[str]) -> tuple[float, ...]:
         return _softmax(self.weights, self.bias, features)
@@ -427,7 +434,12 @@ class RoleModel:
         return _softmax(self.gate[0], self.gate[1], features)[1]
 
     def to_json(self) -> str:
-        data = {"roles": list(ROLES), "threshold": self.threshold, **_rounded(self.weights, self.bias)}
+        data = {
+            "roles": list(ROLES),
+            "threshold": self.threshold,
+            "max_actors": self.max_actors,
+            **_rounded(self.weights, self.bias),
+        }
         if self.gate is not None:
             data["participation"] = _rounded(*self.gate)
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
@@ -444,6 +456,7 @@ class RoleModel:
             tuple(data["bias"]),
             float(data.get("threshold", 0.25)),
             ({f: tuple(w) for f, w in gate["weights"].items()}, tuple(gate["bias"])) if gate else None,
+            data.get("max_actors"),
         )
 
 
