@@ -66,9 +66,9 @@ def test_decide_gives_a_role_from_the_threshold_on():
     assert [(r, c.name) for r, c in decide(model, cands)] == [("recipient", "أ")]
 
 
-def test_decide_keeps_the_likeliest_actors_only():
+def test_decide_keeps_the_likeliest_actors_and_recipients_only():
     """Two candidates above the threshold as actor: the likelier is kept, unless the model sets
-    no limit; a recipient is never dropped for it, and the limit survives the JSON."""
+    no limit; recipients likewise when the model limits them; the limits survive the JSON."""
     from worker.stages.events.roles import Candidate
 
     model = RoleModel(
@@ -87,6 +87,11 @@ def test_decide_keeps_the_likeliest_actors_only():
         ("actor", "ب"),
         ("recipient", "ج"),
     ]
+    both = [*cands, Candidate("د", "LOC", 6, 7, ("r", "r"))]
+    one_recipient = RoleModel(model.weights, model.bias, 0.3, max_recipients=1)
+    assert [(r, c.name) for r, c in decide(one_recipient, both)] == [("actor", "ب"), ("recipient", "د")]
+    assert RoleModel.from_json(one_recipient.to_json()).max_recipients == 1
+    assert [c.name for r, c in decide(model, both) if r == "recipient"] == ["ج", "د"]
 
 
 @pytest.mark.parametrize("roles_model", ["off", "shipped"])

@@ -120,8 +120,9 @@ def train_roles(
 ) -> None:
     """Fit the role model (who is actor, who recipient) and the place model (where it happened)
     on gold articles and print participant F1, role F1 and location accuracy for the rules alone,
-    the models fitted on every article, and the models cross-validated over articles (their L2
-    and thresholds chosen inside each fold). Takes a few minutes."""
+    the models fitted on every article, and the models cross-validated over articles (their L2,
+    thresholds and the role model's recipient limit chosen inside each fold). Takes a few
+    minutes."""
     rows, (model, places) = role_figures(
         dev_dir, folds, progress=lambda msg: click.echo(msg, err=True), gate=gate, shuffles=shuffles
     )

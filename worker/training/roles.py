@@ -13,8 +13,9 @@
    deterministic. Features are non-lexical, so the weights carry no word of the articles.
 4. Cross-validation over articles (dealt into k folds in file order): each fold's events get the
    roles of a model trained on the other folds; the pooled predictions are scored once with the
-   shared scorer. The L2 strength and the threshold are chosen inside each training part by a
-   further cross-validation (nested), so the outer figure is not fitted to the articles it scores.
+   shared scorer. The L2 strength, the threshold and the most recipients an event keeps are
+   chosen inside each training part by a further cross-validation (nested), so the outer figure
+   is not fitted to the articles it scores.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ LEARNING_RATE = 0.5
 # What the nested cross-validation chooses from (few values: there are few articles).
 L2_GRID = (1.0, 3.0, 10.0)
 THRESHOLD_GRID = (0.2, 0.25, 0.3)
+# How many recipients an event keeps at most (None: all the model picks).
+RECIPIENT_LIMITS = (1, 2, None)
 INNER_FOLDS = 4
 # The participation gate (fit_labelled): how many times a required event's candidate counts
 # against an optional one's, and the gate's thresholds (a probability of taking part at all, so
@@ -225,12 +228,13 @@ def fit_labelled(labelled: Labelled, l2: float, threshold: float, gate: bool = F
 
 def select(
     articles: Sequence[Article], score, folds: int = INNER_FOLDS, gate: bool = False
-) -> tuple[float, float]:
-    """(L2, threshold) with the best cross-validated participant + role F1 over ``articles``."""
+) -> tuple[float, float, int | None]:
+    """(L2, threshold, most recipients an event) with the best cross-validated participant + role
+    F1 over ``articles``."""
     golds = {a.id: a.gold for a in articles}
     inst = {a.id: a.labelled(score, optional=gate) for a in articles}
     grid = GATE_THRESHOLD_GRID if gate else THRESHOLD_GRID
-    best, best_value = (L2_GRID[0], grid[0]), -1.0
+    best, best_value = (L2_GRID[0], grid[0], RECIPIENT_LIMITS[0]), -1.0
     parts = folds_of(list(articles), folds)
     for l2 in L2_GRID:
         models = [
@@ -238,21 +242,24 @@ def select(
             for part in parts
         ]
         for threshold in grid:
-            outs = [
-                a.with_model(dataclasses.replace(m, threshold=threshold))
-                for part, m in zip(parts, models, strict=True)
-                for a in part
-            ]
-            value = _objective(figures(outs, golds, score))
-            if value > best_value:
-                best, best_value = (l2, threshold), value
+            for limit in RECIPIENT_LIMITS:
+                outs = [
+                    a.with_model(dataclasses.replace(m, threshold=threshold, max_recipients=limit))
+                    for part, m in zip(parts, models, strict=True)
+                    for a in part
+                ]
+                value = _objective(figures(outs, golds, score))
+                if value > best_value:
+                    best, best_value = (l2, threshold, limit), value
     return best
 
 
 def train(articles: Sequence[Article], score, gate: bool = False) -> RoleModel:
-    """The model of these articles, its L2 and threshold chosen by cross-validation on them."""
-    l2, threshold = select(articles, score, gate=gate)
-    return fit_labelled([x for a in articles for x in a.labelled(score, optional=gate)], l2, threshold, gate)
+    """The model of these articles, its L2, threshold and recipient limit chosen by cross-validation
+    on them."""
+    l2, threshold, limit = select(articles, score, gate=gate)
+    model = fit_labelled([x for a in articles for x in a.labelled(score, optional=gate)], l2, threshold, gate)
+    return dataclasses.replace(model, max_recipients=limit)
 
 
 def cross_validate(

@@ -370,16 +370,20 @@ def decide(model: RoleModel, cands: Sequence[Candidate]) -> list[tuple[str, Cand
     """(role, candidate) for every candidate whose chance of taking part reaches the model's
     threshold, in candidate order: with a participation gate, the gate's probability, and the
     role model only says which of actor and recipient; without one, the likelier of the two. Of
-    the actors, only the model's ``max_actors`` likeliest are kept."""
+    the actors and of the recipients, only the model's ``max_actors`` and ``max_recipients``
+    likeliest are kept."""
     out = []
     for c in cands:
         p = model.probabilities(c.features)
         best = 1 if p[1] >= p[2] else 2
         taking_part = model.participation(c.features) if model.gate is not None else p[best]
         if taking_part >= model.threshold:
-            out.append((ROLES[best], c, p[1]))
-    actors = sorted((-p_actor, k) for k, (role, _, p_actor) in enumerate(out) if role == "actor")
-    dropped = {k for _, k in actors[model.max_actors :]} if model.max_actors is not None else set()
+            out.append((ROLES[best], c, p[best]))
+    dropped: set[int] = set()
+    for role, limit in (("actor", model.max_actors), ("recipient", model.max_recipients)):
+        if limit is not None:
+            ranked = sorted((-p, k) for k, (r, _, p) in enumerate(out) if r == role)
+            dropped.update(k for _, k in ranked[limit:])
     return [(role, c) for k, (role, c, _) in enumerate(out) if k not in dropped]
 
 
@@ -424,6 +428,9 @@ class RoleModel:
     # initiator of a two-sided event in actors and the other side in recipients, and no event of
     # the dev gold has two actors; candidates picked independently gave ten such events.
     max_actors: int | None = 1
+    # Likewise for recipients; chosen by cross-validation (khabar train-roles), since an event
+    # can have several («قصف البلدتين»).
+    max_recipients: int | None = None
 
     def probabilities(self, features: Iterable[str]) -> tuple[float, ...]:
         return _softmax(self.weights, self.bias, features)
@@ -438,6 +445,7 @@ class RoleModel:
             "roles": list(ROLES),
             "threshold": self.threshold,
             "max_actors": self.max_actors,
+            "max_recipients": self.max_recipients,
             **_rounded(self.weights, self.bias),
         }
         if self.gate is not None:
@@ -457,6 +465,7 @@ class RoleModel:
             float(data.get("threshold", 0.25)),
             ({f: tuple(w) for f, w in gate["weights"].items()}, tuple(gate["bias"])) if gate else None,
             data.get("max_actors"),
+            data.get("max_recipients"),
         )
 
 
