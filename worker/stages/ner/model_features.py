@@ -15,7 +15,8 @@ from __future__ import annotations
 import functools
 import os
 import tempfile
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from types import MappingProxyType
 
 import pycrfsuite
 
@@ -44,12 +45,36 @@ def model_attributes(tagger: pycrfsuite.Tagger) -> frozenset[str]:
     return frozenset(line.split(": ", 1)[1] for line in text[start:end].split("\n"))
 
 
+# A word that is not part of any known pair feature of a kind: no other word makes one with it.
+_NO_PAIRS: Mapping[str, bytes] = MappingProxyType({})
+
+
+def _pair_index(known: Mapping[str, bytes], prefix: str, own_first: bool) -> dict[str, dict[str, bytes]]:
+    """The known features ``prefix + a + "|" + b`` by one of their two words (``a`` when
+    ``own_first``, else ``b``) and then the other: a token finds its pair features with two
+    look-ups instead of building every pair's string, and most words are in none. A feature is
+    split at every "|" (a word may hold one), so a pair is found exactly when its string is known."""
+    out: dict[str, dict[str, bytes]] = {}
+    for f, b in known.items():
+        if not f.startswith(prefix):
+            continue
+        rest = f[len(prefix) :]
+        at = rest.find("|")
+        while at >= 0:
+            first, second = rest[:at], rest[at + 1 :]
+            own, other = (first, second) if own_first else (second, first)
+            out.setdefault(own, {})[other] = b
+            at = rest.find("|", at + 1)
+    return out
+
+
 class _View:
     """One word's pieces of the features: its own, and those it gives the tokens around it."""
 
     __slots__ = (
         "name_firsts", "w", "s", "own", "wm1", "wp1", "wm2", "wp2", "sm1", "sp1", "sm3", "sp3",
         "zz", "zm1", "zp1", "mid", "pnm1", "pnp1", "rest", "km1", "kp1", "g", "gm1", "gp1",
+        "w_after", "w_before", "s_after", "s_before", "s_after_left", "s_before_right",
     )  # fmt: skip
 
 
@@ -64,6 +89,19 @@ class ModelFeatures:
         # each known feature encoded once and shared: the cached words hold only these
         self.known = {f: f.encode("utf-8") for f in known}
         self._one = {f: (b,) for f, b in self.known.items()}
+        # the pair features of a token by the word each is read from (its own, or its first
+        # neighbour's for the pairs of two neighbours), in the order they come
+        self._pairs = tuple(
+            _pair_index(self.known, prefix, own_first)
+            for prefix, own_first in (
+                ("w-1w=", False),  # w-1w={left}|{word}: by the word
+                ("ww+1=", True),  # ww+1={word}|{right}
+                ("s-1s=", False),
+                ("ss+1=", True),
+                ("s-2s-1=", False),  # s-2s-1={left2}|{left}: by the left neighbour
+                ("s+1s+2=", True),  # s+1s+2={right}|{right2}: by the right neighbour
+            )
+        )
         lex = extractor.lex
         self._names = bool(lex.names)
         self._clusters = bool(lex.clusters)
@@ -79,6 +117,10 @@ class ModelFeatures:
     def _sides(self, v: _View, w: str, s: str, z: str, g: str | None) -> None:
         one = self._one.get
         v.w, v.s = w, s
+        pw1, wp1, ps1, sp1, ps2, sp2 = self._pairs
+        v.w_after, v.w_before = pw1.get(w, _NO_PAIRS), wp1.get(w, _NO_PAIRS)
+        v.s_after, v.s_before = ps1.get(s, _NO_PAIRS), sp1.get(s, _NO_PAIRS)
+        v.s_after_left, v.s_before_right = ps2.get(s, _NO_PAIRS), sp2.get(s, _NO_PAIRS)
         v.wm1, v.wp1 = one("w-1=" + w, ()), one("w+1=" + w, ())
         v.wm2, v.wp2 = one("w-2=" + w, ()), one("w+2=" + w, ())
         v.sm1, v.sp1 = one("s-1=" + s, ()), one("s+1=" + s, ())
@@ -140,17 +182,17 @@ class ModelFeatures:
                 *l3.sm3,
                 *r3.sp3,
             ]
-            w, st = x.w, x.s
-            for a in (
-                f"w-1w={l1.w}|{w}",
-                f"ww+1={w}|{r1.w}",
-                f"s-1s={l1.s}|{st}",
-                f"ss+1={st}|{r1.s}",
-                f"s-2s-1={l2.s}|{l1.s}",
-                f"s+1s+2={r1.s}|{r2.s}",
+            # w-1w, ww+1, s-1s, ss+1, s-2s-1, s+1s+2 (see _pair_index)
+            for b in (
+                x.w_after.get(l1.w),
+                x.w_before.get(r1.w),
+                x.s_after.get(l1.s),
+                x.s_before.get(r1.s),
+                l1.s_after_left.get(l2.s),
+                r1.s_before_right.get(r2.s),
             ):
-                if a in known:
-                    f.append(known[a])
+                if b is not None:
+                    f.append(b)
             f += x.zz
             f += l1.zm1
             f += r1.zp1
