@@ -47,6 +47,8 @@ def model_attributes(tagger: pycrfsuite.Tagger) -> frozenset[str]:
 
 # A word that is not part of any known pair feature of a kind: no other word makes one with it.
 _NO_PAIRS: Mapping[str, bytes] = MappingProxyType({})
+# nor part of any known neighbour feature
+_NO_SIDES: tuple[tuple[bytes, ...], ...] = ((), (), (), ())
 
 
 def _pair_index(known: Mapping[str, bytes], prefix: str, own_first: bool) -> dict[str, dict[str, bytes]]:
@@ -66,6 +68,22 @@ def _pair_index(known: Mapping[str, bytes], prefix: str, own_first: bool) -> dic
             out.setdefault(own, {})[other] = b
             at = rest.find("|", at + 1)
     return out
+
+
+def _side_index(
+    known: Mapping[str, bytes], prefixes: Sequence[str]
+) -> dict[str, tuple[tuple[bytes, ...], ...]]:
+    """Value → the known feature ``prefix + value`` of each prefix, as ``(b,)`` or ``()``: what a
+    word gives its neighbours is then one look-up, not a string built and looked up per prefix
+    (each prefix ends with the feature's first "=")."""
+    column = {p: k for k, p in enumerate(prefixes)}
+    out: dict[str, list[tuple[bytes, ...]]] = {}
+    for f, b in known.items():
+        head, sep, value = f.partition("=")
+        k = column.get(head + sep)
+        if k is not None:
+            out.setdefault(value, [()] * len(prefixes))[k] = (b,)
+    return {value: tuple(row) for value, row in out.items()}
 
 
 class _View:
@@ -102,6 +120,12 @@ class ModelFeatures:
                 ("s+1s+2=", True),  # s+1s+2={right}|{right2}: by the right neighbour
             )
         )
+        # what a word gives its neighbours, by the word's form, stem, frequency bucket and
+        # gazetteer type (see _sides)
+        self._w_sides = _side_index(self.known, ("w-1=", "w+1=", "w-2=", "w+2="))
+        self._s_sides = _side_index(self.known, ("s-1=", "s+1=", "s-3=", "s+3="))
+        self._z_sides = _side_index(self.known, ("z-1=", "z+1="))
+        self._g_sides = _side_index(self.known, ("g-1=", "g+1="))
         lex = extractor.lex
         self._names = bool(lex.names)
         self._clusters = bool(lex.clusters)
@@ -111,22 +135,18 @@ class ModelFeatures:
         self._end = self._pad("</s>", gaz.get("</s>"))
 
     def _keep(self, features: Iterable[str]) -> tuple[bytes, ...]:
-        known = self.known
-        return tuple([known[f] for f in features if f in known])
+        return tuple(filter(None, map(self.known.get, features)))
 
     def _sides(self, v: _View, w: str, s: str, z: str, g: str | None) -> None:
-        one = self._one.get
         v.w, v.s = w, s
         pw1, wp1, ps1, sp1, ps2, sp2 = self._pairs
         v.w_after, v.w_before = pw1.get(w, _NO_PAIRS), wp1.get(w, _NO_PAIRS)
         v.s_after, v.s_before = ps1.get(s, _NO_PAIRS), sp1.get(s, _NO_PAIRS)
         v.s_after_left, v.s_before_right = ps2.get(s, _NO_PAIRS), sp2.get(s, _NO_PAIRS)
-        v.wm1, v.wp1 = one("w-1=" + w, ()), one("w+1=" + w, ())
-        v.wm2, v.wp2 = one("w-2=" + w, ()), one("w+2=" + w, ())
-        v.sm1, v.sp1 = one("s-1=" + s, ()), one("s+1=" + s, ())
-        v.sm3, v.sp3 = one("s-3=" + s, ()), one("s+3=" + s, ())
-        v.zm1, v.zp1 = one("z-1=" + z, ()), one("z+1=" + z, ())
-        v.gm1, v.gp1 = (one("g-1=" + g, ()), one("g+1=" + g, ())) if g else ((), ())
+        v.wm1, v.wp1, v.wm2, v.wp2 = self._w_sides.get(w, _NO_SIDES)
+        v.sm1, v.sp1, v.sm3, v.sp3 = self._s_sides.get(s, _NO_SIDES)
+        v.zm1, v.zp1 = self._z_sides.get(z, _NO_SIDES[:2])
+        v.gm1, v.gp1 = self._g_sides.get(g, _NO_SIDES[:2]) if g else _NO_SIDES[:2]
 
     def _pad(self, pad: str, g: str | None) -> _View:
         """The padding around a sentence, as the neighbour it is to the first and last tokens
