@@ -66,3 +66,11 @@ def test_words_holding_the_pair_separator_find_exactly_their_pair_features():
         *([[], ["w-1w=a|b|c"]] * 2),
         *([[]] * 6),
     ]
+
+
+def test_the_stems_read_off_the_views_are_those_of_stems_of():
+    from worker.stages.ner.features import stems_of
+
+    fast = ModelFeatures(FeatureExtractor(GAZ_PADS, LEX), set())
+    for s in MORE:
+        assert fast.stems(s) == stems_of(s)

@@ -70,11 +70,13 @@ def propagate(
     tags: Sequence[Sequence[str]],
     window: int = 10,
     min_stem_len: int = 3,
+    stems: Sequence[Sequence[str]] | None = None,
 ) -> list[list[str]]:
     """The tags of a document's sentences with every name found tagged again where its stems stand
     untagged within ``window`` sentences; single words shorter than ``min_stem_len`` letters are
-    left alone."""
-    stems = [stems_of(s) for s in sentences]
+    left alone. ``stems``: the sentences' ``stems_of``, when the caller has them already."""
+    if stems is None:
+        stems = [stems_of(s) for s in sentences]
     found = [_names(st, tg) for st, tg in zip(stems, tags, strict=True)]
     out = [list(t) for t in tags]
     starts = _name_starts(found)

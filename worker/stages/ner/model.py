@@ -200,7 +200,8 @@ class NerModel:
         if window:
             from worker.stages.ner.consistency import propagate
 
-            spread = propagate(sentences, tags, window=window)
+            stems = [features.stems(toks) for toks in sentences]
+            spread = propagate(sentences, tags, window=window, stems=stems)
             if marginals:
                 for k, (before, after) in enumerate(zip(tags, spread, strict=True)):
                     if after != before:

@@ -180,6 +180,12 @@ class ModelFeatures:
         v.g = one("g=" + x.gaz, ()) if x.gaz else ()
         return v
 
+    def stems(self, tokens: Sequence[str]) -> list[str]:
+        """``features.stems_of(tokens)``, read off the words' views (those of a sentence whose
+        features were just built are at hand)."""
+        view = self._view
+        return [view(t).s for t in tokens]
+
     def sentence(self, tokens: Sequence[str]) -> list[list[bytes]]:
         """The known features of each token, in ``FeatureExtractor.sentence``'s order."""
         views = [self._view(t) for t in tokens]
