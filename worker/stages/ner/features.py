@@ -262,11 +262,7 @@ def _listed_names(words: Sequence[_Word], lex: Lexicons) -> list[str | None]:
     while i < n:
         hit = None
         for first in words[i].name_firsts:
-            for length in range(min(MAX_NAME_WORDS, n - i), 0, -1):
-                typ = lex.name_list.get(" ".join([first, *w[i + 1 : i + length]]))
-                if typ:
-                    hit = (length, typ)
-                    break
+            hit = _longest_name(first, w, i, min(MAX_NAME_WORDS, n - i), lex)
             if hit:
                 break
         if hit:
@@ -276,6 +272,22 @@ def _listed_names(words: Sequence[_Word], lex: Lexicons) -> list[str | None]:
         else:
             i += 1
     return out
+
+
+def _longest_name(first: str, w: Sequence[str], i: int, most: int, lex: Lexicons) -> tuple[int, str] | None:
+    """(length, type) of the longest name of the name list of at most ``most`` words that is
+    ``first`` and the words after ``w[i]``; names are extended while they are the start of one."""
+    hit = None
+    name = first
+    for length in range(1, most + 1):
+        if length > 1:
+            name += " " + w[i + length - 1]
+        if name not in lex.name_prefixes:
+            break
+        typ = lex.name_list.get(name)
+        if typ:
+            hit = (length, typ)
+    return hit
 
 
 def _own_features(wi: str, si: str) -> tuple[str, ...]:
