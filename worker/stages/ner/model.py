@@ -46,6 +46,8 @@ META_FILE = "meta.json"
 def bio_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     """Entity spans (start, end, type) of a BIO tag sequence under conlleval rules: an I- tag
     after O or after another type starts a new entity."""
+    if tags.count("O") == len(tags):  # most sentences: none (a C-level count, not a loop)
+        return []
     out = []
     start, typ = None, None
     for i, tag in enumerate([*tags, "O"]):

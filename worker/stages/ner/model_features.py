@@ -188,15 +188,18 @@ class ModelFeatures:
 
     def sentence(self, tokens: Sequence[str]) -> list[list[bytes]]:
         """The known features of each token, in ``FeatureExtractor.sentence``'s order."""
-        views = [self._view(t) for t in tokens]
+        view = self._view
+        views = [view(t) for t in tokens]
         lex = self.x.lex
-        listed = _listed_names(views, lex) if lex.name_list else None
+        listed = _listed_names(views, lex) if lex.name_list else [None] * len(views)
         known = self.known
         s, e = self._start, self._end
         padded = [s, s, s, *views, e, e, e]
         out: list[list[bytes]] = []
-        for i, x in enumerate(views):
-            l3, l2, l1, _, r1, r2, r3 = padded[i : i + 7]
+        # each token with the three words (or pads) on each side
+        for x, l3, l2, l1, r1, r2, r3, name in zip(
+            views, padded, padded[1:], padded[2:], padded[4:], padded[5:], padded[6:], listed, strict=False
+        ):
             f = [
                 *x.own,
                 *l1.wm1,
@@ -208,17 +211,18 @@ class ModelFeatures:
                 *l3.sm3,
                 *r3.sp3,
             ]
-            # w-1w, ww+1, s-1s, ss+1, s-2s-1, s+1s+2 (see _pair_index)
-            for b in (
-                x.w_after.get(l1.w),
-                x.w_before.get(r1.w),
-                x.s_after.get(l1.s),
-                x.s_before.get(r1.s),
-                l1.s_after_left.get(l2.s),
-                r1.s_before_right.get(r2.s),
-            ):
-                if b is not None:
-                    f.append(b)
+            # w-1w, ww+1, s-1s, ss+1, s-2s-1, s+1s+2 (see _pair_index), those known
+            f += filter(
+                None,
+                (
+                    x.w_after.get(l1.w),
+                    x.w_before.get(r1.w),
+                    x.s_after.get(l1.s),
+                    x.s_before.get(r1.s),
+                    l1.s_after_left.get(l2.s),
+                    r1.s_before_right.get(r2.s),
+                ),
+            )
             f += x.zz
             f += l1.zm1
             f += r1.zp1
@@ -228,8 +232,8 @@ class ModelFeatures:
             f += x.rest
             f += l1.km1
             f += r1.kp1
-            if listed is not None and listed[i]:
-                for a in ("nl=" + listed[i], "nl=" + listed[i][2:]):
+            if name:
+                for a in ("nl=" + name, "nl=" + name[2:]):
                     if a in known:
                         f.append(known[a])
             f += x.g
