@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from worker.lang.ar import ordered
 from worker.lang.ar.normalise import normalise
@@ -64,10 +64,10 @@ def shape(word: str) -> str:
 WORD_CACHE_SIZE = 16384
 
 
-@dataclass(frozen=True)
-class _Word:
+class _Word(NamedTuple):
     """What a word contributes to its own features and to its neighbours', computed once per
-    distinct word (FeatureExtractor): everything here depends on the word alone."""
+    distinct word (FeatureExtractor): everything here depends on the word alone. (A named tuple:
+    a frozen dataclass of fourteen fields took a tenth of a new word's time to build.)"""
 
     w: str  # folded
     s: str  # folded, article and conjunction stripped

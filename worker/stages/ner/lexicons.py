@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 WORDFREQ_FILE = "wordfreq.tsv.gz"
@@ -60,10 +61,13 @@ class Lexicons:
     def zipf_bucket(self, word: str) -> str:
         """The word's Zipf frequency (log10 per billion words) in half steps, or "none"."""
         cb = self.freq.get(word)
-        if cb is None:
-            return "none"
-        zipf = 9 - (cb + 1) / 100
-        return str(int(zipf * 2) / 2) if zipf >= 1 else "0"
+        return "none" if cb is None else _zipf_bucket(cb)
+
+
+@lru_cache(maxsize=4096)  # a few hundred distinct frequencies: the arithmetic once for each
+def _zipf_bucket(cb: int) -> str:
+    zipf = 9 - (cb + 1) / 100
+    return str(int(zipf * 2) / 2) if zipf >= 1 else "0"
 
 
 def _word_prefixes(names: Iterable[str]) -> Iterator[str]:
