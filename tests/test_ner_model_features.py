@@ -53,9 +53,10 @@ def test_the_shipped_model_tags_the_same_with_either_features():
 
 
 def test_words_holding_the_pair_separator_find_exactly_their_pair_features():
-    # "w-1w=a|b|c" is both the pair ("a", "b|c") and ("a|b", "c"): only the pair it is found for
+    # "w-1w=a|b|c" is both the pair ("a", "b|c") and ("a|b", "c"): only the pair it is found for;
+    # words holding "=" (after which a feature's value starts) too
     extractor = FeatureExtractor(GAZ_PADS, LEX)
-    sentences = [["a", "b|c"], ["a|b", "c"], ["|", "|", "x|"], ["a", "b", "c"]]
+    sentences = [["a", "b|c"], ["a|b", "c"], ["|", "|", "x|"], ["a", "b", "c"], ["=", "a=b", "=|"]]
     every = sorted({f for s in sentences for token in extractor.sentence(s) for f in token})
     fast_all = ModelFeatures(extractor, every)
     for s in sentences:
@@ -64,7 +65,7 @@ def test_words_holding_the_pair_separator_find_exactly_their_pair_features():
     fast = ModelFeatures(extractor, {"w-1w=a|b|c"})
     assert [[f.decode() for f in t] for s in sentences for t in fast.sentence(s)] == [
         *([[], ["w-1w=a|b|c"]] * 2),
-        *([[]] * 6),
+        *([[]] * 9),
     ]
 
 
