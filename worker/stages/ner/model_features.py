@@ -200,44 +200,43 @@ class ModelFeatures:
         for x, l3, l2, l1, r1, r2, r3, name in zip(
             views, padded, padded[1:], padded[2:], padded[4:], padded[5:], padded[6:], listed, strict=False
         ):
-            f = [
-                *x.own,
-                *l1.wm1,
-                *r1.wp1,
-                *l2.wm2,
-                *r2.wp2,
-                *l1.sm1,
-                *r1.sp1,
-                *l3.sm3,
-                *r3.sp3,
-            ]
-            # w-1w, ww+1, s-1s, ss+1, s-2s-1, s+1s+2 (see _pair_index), those known
-            f += filter(
-                None,
-                (
-                    x.w_after.get(l1.w),
-                    x.w_before.get(r1.w),
-                    x.s_after.get(l1.s),
-                    x.s_before.get(r1.s),
-                    l1.s_after_left.get(l2.s),
-                    r1.s_before_right.get(r2.s),
-                ),
+            # one list display (in FeatureExtractor.sentence's order), not a list grown piece by piece
+            out.append(
+                [
+                    *x.own,
+                    *l1.wm1,
+                    *r1.wp1,
+                    *l2.wm2,
+                    *r2.wp2,
+                    *l1.sm1,
+                    *r1.sp1,
+                    *l3.sm3,
+                    *r3.sp3,
+                    # w-1w, ww+1, s-1s, ss+1, s-2s-1, s+1s+2 (see _pair_index), those known
+                    *filter(
+                        None,
+                        (
+                            x.w_after.get(l1.w),
+                            x.w_before.get(r1.w),
+                            x.s_after.get(l1.s),
+                            x.s_before.get(r1.s),
+                            l1.s_after_left.get(l2.s),
+                            r1.s_before_right.get(r2.s),
+                        ),
+                    ),
+                    *x.zz,
+                    *l1.zm1,
+                    *r1.zp1,
+                    *x.mid,
+                    *l1.pnm1,
+                    *r1.pnp1,
+                    *x.rest,
+                    *l1.km1,
+                    *r1.kp1,
+                    *(filter(None, (known.get("nl=" + name), known.get("nl=" + name[2:]))) if name else ()),
+                    *x.g,
+                    *l1.gm1,
+                    *r1.gp1,
+                ]
             )
-            f += x.zz
-            f += l1.zm1
-            f += r1.zp1
-            f += x.mid
-            f += l1.pnm1
-            f += r1.pnp1
-            f += x.rest
-            f += l1.km1
-            f += r1.kp1
-            if name:
-                for a in ("nl=" + name, "nl=" + name[2:]):
-                    if a in known:
-                        f.append(known[a])
-            f += x.g
-            f += l1.gm1
-            f += r1.gp1
-            out.append(f)
         return out
