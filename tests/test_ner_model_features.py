@@ -50,3 +50,28 @@ def test_the_shipped_model_tags_the_same_with_either_features():
     for s in MORE:
         if s:
             assert tagger.tag(fast.sentence(s)) == tagger.tag(model._features.sentence(s))
+
+
+def test_words_holding_the_pair_separator_find_exactly_their_pair_features():
+    # "w-1w=a|b|c" is both the pair ("a", "b|c") and ("a|b", "c"): only the pair it is found for;
+    # words holding "=" (after which a feature's value starts) too
+    extractor = FeatureExtractor(GAZ_PADS, LEX)
+    sentences = [["a", "b|c"], ["a|b", "c"], ["|", "|", "x|"], ["a", "b", "c"], ["=", "a=b", "=|"]]
+    every = sorted({f for s in sentences for token in extractor.sentence(s) for f in token})
+    fast_all = ModelFeatures(extractor, every)
+    for s in sentences:
+        want = extractor.sentence(s)
+        assert [[f.decode() for f in token] for token in fast_all.sentence(s)] == want
+    fast = ModelFeatures(extractor, {"w-1w=a|b|c"})
+    assert [[f.decode() for f in t] for s in sentences for t in fast.sentence(s)] == [
+        *([[], ["w-1w=a|b|c"]] * 2),
+        *([[]] * 9),
+    ]
+
+
+def test_the_stems_read_off_the_views_are_those_of_stems_of():
+    from worker.stages.ner.features import stems_of
+
+    fast = ModelFeatures(FeatureExtractor(GAZ_PADS, LEX), set())
+    for s in MORE:
+        assert fast.stems(s) == stems_of(s)

@@ -161,7 +161,9 @@ def test_marginals_are_those_of_the_final_tags(monkeypatch):
         ["والتقى", "نظيره", "في", "المدينة"],
     ]
     # a consistency pass that retypes the middle sentence, which is no longer the one loaded
-    monkeypatch.setattr(consistency, "propagate", lambda s, t, window: [t[0], ["B-LOC"] * len(t[1]), t[2]])
+    monkeypatch.setattr(
+        consistency, "propagate", lambda s, t, window, stems=None: [t[0], ["B-LOC"] * len(t[1]), t[2]]
+    )
     tags, marginals = model.tag_document_with_marginals(sentences)
     assert tags[1] == ["B-LOC"] * 5
     tagger = model._tagger

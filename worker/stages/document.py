@@ -77,20 +77,18 @@ class Token:
         """``norm`` without an attached conjunction و/ف ("وأكد" → "اكد")."""
         return without_conjunction(self.norm)
 
-    @_once
-    def _proclitic(self) -> tuple[str, int]:
-        return without_proclitic(self.norm)
-
+    # (without_proclitic is memoised: asking it twice costs less than a cached pair read through
+    # another descriptor, and every token's stem is read)
     @_once
     def stem(self) -> str:
         """``norm`` without an attached conjunction/preposition, the article kept ("وبالعراق" →
         "العراق")."""
-        return self._proclitic[0]
+        return without_proclitic(self.norm)[0]
 
     @_once
     def clitic_len(self) -> int:
         """Letters of ``norm`` the proclitic takes (so a name can start after it)."""
-        return self._proclitic[1]
+        return without_proclitic(self.norm)[1]
 
 
 @dataclass(frozen=True)

@@ -52,18 +52,28 @@ def without_proclitic(word: str) -> tuple[str, int]:
     return word, 0
 
 
+def _by_letter(affixes: tuple[str, ...], at: int) -> dict[str, tuple[str, ...]]:
+    """Letter → "" and the affixes with that letter at ``at`` (0: first, -1: last), in their order:
+    only those can be the word's (readings keeps the order of PROCLITICS and ENCLITICS)."""
+    return {c: ("", *(a for a in affixes if a[at] == c)) for c in {a[at] for a in affixes}}
+
+
+_PROCLITICS_BY_FIRST = _by_letter(PROCLITICS, 0)
+_ENCLITICS_BY_LAST = _by_letter(ENCLITICS, -1)
+
+
 @lru_cache(maxsize=WORD_CACHE)
 def readings(word: str) -> tuple[tuple[str, str], ...]:
     """(core, proclitic) readings of a normalised word, the bare word first. A word with the
     article takes no pronoun suffix."""
     out: list[tuple[str, str]] = []
-    for pre in ("", *PROCLITICS):
+    for pre in _PROCLITICS_BY_FIRST.get(word[:1], ("",)):
         if pre and not word.startswith(pre):
             continue
         rest = word[len(pre) :]
         if len(rest) < 2:
             continue
-        for suf in ("", *ENCLITICS):
+        for suf in _ENCLITICS_BY_LAST.get(rest[-1], ("",)):
             if suf and (not rest.endswith(suf) or pre.endswith(("ال", "لل"))):
                 continue
             core = rest[: len(rest) - len(suf)] if suf else rest

@@ -100,8 +100,17 @@ class Folded:
         return s, e
 
 
+# The characters whose form is not one character (a dropped mark, a ligature unfolded): a text
+# without any has one normalised character per character, at the same offset.
+_RESIZED = re.compile(
+    "[" + "".join(re.escape(chr(cp)) for cp, form in _TABLE.items() if len(form) != 1) + "]"
+)
+
+
 def fold(text: str) -> Folded:
     """``normalise(text)`` with its offset map."""
+    if _RESIZED.search(text) is None:  # most sentences: no need to map character by character
+        return Folded(text.translate(_TABLE), tuple(range(len(text))), len(text))
     table = _TABLE
     forms = [table.get(ord(c), c) for c in text]
     # one offset per character of each form (a dropped mark gives none, a ligature several)

@@ -24,7 +24,9 @@ by part of a coded person's name («براون») takes that code.
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from operator import attrgetter
 
 from worker.lang.ar import words as word_list
 from worker.lang.ar.actor_lexicon import adjectives, clubs, key
@@ -60,6 +62,9 @@ def day_of(doc: Document, config: StageConfig) -> int | None:
     return int(digits) if len(digits) == 8 and digits.isdigit() else None
 
 
+_START, _END = attrgetter("start"), attrgetter("end")
+
+
 def _title_words(doc: Document, m: Mention, before: bool) -> list[str]:
     """The words next to a mention in its sentence (before or after it), up to a break:
     punctuation, a preposition before the name, another person or organisation; a place stays (it
@@ -68,7 +73,12 @@ def _title_words(doc: Document, m: Mention, before: bool) -> list[str]:
     if m.sentence >= len(doc.sentences):
         return []
     sentence: Sentence = doc.sentences[m.sentence]
-    toks = [t for t in sentence.tokens if (t.end <= m.start if before else t.start >= m.end)]
+    # the tokens that end before the mention, or start after it (tokens are in text order)
+    tokens = sentence.tokens
+    if before:
+        toks = tokens[: bisect_right(tokens, m.start, key=_END)]
+    else:
+        toks = tokens[bisect_left(tokens, m.end, key=_START) :]
     # only the mentions that reach into these words can block them (not those of other sentences)
     lo, hi = (toks[0].start, toks[-1].end) if toks else (0, 0)
     blocked = [

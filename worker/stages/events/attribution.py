@@ -131,6 +131,11 @@ def _according_content(
     return cs, ce
 
 
+def _is_cue(tok: Token) -> bool:
+    """A speech verb or an "according to" word."""
+    return tok.norm in SPEECH_VERBS or tok.bare in SPEECH_VERBS or tok.norm in ACCORDING_TO
+
+
 def _attribution(
     doc: Document, si: int, i: int, mentions: list[Mention], consumed: set[int]
 ) -> Attribution | None:
@@ -139,10 +144,9 @@ def _attribution(
     sent = doc.sentences[si]
     toks = sent.tokens
     tok = toks[i]
-    is_speech = tok.norm in SPEECH_VERBS or tok.bare in SPEECH_VERBS
-    is_according = tok.norm in ACCORDING_TO
-    if not (is_speech or is_according):
+    if not _is_cue(tok):
         return None
+    is_according = tok.norm in ACCORDING_TO
     k = _skip_links(toks, i, consumed)
     source, kind, end_tok = _source(toks, k, mentions)
     cited = _cited(toks, end_tok, mentions)
@@ -169,9 +173,13 @@ def find_attributions(doc: Document) -> list[Attribution]:
     """Every attribution of the document, sentence by sentence."""
     out: list[Attribution] = []
     for si, sent in enumerate(doc.sentences):
+        # _attribution finds nothing at a word that is no cue (most of them)
+        cues = [i for i, t in enumerate(sent.tokens) if _is_cue(t)]
+        if not cues:
+            continue
         mentions = [m for m in doc.mentions if sent.start <= m.start < sent.end]
         consumed: set[int] = set()
-        for i in range(len(sent.tokens)):
+        for i in cues:
             if i in consumed:
                 continue
             a = _attribution(doc, si, i, mentions, consumed)

@@ -18,6 +18,8 @@ Each rule is a function below; ``refine`` and ``keep_trigger`` apply them in a f
 from __future__ import annotations
 
 import dataclasses
+import functools
+import re
 
 from worker.lang.ar import groups, ordered, words
 from worker.lang.ar.morphology import cores
@@ -73,7 +75,15 @@ def _window(tokens: tuple[Token, ...], a: int, b: int) -> str:
 def _has(text: str, stems) -> bool:
     """A stem starts a word of ``text`` (a _window), bare or after an ATTACHED clitic: "جوي" in
     " غاره جويه ", "صاروخ" in " بالصواريخ "."""
-    return any(f" {s}" in text or any(f" {p}{s}" in text for p in ATTACHED) for s in stems)
+    return bool(stems) and _word_start(stems).search(text) is not None
+
+
+@functools.cache
+def _word_start(stems: tuple[str, ...]) -> re.Pattern:
+    """One search for what _has looks for (a space, an ATTACHED clitic or none, a stem) instead
+    of a substring test per stem and clitic; ``stems`` are the lists of this module."""
+    attached = "|".join(map(re.escape, ATTACHED))
+    return re.compile(f" (?:{attached})?(?:{'|'.join(map(re.escape, stems))})")
 
 
 def _aid_mode(text: str) -> str | None:

@@ -161,11 +161,14 @@ def _triggers(
 ) -> tuple[list[Trigger], list[int], set[tuple[str, int]], list[tuple[int, str]]]:
     """The sentence's triggers that are not part of an entity name and not hard negatives, merged
     per segment; with the segments, the (type, segment) pairs whose casualties restate a
-    happening already reported ("قتلوا في هذا الهجوم"), and every verb trigger (token, type)."""
+    happening already reported ("قتلوا في هذا الهجوم"), and every verb trigger (token, type);
+    all empty when the sentence has no trigger (most sentences)."""
     sent = doc.sentences[si]
     toks = sent.tokens
-    names = [(m.start, m.end) for m in doc.mentions if sent.start <= m.start < sent.end]
     found = find_triggers(toks, doc.text)
+    if not found:
+        return [], [], set(), []
+    names = [(m.start, m.end) for m in doc.mentions if sent.start <= m.start < sent.end]
     trigs = [t for t in found if not any(s <= t.start < e for s, e in names)]
     trigs = [t for t in refine(trigs, toks) if keep_trigger(t, toks)]
     # Casualties of "this attack" ("قتلوا في هذا الهجوم") restate a happening already

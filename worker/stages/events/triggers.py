@@ -174,16 +174,15 @@ def find_triggers(tokens: tuple[Token, ...], text: str) -> list[Trigger]:
     noun phrase the search goes on past its last word; after a verb, at the next word."""
     by_form, _ = trigger_lexicon()
     found: list[Trigger] = []
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        if not _may_start_trigger(tok.norm) or not _ALNUM.match(tok.text) or tok.norm in STOP_WORDS:
-            i += 1
+    i = 0  # the positions before it are inside a noun phrase found
+    for k in [k for k, tok in enumerate(tokens) if _may_start_trigger(tok.norm)]:
+        tok = tokens[k]
+        if k < i or not _ALNUM.match(tok.text) or tok.norm in STOP_WORDS:
             continue
-        hit = _trigger_at(tokens, i, by_form, text)
+        hit = _trigger_at(tokens, k, by_form, text)
+        i = k + 1
         if hit is not None:
             found.append(hit)
-            i = hit.last + 1 if hit.last > i and hit.kind == "n" else i + 1
-        else:
-            i += 1
+            if hit.last > k and hit.kind == "n":
+                i = hit.last + 1
     return found

@@ -150,13 +150,14 @@ def _fullest_forms(mentions: list[Mention]) -> dict[str, str]:
     it word by word ("لافروف" → "سيرغي لافروف")."""
     forms = list(dict.fromkeys(normalise(m.canonical) for m in mentions))
     by_key = {normalise(m.canonical): m.canonical for m in mentions}
+    words = {key: key.split() for key in forms}  # split once, not once per pair
     mapping: dict[str, str] = {}
     for key in forms:
         best = key
-        kw = key.split()
+        kw = words[key]
         for other in forms:
-            ow = other.split()
-            if other != key and len(ow) > len(kw) and _contains_words(ow, kw) and len(other) > len(best):
+            ow = words[other]
+            if len(ow) > len(kw) and len(other) > len(best) and _contains_words(ow, kw):
                 best = other
         mapping[key] = by_key[best]
     return mapping

@@ -44,24 +44,53 @@ def _single_word_spreads(stem: str, typed: Counter, untagged: Counter, min_stem_
     return len(stem) >= min_stem_len and stem[0].isalpha() and sum(typed.values()) >= untagged[stem]
 
 
+def _name_starts(found: Sequence[list[tuple[tuple[str, ...], str]]]) -> dict[str, list[int]]:
+    """First stem of each found name → the sentences it was found in (ascending)."""
+    out: dict[str, list[int]] = {}
+    for j, names in enumerate(found):
+        for key, _ in names:
+            out.setdefault(key[0], []).append(j)
+    return out
+
+
+def _candidates(st: Sequence[str], tg: Sequence[str], starts: dict[str, list[int]], near: range) -> list[int]:
+    """The untagged positions of a sentence whose stem starts a name found ``near`` it: only
+    there can a name be tagged again, and most sentences have none (their votes are then not
+    worth counting)."""
+    lo, hi = near.start, near.stop
+    return [
+        i
+        for i, stem in enumerate(st)
+        if stem in starts and tg[i] == "O" and any(lo <= j < hi for j in starts[stem])
+    ]
+
+
 def propagate(
     sentences: Sequence[Sequence[str]],
     tags: Sequence[Sequence[str]],
     window: int = 10,
     min_stem_len: int = 3,
+    stems: Sequence[Sequence[str]] | None = None,
 ) -> list[list[str]]:
     """The tags of a document's sentences with every name found tagged again where its stems stand
     untagged within ``window`` sentences; single words shorter than ``min_stem_len`` letters are
-    left alone."""
-    stems = [stems_of(s) for s in sentences]
+    left alone. ``stems``: the sentences' ``stems_of``, when the caller has them already."""
+    if stems is None:
+        stems = [stems_of(s) for s in sentences]
     found = [_names(st, tg) for st, tg in zip(stems, tags, strict=True)]
     out = [list(t) for t in tags]
+    starts = _name_starts(found)
+    if not starts:
+        return out
     untagged_counts = [
         Counter(stem for stem, tag in zip(s, t, strict=True) if tag == "O")
         for s, t in zip(stems, tags, strict=True)
     ]
     for k, (st, tg) in enumerate(zip(stems, out, strict=True)):
         near = range(max(0, k - window), min(len(stems), k + window + 1))
+        candidates = _candidates(st, tg, starts, near)
+        if not candidates:
+            continue
         votes: dict[tuple[str, ...], Counter] = {}
         for j in near:
             for key, typ in found[j]:
@@ -70,25 +99,19 @@ def propagate(
                 if counter is None:
                     counter = votes[key] = Counter()
                 counter[typ] += 1
-        if not votes:
-            continue
         untagged = _untagged_words(untagged_counts, near, votes)
         longest = max(len(key) for key in votes)
-        firsts = {key[0] for key in votes}  # a name can start only at one of its first stems
-        i = 0
-        while i < len(st):
-            hit = None
-            if tg[i] == "O" and st[i] in firsts:
-                for n in range(min(longest, len(st) - i), 0, -1):
-                    key = tuple(st[i : i + n])
-                    if key in votes and all(t == "O" for t in tg[i : i + n]):
-                        if n > 1 or _single_word_spreads(key[0], votes[key], untagged, min_stem_len):
-                            hit = (n, votes[key].most_common(1)[0][0])
-                        break
-            if hit:
-                n, typ = hit
-                tg[i : i + n] = ["B-" + typ] + ["I-" + typ] * (n - 1)
-                i += n
-            else:
-                i += 1
+        end = 0  # the positions before it are inside a name tagged here
+        for i in candidates:
+            if i < end:
+                continue
+            end = i + 1
+            for n in range(min(longest, len(st) - i), 0, -1):
+                key = tuple(st[i : i + n])
+                if key in votes and all(t == "O" for t in tg[i : i + n]):
+                    if n > 1 or _single_word_spreads(key[0], votes[key], untagged, min_stem_len):
+                        typ = votes[key].most_common(1)[0][0]
+                        tg[i : i + n] = ["B-" + typ] + ["I-" + typ] * (n - 1)
+                        end = i + n
+                    break
     return out

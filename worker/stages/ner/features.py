@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from worker.lang.ar import ordered
 from worker.lang.ar.normalise import normalise
@@ -64,10 +64,10 @@ def shape(word: str) -> str:
 WORD_CACHE_SIZE = 16384
 
 
-@dataclass(frozen=True)
-class _Word:
+class _Word(NamedTuple):
     """What a word contributes to its own features and to its neighbours', computed once per
-    distinct word (FeatureExtractor): everything here depends on the word alone."""
+    distinct word (FeatureExtractor): everything here depends on the word alone. (A named tuple:
+    a frozen dataclass of fourteen fields took a tenth of a new word's time to build.)"""
 
     w: str  # folded
     s: str  # folded, article and conjunction stripped
@@ -262,11 +262,7 @@ def _listed_names(words: Sequence[_Word], lex: Lexicons) -> list[str | None]:
     while i < n:
         hit = None
         for first in words[i].name_firsts:
-            for length in range(min(MAX_NAME_WORDS, n - i), 0, -1):
-                typ = lex.name_list.get(" ".join([first, *w[i + 1 : i + length]]))
-                if typ:
-                    hit = (length, typ)
-                    break
+            hit = _longest_name(first, w, i, min(MAX_NAME_WORDS, n - i), lex)
             if hit:
                 break
         if hit:
@@ -276,6 +272,22 @@ def _listed_names(words: Sequence[_Word], lex: Lexicons) -> list[str | None]:
         else:
             i += 1
     return out
+
+
+def _longest_name(first: str, w: Sequence[str], i: int, most: int, lex: Lexicons) -> tuple[int, str] | None:
+    """(length, type) of the longest name of the name list of at most ``most`` words that is
+    ``first`` and the words after ``w[i]``; names are extended while they are the start of one."""
+    hit = None
+    name = first
+    for length in range(1, most + 1):
+        if length > 1:
+            name += " " + w[i + length - 1]
+        if name not in lex.name_prefixes:
+            break
+        typ = lex.name_list.get(name)
+        if typ:
+            hit = (length, typ)
+    return hit
 
 
 def _own_features(wi: str, si: str) -> tuple[str, ...]:

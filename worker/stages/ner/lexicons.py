@@ -14,7 +14,9 @@ sits in a cluster of names, is likely a name. The files are built by ``khabar tr
 from __future__ import annotations
 
 import gzip
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 WORDFREQ_FILE = "wordfreq.tsv.gz"
@@ -43,18 +45,36 @@ class Lexicons:
     name_list: dict[str, str] = field(default_factory=dict)
     name_firsts: frozenset[str] = frozenset()
     wd_names: frozenset[str] = frozenset()
+    # the names' first one, two, … words (joined by spaces): a longer name is looked for only
+    # where a name starts with the words so far
+    name_prefixes: frozenset[str] = frozenset()
 
     @classmethod
     def with_name_list(cls, name_list: dict[str, str], **kw) -> Lexicons:
-        return cls(name_list=name_list, name_firsts=frozenset(n.split(" ", 1)[0] for n in name_list), **kw)
+        return cls(
+            name_list=name_list,
+            name_firsts=frozenset(n.split(" ", 1)[0] for n in name_list),
+            name_prefixes=frozenset(_word_prefixes(name_list)),
+            **kw,
+        )
 
     def zipf_bucket(self, word: str) -> str:
         """The word's Zipf frequency (log10 per billion words) in half steps, or "none"."""
         cb = self.freq.get(word)
-        if cb is None:
-            return "none"
-        zipf = 9 - (cb + 1) / 100
-        return str(int(zipf * 2) / 2) if zipf >= 1 else "0"
+        return "none" if cb is None else _zipf_bucket(cb)
+
+
+@lru_cache(maxsize=4096)  # a few hundred distinct frequencies: the arithmetic once for each
+def _zipf_bucket(cb: int) -> str:
+    zipf = 9 - (cb + 1) / 100
+    return str(int(zipf * 2) / 2) if zipf >= 1 else "0"
+
+
+def _word_prefixes(names: Iterable[str]) -> Iterator[str]:
+    for name in names:
+        words = name.split(" ")
+        for k in range(1, len(words) + 1):
+            yield " ".join(words[:k])
 
 
 def write(out_dir: str | Path, lex: Lexicons) -> None:

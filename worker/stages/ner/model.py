@@ -46,6 +46,8 @@ META_FILE = "meta.json"
 def bio_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     """Entity spans (start, end, type) of a BIO tag sequence under conlleval rules: an I- tag
     after O or after another type starts a new entity."""
+    if tags.count("O") == len(tags):  # most sentences: none (a C-level count, not a loop)
+        return []
     out = []
     start, typ = None, None
     for i, tag in enumerate([*tags, "O"]):
@@ -117,8 +119,12 @@ class NerModel:
         # each distinct word's own features are computed once per process, not once per token
         self._features = FeatureExtractor(gazetteer, self.lex, neighbours=neighbours)
         # the same features less those the first model has no weight for (the single pass only:
-        # a second model knows others), built on first use
-        self._known_features: ModelFeatures | None = None
+        # a second model knows others). Built with the model, not on first use: the stage
+        # freezes the loaded model out of the garbage collector's scans (stage.get_tagger), and
+        # its indexes are then frozen with it.
+        self._known_features = (
+            ModelFeatures(self._features, model_attributes(tagger)) if tagger2 is None else None
+        )
         # For clitic decisions (ner_clitics.py): how often a word is seen inside names, and the
         # frequent words that seldom are.
         lexicon = lexicon or {}
@@ -182,8 +188,6 @@ class NerModel:
         still loaded in the tagger (loading its features again is as dear as tagging it); only a
         sentence the consistency pass changed is loaded again for the marginals of its new tags."""
         tagger = self._tagger
-        if self._known_features is None:
-            self._known_features = ModelFeatures(self._features, model_attributes(tagger))
         features = self._known_features
         feats, tags, probs = [], [], []
         for toks in sentences:
@@ -200,7 +204,8 @@ class NerModel:
         if window:
             from worker.stages.ner.consistency import propagate
 
-            spread = propagate(sentences, tags, window=window)
+            stems = [features.stems(toks) for toks in sentences]
+            spread = propagate(sentences, tags, window=window, stems=stems)
             if marginals:
                 for k, (before, after) in enumerate(zip(tags, spread, strict=True)):
                     if after != before:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import functools
 import os
 import tempfile
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from types import MappingProxyType
 
 import pycrfsuite
 
@@ -44,12 +45,54 @@ def model_attributes(tagger: pycrfsuite.Tagger) -> frozenset[str]:
     return frozenset(line.split(": ", 1)[1] for line in text[start:end].split("\n"))
 
 
+# A word that is not part of any known pair feature of a kind: no other word makes one with it.
+_NO_PAIRS: Mapping[str, bytes] = MappingProxyType({})
+# nor part of any known neighbour feature
+_NO_SIDES: tuple[tuple[bytes, ...], ...] = ((), (), (), ())
+
+
+def _pair_index(known: Mapping[str, bytes], prefix: str, own_first: bool) -> dict[str, dict[str, bytes]]:
+    """The known features ``prefix + a + "|" + b`` by one of their two words (``a`` when
+    ``own_first``, else ``b``) and then the other: a token finds its pair features with two
+    look-ups instead of building every pair's string, and most words are in none. A feature is
+    split at every "|" (a word may hold one), so a pair is found exactly when its string is known."""
+    out: dict[str, dict[str, bytes]] = {}
+    for f, b in known.items():
+        if not f.startswith(prefix):
+            continue
+        rest = f[len(prefix) :]
+        at = rest.find("|")
+        while at >= 0:
+            first, second = rest[:at], rest[at + 1 :]
+            own, other = (first, second) if own_first else (second, first)
+            out.setdefault(own, {})[other] = b
+            at = rest.find("|", at + 1)
+    return out
+
+
+def _side_index(
+    known: Mapping[str, bytes], prefixes: Sequence[str]
+) -> dict[str, tuple[tuple[bytes, ...], ...]]:
+    """Value → the known feature ``prefix + value`` of each prefix, as ``(b,)`` or ``()``: what a
+    word gives its neighbours is then one look-up, not a string built and looked up per prefix
+    (each prefix ends with the feature's first "=")."""
+    column = {p: k for k, p in enumerate(prefixes)}
+    out: dict[str, list[tuple[bytes, ...]]] = {}
+    for f, b in known.items():
+        head, sep, value = f.partition("=")
+        k = column.get(head + sep)
+        if k is not None:
+            out.setdefault(value, [()] * len(prefixes))[k] = (b,)
+    return {value: tuple(row) for value, row in out.items()}
+
+
 class _View:
     """One word's pieces of the features: its own, and those it gives the tokens around it."""
 
     __slots__ = (
         "name_firsts", "w", "s", "own", "wm1", "wp1", "wm2", "wp2", "sm1", "sp1", "sm3", "sp3",
         "zz", "zm1", "zp1", "mid", "pnm1", "pnp1", "rest", "km1", "kp1", "g", "gm1", "gp1",
+        "w_after", "w_before", "s_after", "s_before", "s_after_left", "s_before_right",
     )  # fmt: skip
 
 
@@ -64,6 +107,25 @@ class ModelFeatures:
         # each known feature encoded once and shared: the cached words hold only these
         self.known = {f: f.encode("utf-8") for f in known}
         self._one = {f: (b,) for f, b in self.known.items()}
+        # the pair features of a token by the word each is read from (its own, or its first
+        # neighbour's for the pairs of two neighbours), in the order they come
+        self._pairs = tuple(
+            _pair_index(self.known, prefix, own_first)
+            for prefix, own_first in (
+                ("w-1w=", False),  # w-1w={left}|{word}: by the word
+                ("ww+1=", True),  # ww+1={word}|{right}
+                ("s-1s=", False),
+                ("ss+1=", True),
+                ("s-2s-1=", False),  # s-2s-1={left2}|{left}: by the left neighbour
+                ("s+1s+2=", True),  # s+1s+2={right}|{right2}: by the right neighbour
+            )
+        )
+        # what a word gives its neighbours, by the word's form, stem, frequency bucket and
+        # gazetteer type (see _sides)
+        self._w_sides = _side_index(self.known, ("w-1=", "w+1=", "w-2=", "w+2="))
+        self._s_sides = _side_index(self.known, ("s-1=", "s+1=", "s-3=", "s+3="))
+        self._z_sides = _side_index(self.known, ("z-1=", "z+1="))
+        self._g_sides = _side_index(self.known, ("g-1=", "g+1="))
         lex = extractor.lex
         self._names = bool(lex.names)
         self._clusters = bool(lex.clusters)
@@ -73,18 +135,18 @@ class ModelFeatures:
         self._end = self._pad("</s>", gaz.get("</s>"))
 
     def _keep(self, features: Iterable[str]) -> tuple[bytes, ...]:
-        known = self.known
-        return tuple([known[f] for f in features if f in known])
+        return tuple(filter(None, map(self.known.get, features)))
 
     def _sides(self, v: _View, w: str, s: str, z: str, g: str | None) -> None:
-        one = self._one.get
         v.w, v.s = w, s
-        v.wm1, v.wp1 = one("w-1=" + w, ()), one("w+1=" + w, ())
-        v.wm2, v.wp2 = one("w-2=" + w, ()), one("w+2=" + w, ())
-        v.sm1, v.sp1 = one("s-1=" + s, ()), one("s+1=" + s, ())
-        v.sm3, v.sp3 = one("s-3=" + s, ()), one("s+3=" + s, ())
-        v.zm1, v.zp1 = one("z-1=" + z, ()), one("z+1=" + z, ())
-        v.gm1, v.gp1 = (one("g-1=" + g, ()), one("g+1=" + g, ())) if g else ((), ())
+        pw1, wp1, ps1, sp1, ps2, sp2 = self._pairs
+        v.w_after, v.w_before = pw1.get(w, _NO_PAIRS), wp1.get(w, _NO_PAIRS)
+        v.s_after, v.s_before = ps1.get(s, _NO_PAIRS), sp1.get(s, _NO_PAIRS)
+        v.s_after_left, v.s_before_right = ps2.get(s, _NO_PAIRS), sp2.get(s, _NO_PAIRS)
+        v.wm1, v.wp1, v.wm2, v.wp2 = self._w_sides.get(w, _NO_SIDES)
+        v.sm1, v.sp1, v.sm3, v.sp3 = self._s_sides.get(s, _NO_SIDES)
+        v.zm1, v.zp1 = self._z_sides.get(z, _NO_SIDES[:2])
+        v.gm1, v.gp1 = self._g_sides.get(g, _NO_SIDES[:2]) if g else _NO_SIDES[:2]
 
     def _pad(self, pad: str, g: str | None) -> _View:
         """The padding around a sentence, as the neighbour it is to the first and last tokens
@@ -118,54 +180,63 @@ class ModelFeatures:
         v.g = one("g=" + x.gaz, ()) if x.gaz else ()
         return v
 
+    def stems(self, tokens: Sequence[str]) -> list[str]:
+        """``features.stems_of(tokens)``, read off the words' views (those of a sentence whose
+        features were just built are at hand)."""
+        view = self._view
+        return [view(t).s for t in tokens]
+
     def sentence(self, tokens: Sequence[str]) -> list[list[bytes]]:
         """The known features of each token, in ``FeatureExtractor.sentence``'s order."""
-        views = [self._view(t) for t in tokens]
+        view = self._view
+        views = [view(t) for t in tokens]
         lex = self.x.lex
-        listed = _listed_names(views, lex) if lex.name_list else None
+        listed = _listed_names(views, lex) if lex.name_list else [None] * len(views)
         known = self.known
         s, e = self._start, self._end
         padded = [s, s, s, *views, e, e, e]
         out: list[list[bytes]] = []
-        for i, x in enumerate(views):
-            l3, l2, l1, _, r1, r2, r3 = padded[i : i + 7]
-            f = [
-                *x.own,
-                *l1.wm1,
-                *r1.wp1,
-                *l2.wm2,
-                *r2.wp2,
-                *l1.sm1,
-                *r1.sp1,
-                *l3.sm3,
-                *r3.sp3,
-            ]
-            w, st = x.w, x.s
-            for a in (
-                f"w-1w={l1.w}|{w}",
-                f"ww+1={w}|{r1.w}",
-                f"s-1s={l1.s}|{st}",
-                f"ss+1={st}|{r1.s}",
-                f"s-2s-1={l2.s}|{l1.s}",
-                f"s+1s+2={r1.s}|{r2.s}",
-            ):
-                if a in known:
-                    f.append(known[a])
-            f += x.zz
-            f += l1.zm1
-            f += r1.zp1
-            f += x.mid
-            f += l1.pnm1
-            f += r1.pnp1
-            f += x.rest
-            f += l1.km1
-            f += r1.kp1
-            if listed is not None and listed[i]:
-                for a in ("nl=" + listed[i], "nl=" + listed[i][2:]):
-                    if a in known:
-                        f.append(known[a])
-            f += x.g
-            f += l1.gm1
-            f += r1.gp1
-            out.append(f)
+        # each token with the three words (or pads) on each side
+        for x, l3, l2, l1, r1, r2, r3, name in zip(
+            views, padded, padded[1:], padded[2:], padded[4:], padded[5:], padded[6:], listed, strict=False
+        ):
+            # one list display (in FeatureExtractor.sentence's order), not a list grown piece by piece
+            out.append(
+                [
+                    *x.own,
+                    *l1.wm1,
+                    *r1.wp1,
+                    *l2.wm2,
+                    *r2.wp2,
+                    *l1.sm1,
+                    *r1.sp1,
+                    *l3.sm3,
+                    *r3.sp3,
+                    # w-1w, ww+1, s-1s, ss+1, s-2s-1, s+1s+2 (see _pair_index), those known
+                    *filter(
+                        None,
+                        (
+                            x.w_after.get(l1.w),
+                            x.w_before.get(r1.w),
+                            x.s_after.get(l1.s),
+                            x.s_before.get(r1.s),
+                            l1.s_after_left.get(l2.s),
+                            r1.s_before_right.get(r2.s),
+                        ),
+                    ),
+                    *x.zz,
+                    *l1.zm1,
+                    *r1.zp1,
+                    *x.mid,
+                    *l1.pnm1,
+                    *r1.pnp1,
+                    *x.rest,
+                    *l1.km1,
+                    *r1.kp1,
+                    *(filter(None, (known.get("nl=" + name), known.get("nl=" + name[2:]))) if name else ()),
+                    *x.g,
+                    *l1.gm1,
+                    *r1.gp1,
+                ]
+            )
         return out

@@ -22,7 +22,6 @@ from typing import Protocol
 from worker.stages.config import DEFAULT, NER_BACKENDS, StageConfig
 from worker.stages.document import Document, Mention
 from worker.stages.ner.clitics import split_proclitic
-from worker.stages.ner.features import fold
 from worker.stages.ner.model import NerModel, bio_spans
 
 BACKENDS = NER_BACKENDS
@@ -71,7 +70,8 @@ def get_tagger(config: StageConfig = DEFAULT) -> Tagger:
 def ner(doc: Document, config: StageConfig = DEFAULT) -> Document:
     """Stage: tag each sentence's tokens and turn the BIO spans into mentions."""
     tagger = get_tagger(config)
-    context = {fold(t.text) for s in doc.sentences for t in s.tokens}
+    # fold(t.text), which segment already computed (fold is normalise, or the word if that is empty)
+    context = {t.norm or t.text for s in doc.sentences for t in s.tokens}
     mentions: list[Mention] = []
     all_tags, all_marginals = tagger.tag_document_with_marginals(
         [[t.text for t in s.tokens] for s in doc.sentences]
