@@ -17,7 +17,6 @@ with the role model (worker/training/event_places.py): feature names and numbers
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -25,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 
 from worker.lang.ar import words
-from worker.stages.events.roles import PREP_CLASSES, PUNCTUATION
+from worker.stages.events.roles import PREP_CLASSES, PUNCTUATION, softmax
 
 LABELS = ("none", "location")
 # A place this many tokens after another, or fewer, is read as its container («الزبداني بريف دمشق»).
@@ -199,14 +198,7 @@ class PlaceModel:
     threshold: float = 0.2
 
     def probability(self, features: Iterable[str]) -> float:
-        z = list(self.bias)
-        for f in features:
-            w = self.weights.get(f)
-            if w:
-                z = [a + b for a, b in zip(z, w, strict=True)]
-        top = max(z)
-        e = [math.exp(v - top) for v in z]
-        return e[1] / sum(e)
+        return softmax(self.weights, self.bias, features)[1]
 
     def to_json(self) -> str:
         data = {

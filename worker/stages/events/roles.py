@@ -390,12 +390,25 @@ def decide(model: RoleModel, cands: Sequence[Candidate]) -> list[tuple[str, Cand
 Weights = dict[str, tuple[float, ...]]
 
 
-def _softmax(weights: Weights, bias: Sequence[float], features: Iterable[str]) -> tuple[float, ...]:
-    z = list(bias)
-    for f in features:
-        w = weights.get(f)
-        if w:
-            z = [a + b for a, b in zip(z, w, strict=True)]
+def softmax(weights: Weights, bias: Sequence[float], features: Iterable[str]) -> tuple[float, ...]:
+    get = weights.get
+    if len(bias) == 3:
+        # the role model's three classes, added up in scalars: a list built for every feature
+        # was most of the cost (same sums, in the same order)
+        a, b, c = bias
+        for f in features:
+            w = get(f)
+            if w:
+                a += w[0]
+                b += w[1]
+                c += w[2]
+        z = [a, b, c]
+    else:
+        z = list(bias)
+        for f in features:
+            w = get(f)
+            if w:
+                z = [x + y for x, y in zip(z, w, strict=True)]
     top = max(z)
     e = [math.exp(v - top) for v in z]
     total = sum(e)
@@ -433,12 +446,12 @@ class RoleModel:
     max_recipients: int | None = None
 
     def probabilities(self, features: Iterable[str]) -> tuple[float, ...]:
-        return _softmax(self.weights, self.bias, features)
+        return softmax(self.weights, self.bias, features)
 
     def participation(self, features: Iterable[str]) -> float:
         """The gate's probability that the candidate takes part (requires a gate)."""
         assert self.gate is not None
-        return _softmax(self.gate[0], self.gate[1], features)[1]
+        return softmax(self.gate[0], self.gate[1], features)[1]
 
     def to_json(self) -> str:
         data = {
