@@ -160,6 +160,19 @@ def test_a_persons_span_stops_at_common_words_and_future_verbs():
     assert not any(w in c for c in got for w in ("معارضته", "سيزداد", "كتب"))
 
 
+def test_a_definite_title_after_a_persons_name_ends_it_unless_it_is_a_name():
+    """«السفير» after a name is the title in apposition; «الأمين» is also a given name (the name
+    lists know it), and «الملك» after «عبد» is part of the name (sentences written for the test)."""
+    text = (
+        "وقال سامر نادر السفير لدى روما إن الوفد وصل. وتحدث محمد الأمين للصحفيين. "
+        "وزار عبد الملك الحداد المدينة."
+    )
+    names = [("سامر نادر السفير", "PERS"), ("محمد الأمين", "PERS"), ("عبد الملك الحداد", "PERS")]
+    got = {c for _, c, t in canon(doc_with(text, names)) if t == "PERS"}
+    assert {"سامر نادر", "محمد الأمين", "عبد الملك الحداد"} <= got
+    assert "سامر نادر السفير" not in got
+
+
 def test_common_nouns_taken_for_a_person_are_not_names():
     text = "وأكد المسؤول بمواجهة السياسات أن مقر الوزارة آمن. وقال المعلم إن الوفد وصل."
     d = doc_with(text, [("بمواجهة السياسات", "PERS"), ("مقر", "PERS"), ("المعلم", "PERS")])

@@ -106,6 +106,20 @@ def _ends_name(tok: Token, kind: str, verbs: frozenset[str]) -> bool:
     return w.startswith(PREPOSITION_ARTICLE) or w in PERSON_PREFIXES
 
 
+def _title_after_person(toks: list[Token], i: int, kind: str) -> bool:
+    """A definite title right after a person's name is the title in apposition, not a name part
+    ("رائد خالد قرملي السفير"), unless the name lists know it as a name ("محمد الأمين", "الشيخ")
+    or a name particle stands before it ("عبد الملك")."""
+    w = toks[i].norm
+    return (
+        kind == "PERS"
+        and w.startswith(ARTICLE)
+        and w in TITLE_WORDS
+        and w not in name_words()
+        and toks[i - 1].norm not in NAME_PARTICLES
+    )
+
+
 def _ali_after_particle(toks: list[Token], i: int) -> bool:
     """علي after بن is a name ("أحمد بن علي"), not the preposition على it normalises like."""
     return toks[i].norm in PREPOSITION_NAMES and toks[i - 1].norm in NAME_PARTICLES
@@ -119,7 +133,8 @@ def _name_end(toks: list[Token], first: int, kind: str) -> int:
         (
             i
             for i in range(first + 1, len(toks))
-            if _ends_name(toks[i], kind, verbs) and not _ali_after_particle(toks, i)
+            if (_ends_name(toks[i], kind, verbs) or _title_after_person(toks, i, kind))
+            and not _ali_after_particle(toks, i)
         ),
         None,
     )
