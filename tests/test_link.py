@@ -210,3 +210,22 @@ def test_resolve_overlaps_keeps_what_a_scan_of_every_kept_span_keeps():
             end = start + rng.choice([0, 1, 2, 3, 5, 8])
             mentions.append(Mention("x", "PERS", start, end, "x", 0, 0.5, rng.choice(list(ORIGIN_RANK))))
         assert [id(m) for m in resolve_overlaps(mentions)] == [id(m) for m in scan(mentions)]
+
+
+def test_a_name_found_again_after_li_and_the_article_keeps_the_word_and_the_article():
+    # "للعراق" is ل + "العراق", the article's alif dropped: not "لعراق".
+    text = "وزار الوفد العراق أمس. وقال إن الدعم للعراق مستمر وإن وللعراق حقا."
+    got = canon(doc_with(text, [("العراق", "LOC")]))
+    assert ("للعراق", "العراق", "LOC") in got  # the gazetteer's name
+    assert not any(c.startswith("لع") for _, c, _ in got)
+    text = "التقى سامر الحداد الوفد. وقال إن الدعم للحداد مستمر."
+    got = canon(doc_with(text, [("سامر الحداد", "PERS")]))
+    assert ("للحداد", "سامر الحداد", "PERS") in got  # a family name found again
+
+
+def test_a_common_noun_after_a_title_opens_no_name():
+    # "عضو" (a member) after "رئيس المجلس الوطني السابق" is the next title, not a first name.
+    text = "وقال رئيس المجلس الوطني السابق عضو الائتلاف سامر الحداد إن الوضع صعب."
+    got = canon(doc_with(text, [("سامر الحداد", "PERS")]))
+    assert not any("عضو" in c for _, c, _ in got)
+    assert ("سامر الحداد", "سامر الحداد", "PERS") in got

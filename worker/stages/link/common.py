@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from collections.abc import Sequence
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -74,6 +75,21 @@ PROPAGATED_SCORE = 0.5
 WORD = re.compile(r"[\u0621-\u064A\u0671-\u06D3A-Za-z]")
 # event verbs shorter than this (two letters) are too ambiguous to end a name
 MIN_VERB = 3
+
+
+def after_clitic(doc: Document, span: Sequence[Token], cut: int) -> tuple[int, str, str]:
+    """(start, text, canonical) of the name written as ``span`` once ``cut`` letters of clitic
+    are cut from its first word: "بواشنطن" → "واشنطن". After ل + the article the article's alif is
+    gone ("للعراق"): as the tagger's mentions do, the text keeps the ل and the canonical writes
+    the article back ("العراق")."""
+    first = span[0]
+    start = first.start + cut
+    if cut and first.stem.startswith(ARTICLE) and first.norm[cut - 1 :].startswith(LAM_ARTICLE):
+        start -= 1
+        text = doc.text[start : span[-1].end]
+        return start, text, ARTICLE + text[len(LAM_ARTICLE) :]
+    text = doc.text[start : span[-1].end]
+    return start, text, text
 
 
 def is_word(tok: Token) -> bool:

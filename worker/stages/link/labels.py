@@ -19,6 +19,7 @@ from worker.stages.link.common import (
     NAME_PARTICLES,
     ORG_LABELS,
     WORD,
+    after_clitic,
 )
 
 # gazetteer names are looked up two words first ("الولايات المتحدة" before "المتحدة")
@@ -82,9 +83,8 @@ def _gazetteer_name(doc: Document, si: int, k: int) -> Mention | None:
         whole = " ".join(t.norm for t in span)
         typ = gaz.get(" ".join([span[0].stem, *[t.norm for t in span[1:]]])) or gaz.get(whole)
         if typ:
-            start = span[0].start + (0 if gaz.get(whole) else span[0].clitic_len)
-            name = doc.text[start : span[-1].end]
-            return Mention(name, typ, start, span[-1].end, name, si, GAZETTEER_SCORE, "gazetteer")
+            start, name, canonical = after_clitic(doc, span, 0 if gaz.get(whole) else span[0].clitic_len)
+            return Mention(name, typ, start, span[-1].end, canonical, si, GAZETTEER_SCORE, "gazetteer")
     return None
 
 

@@ -10,7 +10,7 @@ from worker.lang.ar.lexicons import gazetteer
 from worker.lang.ar.morphology import adjective_stem
 from worker.lang.ar.normalise import normalise
 from worker.stages.document import Document, Mention, Token
-from worker.stages.link.common import FUNCTION_WORDS, NOT_NAMES, PROPAGATED_SCORE
+from worker.stages.link.common import FUNCTION_WORDS, NOT_NAMES, PROPAGATED_SCORE, after_clitic
 
 # Which mention wins an overlap, by origin: the tagger's and the rules that override it, then names
 # after a label or from the gazetteer, then occurrences of a name tagged elsewhere.
@@ -123,9 +123,10 @@ def _occurrence(doc: Document, si: int, span: tuple[Token, ...], names: dict[str
         (" ".join([span[0].stem, *rest]), span[0].clitic_len),
     ):
         if key in names:
-            start = span[0].start + cut
-            text = doc.text[start : span[-1].end]
-            return Mention(text, names[key], start, span[-1].end, text, si, PROPAGATED_SCORE, "propagated")
+            start, text, canonical = after_clitic(doc, span, cut)
+            return Mention(
+                text, names[key], start, span[-1].end, canonical, si, PROPAGATED_SCORE, "propagated"
+            )
     return None
 
 
