@@ -121,8 +121,8 @@ def _is_name_word(toks: tuple[Token, ...], j: int, n0: int, persons: _Persons) -
         return False  # "قائد فيلق القدس | زار موسكو": a verb, not a name
     if _is_common_word(w):
         return False
-    if j == n0 and is_common_word(w) and not persons.tagged(toks[j]):
-        return False  # a common noun opens no name ("رئيس المجلس السابق | عضو الائتلاف")
+    if is_common_word(w) and not persons.tagged(toks[j]):
+        return False  # a common noun is in no name ("رئيس المجلس السابق | عضو الائتلاف")
     if len(w) > MAX_SHORT_WORD and w[0] in IMPERFECT_PREFIXES and j == n0 and w not in persons.words:
         return False  # an imperfect verb ("يؤكد")
     # a third word only when the tagger saw it ("عبدربه منصور هادي")
