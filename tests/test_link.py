@@ -229,3 +229,15 @@ def test_a_common_noun_after_a_title_opens_no_name():
     got = canon(doc_with(text, [("سامر الحداد", "PERS")]))
     assert not any("عضو" in c for _, c, _ in got)
     assert ("سامر الحداد", "سامر الحداد", "PERS") in got
+
+
+def test_a_persons_span_stops_before_the_copula_a_conjunction_or_an_imperfect_verb():
+    # The tagger glues the subject to what follows it; the name stops there, and the word after
+    # it is never looked for elsewhere as the person's family name.
+    text = (
+        "وقال إن جيب بوش يركز أنظاره على الولايات. وأكد أن حيدر العبادي كان قد حمل رسالة. ثم يركز الناخبون."
+    )
+    got = canon(doc_with(text, [("جيب بوش يركز", "PERS"), ("حيدر العبادي كان", "PERS")]))
+    assert ("جيب بوش", "جيب بوش", "PERS") in got
+    assert ("حيدر العبادي", "حيدر العبادي", "PERS") in got
+    assert not any(w in c for _, c, _ in got for w in ("يركز", "كان"))

@@ -46,6 +46,9 @@ PREPOSITION_ARTICLE = ("بال", "لل")
 # سيزداد") is "س" + an imperfect of this frequency and at least this many letters.
 POSSESSED_NOUN_ZIPF = 3.0
 FUTURE_VERB_ZIPF = 3.0
+# A word with the imperfect's ي (not a name the lists know: "يوسف", "يحيى") that general text
+# uses this often is a verb after its subject ("جيب بوش يركز").
+IMPERFECT_VERB_ZIPF = 3.5
 MIN_FUTURE_VERB = 5
 FEMININE_POSSESSIVES = ordered("link/feminine_possessives")
 FUTURE_PREFIX = "س"
@@ -84,6 +87,8 @@ def _common_word(w: str) -> bool:
     for suffix in FEMININE_POSSESSIVES:
         if w.endswith(suffix) and zipf.get(ARTICLE + w[: -len(suffix)] + "ه", 0.0) >= POSSESSED_NOUN_ZIPF:
             return True
+    if w[0] == IMPERFECT_PREFIXES[0] and zipf.get(w, 0.0) >= IMPERFECT_VERB_ZIPF:
+        return True  # an imperfect verb after its subject ("جيب بوش يركز", "كيليطو يرى")
     return (
         len(w) >= MIN_FUTURE_VERB
         and w[0] == FUTURE_PREFIX
