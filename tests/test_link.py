@@ -241,3 +241,9 @@ def test_a_persons_span_stops_before_the_copula_a_conjunction_or_an_imperfect_ve
     assert ("جيب بوش", "جيب بوش", "PERS") in got
     assert ("حيدر العبادي", "حيدر العبادي", "PERS") in got
     assert not any(w in c for _, c, _ in got for w in ("يركز", "كان"))
+
+
+def test_a_word_with_tanween_is_no_part_of_a_name():
+    text = "منذ شهر، خصص فلاديمير كوخًا صغيرًا للجنود."
+    got = canon(doc_with(text, [("فلاديمير كوخًا", "PERS")]))
+    assert ("فلاديمير", "فلاديمير", "PERS") in got

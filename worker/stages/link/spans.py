@@ -46,6 +46,8 @@ PREPOSITION_ARTICLE = ("بال", "لل")
 # سيزداد") is "س" + an imperfect of this frequency and at least this many letters.
 POSSESSED_NOUN_ZIPF = 3.0
 FUTURE_VERB_ZIPF = 3.0
+# the three nunation marks (fathatan, dammatan, kasratan)
+TANWEEN = "\u064b\u064c\u064d"
 # A word with the imperfect's ي (not a name the lists know: "يوسف", "يحيى") that general text
 # uses this often is a verb after its subject ("جيب بوش يركز").
 IMPERFECT_VERB_ZIPF = 3.5
@@ -104,6 +106,8 @@ def _ends_name(tok: Token, kind: str, verbs: frozenset[str]) -> bool:
     w = tok.norm
     if tok.stem in verbs or w in NAME_STOPS or w in SPAN_STOPS:
         return True
+    if kind != "MISC" and any(mark in tok.text for mark in TANWEEN):
+        return True  # an indefinite noun or adverb ("رسمياً", "كوخاً"): names take no tanween
     if kind == "ORG":
         return w.startswith(ARTICLE) and w in TITLE_WORDS  # "مجلس الوزراء | الدكتور"
     if kind == "PERS" and _common_word(w):
