@@ -247,3 +247,9 @@ def test_a_word_with_tanween_is_no_part_of_a_name():
     text = "منذ شهر، خصص فلاديمير كوخًا صغيرًا للجنود."
     got = canon(doc_with(text, [("فلاديمير كوخًا", "PERS")]))
     assert ("فلاديمير", "فلاديمير", "PERS") in got
+
+
+def test_a_word_with_a_preposition_and_a_pronoun_is_no_part_of_a_name():
+    text = "ولجأ طبيب القصر إلى هنري ليخبره عن الحال."
+    got = canon(doc_with(text, [("هنري ليخبره", "PERS")]))
+    assert ("هنري", "هنري", "PERS") in got

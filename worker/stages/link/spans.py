@@ -9,6 +9,7 @@ from collections import Counter
 from worker.lang.ar import ordered, words
 from worker.lang.ar.lexicons import gazetteer
 from worker.lang.ar.morphology import adjective_stem
+from worker.lang.ar.normalise import is_dropped
 from worker.stages.document import Document, Mention, Sentence, Token
 from worker.stages.link.common import (
     ARTICLE,
@@ -46,6 +47,9 @@ PREPOSITION_ARTICLE = ("بال", "لل")
 # سيزداد") is "س" + an imperfect of this frequency and at least this many letters.
 POSSESSED_NOUN_ZIPF = 3.0
 FUTURE_VERB_ZIPF = 3.0
+# the attached pronouns a word after ب/ل may end with, and the least letters of such a word
+PRONOUN_SUFFIXES = tuple(ordered("link/pronoun_suffixes"))
+MIN_PRONOUN_WORD = 5
 # the three nunation marks (fathatan, dammatan, kasratan)
 TANWEEN = "\u064b\u064c\u064d"
 # A word with the imperfect's ي (not a name the lists know: "يوسف", "يحيى") that general text
@@ -99,6 +103,18 @@ def _common_word(w: str) -> bool:
     )
 
 
+def _preposition_and_pronoun(tok: Token) -> bool:
+    """A word with ب or ل before it and a pronoun after it, as written (ه, not the ة the
+    normaliser folds into it): "باعتباره", "بنظارتيه", "ليخبره"."""
+    w = "".join(c for c in tok.text if not is_dropped(c))
+    return (
+        len(w) >= MIN_PRONOUN_WORD
+        and w[0] in "بل"
+        and w.endswith(PRONOUN_SUFFIXES)
+        and tok.norm not in name_words()
+    )
+
+
 def _ends_name(tok: Token, kind: str, verbs: frozenset[str]) -> bool:
     """A word inside a tagged span that the name stops before: a verb, a function or time word,
     a compass noun or a modifier ("المدعوم"), a person's title after a name; for persons and
@@ -106,6 +122,8 @@ def _ends_name(tok: Token, kind: str, verbs: frozenset[str]) -> bool:
     w = tok.norm
     if tok.stem in verbs or w in NAME_STOPS or w in SPAN_STOPS:
         return True
+    if _preposition_and_pronoun(tok):
+        return True  # "بورديو | باعتباره", "هنري | ليخبره": a name takes neither
     if kind != "MISC" and any(mark in tok.text for mark in TANWEEN):
         return True  # an indefinite noun or adverb ("رسمياً", "كوخاً"): names take no tanween
     if kind == "ORG":
