@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from worker.lang.ar import ordered
 from worker.lang.ar.morphology import adjective_stem
 from worker.stages.document import Document, Mention, Token
 from worker.stages.link.common import (
@@ -24,6 +25,11 @@ from worker.stages.link.common import (
 # An institution's name is its head and at most this many words after it ("المجلس الأعلى للقوات
 # المسلحة المصرية" is 4); longer runs of definite words go on into the sentence.
 INSTITUTION_WINDOW = 4
+# sound plural endings: a definite plural noun after a name's adjective starts another phrase
+PLURAL_ENDINGS = tuple(ordered("link/plural_endings"))
+# the normalised endings of a relative adjective, and its least letters with the article
+NISBA_ENDINGS = ("ي", "يه")
+MIN_NISBA = 6
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.\-]*(?:\s+[A-Z0-9][A-Za-z0-9&.\-]*)*")
 
 
@@ -57,6 +63,13 @@ def _institution_head(tok: Token) -> tuple[str, int] | None:
     return word, cut
 
 
+def _nisba(w: str) -> bool:
+    """A relative adjective, known ("اليمني") or by its shape ("العربية": ال…ي/ية)."""
+    return bool(adjective_stem(w)) or (
+        w.startswith(ARTICLE) and len(w) >= MIN_NISBA and w.endswith(NISBA_ENDINGS)
+    )
+
+
 def _institution_end(toks: tuple[Token, ...], k: int) -> int:
     """The end of the name after the head at ``k``: its definite words and nationality adjectives
     ("وزارة الخارجية الأميركية"), a complement that ends it ("الاتحاد الدولي لكرة القدم"),
@@ -66,7 +79,12 @@ def _institution_end(toks: tuple[Token, ...], k: int) -> int:
         w = toks[j].norm
         if w in NAME_STOPS or w in ORG_NAME_STOPS or w.startswith(CONJUNCTION):
             break
-        if w.startswith(ARTICLE) or adjective_stem(w):
+        if adjective_stem(w):
+            j += 1
+            continue
+        if w.startswith(ARTICLE):
+            if _nisba(toks[j - 1].norm) and w.endswith(PLURAL_ENDINGS):
+                break  # "جامعة الدول العربية | الاقتحامات": a plural after the adjective is an object
             j += 1
             continue
         if j + 1 < len(toks) and f"{w} {toks[j + 1].norm}" in INSTITUTION_COMPLEMENTS:
