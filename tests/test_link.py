@@ -255,8 +255,11 @@ def test_a_word_with_a_preposition_and_a_pronoun_is_no_part_of_a_name():
     assert ("هنري", "هنري", "PERS") in got
 
 
-def test_an_institution_name_stops_before_a_plural_after_its_adjective():
+def test_an_institution_name_stops_before_a_plural_or_a_common_noun_after_its_adjective():
     text = "أدانت جامعة الدول العربية الاقتحامات المتكررة للمسجد."
     got = {(c, t) for _, c, t in canon(doc_with(text, []))}
     assert ("جامعة الدول العربية", "ORG") in got
     assert not any("الاقتحامات" in c for c, _ in got)
+    text = "وبدأ الجيش الباكستاني القصف بعد أن دخل قيادة المنطقة العسكرية الرابعة."
+    got = {c for _, c, _ in canon(doc_with(text, []))}
+    assert {"الجيش الباكستاني", "قيادة المنطقة العسكرية الرابعة"} <= got

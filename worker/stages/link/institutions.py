@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from worker.lang.ar import ordered
+from worker.lang.ar import ordered, words
 from worker.lang.ar.morphology import adjective_stem
 from worker.stages.document import Document, Mention, Token
 from worker.stages.link.common import (
@@ -18,6 +18,7 @@ from worker.stages.link.common import (
     LATIN_SCORE,
     NAME_STOPS,
     ORG_NAME_STOPS,
+    is_common_word,
     is_word,
     sentence_of,
 )
@@ -27,6 +28,7 @@ from worker.stages.link.common import (
 INSTITUTION_WINDOW = 4
 # sound plural endings: a definite plural noun after a name's adjective starts another phrase
 PLURAL_ENDINGS = tuple(ordered("link/plural_endings"))
+ORDINALS = words("link/ordinals")
 # the normalised endings of a relative adjective, and its least letters with the article
 NISBA_ENDINGS = ("ي", "يه")
 MIN_NISBA = 6
@@ -70,6 +72,15 @@ def _nisba(w: str) -> bool:
     )
 
 
+def _ends_after_adjective(w: str) -> bool:
+    """A definite word after the relative adjective of an institution's name that starts another
+    phrase: a sound plural ("الاقتحامات") or a word general text uses as a common noun ("القصف",
+    "الضوء"), unless it is an adjective too ("الرسمية", "الرابعة")."""
+    if _nisba(w) or w in ORDINALS:
+        return False
+    return w.endswith(PLURAL_ENDINGS) or is_common_word(w)
+
+
 def _institution_end(toks: tuple[Token, ...], k: int) -> int:
     """The end of the name after the head at ``k``: its definite words and nationality adjectives
     ("وزارة الخارجية الأميركية"), a complement that ends it ("الاتحاد الدولي لكرة القدم"),
@@ -83,8 +94,8 @@ def _institution_end(toks: tuple[Token, ...], k: int) -> int:
             j += 1
             continue
         if w.startswith(ARTICLE):
-            if _nisba(toks[j - 1].norm) and w.endswith(PLURAL_ENDINGS):
-                break  # "جامعة الدول العربية | الاقتحامات": a plural after the adjective is an object
+            if _nisba(toks[j - 1].norm) and _ends_after_adjective(w):
+                break  # "جامعة الدول العربية | الاقتحامات", "الجيش الباكستاني | القصف"
             j += 1
             continue
         if j + 1 < len(toks) and f"{w} {toks[j + 1].norm}" in INSTITUTION_COMPLEMENTS:
