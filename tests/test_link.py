@@ -263,3 +263,10 @@ def test_an_institution_name_stops_before_a_plural_or_a_common_noun_after_its_ad
     text = "وبدأ الجيش الباكستاني القصف بعد أن دخل قيادة المنطقة العسكرية الرابعة."
     got = {c for _, c, _ in canon(doc_with(text, []))}
     assert {"الجيش الباكستاني", "قيادة المنطقة العسكرية الرابعة"} <= got
+
+
+def test_a_name_that_is_also_a_function_word_is_not_looked_for_elsewhere():
+    # "علي" alone normalises like the preposition على: tagging it once must not tag every على.
+    text = "وقالت كتيبة الإمام علي إنها سيطرت على المدينة وقادرة على الصمود."
+    got = canon(doc_with(text, [("علي", "PERS")]))
+    assert [t for t, _, _ in got].count("على") == 0

@@ -99,7 +99,7 @@ def _names_to_find(mentions: list[Mention]) -> dict[str, str]:
     names: dict[str, str] = {}
     for m in mentions:
         key = normalise(m.canonical)
-        if len(key) >= MIN_PROPAGATED and key not in NOT_NAMES:
+        if len(key) >= MIN_PROPAGATED and key not in NOT_NAMES and key not in FUNCTION_WORDS:
             names.setdefault(key, m.type)
     for m in mentions:
         parts = normalise(m.canonical).split()
