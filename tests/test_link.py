@@ -270,3 +270,10 @@ def test_a_name_that_is_also_a_function_word_is_not_looked_for_elsewhere():
     text = "وقالت كتيبة الإمام علي إنها سيطرت على المدينة وقادرة على الصمود."
     got = canon(doc_with(text, [("علي", "PERS")]))
     assert [t for t, _, _ in got].count("على") == 0
+
+
+def test_a_common_word_after_a_place_label_is_no_place_unless_a_gazetteer_knows_it():
+    text = "وقع الانفجار في منطقة قريبة من مدينة أخرى. وقصفت الطائرات محافظة إب ومدينة صور."
+    got = {(c, t) for _, c, t in canon(doc_with(text, []))}
+    assert not any(c in ("قريبة", "أخرى") for c, _ in got)
+    assert {("إب", "LOC"), ("صور", "LOC")} <= got

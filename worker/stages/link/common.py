@@ -150,6 +150,14 @@ def _resource_lines(name: str) -> list[str]:
 
 
 @cache
+def city_names() -> frozenset[str]:
+    """The keys of the place gazetteer's cities (GeoNames, worker/resources/places): "اب", "صور"."""
+    path = resources.files("worker.resources").joinpath("places", "places.tsv.gz")
+    lines = gzip.decompress(path.read_bytes()).decode("utf-8").splitlines()
+    return frozenset(line.split("\t", 1)[0] for line in lines if line and not line.startswith("#"))
+
+
+@cache
 def word_zipf() -> dict[str, float]:
     """Folded word → its Zipf frequency (log10 per billion words), for words of Zipf 3 or more."""
     out: dict[str, float] = {}

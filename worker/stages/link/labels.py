@@ -20,6 +20,8 @@ from worker.stages.link.common import (
     ORG_LABELS,
     WORD,
     after_clitic,
+    city_names,
+    is_common_word,
 )
 
 # gazetteer names are looked up two words first ("الولايات المتحدة" before "المتحدة")
@@ -47,6 +49,15 @@ def _is_org_name(first: Token) -> bool:
     return first.norm in gazetteer() or first.norm.startswith(ARTICLE) or first.text[0].isascii()
 
 
+def _may_name_a_place(w: str) -> bool:
+    """One word after a place label names a place unless it is an indefinite word general text
+    uses as a common word ("مدينة أخرى", "منطقة قريبة", "دولة واحدة") and no gazetteer knows it
+    as a place ("محافظة إب", "مدينة صور")."""
+    if w.startswith(ARTICLE) or not is_common_word(w):
+        return True
+    return w in gazetteer() or w in city_names()
+
+
 def _name_after_label(doc: Document, si: int, k: int, label_type: str) -> Mention | None:
     """The name after the label at word ``k`` of sentence ``si``: "قضاء البعاج" → "البعاج"
     (not a function word or a nationality: "المدينة في", "القوات الروسية")."""
@@ -56,6 +67,8 @@ def _name_after_label(doc: Document, si: int, k: int, label_type: str) -> Mentio
         return None
     last = toks[k + 2] if _two_word_name(toks, k) else first
     if label_type == "ORG" and not _is_org_name(first):
+        return None
+    if label_type == "LOC" and last is first and not _may_name_a_place(first.norm):
         return None
     name = doc.text[first.start : last.end]
     return Mention(name, label_type, first.start, last.end, name, si, LABEL_SCORE, "label")
