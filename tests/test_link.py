@@ -277,3 +277,13 @@ def test_a_common_word_after_a_place_label_is_no_place_unless_a_gazetteer_knows_
     got = {(c, t) for _, c, t in canon(doc_with(text, []))}
     assert not any(c in ("قريبة", "أخرى") for c, _ in got)
     assert {("إب", "LOC"), ("صور", "LOC")} <= got
+
+
+def test_a_common_word_after_a_definite_word_is_its_adjective_not_a_name_found_again():
+    # "الابن" of "جورج بوش الابن" is not every "الابن"; nor "محمد الماضي" every "نوفمبر الماضي"
+    text = "وقال محمد الماضي إن القرار صدر في نوفمبر الماضي."
+    got = canon(doc_with(text, [("محمد الماضي", "PERS")]))
+    assert ("الماضي", "محمد الماضي", "PERS") not in got
+    text = "التقى جورج بوش الابن الوفد. وقال الطفل الابن إن بوش غادر."
+    got = canon(doc_with(text, [("جورج بوش الابن", "PERS")]))
+    assert [t for t, _, _ in got].count("الابن") == 0

@@ -6,11 +6,19 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 
+from worker.lang.ar import words
 from worker.lang.ar.lexicons import gazetteer
 from worker.lang.ar.morphology import adjective_stem
 from worker.lang.ar.normalise import normalise
 from worker.stages.document import Document, Mention, Token
-from worker.stages.link.common import FUNCTION_WORDS, NOT_NAMES, PROPAGATED_SCORE, after_clitic
+from worker.stages.link.common import (
+    ARTICLE,
+    FUNCTION_WORDS,
+    NOT_NAMES,
+    PROPAGATED_SCORE,
+    after_clitic,
+    is_common_word,
+)
 
 # Which mention wins an overlap, by origin: the tagger's and the rules that override it, then names
 # after a label or from the gazetteer, then occurrences of a name tagged elsewhere.
@@ -19,6 +27,8 @@ ORIGIN_RANK = {"ner": 2, "rule": 2, "label": 1, "gazetteer": 1, "propagated": 0}
 MIN_PROPAGATED = 3
 # A person's family name is looked for alone when it has this many letters ("لافروف"; "علي" no).
 MIN_FAMILY_NAME_ALONE = 4
+# words that qualify a date ("الماضي", "المقبل"): a family name written so is not looked for alone
+TIME_QUALIFIERS = words("dates/past_qualifiers") | words("dates/next_qualifiers")
 # names of up to three words are looked for, the longest first ("سيرغي لافروف" before "لافروف")
 PROPAGATED_LENGTHS = (3, 2, 1)
 
@@ -110,9 +120,20 @@ def _names_to_find(mentions: list[Mention]) -> dict[str, str]:
             len(family) >= MIN_FAMILY_NAME_ALONE
             and family not in FUNCTION_WORDS
             and not adjective_stem(family)
+            and family not in TIME_QUALIFIERS  # "محمد الماضي", not every "نوفمبر الماضي"
         ):
             names.setdefault(family, "PERS")
     return names
+
+
+def _adjective_not_name(toks: tuple[Token, ...], k: int, n: int, names: dict[str, str]) -> bool:
+    """A one-word name that general text uses as a common word, right after a definite word, is
+    that word's adjective, not the name: "الأسبوع الماضي" is not "محمد الماضي", "جورج بوش الابن"
+    not a person "الابن" (but "وقال المعلم" is "وليد المعلم")."""
+    if n != 1 or k == 0 or toks[k].clitic_len or not toks[k - 1].norm.startswith(ARTICLE):
+        return False  # an adjective takes no conjunction or preposition ("العرب والأكراد")
+    word = toks[k].norm if toks[k].norm in names else toks[k].stem
+    return is_common_word(word)
 
 
 def _occurrence(doc: Document, si: int, span: tuple[Token, ...], names: dict[str, str]) -> Mention | None:
@@ -146,6 +167,6 @@ def propagate(doc: Document, mentions: list[Mention]) -> list[Mention]:
                 if k + n > len(toks):
                     continue
                 m = _occurrence(doc, si, toks[k : k + n], names)
-                if m is not None:
+                if m is not None and not _adjective_not_name(toks, k, n, names):
                     out.append(m)
     return out
