@@ -287,3 +287,11 @@ def test_a_common_word_after_a_definite_word_is_its_adjective_not_a_name_found_a
     text = "التقى جورج بوش الابن الوفد. وقال الطفل الابن إن بوش غادر."
     got = canon(doc_with(text, [("جورج بوش الابن", "PERS")]))
     assert [t for t, _, _ in got].count("الابن") == 0
+
+
+def test_a_common_word_after_the_name_after_a_title_is_no_family_name():
+    # VSO: the object right after the subject's name ("أدان … نتنياهو الاتفاق")
+    text = "وأدان رئيس الوزراء الإسرائيلي بنيامين نتنياهو الاتفاق مع إيران."
+    got = {c for _, c, t in canon(doc_with(text, [])) if t == "PERS"}
+    assert "بنيامين نتنياهو" in got
+    assert not any("الاتفاق" in c for c in got)

@@ -177,7 +177,10 @@ def _name_after_title(doc: Document, si: int, k: int, persons: _Persons) -> Ment
     if j == n0:
         return None
     if j < len(toks) and _is_family_name(toks[j]):
-        j += 1
+        # a common word the tagger left out is the verb's object, not a family name
+        # ("الأمير محمد بن سلمان | الشكر", "الرئيس محمد بخاري | السلطة")
+        if persons.tagged(toks[j]) or not is_common_word(toks[j].norm):
+            j += 1
     if not _is_credible(toks, n0, j, chain, persons):
         return None
     start, end = toks[n0].start, toks[j - 1].end
