@@ -295,3 +295,9 @@ def test_a_common_word_after_the_name_after_a_title_is_no_family_name():
     got = {c for _, c, t in canon(doc_with(text, [])) if t == "PERS"}
     assert "بنيامين نتنياهو" in got
     assert not any("الاتفاق" in c for c in got)
+
+
+def test_both_names_after_the_dual_of_a_place_label_are_places():
+    text = "تخوض الفصائل معارك للسيطرة على بلدتي الفوعة وكفرية بريف إدلب."
+    got = {(c, t) for _, c, t in canon(doc_with(text, []))}
+    assert {("الفوعة", "LOC"), ("كفرية", "LOC")} <= got

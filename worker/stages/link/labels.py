@@ -11,6 +11,7 @@ from worker.lang.ar.morphology import adjective_stem
 from worker.stages.document import Document, Mention, Token
 from worker.stages.link.common import (
     ARTICLE,
+    CONJUNCTION,
     DIRECTIONS,
     FUNCTION_WORDS,
     GAZETTEER_SCORE,
@@ -24,13 +25,38 @@ from worker.stages.link.common import (
     is_common_word,
 )
 
+# the construct dual's ending of a feminine label, and the singular's ending it stands for
+DUAL_ENDING = "تي"
+FEMININE_ENDING = "ه"
 # gazetteer names are looked up two words first ("الولايات المتحدة" before "المتحدة")
 GAZETTEER_LENGTHS = (2, 1)
 
 
+def _dual_place_label(tok: Token) -> bool:
+    """The dual of a feminine place label before two names: "بلدتي الفوعة وكفرية", "مدينتي حلب
+    وإدلب" (the construct dual ends in تي where the singular ends in ة)."""
+    w = tok.norm
+    return w.endswith(DUAL_ENDING) and w[: -len(DUAL_ENDING)] + FEMININE_ENDING in LOC_LABELS
+
+
+def _second_name(doc: Document, si: int, k: int) -> Mention | None:
+    """The name after "و" that follows the first name of a dual label at ``k``: "وكفرية"."""
+    toks = doc.sentences[si].tokens
+    if k + 2 >= len(toks):
+        return None
+    second = toks[k + 2]
+    if not second.norm.startswith(CONJUNCTION) or second.clitic_len != 1 or not WORD.match(second.text):
+        return None
+    if second.stem in FUNCTION_WORDS or adjective_stem(second.stem) or not _may_name_a_place(second.stem):
+        return None
+    start = second.start + 1
+    name = doc.text[start : second.end]
+    return Mention(name, "LOC", start, second.end, name, si, LABEL_SCORE, "label")
+
+
 def _label_type(tok: Token) -> str | None:
     """The type a label gives the name after it: "بريف" → LOC, "وتنظيم" → ORG."""
-    if tok.stem in LOC_LABELS:
+    if tok.stem in LOC_LABELS or _dual_place_label(tok):
         return "LOC"
     if tok.stem in ORG_LABELS:
         return "ORG"
@@ -70,6 +96,8 @@ def _name_after_label(doc: Document, si: int, k: int, label_type: str) -> Mentio
         return None
     if label_type == "LOC" and last is first and not _may_name_a_place(first.norm):
         return None
+    if _dual_place_label(toks[k]) and is_common_word(first.norm) and first.norm not in gazetteer():
+        return None  # "منطقتي الانفصال لوهانسك ودونيتسك": the two names come after a noun
     name = doc.text[first.start : last.end]
     return Mention(name, label_type, first.start, last.end, name, si, LABEL_SCORE, "label")
 
@@ -114,6 +142,9 @@ def label_mentions(doc: Document) -> list[Mention]:
                 if m is None:
                     continue  # a label before no name is not looked up in the gazetteer either
                 out.append(m)
+                if _dual_place_label(tok) and m.end == toks[k + 1].end:
+                    second = _second_name(doc, si, k)
+                    out += [second] if second is not None else []
             if tok.norm.partition(" ")[0] not in firsts and tok.stem.partition(" ")[0] not in firsts:
                 continue  # _gazetteer_name's own first test, without a call for every token
             m = _gazetteer_name(doc, si, k)
