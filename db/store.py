@@ -367,7 +367,8 @@ def unrecord_stage(session: Session, article_id: str, stage: str, version: str) 
 
 
 def stage_runs_took(session: Session, runs: Sequence[tuple[str, str, str, datetime, datetime]]) -> None:
-    """``stage_run_took`` for many articles, (article, stage, version, started, finished) each."""
+    """Set recorded stages' times, (article, stage, version, started, finished) each: for the store
+    stage of a batch, whose work (each article's result writes) follows the insert that claims it."""
     if not runs:
         return
     t = StageRun.__table__
@@ -378,12 +379,12 @@ def stage_runs_took(session: Session, runs: Sequence[tuple[str, str, str, dateti
             t.c.stage == bindparam("s"),
             t.c.extractor_version == bindparam("v"),
         )
-        .values(finished_at=bindparam("f"), duration_ms=bindparam("d"))
+        .values(started_at=bindparam("t"), finished_at=bindparam("f"), duration_ms=bindparam("d"))
     )
     session.connection().execute(
         stmt,
         [
-            {"a": a, "s": st, "v": v, "f": f, "d": (f - started).total_seconds() * 1000}
+            {"a": a, "s": st, "v": v, "t": started, "f": f, "d": (f - started).total_seconds() * 1000}
             for a, st, v, started, f in runs
         ],
     )

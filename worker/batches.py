@@ -82,7 +82,7 @@ class _Article:
     at: str | None = None  # the stage whose output ``doc`` is
     ran: list[tuple[str, datetime, datetime]] = field(default_factory=list)
     error: BaseException | None = None
-    stored: datetime | None = None  # the store stage's start, once its writes are done
+    stored: tuple[datetime, datetime] | None = None  # the store stage's start and end
 
 
 def run_batch(
@@ -195,8 +195,6 @@ def _run_stages(
                     raise
                 if stage != "store":
                     w.ran.append((stage, started, utcnow()))
-                else:
-                    w.stored = started
         except TRANSIENT:
             raise
         except Exception as exc:  # noqa: BLE001 - recorded for this article alone
@@ -219,7 +217,7 @@ def _finish(session, work: list[_Article], stages: tuple[str, ...], s: Settings)
     ok = [w for w in work if w.error is None]
     if storing:
         now = utcnow()
-        runs += [(w.id, "store", w.version, w.stored, now, _summary(w.doc)) for w in ok]
+        runs += [(w.id, "store", w.version, now, now, _summary(w.doc)) for w in ok]
     recorded = record_stage_runs(session, runs)
     if storing:
         claimed = [w for w in ok if (w.id, "store") in recorded]
@@ -228,7 +226,7 @@ def _finish(session, work: list[_Article], stages: tuple[str, ...], s: Settings)
         ids = [w.id for w in stored]
         resolve_failures_of(session, ids)
         end_steps(session, ids, "store", "done")
-        stage_runs_took(session, [(w.id, "store", w.version, w.stored, utcnow()) for w in stored])
+        stage_runs_took(session, [(w.id, "store", w.version, *w.stored) for w in stored])
         # Recorded by another delivery meanwhile, or failed: only their deliveries reset.
         reset_deliveries(session, [w.id for w in work if w not in stored])
         return
@@ -263,11 +261,13 @@ def _store(session, claimed: list[_Article], s: Settings) -> None:
             log.exception("batch entity upsert failed: each article upserts its own")
             known = None
     for w in claimed:
+        started = utcnow()
         try:
             with session.begin_nested():
                 saved = save_results(session, w.doc, w.version, known)
                 if s.corpus:
                     after_store(session, w.doc, w.version, saved)
+            w.stored = (started, utcnow())
         except TRANSIENT:
             raise
         except Exception as exc:  # noqa: BLE001 - recorded for this article alone
