@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     # (worker/batches.py). 1: one chain per article, as before batches existed. The task's time
     # limits are per article (a batch of n gets n times them); keep the visibility timeout above
     # the hard limit times this.
-    batch_size: int = Field(1, ge=1, le=100)
+    batch_size: int = Field(16, ge=1, le=100)
     # Celery task events (sent, received, started, succeeded…) for Flower: a message each.
     task_events: bool = True
 
