@@ -102,3 +102,21 @@ def test_send_groups_ids_into_chains_of_the_batch_size(size):
     assert [len(b) for b in batches([f"a{i}" for i in range(7)], size)] == (
         [1] * 7 if size == 1 else [3, 3, 1]
     )
+
+
+def test_a_batch_gets_the_time_limits_of_its_articles_together():
+    from celery.contrib.testing.mocks import TaskMessage
+
+    from worker.tasks import TASKS
+
+    task = TASKS["normalise"]
+    hard, soft = task.time_limit, task.soft_time_limit
+
+    def limits(args):
+        # as build_chain sends them: no limits in the message, the worker's own apply
+        return task.Request(
+            TaskMessage(task.name, id="t", args=args, timelimit=[None, None]), app=task.app, task=task
+        )
+
+    assert tuple(limits((["a", "b", "c"],)).time_limits) == (3 * hard, 3 * soft)
+    assert tuple(limits(("a",)).time_limits) == (None, None)  # the worker's limits, as before batches
