@@ -102,8 +102,8 @@ def run_batch(
     with held_session() as session:
         _relax(session, s)
         begun = begin_steps(session, article_ids, STEPS[: STEPS.index(stages[-1]) + 1])
-        for missing in (a for a in article_ids if a not in begun):
-            out.failed.append((missing, step, LookupError(f"article {missing} not found")))
+        for missing in (a for a in article_ids if a not in begun):  # deleted since: nothing to record it on
+            log.warning("article %s not found: left out of its batch", missing)
         work: list[_Article] = []
         before = PREVIOUS[stages[0]]
         for a, b in begun.items():
@@ -147,8 +147,8 @@ def run_batch(
                 [_cached(w) for w in work if storing and w.error is not None and _progressed(w)]
             )
         except Exception:
-            # Transient (the whole batch is retried) or a bug of this code: what ran is lost,
-            # and its starts are not deaths (they count towards the poison limit).
+            # Transient (the whole batch is retried) or a bug of this code: what ran is lost, and
+            # the starts are taken back (only a worker's death counts towards the poison limit).
             try:
                 session.rollback()
                 with session_scope() as fresh:
@@ -198,14 +198,7 @@ def _run_stages(
         except TRANSIENT:
             raise
         except Exception as exc:  # noqa: BLE001 - recorded for this article alone
-            w.error = exc
-            log.warning(
-                "article %s: %s failed in a batch: %s: %s",
-                w.id,
-                failed_stage(exc, w.todo[0]),
-                type(exc).__name__,
-                exc,
-            )
+            w.error = exc  # logged when the task records it (steps.fail)
 
 
 def _finish(session, work: list[_Article], stages: tuple[str, ...], s: Settings) -> None:
@@ -273,7 +266,6 @@ def _store(session, claimed: list[_Article], s: Settings) -> None:
         except Exception as exc:  # noqa: BLE001 - recorded for this article alone
             w.error = _at(exc, "store")
             unrecord_stage(session, w.id, "store", w.version)
-            log.warning("article %s: store failed in a batch: %s: %s", w.id, type(exc).__name__, exc)
 
 
 def _summary(doc: Document) -> dict[str, int]:

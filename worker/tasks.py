@@ -7,6 +7,7 @@ only, the failures table (and a FAILURE state, for Flower) for what fails for go
 
 from __future__ import annotations
 
+import logging
 import random
 
 from celery import Task, chain
@@ -16,6 +17,8 @@ from celery.worker.request import Request
 from worker import batches, steps
 from worker.app import app
 from worker.settings import get_settings
+
+log = logging.getLogger("khabar.tasks")
 
 
 def _backoff(retries: int, cap: int) -> float:
@@ -84,7 +87,10 @@ def execute_batch(task: Task, step: str, article_ids: list[str]) -> list[str]:
     if out.split:
         split(out.split, step)
     if not out.done:  # nothing left for the rest of the chain
-        raise StepFailed(f"batch of {len(article_ids)}: no article went through {step}")
+        raise StepFailed(
+            f"batch of {len(article_ids)}: none left after {step} ({len(out.failed)} failed, "
+            f"{len(out.split)} sent on alone)"
+        )
     return out.done
 
 
@@ -108,17 +114,14 @@ def split(article_ids: list[str], step: str) -> None:
     becomes); one that cannot be sent is recorded as failed at ``step``, for `failures retry`."""
     from worker.producer import EnqueueReport, send
 
+    if not article_ids:
+        return
+
     report = EnqueueReport()
     send(article_ids, get_settings(), report, start=step, batch_size=1)
     for a, error in report.not_enqueued:
         steps.fail(a, step, RuntimeError(f"split from its batch, could not be sent: {error}"))
-    get_logger().warning("batch split at %s: %d articles sent as chains of their own", step, len(article_ids))
-
-
-def get_logger():
-    import logging
-
-    return logging.getLogger("khabar.tasks")
+    log.warning("batch split at %s: %d articles sent as chains of their own", step, len(article_ids))
 
 
 class BatchRequest(Request):
@@ -152,7 +155,7 @@ class StageTask(Task):
         article_id = args[0] if args else kwargs.get("article_id")
         if isinstance(article_id, list):
             if len(article_id) > 1 and step in steps.STEPS:
-                split([str(a) for a in article_id], step)
+                split(_unfinished([str(a) for a in article_id]), step)
                 return
             article_id = article_id[0] if article_id else None
         if article_id and step in steps.STEPS:
