@@ -120,3 +120,23 @@ def test_a_batch_gets_the_time_limits_of_its_articles_together():
 
     assert tuple(limits((["a", "b", "c"],)).time_limits) == (3 * hard, 3 * soft)
     assert tuple(limits(("a",)).time_limits) == (None, None)  # the worker's limits, as before batches
+
+
+def test_the_document_cache_stores_tokens_as_rows_and_still_reads_dicts():
+    import json
+    import zlib
+
+    from worker.documents import decode, encode
+    from worker.settings import Settings
+    from worker.stages.document import Document
+    from worker.stages.pipeline import STAGES
+
+    doc = Document.from_article("a1", "خبر", "التقى وزير الخارجية السعودي نظيره المصري في القاهرة.")
+    config = Settings().stage_config()
+    for stage in ("normalise", "segment", "ner"):
+        doc = STAGES[stage](doc, config)
+    raw = encode(doc)
+    assert decode(raw) == doc
+    assert isinstance(json.loads(zlib.decompress(raw))["sentences"][0]["tokens"][0], list)
+    older = zlib.compress(json.dumps(doc.to_dict(), ensure_ascii=False).encode())  # a cache written before
+    assert decode(older) == doc
