@@ -52,6 +52,7 @@ def _counts(ids: list[str]) -> dict[str, tuple[str, int, int]]:
     return {a: (status[a], runs.get(a, 0), mentions.get(a, 0)) for a in ids}
 
 
+@pytest.mark.db
 def test_a_failing_result_write_rolls_back_that_article_alone(db, monkeypatch):
     ids = _store(3)
     bad = ids[1]
@@ -82,6 +83,7 @@ def test_a_failing_result_write_rolls_back_that_article_alone(db, monkeypatch):
     assert {a: c for a, c in again.items() if a != bad} == {a: c for a, c in counts.items() if a != bad}
 
 
+@pytest.mark.db
 def test_a_redelivered_batch_is_split_before_any_stage_runs(db):
     ids = _store(2)
     with session_scope() as s:  # a delivery that started them and died
