@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select, text, true, tuple_, update
+from sqlalchemy import Select, and_, bindparam, case, func, null, or_, select, text, true, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, contains_eager, defer, selectinload
 
@@ -211,6 +211,7 @@ class StepStart:
     version: str
     ingested_at: datetime
     done: frozenset[str]  # those of the stages asked about that already ran for this version
+    status: str = "queued"
 
 
 def begin_step(session: Session, article_id: str, stages: Sequence[str]) -> StepStart:
@@ -253,6 +254,171 @@ def count_start(session: Session, article_id: str, active: Sequence[str]) -> int
 
 
 _KEEP = object()
+KEEP_WARNINGS = _KEEP  # end_steps: leave the articles' warnings as they are
+
+
+# --- the same for a batch of articles (worker/batches.py): one statement each, not one an article
+
+
+def begin_steps(session: Session, article_ids: Sequence[str], stages: Sequence[str]) -> dict[str, StepStart]:
+    """``begin_step`` for many articles in one round trip (with their status); an unknown id is
+    absent from the answer."""
+    rows = session.execute(
+        select(Article.id, Article.extractor_version, Article.ingested_at, Article.status, StageRun.stage)
+        .outerjoin(
+            StageRun,
+            and_(
+                StageRun.article_id == Article.id,
+                StageRun.extractor_version == Article.extractor_version,
+                StageRun.stage.in_(list(stages)),
+            ),
+        )
+        .where(Article.id.in_(list(article_ids)))
+    ).all()
+    done: dict[str, set[str]] = {}
+    first: dict[str, tuple] = {}
+    for article_id, version, ingested_at, status, stage in rows:
+        first.setdefault(article_id, (version, ingested_at, status))
+        if stage is not None:
+            done.setdefault(article_id, set()).add(stage)
+    return {
+        a: StepStart(version, ingested_at, frozenset(done.get(a, ())), status)
+        for a, (version, ingested_at, status) in first.items()
+    }
+
+
+def count_starts(session: Session, article_ids: Sequence[str], active: Sequence[str]) -> dict[str, int]:
+    """``count_start`` for many articles in one statement: their start counts by id."""
+    is_active = Article.status.in_(active)
+    stmt = (
+        update(Article)
+        .where(Article.id.in_(list(article_ids)))
+        .values(
+            deliveries=Article.deliveries + 1,
+            status=case((is_active, "processing"), else_=Article.status),
+            updated_at=utcnow(),
+        )
+        .returning(Article.id, Article.deliveries)
+    )
+    return {a: n for a, n in session.execute(stmt)}
+
+
+def uncount_starts(session: Session, article_ids: Sequence[str]) -> None:
+    """Take back the start just counted: the batch is split before any stage ran."""
+    session.execute(
+        update(Article)
+        .where(Article.id.in_(list(article_ids)), Article.deliveries > 0)
+        .values(deliveries=Article.deliveries - 1)
+    )
+
+
+def reset_deliveries(session: Session, article_ids: Sequence[str]) -> None:
+    if article_ids:
+        session.execute(update(Article).where(Article.id.in_(list(article_ids))).values(deliveries=0))
+
+
+def article_documents(session: Session, article_ids: Sequence[str]) -> dict[str, Document]:
+    """The raw documents of many articles, in one query."""
+    if not article_ids:
+        return {}
+    return {
+        a.id: article_document(a)
+        for a in session.scalars(select(Article).where(Article.id.in_(list(article_ids))))
+    }
+
+
+def record_stage_runs(
+    session: Session, runs: Sequence[tuple[str, str, str, datetime, datetime, dict[str, Any] | None]]
+) -> set[tuple[str, str]]:
+    """Record finished stages of many articles, (article, stage, version, started, finished,
+    output) each, in one statement. Returns the (article, stage) pairs recorded now (not by an
+    earlier delivery)."""
+    if not runs:
+        return set()
+    rows = [
+        {
+            "article_id": article_id,
+            "stage": stage,
+            "extractor_version": version,
+            "started_at": started,
+            "finished_at": finished,
+            "duration_ms": (finished - started).total_seconds() * 1000,
+            # SQL NULL, as record_stage leaves it (None would be stored as a JSON null)
+            "output": output if output is not None else null(),
+        }
+        for article_id, stage, version, started, finished, output in runs
+    ]
+    stmt = (
+        _insert(session, StageRun)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["article_id", "stage", "extractor_version"])
+        .returning(StageRun.article_id, StageRun.stage)
+    )
+    return {(a, stage) for a, stage in session.execute(stmt)}
+
+
+def unrecord_stage(session: Session, article_id: str, stage: str, version: str) -> None:
+    """Remove a stage run recorded in this transaction whose work failed (its savepoint rolled back)."""
+    session.execute(
+        StageRun.__table__.delete().where(
+            StageRun.article_id == article_id, StageRun.stage == stage, StageRun.extractor_version == version
+        )
+    )
+
+
+def stage_runs_took(session: Session, runs: Sequence[tuple[str, str, str, datetime, datetime]]) -> None:
+    """Set recorded stages' times, (article, stage, version, started, finished) each: for the store
+    stage of a batch, whose work (each article's result writes) follows the insert that claims it."""
+    if not runs:
+        return
+    t = StageRun.__table__
+    stmt = (
+        update(t)
+        .where(
+            t.c.article_id == bindparam("a"),
+            t.c.stage == bindparam("s"),
+            t.c.extractor_version == bindparam("v"),
+        )
+        .values(started_at=bindparam("t"), finished_at=bindparam("f"), duration_ms=bindparam("d"))
+    )
+    session.connection().execute(
+        stmt,
+        [
+            {"a": a, "s": st, "v": v, "t": started, "f": f, "d": (f - started).total_seconds() * 1000}
+            for a, st, v, started, f in runs
+        ],
+    )
+
+
+def end_steps(
+    session: Session,
+    article_ids: Sequence[str],
+    stage: str,
+    status: str,
+    only_from: Sequence[str] = (),
+    warnings: list[str] | None | object = None,
+) -> None:
+    """``end_step`` for many articles that end alike (same status, stage and warnings)."""
+    if not article_ids:
+        return
+    values: dict[str, Any] = {"deliveries": 0}
+    moved = {"status": status, "stage": stage, "updated_at": utcnow()}
+    if only_from:
+        is_from = Article.status.in_(only_from)
+        moved = {k: case((is_from, v), else_=getattr(Article, k)) for k, v in moved.items()}
+    values.update(moved)
+    if warnings is not _KEEP:
+        values["warnings"] = warnings or None
+    session.execute(update(Article).where(Article.id.in_(list(article_ids))).values(**values))
+
+
+def resolve_failures_of(session: Session, article_ids: Sequence[str]) -> None:
+    if article_ids:
+        session.execute(
+            update(Failure)
+            .where(Failure.article_id.in_(list(article_ids)), Failure.resolved_at.is_(None))
+            .values(resolved_at=utcnow(), resolution="resolved")
+        )
 
 
 def end_step(
@@ -321,7 +487,8 @@ def upsert_entities(session: Session, names: Sequence[tuple[str, str]]) -> dict[
     got = insert_rows(
         session,
         Entity,
-        list(rows.values()),
+        # in key order: two transactions inserting the same new names lock them in one order
+        [rows[k] for k in sorted(rows)],
         ["type", "normalised"],
         ("id", "type", "normalised"),
         existing=True,
@@ -409,19 +576,34 @@ def _unnest_insert(
     return text(sql)
 
 
-def save_results(session: Session, doc: Document, version: str) -> Saved:
+def _arg_type(by_name: dict[str, str], a) -> str:
+    return a.type or by_name.get(a.name) or ("LOC" if a.role == "location" else "MISC")
+
+
+def result_entities(doc: Document) -> list[tuple[str, str]]:
+    """The (type, canonical name) of every entity ``save_results`` writes for ``doc``."""
+    by_name = {m.canonical: m.type for m in doc.mentions}
+    return [(m.type, m.canonical) for m in doc.mentions] + [
+        (_arg_type(by_name, a), a.name) for e in doc.events for a in e.arguments
+    ]
+
+
+def save_results(
+    session: Session, doc: Document, version: str, entities: dict[tuple[str, str], int] | None = None
+) -> Saved:
     """Write mentions, events with their arguments, and attributions of one document: a few
-    multi-row statements, not one per row (a news article has dozens of each)."""
+    multi-row statements, not one per row (a news article has dozens of each). ``entities``: ids
+    already upserted in this transaction (a batch's, in one statement), used when they cover it."""
     by_name = {m.canonical: m.type for m in doc.mentions}
 
     def arg_type(a) -> str:
-        return a.type or by_name.get(a.name) or ("LOC" if a.role == "location" else "MISC")
+        return _arg_type(by_name, a)
 
-    entity = upsert_entities(
-        session,
-        [(m.type, m.canonical) for m in doc.mentions]
-        + [(arg_type(a), a.name) for e in doc.events for a in e.arguments],
-    )
+    names = result_entities(doc)
+    if entities is not None and all(n in entities for n in names):
+        entity = {n: entities[n] for n in names}
+    else:
+        entity = upsert_entities(session, names)
     mentions = [
         {
             "article_id": doc.id,

@@ -62,6 +62,7 @@ def test_metrics_report_articles_failures_and_queues(worker_env, serve_metrics, 
     batch = tmp_path / "batch.jsonl"
     lines = [json.dumps({"id": f"m{i}", "body": f"زار وزير الخارجية بغداد أمس رقم {i}."}) for i in range(3)]
     batch.write_text("\n".join([*lines, '{"id": "broken"']) + "\n", encoding="utf-8")
+    worker_env["KHABAR_BATCH_SIZE"] = "2"  # a message is a chain of up to 2 articles
     r = khabar(worker_env, "enqueue", str(batch))  # no worker runs: the articles stay queued
     assert r.returncode == 1 and "accepted 3" in r.stdout.decode()
     queue = worker_env["KHABAR_QUEUE"]
@@ -71,7 +72,7 @@ def test_metrics_report_articles_failures_and_queues(worker_env, serve_metrics, 
     assert m[("khabar_articles", (("status", "queued"),))] == 3
     assert m[("khabar_articles", (("status", "done"),))] == 0
     assert m[("khabar_open_failures", (("stage", "validate"),))] == 1
-    assert m[("khabar_queue_messages", (("queue", queue),))] == 3
+    assert m[("khabar_queue_messages", (("queue", queue),))] == 2  # 3 articles: batches of 2 and 1
     assert m[("khabar_queue_messages", (("queue", queue + ".continue"),))] == 0
     assert 0 <= m[("khabar_oldest_in_flight_age_seconds", ())] < 600
 

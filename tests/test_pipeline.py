@@ -113,6 +113,8 @@ def redis_queue_empty(env) -> bool:
 
 
 def test_articles_in_progress_finish_before_new_ones_start(start_worker, worker_env, tmp_path):
+    # One chain per article (with batches, the same holds of batches: test_faults_batches.py).
+    worker_env["KHABAR_BATCH_SIZE"] = "1"
     # Queued while no worker runs, so that all first steps are waiting when the worker starts.
     batch = tmp_path / "batch.jsonl"
     batch.write_text(

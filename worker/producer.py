@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from db.session import session_scope
-from db.store import add_article, mark_sent, record_failure, resolve_failures
+from db.store import add_article, mark_sent, record_failure, resolve_failures_of
 from worker.messages import InvalidArticle, RawItem, validate
 from worker.settings import Settings, get_settings
 
@@ -73,9 +73,27 @@ def store_items(items: Iterable[RawItem], s: Settings, report: EnqueueReport) ->
     return new_ids
 
 
-def send(article_ids: Iterable[str], s: Settings, report: EnqueueReport, start: str | None = None) -> None:
-    """Send each article's chain, with the broker retry policy; what cannot be sent is listed in
-    the report and recorded as an ``enqueue`` failure (the article stays stored and queued)."""
+def batches(article_ids: Iterable[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for article_id in article_ids:
+        batch.append(article_id)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def send(
+    article_ids: Iterable[str],
+    s: Settings,
+    report: EnqueueReport,
+    start: str | None = None,
+    batch_size: int | None = None,
+) -> None:
+    """Send the articles' chains, one per batch of ``KHABAR_BATCH_SIZE`` (or ``batch_size``)
+    articles, with the broker retry policy; what cannot be sent is listed in the report and
+    recorded as an ``enqueue`` failure (the article stays stored and queued)."""
     from worker.tasks import build_chain  # the Celery app is only needed when sending
 
     policy = {
@@ -87,30 +105,31 @@ def send(article_ids: Iterable[str], s: Settings, report: EnqueueReport, start: 
     # Once the broker has refused an article after the whole retry policy, the rest get one try
     # each (not the whole policy again), so a long batch fails in seconds, not minutes.
     broker_down = False
-    for article_id in article_ids:
+    for batch in batches(article_ids, batch_size or s.batch_size):
         try:
             kwargs = {"start": start} if start else {}
-            build_chain(article_id, **kwargs).apply_async(
+            build_chain(batch, **kwargs).apply_async(
                 retry=True, retry_policy={**policy, "max_retries": 0} if broker_down else policy
             )
         except Exception as exc:  # noqa: BLE001 - kombu raises several types for an absent broker
             broker_down = True
-            log.error("could not enqueue %s: %s", article_id, exc)
-            report.not_enqueued.append((article_id, f"{type(exc).__name__}: {exc}"))
             with session_scope() as session:
-                record_failure(
-                    session,
-                    key=f"article:{article_id}:enqueue",
-                    stage="enqueue",
-                    error=exc,
-                    article_id=article_id,
-                    payload_ref=f"article:{article_id}",
-                )
+                for article_id in batch:
+                    log.error("could not enqueue %s: %s", article_id, exc)
+                    report.not_enqueued.append((article_id, f"{type(exc).__name__}: {exc}"))
+                    record_failure(
+                        session,
+                        key=f"article:{article_id}:enqueue",
+                        stage="enqueue",
+                        error=exc,
+                        article_id=article_id,
+                        payload_ref=f"article:{article_id}",
+                    )
         else:
             broker_down = False
             with session_scope() as session:
-                resolve_failures(session, article_id)
-                mark_sent(session, [article_id])
+                resolve_failures_of(session, batch)
+                mark_sent(session, batch)
 
 
 def enqueue(

@@ -33,21 +33,29 @@ SLICE = 5000
 
 
 def _article_id(raw: bytes | str) -> str | None:
-    """The article id a Khabar task message carries (its first argument), or None for anything
-    else on the queue."""
+    """The (first) article id a Khabar task message carries, or None for anything else."""
+    ids = _article_ids(raw)
+    return ids[0] if ids else None
+
+
+def _article_ids(raw: bytes | str) -> list[str]:
+    """The article ids a Khabar task message carries (its first argument: one id, or the list of
+    a batch), or none for anything else on the queue."""
     try:
         message = json.loads(raw)
         if isinstance(message, list):  # an unacked entry: [message, exchange, routing key]
             message = message[0]
         if not str(message.get("headers", {}).get("task", "")).startswith("khabar."):
-            return None
+            return []
         body = message["body"]
         if message.get("properties", {}).get("body_encoding") == "base64":
             body = base64.b64decode(body)
         args = json.loads(body)[0]  # protocol 2: [args, kwargs, embed]
-        return str(args[0]) if args else None
+        if not args:
+            return []
+        return [str(a) for a in args[0]] if isinstance(args[0], list) else [str(args[0])]
     except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-        return None
+        return []
 
 
 def _queue_keys(queues: Iterable[str]) -> Iterator[str]:
@@ -64,14 +72,15 @@ def _list_ids(client, key: str) -> set[str]:
     start = 0
     while True:
         chunk = client.lrange(key, start, start + SLICE - 1)
-        out.update(filter(None, map(_article_id, chunk)))
+        for raw in chunk:
+            out.update(_article_ids(raw))
         if len(chunk) < SLICE:
             return out
         start += SLICE
 
 
 def _unacked_ids(client) -> set[str]:
-    return set(filter(None, map(_article_id, client.hvals(UNACKED))))
+    return {a for raw in client.hvals(UNACKED) for a in _article_ids(raw)}
 
 
 def waiting_in_broker(s: Settings) -> set[str] | None:

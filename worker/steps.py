@@ -74,7 +74,7 @@ class InjectedFailure(RuntimeError):
 
 
 def _test_hooks(step: str, text: str, s: Settings) -> None:
-    if s.test_pause_stage == step and s.test_pause_seconds:
+    if s.test_pause_stage == step and s.test_pause_seconds and (s.test_pause_match or "") in text:
         log.warning("test hook: pausing %.1fs in %s", s.test_pause_seconds, step)
         time.sleep(s.test_pause_seconds)
     if s.test_fail_stage == step and "POISON" in text:

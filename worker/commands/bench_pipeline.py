@@ -151,6 +151,7 @@ def run_in_process(docs: list, processes: int) -> dict:
 @dataclass
 class PipelineRun:
     broker: str
+    batch_size: int = 1
     done: int = 0
     failed: int = 0
     wall: float = 0.0
@@ -161,12 +162,24 @@ class PipelineRun:
     table_bytes: dict[str, int] = field(default_factory=dict)
     redelivery_s: float | None = None
 
+    @property
+    def name(self) -> str:
+        return f"{self.broker}, batch {self.batch_size}"
+
 
 class Stack:
     """A throw-away database, a private broker and queue, and the environment of worker
     subprocesses pointed at them."""
 
-    def __init__(self, broker: str, admin_url: str, amqp_url: str, visibility_timeout: int, label: str):
+    def __init__(
+        self,
+        broker: str,
+        admin_url: str,
+        amqp_url: str,
+        visibility_timeout: int,
+        label: str,
+        batch_size: int = 1,
+    ):
         from sqlalchemy import create_engine, text
         from sqlalchemy.engine import make_url
 
@@ -201,6 +214,7 @@ class Stack:
             KHABAR_TASK_SOFT_TIME_LIMIT=str(max(2, visibility_timeout * 2 // 3)),
             KHABAR_TASK_TIME_LIMIT=str(max(3, visibility_timeout * 5 // 6)),
             KHABAR_RETRY_BACKOFF_MAX=str(max(1, visibility_timeout // 6)),
+            KHABAR_BATCH_SIZE=str(batch_size),
             PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
         )
         self._use()
@@ -278,7 +292,9 @@ def run_pipeline(stack: Stack, items: list, processes: int, stall: float) -> Pip
     from worker.producer import EnqueueReport, send
     from worker.settings import get_settings
 
-    run = PipelineRun(broker="rabbitmq" if stack.redis is None else "redis")
+    run = PipelineRun(
+        broker="rabbitmq" if stack.redis is None else "redis", batch_size=get_settings().batch_size
+    )
     ids = store(stack, items)
     for _ in range(processes):
         stack.start_worker()
@@ -286,7 +302,7 @@ def run_pipeline(stack: Stack, items: list, processes: int, stall: float) -> Pip
         w.wait_ready()
     # Warm every worker (models load on the first article) before the clock starts.
     warm = ids[:processes]
-    send(warm, get_settings(), EnqueueReport())
+    send(warm, get_settings(), EnqueueReport(), batch_size=1)  # one each: every worker warm
     _wait_finished(stack, len(warm), stall)
     cpu0 = sum(group_cpu_seconds(w.proc.pid) for w in stack.workers)
     pg0 = postgres_cpu_seconds(stack)
@@ -446,7 +462,7 @@ def report(n: int, processes: int, inproc: dict, runs: list[PipelineRun], visibi
         rate = r.done / r.wall if r.wall else 0.0
         cpu = r.cpu / max(1, r.done)
         click.echo(
-            f"| pipeline ({r.broker}) | {rate:.1f} | {rate / ip_rate:.0%} | {cpu:.3f} | {cpu / ip_cpu:.1f}× |"
+            f"| pipeline ({r.name}) | {rate:.1f} | {rate / ip_rate:.0%} | {cpu:.3f} | {cpu / ip_cpu:.1f}× |"
         )
     for r in runs:
         if r.postgres_cpu is not None:
@@ -454,13 +470,13 @@ def report(n: int, processes: int, inproc: dict, runs: list[PipelineRun], visibi
             # load; the CPU each way does not, and bounds the ratio on idle cores.
             both = (r.cpu + r.postgres_cpu) / max(1, r.done)
             click.echo(
-                f"pipeline ({r.broker}): Postgres {r.postgres_cpu / max(1, r.done):.3f} CPU s/article; "
+                f"pipeline ({r.name}): Postgres {r.postgres_cpu / max(1, r.done):.3f} CPU s/article; "
                 f"workers + Postgres {both:.3f} s = {both / ip_cpu:.1f}× in process, so at most "
                 f"{ip_cpu / both:.0%} of in process on cores nothing else uses"
             )
     for r in runs:
         click.echo(
-            f"\npipeline ({r.broker}): {r.done} done, {r.failed} failed, peak worker RSS {r.peak_rss_mb:.0f} MB"
+            f"\npipeline ({r.name}): {r.done} done, {r.failed} failed, peak worker RSS {r.peak_rss_mb:.0f} MB"
         )
         click.echo("| step | p50 ms | p95 ms |")
         click.echo("|---|---:|---:|")
@@ -523,6 +539,13 @@ def report(n: int, processes: int, inproc: dict, runs: list[PipelineRun], visibi
     show_default=True,
     help="Redis' visibility timeout for this run (seconds): the redelivery delay on Redis.",
 )
+@click.option(
+    "--batch-size",
+    "batch_sizes",
+    type=click.IntRange(1, 100),
+    multiple=True,
+    help="Articles per chain (KHABAR_BATCH_SIZE); repeat for several runs side by side. Default: the setting.",
+)
 @click.option("--label", default="bench", show_default=True, help="Part of the database and queue names.")
 @click.option(
     "--stall", default=180.0, show_default=True, help="Give up after this many seconds without progress."
@@ -538,6 +561,7 @@ def bench_pipeline(
     visibility_timeout: int,
     label: str,
     stall: float,
+    batch_sizes: tuple[int, ...],
 ) -> None:
     """The same articles in process and through the real pipeline, side by side: articles/s each
     way and their ratio, CPU seconds per article, per-step p50/p95 (from stage runs), database
@@ -551,10 +575,15 @@ def bench_pipeline(
         raise click.ClickException(f"only {len(items)} valid articles: need more than --processes")
     click.echo(f"in process: {len(docs)} articles on {processes} processes…", err=True)
     inproc = run_in_process(docs, processes)
+    from worker.settings import get_settings
+
     runs = []
-    for broker in brokers:
-        click.echo(f"pipeline on {broker}: {len(items)} articles on {processes} workers…", err=True)
-        stack = Stack(broker, admin_url, amqp_url, visibility_timeout, label)
+    for broker, batch_size in [(b, n) for b in brokers for n in batch_sizes or (get_settings().batch_size,)]:
+        click.echo(
+            f"pipeline on {broker}, batches of {batch_size}: {len(items)} articles on {processes} workers…",
+            err=True,
+        )
+        stack = Stack(broker, admin_url, amqp_url, visibility_timeout, label, batch_size)
         try:
             run = run_pipeline(stack, items, processes, stall)
             if redelivery:

@@ -199,12 +199,15 @@ class Document:
         text = f"{title}\n\n{body}" if title else body
         return cls(id=article_id, text=text, title=title, body=body, **meta)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, token_rows: bool = False) -> dict[str, Any]:
         # What dataclasses.asdict gives (lists for tuples), built directly: asdict deep-copies
         # every value and took a fifth of a worker's time on a news article's tokens.
+        # ``token_rows``: each token as [text, start, end, norm], not a dict (what the document
+        # cache stores: tokens are most of a document, and their keys most of their JSON).
         d = _plain(self)
+        token = (lambda t: [t.text, t.start, t.end, t.norm]) if token_rows else _plain
         d["sentences"] = [
-            {"start": s.start, "end": s.end, "tokens": [_plain(t) for t in s.tokens]} for s in self.sentences
+            {"start": s.start, "end": s.end, "tokens": [token(t) for t in s.tokens]} for s in self.sentences
         ]
         d["mentions"] = [_plain(m) for m in self.mentions]
         d["events"] = [{**_plain(e), "arguments": [_plain(a) for a in e.arguments]} for e in self.events]
@@ -216,7 +219,11 @@ class Document:
     def from_dict(cls, data: dict[str, Any]) -> Document:
         data = dict(data)
         data["sentences"] = tuple(
-            Sentence(s["start"], s["end"], tuple(Token(**t) for t in s["tokens"]))
+            Sentence(
+                s["start"],
+                s["end"],
+                tuple(Token(*t) if isinstance(t, list) else Token(**t) for t in s["tokens"]),
+            )
             for s in data.get("sentences", ())
         )
         data["mentions"] = tuple(Mention(**m) for m in data.get("mentions", ()))

@@ -1,0 +1,144 @@
+"""``worker.batches.run_batch`` in this process on the test Postgres: a batch's last transaction
+keeps each article's result writes in a savepoint of its own, and a second run changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+import worker.batches
+from db.models import Article, Mention, StageRun
+from db.session import session_scope
+from worker.batches import run_batch
+from worker.documents import MemoryDocuments
+from worker.messages import RawItem
+from worker.producer import EnqueueReport, store_items
+from worker.settings import get_settings
+from worker.steps import STEPS
+
+
+def _store(n: int) -> list[str]:
+    items = [
+        RawItem(
+            f"t#{i}",
+            {
+                "id": f"batch-{i}",
+                "title": f"خبر {i}",
+                "body": f"التقى وزير الخارجية السعودي نظيره المصري في القاهرة يوم {i} لبحث العلاقات.",
+            },
+        )
+        for i in range(n)
+    ]
+    return store_items(items, get_settings(), EnqueueReport())
+
+
+def _counts(ids: list[str]) -> dict[str, tuple[str, int, int]]:
+    with session_scope() as s:
+        status = dict(s.execute(select(Article.id, Article.status).where(Article.id.in_(ids))).all())
+        runs = dict(
+            s.execute(
+                select(StageRun.article_id, func.count())
+                .where(StageRun.article_id.in_(ids))
+                .group_by(StageRun.article_id)
+            ).all()
+        )
+        mentions = dict(
+            s.execute(
+                select(Mention.article_id, func.count())
+                .where(Mention.article_id.in_(ids))
+                .group_by(Mention.article_id)
+            ).all()
+        )
+    return {a: (status[a], runs.get(a, 0), mentions.get(a, 0)) for a in ids}
+
+
+@pytest.mark.db
+def test_a_failing_result_write_rolls_back_that_article_alone(db, monkeypatch):
+    ids = _store(3)
+    bad = ids[1]
+    save = worker.batches.save_results
+
+    def failing(session, doc, version, entities=None):
+        saved = save(session, doc, version, entities)  # rows written, then the failure: all undone
+        if doc.id == bad:
+            raise ValueError("a result the database refuses")
+        return saved
+
+    monkeypatch.setattr(worker.batches, "save_results", failing)
+    out = run_batch(ids, STEPS[0], documents=MemoryDocuments(), stages=STEPS)
+    assert sorted(out.done) == sorted(a for a in ids if a != bad) and not out.split
+    assert [(a, stage, type(e).__name__) for a, stage, e in out.failed] == [(bad, "store", "ValueError")]
+    counts = _counts(ids)
+    assert counts[bad][1:] == (len(STEPS) - 1, 0)  # every stage recorded but store; no results
+    for a in ids:
+        if a != bad:
+            assert counts[a][0] == "done" and counts[a][1] == len(STEPS) and counts[a][2] > 0
+
+    # Fixed: the batch again does only what is missing, and the others are left as they were.
+    monkeypatch.setattr(worker.batches, "save_results", save)
+    out = run_batch(ids, "store", documents=MemoryDocuments(), stages=("store",))
+    assert not out.failed and sorted(out.done) == sorted(ids)
+    again = _counts(ids)
+    assert again[bad][0] == "done" and again[bad][1] == len(STEPS) and again[bad][2] > 0
+    assert {a: c for a, c in again.items() if a != bad} == {a: c for a, c in counts.items() if a != bad}
+
+
+@pytest.mark.db
+def test_a_redelivered_batch_is_split_before_any_stage_runs(db):
+    ids = _store(2)
+    with session_scope() as s:  # a delivery that started them and died
+        s.execute(
+            Article.__table__.update().where(Article.id.in_(ids)).values(deliveries=1, status="processing")
+        )
+    out = run_batch(ids, STEPS[0], documents=MemoryDocuments(), stages=STEPS[:3])
+    assert sorted(out.split) == sorted(ids) and not out.done and not out.failed
+    with session_scope() as s:
+        assert set(s.scalars(select(Article.deliveries).where(Article.id.in_(ids)))) == {1}
+        assert not s.scalar(select(func.count()).select_from(StageRun))
+
+
+@pytest.mark.parametrize("size", [1, 3])
+def test_send_groups_ids_into_chains_of_the_batch_size(size):
+    from worker.producer import batches
+
+    assert [len(b) for b in batches([f"a{i}" for i in range(7)], size)] == (
+        [1] * 7 if size == 1 else [3, 3, 1]
+    )
+
+
+def test_a_batch_gets_the_time_limits_of_its_articles_together():
+    from celery.contrib.testing.mocks import TaskMessage
+
+    from worker.tasks import TASKS
+
+    task = TASKS["normalise"]
+    hard, soft = task.time_limit, task.soft_time_limit
+
+    def limits(args):
+        # as build_chain sends them: no limits in the message, the worker's own apply
+        return task.Request(
+            TaskMessage(task.name, id="t", args=args, timelimit=[None, None]), app=task.app, task=task
+        )
+
+    assert tuple(limits((["a", "b", "c"],)).time_limits) == (3 * hard, 3 * soft)
+    assert tuple(limits(("a",)).time_limits) == (None, None)  # the worker's limits, as before batches
+
+
+def test_the_document_cache_stores_tokens_as_rows_and_still_reads_dicts():
+    import json
+    import zlib
+
+    from worker.documents import decode, encode
+    from worker.settings import Settings
+    from worker.stages.document import Document
+    from worker.stages.pipeline import STAGES
+
+    doc = Document.from_article("a1", "خبر", "التقى وزير الخارجية السعودي نظيره المصري في القاهرة.")
+    config = Settings().stage_config()
+    for stage in ("normalise", "segment", "ner"):
+        doc = STAGES[stage](doc, config)
+    raw = encode(doc)
+    assert decode(raw) == doc
+    assert isinstance(json.loads(zlib.decompress(raw))["sentences"][0]["tokens"][0], list)
+    older = zlib.compress(json.dumps(doc.to_dict(), ensure_ascii=False).encode())  # a cache written before
+    assert decode(older) == doc
