@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Callable
 from operator import attrgetter
 
 from worker.lang.ar import words as word_list
@@ -126,11 +127,11 @@ def _word(t: Token) -> str:
     return next((k for k in (key(t.bare), key(t.stem)) if known(k)), whole)
 
 
-def _person(doc: Document, m: Mention, words: list[str], day: int | None) -> Code | None:
+def _person(title_words: Callable[[bool], list[str]], words: list[str], day: int | None) -> Code | None:
     """The dictionary's entry for the name (alone or with the title before it) or the title's
     code, whichever says more; on a tie the dictionary. The name's own words are not composed:
     a family name such as «التركي» or «المصري» is no nationality."""
-    before = _title_words(doc, m, True)
+    before = title_words(True)
     # a span that took in its title's last words («الأردني سامر الخطيب»): they are title
     lead = 0
     while lead < len(words) - 1 and (words[lead] in adjectives() or sector_at(words[lead : lead + 1], 0)):
@@ -143,7 +144,7 @@ def _person(doc: Document, m: Mention, words: list[str], day: int | None) -> Cod
     candidates = [own]
     if before:
         candidates.append(compose(_title_span(before), day))
-    after = _title_words(doc, m, False)
+    after = title_words(False)
     if after and sector_at(after, 0):
         # a title right after the name is its apposition («براون وزير الخارجية الأمريكي»)
         candidates.append(compose(after, day))
@@ -227,10 +228,10 @@ def _forms(m: Mention) -> list[list[str]]:
     return [f for f in forms if f]
 
 
-def _followed_by_nationality(doc: Document, m: Mention, code: Code | None) -> Code | None:
+def _followed_by_nationality(title_words: Callable[[bool], list[str]], code: Code | None) -> Code | None:
     """An organisation whose name the text follows with a nationality («الوحدة الإماراتي»):
     that state, whatever the lexicons say (several states have a «الوحدة»)."""
-    after = _title_words(doc, m, False)
+    after = title_words(False)
     if after and after[0] in adjectives():
         return Code(adjectives()[after[0]], code.sector if code is not None else None)
     return code
@@ -239,16 +240,24 @@ def _followed_by_nationality(doc: Document, m: Mention, code: Code | None) -> Co
 def code_entity(doc: Document, m: Mention, day: int | None, sport: bool = False) -> Code | None:
     """One mention's code (rules 1-4 of the module doc); ``sport``: the article is about sport,
     where an organisation may be a club of the club table."""
+    sides: dict[bool, list[str]] = {}
+
+    def title_words(before: bool) -> list[str]:
+        # the words beside the mention (_title_words) are the same for each of its forms: read once
+        if before not in sides:
+            sides[before] = _title_words(doc, m, before)
+        return sides[before]
+
     codes = []
     for words in _forms(m):
         if m.type == "LOC":
             code = _place(words, day)
         elif m.type == "PERS":
-            code = _person(doc, m, words, day)
+            code = _person(title_words, words, day)
         else:
             club = clubs().get(" ".join(words)) if sport else None
             code = Code(club[0].country, club[0].sector) if club else code_name(words, day)
-            code = _followed_by_nationality(doc, m, code)
+            code = _followed_by_nationality(title_words, code)
         if code is not None and code.rank == 2:
             return code
         codes.append(code)
@@ -329,7 +338,8 @@ def _settle_ambiguous(chosen: dict[tuple[str, str], Code], sport: bool) -> None:
 def _about_sport(doc: Document) -> bool:
     """Whether the article reports sport: at least SPORTS_WORDS distinct words of sports reporting."""
     sport = word_list("actors/sports_words")
-    seen = {k for s in doc.sentences for t in s.tokens if (k := key(t.stem)) in sport}
+    stems = {t.stem for s in doc.sentences for t in s.tokens}  # each word's key once, not each token's
+    seen = {k for stem in stems if (k := key(stem)) in sport}
     return len(seen) >= SPORTS_WORDS
 
 

@@ -12,14 +12,18 @@ Each construction is one named rule below; the word lists are data files in
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from operator import attrgetter
 
 from worker.lang.ar import ordered, words
 from worker.lang.ar.lexicons import nationalities
 from worker.lang.ar.morphology import adjective_stem, without_conjunction
 from worker.lang.ar.normalise import normalise
 from worker.stages.document import Document, Sentence, Token
+
+_END = attrgetter("end")
 
 # --- Word lists (worker/lang/ar/arguments/*.tsv) ---
 
@@ -99,6 +103,8 @@ NISBA_ENDINGS = ordered("arguments/nisba_endings")
 MIN_NISBA_STEM = 3
 
 
+# asked of every word of a sentence with a trigger, and of every mention's words: once per word type
+@lru_cache(maxsize=1 << 16)
 def _nisba_stem(w: str) -> str | None:
     """The stem of a definite nisba word ("الحوثيين", "والحوثية" → "حوث"), else None."""
     pre = next((p for p in NISBA_PREFIXES if w.startswith(p)), None)
@@ -153,7 +159,8 @@ def _title_head(w: str) -> str:
 
 def _first_token(toks: tuple[Token, ...], start: int) -> int | None:
     """The index of the token that holds character ``start``, None past the sentence."""
-    return next((i for i, t in enumerate(toks) if t.end > start), None)
+    i = bisect_right(toks, start, key=_END)  # tokens are in text order and do not overlap
+    return i if i < len(toks) else None
 
 
 # --- The preposition that governs a name ---

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import gzip
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from functools import cache, lru_cache
 from importlib import resources
+from operator import attrgetter
 
 from worker.lang.ar import words
 from worker.lang.ar.lexicons import trigger_lexicon
 from worker.lang.ar.morphology import without_proclitic
 from worker.stages.document import Document, Sentence, Token
+
+_START, _END = attrgetter("start"), attrgetter("end")
 
 # --- word lists (one normalised entry a line in worker/lang/ar/link/*.tsv) ---------------------
 
@@ -99,22 +103,23 @@ def is_word(tok: Token) -> bool:
 
 def sentence_of(doc: Document, pos: int) -> int:
     """The index of the sentence that holds ``pos`` (0 when none does)."""
-    for i, s in enumerate(doc.sentences):
-        if s.start <= pos < s.end:
-            return i
-    return 0
+    # sentences are in text order and do not overlap: the last that starts at or before pos
+    i = bisect_right(doc.sentences, pos, key=_START) - 1
+    return i if i >= 0 and pos < doc.sentences[i].end else 0
 
 
 def first_token(sent: Sentence, pos: int) -> int | None:
     """The first token of ``sent`` that ends after ``pos``: the token a mention starting at
     ``pos`` starts in."""
-    return next((i for i, t in enumerate(sent.tokens) if t.end > pos), None)
+    i = bisect_right(sent.tokens, pos, key=_END)  # tokens are in text order and do not overlap
+    return i if i < len(sent.tokens) else None
 
 
 def token_after(sent: Sentence, pos: int) -> int | None:
     """The first token of ``sent`` that starts at or after ``pos``: the word after a mention
     ending at ``pos``."""
-    return next((i for i, t in enumerate(sent.tokens) if t.start >= pos), None)
+    i = bisect_left(sent.tokens, pos, key=_START)
+    return i if i < len(sent.tokens) else None
 
 
 @lru_cache(maxsize=1)

@@ -160,8 +160,8 @@ def propagate(doc: Document, mentions: list[Mention]) -> list[Mention]:
     out: list[Mention] = []
     for si, sent in enumerate(doc.sentences):
         toks = sent.tokens
-        for k in range(len(toks)):
-            if toks[k].norm.partition(" ")[0] not in firsts and toks[k].stem.partition(" ")[0] not in firsts:
+        for k, tok in enumerate(toks):
+            if tok.norm.partition(" ")[0] not in firsts and tok.stem.partition(" ")[0] not in firsts:
                 continue
             for n in PROPAGATED_LENGTHS:
                 if k + n > len(toks):

@@ -159,7 +159,7 @@ class FeatureExtractor:
         pad_s = ["<s>", "<s>", "<s>", *s, "</s>", "</s>", "</s>"]
         # the pads' gazetteer entries, as the lookups of the neighbours' stems always read them
         gaz_pad = [gaz.get("<s>")] * 3 + [x.gaz for x in words] + [gaz.get("</s>")] * 3
-        listed = _listed_names(words, lex) if lex.name_list else None
+        listed = _listed_names(w, [x.name_firsts for x in words], lex) if lex.name_list else None
         n = len(tokens)
         out: list[list[str]] = []
         for i, x in enumerate(words):
@@ -252,16 +252,17 @@ def _first_forms(wi: str) -> tuple[str, ...]:
     return tuple(forms)
 
 
-def _listed_names(words: Sequence[_Word], lex: Lexicons) -> list[str | None]:
+def _listed_names(
+    w: Sequence[str], name_firsts: Sequence[tuple[str, ...]], lex: Lexicons
+) -> list[str | None]:
     """BIO tags of the longest names of the outside name list found in the sentence (left to
-    right), None elsewhere. Reads ``w`` and ``name_firsts`` of each word."""
-    w = [x.w for x in words]
+    right), None elsewhere, from each word's folded form and its readings that start a name."""
     n = len(w)
     out: list[str | None] = [None] * n
     i = 0
     while i < n:
         hit = None
-        for first in words[i].name_firsts:
+        for first in name_firsts[i]:
             hit = _longest_name(first, w, i, min(MAX_NAME_WORDS, n - i), lex)
             if hit:
                 break

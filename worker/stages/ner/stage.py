@@ -62,7 +62,10 @@ def get_tagger(config: StageConfig = DEFAULT) -> Tagger:
                 _TAGGERS[key] = tagger
                 # The model's millions of objects live as long as the process: out of the cyclic
                 # collector's scans, each full collection costs a fourth of what it did (a
-                # twentieth of the pipeline's CPU on SaudiNewsNet went to them).
+                # twentieth of the pipeline's CPU on SaudiNewsNet went to them). A collection
+                # first stops tracking the model's tuples and dicts of strings, which a frozen
+                # object never is again: a cached word view that holds one stays tracked too.
+                gc.collect()
                 gc.freeze()
     return tagger
 
