@@ -396,9 +396,11 @@ def end_steps(
     stage: str,
     status: str,
     only_from: Sequence[str] = (),
-    warnings: list[str] | None | object = None,
+    warnings: list[str] | None | object = _KEEP,
 ) -> None:
-    """``end_step`` for many articles that end alike (same status, stage and warnings)."""
+    """After a step, for many articles that end alike: their deliveries reset and (compare-and-set
+    on ``only_from``, as ``set_status``) their status and last stage set; their warnings replaced
+    unless ``warnings`` is KEEP_WARNINGS (the default). One statement."""
     if not article_ids:
         return
     values: dict[str, Any] = {"deliveries": 0}
@@ -429,17 +431,8 @@ def end_step(
     only_from: Sequence[str] = (),
     warnings: list[str] | None | object = _KEEP,
 ) -> None:
-    """After a step: its deliveries reset, and (compare-and-set on ``only_from``, as
-    ``set_status``) its status and last stage set. One statement."""
-    values: dict[str, Any] = {"deliveries": 0}
-    moved = {"status": status, "stage": stage, "updated_at": utcnow()}
-    if only_from:
-        is_from = Article.status.in_(only_from)
-        moved = {k: case((is_from, v), else_=getattr(Article, k)) for k, v in moved.items()}
-    values.update(moved)
-    if warnings is not _KEEP:
-        values["warnings"] = warnings or None
-    session.execute(update(Article).where(Article.id == article_id).values(**values))
+    """``end_steps`` for one article."""
+    end_steps(session, [article_id], stage, status, only_from, warnings)
 
 
 # --- results ----------------------------------------------------------------------------------

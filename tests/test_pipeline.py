@@ -266,3 +266,30 @@ def test_on_rabbitmq_articles_flow_and_a_killed_workers_step_comes_back_at_once(
         for w in (paused, rescuer):
             if w is not None:
                 w.stop()
+
+
+@pytest.mark.parametrize(
+    "chain",
+    ["normalise+segment+ner,link+actors+events+store", "normalise+segment+ner+link+actors+events+store"],
+)
+def test_a_batched_article_keeps_the_warning_of_its_segmentation_when_done(
+    start_worker, worker_env, tmp_path, chain
+):
+    # Segmentation in the first task of the chain or in the same task as the store: either way
+    # the cap warning is on the article once it is done.
+    worker_env = {**worker_env, "KHABAR_BATCH_SIZE": "4", "KHABAR_MAX_SENTENCES": "5", "KHABAR_CHAIN": chain}
+    start_worker(**{k: worker_env[k] for k in ("KHABAR_BATCH_SIZE", "KHABAR_MAX_SENTENCES", "KHABAR_CHAIN")})
+    path = tmp_path / "long.jsonl"
+    long = " ".join(f"زار الوزير المدينة رقم {n}." for n in range(12))
+    path.write_text(
+        json.dumps({"id": "long", "body": long}, ensure_ascii=False)
+        + "\n"
+        + json.dumps({"id": "short", "body": "زار وزير الخارجية القطري بغداد أمس."}, ensure_ascii=False)
+        + "\n"
+    )
+    r = khabar(worker_env, "enqueue", str(path), "--wait", "--timeout", "120")
+    assert r.returncode == 0, r.stdout.decode() + r.stderr.decode()
+    with session_scope() as s:
+        warnings = {a.external_id: a.warnings for a in s.scalars(select(Article))}
+    assert warnings["short"] in (None, [])
+    assert len(warnings["long"] or []) == 1 and "KHABAR_MAX_SENTENCES" in warnings["long"][0]

@@ -218,26 +218,31 @@ def _finish(session, work: list[_Article], stages: tuple[str, ...], s: Settings)
         stored = [w for w in claimed if w.error is None]
         ids = [w.id for w in stored]
         resolve_failures_of(session, ids)
-        end_steps(session, ids, "store", "done")
+        for warnings, done in _by_warnings(stored, recorded, s).items():
+            end_steps(session, done, "store", "done", warnings=_warnings(warnings))
         stage_runs_took(session, [(w.id, "store", w.version, *w.stored) for w in stored])
         # Recorded by another delivery meanwhile, or failed: only their deliveries reset.
         reset_deliveries(session, [w.id for w in work if w not in stored])
         return
-    moved: dict[tuple[str, ...] | None, list[str]] = {}
-    idle = []
+    moving = [w for w in work if w.error is None and any(a == w.id for a, _ in recorded)]
+    for key, ids in _by_warnings(moving, recorded, s).items():
+        end_steps(session, ids, stages[-1], "processing", only_from=ACTIVE, warnings=_warnings(key))
+    reset_deliveries(session, [w.id for w in work if w not in moving])
+
+
+def _by_warnings(work, recorded, s: Settings) -> dict[tuple[str | None] | None, list[str]]:
+    """Article ids grouped by the warnings to set on them: those whose segmentation this task
+    recorded by its cap warning (warnings describe this run's segmentation, not older ones),
+    the others under None (left as they are)."""
+    out: dict[tuple[str | None] | None, list[str]] = {}
     for w in work:
-        mine = {stage for a, stage in recorded if a == w.id}
-        if w.error is not None or not mine:
-            idle.append(w.id)
-            continue
-        # Warnings describe the results of this run's segmentation, not older ones.
-        warning = _cap_warning(w.doc, s) if "segment" in mine else None
-        key = (warning,) if "segment" in mine else None
-        moved.setdefault(key, []).append(w.id)
-    for key, ids in moved.items():
-        warnings = KEEP_WARNINGS if key is None else [x for x in key if x]
-        end_steps(session, ids, stages[-1], "processing", only_from=ACTIVE, warnings=warnings)
-    reset_deliveries(session, idle)
+        segmented = (w.id, "segment") in recorded
+        out.setdefault((_cap_warning(w.doc, s),) if segmented else None, []).append(w.id)
+    return out
+
+
+def _warnings(key: tuple[str | None] | None):
+    return KEEP_WARNINGS if key is None else [x for x in key if x]
 
 
 def _store(session, claimed: list[_Article], s: Settings) -> None:
