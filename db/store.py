@@ -216,24 +216,11 @@ class StepStart:
 
 def begin_step(session: Session, article_id: str, stages: Sequence[str]) -> StepStart:
     """The article's extractor version and arrival, and which of ``stages`` already ran under
-    that version."""
-    # One round trip: the article's row once per stage run of its version among ``stages``.
-    rows = session.execute(
-        select(Article.extractor_version, Article.ingested_at, StageRun.stage)
-        .outerjoin(
-            StageRun,
-            and_(
-                StageRun.article_id == Article.id,
-                StageRun.extractor_version == Article.extractor_version,
-                StageRun.stage.in_(list(stages)),
-            ),
-        )
-        .where(Article.id == article_id)
-    ).all()
-    if not rows:
+    that version (``begin_steps`` for one article). One round trip."""
+    started = begin_steps(session, [article_id], stages).get(article_id)
+    if started is None:
         raise LookupError(f"article {article_id} not found")
-    version, ingested_at, _ = rows[0]
-    return StepStart(version, ingested_at, frozenset(stage for _, _, stage in rows if stage is not None))
+    return started
 
 
 def count_start(session: Session, article_id: str, active: Sequence[str]) -> int:
