@@ -161,27 +161,8 @@ def record_stages(
 ) -> set[str]:
     """Record finished stages, (stage, started, finished) each, in one statement: those a task ran
     before its last. Returns the stages recorded now (not by an earlier delivery)."""
-    if not runs:
-        return set()
-    stmt = (
-        _insert(session, StageRun)
-        .values(
-            [
-                {
-                    "article_id": article_id,
-                    "stage": stage,
-                    "extractor_version": version,
-                    "started_at": started,
-                    "finished_at": finished,
-                    "duration_ms": (finished - started).total_seconds() * 1000,
-                }
-                for stage, started, finished in runs
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=["article_id", "stage", "extractor_version"])
-        .returning(StageRun.stage)
-    )
-    return set(session.scalars(stmt))
+    recorded = record_stage_runs(session, [(article_id, st, version, a, b, None) for st, a, b in runs])
+    return {stage for _, stage in recorded}
 
 
 def commit_may_be_lost(session: Session) -> None:
