@@ -301,3 +301,38 @@ def test_both_names_after_the_dual_of_a_place_label_are_places():
     text = "تخوض الفصائل معارك للسيطرة على بلدتي الفوعة وكفرية بريف إدلب."
     got = {(c, t) for _, c, t in canon(doc_with(text, []))}
     assert {("الفوعة", "LOC"), ("كفرية", "LOC")} <= got
+
+
+def test_an_organisation_named_again_by_its_head_noun():
+    text = "شن التحالف العربي غارات على عدن. وقال التحالف إن الغارات دمرت مواقع."
+    got = canon(doc_with(text, []))
+    assert ("التحالف", "التحالف العربي", "ORG") in got
+
+
+def test_a_headline_may_name_the_organisation_short_first():
+    text = "حكومة اليمن تشكر دول التحالف\n\nشن التحالف العربي غارات على عدن."
+    assert ("التحالف", "التحالف العربي", "ORG") in canon(doc_with(text, []))
+
+
+def test_a_head_noun_is_no_reference_when_two_organisations_share_it():
+    text = "التقى مجلس الأمن الدولي ومجلس التعاون الخليجي. وقال المجلس إن اللقاء مثمر."
+    got = canon(doc_with(text, []))
+    assert not any(t == "المجلس" for t, _, _ in got)
+
+
+def test_a_head_noun_with_an_adjective_of_its_own_is_another_body():
+    text = "وافق المجلس الدستوري الفرنسي على القانون. ورحب المجلس الرقمي بالقرار."
+    got = canon(doc_with(text, []))
+    assert not any(c == "المجلس الدستوري الفرنسي" and t.startswith("المجلس الرقمي") for t, c, _ in got)
+
+
+def test_a_head_noun_and_the_adjective_of_a_construct_name_it():
+    text = "شن حزب العمال الكردستاني هجمات. وبدأ الحزب الكردي تمرده قبل عقود."
+    got = canon(doc_with(text, []))
+    assert ("الحزب الكردي", "حزب العمال الكردستاني", "ORG") in got
+
+
+def test_an_institution_after_lam_has_the_article_back_in_its_canonical():
+    text = "قتل جنديان في هجوم على حاجز للجيش الأفغاني. وقال الجيش الأفغاني إن المهاجمين فروا."
+    got = canon(doc_with(text, []))
+    assert ("للجيش الأفغاني", "الجيش الأفغاني", "ORG") in got

@@ -73,6 +73,8 @@ LATIN_SCORE = 0.7
 LABEL_SCORE = 0.6
 GAZETTEER_SCORE = 0.6
 PROPAGATED_SCORE = 0.5
+# an organisation named again by its head noun alone (references.py): the least sure
+REFERENCE_SCORE = 0.4
 
 # --- tokens ---------------------------------------------------------------------------------------
 

@@ -128,7 +128,10 @@ def institution_mentions(doc: Document) -> list[Mention]:
                 continue
             start, end = tok.start + cut, toks[j - 1].end
             name = doc.text[start:end]
-            out.append(Mention(name, "ORG", start, end, name, si, INSTITUTION_SCORE, "rule"))
+            canonical = name
+            if word.startswith(ARTICLE) and tok.norm.startswith(LAM_ARTICLE):
+                canonical = ARTICLE + name[len(LAM_ARTICLE) :]  # "للجيش الأفغاني": ل + "الجيش"
+            out.append(Mention(name, "ORG", start, end, canonical, si, INSTITUTION_SCORE, "rule"))
     return out
 
 

@@ -22,7 +22,7 @@ from worker.stages.link.common import (
 
 # Which mention wins an overlap, by origin: the tagger's and the rules that override it, then names
 # after a label or from the gazetteer, then occurrences of a name tagged elsewhere.
-ORIGIN_RANK = {"ner": 2, "rule": 2, "label": 1, "gazetteer": 1, "propagated": 0}
+ORIGIN_RANK = {"ner": 2, "rule": 2, "label": 1, "gazetteer": 1, "propagated": 0, "reference": 0}
 # A name shorter than this is not looked for elsewhere: two letters match too many words.
 MIN_PROPAGATED = 3
 # A person's family name is looked for alone when it has this many letters ("لافروف"; "علي" no).

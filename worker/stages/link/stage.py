@@ -10,7 +10,9 @@ What it does to ``doc.mentions`` (from the NER stage):
    a place after a place label ("قضاء البعاج", "بريف حمص"), an organisation after an
    organisation label ("تنظيم داعش"), the names of a small gazetteer
    (worker/lang/ar/names/gazetteer.tsv: states, capitals and well-known organisations)
-   (labels.py), and every other occurrence in the article of a name tagged once (propagate.py);
+   (labels.py), every other occurrence in the article of a name tagged once (propagate.py),
+   and an organisation named again by its head noun ("التحالف" for "التحالف العربي",
+   references.py);
 3. drops what is not a name: nationality adjectives on their own, common nouns the tagger took
    for names ("المدينة", "ميليشيا", a "person" of common words only: "بمواجهة السياسات");
 4. gives each entity one canonical (canonical.py): the fullest form the article uses ("لافروف" →
@@ -34,6 +36,7 @@ from worker.stages.link.common import sentence_of
 from worker.stages.link.institutions import institution_mentions, latin_names
 from worker.stages.link.labels import label_mentions
 from worker.stages.link.propagate import by_rule_weight, override, propagate, resolve_overlaps
+from worker.stages.link.references import with_references
 from worker.stages.link.spans import extend_persons, trim_at_verbs
 from worker.stages.link.titles import title_names
 
@@ -50,6 +53,7 @@ def link(doc: Document, config: StageConfig = DEFAULT) -> Document:
     ner = override(ner, trim_at_verbs(doc, _rule_mentions(doc, ner)))
     mentions = clean(resolve_overlaps(ner + label_mentions(doc)))
     mentions = clean(resolve_overlaps(mentions + propagate(doc, mentions)), persons=True)
+    mentions = with_references(doc, mentions)
 
     canonical = canonical_names(doc, mentions)
     types = majority_types(mentions, canonical)
