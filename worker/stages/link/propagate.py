@@ -18,6 +18,7 @@ from worker.stages.link.common import (
     PROPAGATED_SCORE,
     after_clitic,
     is_common_word,
+    word_zipf,
 )
 
 # Which mention wins an overlap, by origin: the tagger's and the rules that override it, then names
@@ -27,6 +28,10 @@ ORIGIN_RANK = {"ner": 2, "rule": 2, "label": 1, "gazetteer": 1, "propagated": 0,
 MIN_PROPAGATED = 3
 # A person's family name is looked for alone when it has this many letters ("لافروف"; "علي" no).
 MIN_FAMILY_NAME_ALONE = 4
+# A word general text uses this often (Zipf 5: once in 100,000 words) is far more often a function
+# word, an ordinal or a common noun than a family name ("علي أكبر", "عبد الله الثاني", "حبري أمام"):
+# it is not looked for alone.
+FAMILY_NAME_ALONE_ZIPF = 5.0
 # words that qualify a date ("الماضي", "المقبل"): a family name written so is not looked for alone
 TIME_QUALIFIERS = words("dates/past_qualifiers") | words("dates/next_qualifiers")
 # names of up to three words are looked for, the longest first ("سيرغي لافروف" before "لافروف")
@@ -121,6 +126,7 @@ def _names_to_find(mentions: list[Mention]) -> dict[str, str]:
             and family not in FUNCTION_WORDS
             and not adjective_stem(family)
             and family not in TIME_QUALIFIERS  # "محمد الماضي", not every "نوفمبر الماضي"
+            and word_zipf().get(family, 0.0) < FAMILY_NAME_ALONE_ZIPF
         ):
             names.setdefault(family, "PERS")
     return names

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from worker.lang.ar.lexicons import gazetteer
 from worker.lang.ar.morphology import adjective_stem
-from worker.lang.ar.normalise import normalise
+from worker.lang.ar.normalise import is_dropped, normalise
 from worker.stages.document import Document, Mention, Token
 from worker.stages.link.common import (
     ARTICLE,
@@ -23,6 +23,7 @@ from worker.stages.link.common import (
     TITLE_WORDS,
     is_common_word,
     is_word,
+    name_words,
     verb_words,
 )
 from worker.stages.link.spans import SPAN_STOPS
@@ -40,6 +41,7 @@ MAX_SHORT_WORD = 3
 ACCUSATIVE_ENDING = "ا"
 YA_ENDING = "يا"  # names end so ("ماريا", "سوريا"): not an accusative
 IMPERFECT_PREFIXES = "يت"
+YA = "ي"  # the name علي ends so; the preposition على ends in ى (both normalise to ي)
 # A family name with the article has at least this many letters ("المالكي"); shorter definite
 # words after a name are function words or common nouns ("الان", "الي").
 MIN_FAMILY_NAME = 5
@@ -92,9 +94,15 @@ def _title_end(toks: tuple[Token, ...], k: int) -> int:
 
 
 def _ali_is_a_name(toks: tuple[Token, ...], j: int, persons: _Persons) -> bool:
-    """ "علي" after a title is the first name only where the tagger saw it or the word after it
-    as a person ("الرئيس علي عبدالله صالح"); else it is the preposition على."""
-    return persons.tagged(toks[j]) or persons.tagged(toks[j + 1])
+    """ "علي" after a title is the first name where the tagger saw it or the word after it as a
+    person ("الرئيس علي عبدالله صالح"), or where it is written with ي, not the preposition's ى,
+    before a word the name lists know ("المرشد الأعلى علي خامنئي"); else it is the preposition
+    على, which normalises the same."""
+    if persons.tagged(toks[j]) or persons.tagged(toks[j + 1]):
+        return True
+    written = "".join(c for c in toks[j].text if not is_dropped(c))
+    after = toks[j + 1].norm
+    return written.endswith(YA) and after in name_words() and not is_common_word(after)
 
 
 def _ends_name(w: str) -> bool:
