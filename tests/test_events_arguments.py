@@ -109,3 +109,18 @@ def test_a_title_head_after_a_head_completes_the_title():
         "ووصل خالد بحاح نائب رئيس الحكومة إلى عدن أمس. وكان الرئيس اليمني عبد ربه هادي قد عاد إليها."
     )
     assert "عبد ربه هادي" not in _titled(text, names, 0, "يزور")
+
+
+def test_the_definite_dual_of_a_place_label_names_the_two_places_again():
+    from worker.stages.events.arguments_participants import participants
+
+    text = (
+        "تخوض الفصائل معارك للسيطرة على بلدتي الفوعة وكفرية بريف إدلب. "
+        "وأوضحت المصادر أن قوات النظام استهدفت البلدتين بأكثر من 1400 قذيفة."
+    )
+    doc = doc_with(text, [("الفوعة", "LOC"), ("كفرية", "LOC"), ("إدلب", "LOC")])
+    parts = participants(doc, 1, {}, {})
+    assert sorted(p.name for p in parts if p.source == "reference") == ["الفوعة", "كفرية"]
+    # no construct dual named two places before: the dual names nothing
+    doc = doc_with("وقالت المصادر إن القوات قصفت المدينتين أمس.", [])
+    assert [p for p in participants(doc, 0, {}, {}) if p.source == "reference"] == []

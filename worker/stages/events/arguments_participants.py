@@ -78,7 +78,7 @@ class Participant:
     token: int  # index of the first token in the sentence
     last: int
     prep: str  # the preposition before it ("" when bare)
-    source: str  # "mention" | "adjective" | "title"
+    source: str  # "mention" | "adjective" | "title" | "reference"
     after_noun: bool = False  # an adjective right after a noun
 
 
@@ -398,6 +398,47 @@ def _mention_participants(
     return out, covered
 
 
+# A feminine place label ("بلدة", "مدينة"): its definite dual ("البلدتين") names again the two
+# places its construct dual named before ("بلدتي الفوعة وكفرية").
+DUAL_PLACE_LABELS = words("link/loc_labels")
+DUAL_ENDINGS = ("تين", "تان")  # the definite dual, oblique and nominative
+CONSTRUCT_DUAL = "تي"  # the construct dual before the names
+FEMININE = "ه"
+
+
+def _named_pair(doc: Document, label: str, before: int) -> tuple | None:
+    """The two places the last construct dual of ``label`` named before offset ``before``:
+    "بلدتي الفوعة وكفرية" → the mentions of الفوعة and كفرية."""
+    dual = label[: -len(FEMININE)] + CONSTRUCT_DUAL
+    for sent in reversed(doc.sentences):
+        if sent.start >= before:
+            continue
+        toks = sent.tokens
+        for k in range(len(toks) - 1, -1, -1):
+            if toks[k].start >= before or dual not in (toks[k].norm, toks[k].stem):
+                continue
+            after = [m for m in doc.mentions if m.type == "LOC" and toks[k].end <= m.start < sent.end]
+            if len(after) >= 2 and after[1].start - after[0].end <= 3:  # "الفوعة وكفرية"
+                return after[0], after[1]
+    return None
+
+
+def _dual_reference(doc: Document, toks: tuple[Token, ...], k: int) -> list[Participant]:
+    """The two places a definite dual place label names again ("استهدفت البلدتين" → الفوعة,
+    كفرية)."""
+    w = toks[k].stem
+    if not w.startswith("ال") or not w.endswith(DUAL_ENDINGS):
+        return []
+    label = w[2:-3] + FEMININE
+    if label not in DUAL_PLACE_LABELS:
+        return []
+    pair = _named_pair(doc, label, toks[k].start)
+    if pair is None:
+        return []
+    tok = toks[k]
+    return [Participant(m.canonical, "LOC", tok.start, tok.end, k, k, "", "reference") for m in pair]
+
+
 def _state_adjective(toks: tuple[Token, ...], k: int, states: dict[str, str]) -> Participant | None:
     """A nationality adjective after a noun stands for a state the article names ("الغزو الروسي"
     → روسيا); not in the plural ("مسؤولون روس", "الروسيين": a group, not the state), nor as part
@@ -512,6 +553,8 @@ def participants(
             adjective = _state_adjective(sent.tokens, k, states) or _group_word(sent.tokens, k, groups)
             if adjective is not None:
                 out.append(adjective)
+            else:
+                out += _dual_reference(doc, sent.tokens, k)
     out += _title_participants(doc, sent, titles, covered, frozenset(trigger_tokens or ()))
     out.sort(key=lambda p: p.token)
     return out
