@@ -356,3 +356,14 @@ def test_the_word_of_god_alone_is_no_name():
     text = "قصفت جماعة أنصار الله الحوثية مواقع في عدن."
     d = doc_with(text, [("الله", "PERS")])
     assert not any(t == "الله" for t, _, _ in canon(d))
+
+
+def test_a_known_name_keeps_its_canonical_inside_a_longer_name_of_something_else():
+    text = "وقالت صحيفة واشنطن بوست إن واشنطن تدرس العقوبات. وأعلن داعش مسؤوليته."
+    d = doc_with(text, [("واشنطن بوست", "ORG"), ("واشنطن", "LOC")])
+    got = canon(d)
+    assert ("واشنطن", "واشنطن", "LOC") in got
+    # with its label or a relative adjective, a known name is still the same entity
+    text = "وعقد مجلس الأمن الدولي جلسة. وقال مجلس الأمن إن الجلسة مغلقة."
+    got = canon(doc_with(text, []))
+    assert {c for t, c, _ in got if t.startswith("مجلس الأمن")} == {"مجلس الأمن الدولي"}

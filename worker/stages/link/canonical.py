@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 
-from worker.lang.ar.lexicons import nationalities
+from worker.lang.ar.lexicons import gazetteer, nationalities
 from worker.lang.ar.morphology import adjective_stem, without_proclitic
 from worker.lang.ar.normalise import normalise
 from worker.stages.document import Document, Mention, Sentence
@@ -145,6 +145,27 @@ def _contains_words(longer: list[str], shorter: list[str]) -> bool:
     return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
 
 
+# a relative adjective after a name ("الدولي", "اللبنانية"): the article, a stem, ي or ية (ه)
+ADJECTIVE_ENDINGS = ("ي", "يه")
+MIN_ADJECTIVE = 5
+
+
+def _names_it(longer: list[str], shorter: list[str], known) -> bool:
+    """Whether a longer form names what a known name (the gazetteer's) names: the name with its
+    label or head before it ("تنظيم داعش", "جبهة النصرة") or with relative adjectives after it
+    ("مجلس الأمن الدولي", "حزب الله اللبناني"), or a known name itself."""
+    if " ".join(longer) in known:
+        return True
+    n = len(shorter)
+    if longer[:n] == shorter:
+        return all(
+            w.startswith(ARTICLE) and len(w) >= MIN_ADJECTIVE and w.endswith(ADJECTIVE_ENDINGS)
+            for w in longer[n:]
+        )
+    head = without_proclitic(longer[0])[0].removeprefix(ARTICLE)
+    return longer[1:] == shorter and (head in ORG_LABELS | LOC_LABELS | INSTITUTION_HEADS)
+
+
 def _fullest_forms(mentions: list[Mention]) -> dict[str, str]:
     """Normalised name → the fullest form of it the article uses: the longest name that contains
     it word by word ("لافروف" → "سيرغي لافروف")."""
@@ -152,12 +173,15 @@ def _fullest_forms(mentions: list[Mention]) -> dict[str, str]:
     by_key = {normalise(m.canonical): m.canonical for m in mentions}
     words = {key: key.split() for key in forms}  # split once, not once per pair
     mapping: dict[str, str] = {}
+    known = gazetteer()
     for key in forms:
         best = key
         kw = words[key]
         for other in forms:
             ow = words[other]
             if len(ow) > len(kw) and len(other) > len(best) and _contains_words(ow, kw):
+                if key in known and not _names_it(ow, kw, known):
+                    continue  # "داعش" is not "الأكراد داعش", nor "مصر" "بنك مصر"
                 best = other
         mapping[key] = by_key[best]
     return mapping
