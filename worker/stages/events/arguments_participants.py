@@ -401,9 +401,10 @@ def _mention_participants(
 # A feminine place label ("بلدة", "مدينة"): its definite dual ("البلدتين") names again the two
 # places its construct dual named before ("بلدتي الفوعة وكفرية").
 DUAL_PLACE_LABELS = words("link/loc_labels")
-DUAL_ENDINGS = ("تين", "تان")  # the definite dual, oblique and nominative
+DUAL_ENDINGS = ordered("arguments/dual_endings")
 CONSTRUCT_DUAL = "تي"  # the construct dual before the names
 FEMININE = "ه"
+ARTICLE = "ال"
 
 
 def _named_pair(doc: Document, label: str, before: int) -> tuple | None:
@@ -427,9 +428,10 @@ def _dual_reference(doc: Document, toks: tuple[Token, ...], k: int) -> list[Part
     """The two places a definite dual place label names again ("استهدفت البلدتين" → الفوعة,
     كفرية)."""
     w = toks[k].stem
-    if not w.startswith("ال") or not w.endswith(DUAL_ENDINGS):
+    end = next((e for e in DUAL_ENDINGS if w.endswith(e)), None)
+    if not w.startswith(ARTICLE) or end is None:
         return []
-    label = w[2:-3] + FEMININE
+    label = w[len(ARTICLE) : -len(end)] + FEMININE
     if label not in DUAL_PLACE_LABELS:
         return []
     pair = _named_pair(doc, label, toks[k].start)
