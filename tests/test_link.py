@@ -367,3 +367,9 @@ def test_a_known_name_keeps_its_canonical_inside_a_longer_name_of_something_else
     text = "وعقد مجلس الأمن الدولي جلسة. وقال مجلس الأمن إن الجلسة مغلقة."
     got = canon(doc_with(text, []))
     assert {c for t, c, _ in got if t.startswith("مجلس الأمن")} == {"مجلس الأمن الدولي"}
+
+
+def test_an_indefinite_plural_nationality_is_no_name():
+    text = "وأجرى مناقشات مع مسؤولين روس حول الحرب الأوكرانية."
+    d = doc_with(text, [("روس", "PERS")])
+    assert not any(t == "روس" for t, _, _ in canon(d))
