@@ -23,13 +23,14 @@ from pathlib import Path
 import pycrfsuite
 
 from worker.stages.ner import lexicons as ner_lexicons
+from worker.stages.ner.crf import Crf
 from worker.stages.ner.features import (
     FeatureExtractor,
     context_counts,
     document_features,
     stems_of,
 )
-from worker.stages.ner.model_features import ModelFeatures, model_attributes
+from worker.stages.ner.scorer import Scorer
 
 MODEL_FILE = "model.crfsuite.gz"
 MODEL2_FILE = "model2.crfsuite.gz"
@@ -111,6 +112,7 @@ class NerModel:
         tagger2: pycrfsuite.Tagger | None = None,
         lex: ner_lexicons.Lexicons | None = None,
         neighbours: dict[str, str] | None = None,
+        crf: Crf | None = None,
     ):
         self._tagger = tagger
         self._tagger2 = tagger2
@@ -118,13 +120,11 @@ class NerModel:
         self.lex = lex or ner_lexicons.Lexicons()
         # each distinct word's own features are computed once per process, not once per token
         self._features = FeatureExtractor(gazetteer, self.lex, neighbours=neighbours)
-        # the same features less those the first model has no weight for (the single pass only:
-        # a second model knows others). Built with the model, not on first use: the stage
-        # freezes the loaded model out of the garbage collector's scans (stage.get_tagger), and
-        # its indexes are then frozen with it.
-        self._known_features = (
-            ModelFeatures(self._features, model_attributes(tagger)) if tagger2 is None else None
-        )
+        # The single pass scores tokens with the CRF's weights in numpy (scorer.py), not through
+        # pycrfsuite (which the two-pass models still use). Built with the model, not on first
+        # use: the stage freezes the loaded model out of the garbage collector's scans
+        # (stage.get_tagger), and its tables are then frozen with it.
+        self._scorer = Scorer(self._features, crf) if tagger2 is None and crf is not None else None
         # For clitic decisions (ner_clitics.py): how often a word is seen inside names, and the
         # frequent words that seldom are.
         lexicon = lexicon or {}
@@ -158,6 +158,7 @@ class NerModel:
             cls._open(model2) if model2 else None,
             lex,
             neighbours,
+            None if model2 else Crf.read(model),
         )
         # CRFsuite reads a model from its buffer without copying it: the buffers must live as long
         # as the taggers (freeing them is a segmentation fault at the next tag()).
@@ -184,38 +185,18 @@ class NerModel:
         return feats, [self._tagger.tag(f) if f else [] for f in feats]
 
     def _single_pass(self, sentences: Sequence[Sequence[str]], marginals: bool):
-        """The first pass and the consistency pass. The marginals are read while each sentence is
-        still loaded in the tagger (loading its features again is as dear as tagging it); only a
-        sentence the consistency pass changed is loaded again for the marginals of its new tags."""
-        tagger = self._tagger
-        features = self._known_features
-        feats, tags, probs = [], [], []
-        for toks in sentences:
-            f = features.sentence(toks)
-            feats.append(f)
-            ts = []
-            if f:
-                tagger.set(f)
-                ts = tagger.tag()
-            tags.append(ts)
-            if marginals:
-                probs.append(_entity_marginals(tagger, ts))
+        """The first pass and the consistency pass; the marginals are those of the final tags."""
+        scores = self._scorer.document(sentences)
+        tags = scores.tags()
         window = self.meta.get("consistency_window", 0)
         if window:
             from worker.stages.ner.consistency import propagate
 
-            stems = [features.stems(toks) for toks in sentences]
-            spread = propagate(sentences, tags, window=window, stems=stems)
-            if marginals:
-                for k, (before, after) in enumerate(zip(tags, spread, strict=True)):
-                    if after != before:
-                        tagger.set(feats[k])
-                        probs[k] = _entity_marginals(tagger, after)
-            tags = spread
-        return tags, (probs if marginals else None)
+            tags = propagate(sentences, tags, window=window, stems=scores.stems)
+        return tags, (scores.entity_marginals(tags) if marginals else None)
 
     def _tag_document(self, sentences: Sequence[Sequence[str]], marginals: bool):
-        if self._tagger2 is None:
+        if self._scorer is not None:
             return self._single_pass(sentences, marginals)
         feats, tags = self.first_pass(sentences)
         stems = [stems_of(toks) for toks in sentences]
