@@ -102,9 +102,8 @@ class Crf:
             k = active[t]
             # score[s, i, j]: from label i at t - 1 to j at t (crf1dc_viterbi's sum, in its order)
             score = cur[:k, :, None] + trans
-            best = score.argmax(1)  # the first of equal maxima, as CRFsuite's strict "<"
-            back[:k, t] = best
-            cur[:k] = np.take_along_axis(score, best[:, None, :], 1)[:, 0] + emissions[:k, t]
+            back[:k, t] = score.argmax(1)  # the first of equal maxima, as CRFsuite's strict "<"
+            cur[:k] = score.max(1) + emissions[:k, t]
         out = np.zeros((n_sent, width), dtype=np.intp)
         last = cur.argmax(1)
         rows = np.arange(n_sent)

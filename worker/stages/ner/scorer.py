@@ -14,23 +14,23 @@ which tests/test_ner_crf.py and scripts/check-ner-scorer compare against pycrfsu
 
 from __future__ import annotations
 
-import functools
+from collections import OrderedDict, deque
 from collections.abc import Sequence
-from itertools import compress
+from itertools import chain, compress, repeat
 
 import numpy as np
 
 from worker.stages.ner.crf import Crf
 from worker.stages.ner.features import FeatureExtractor, _listed_names, _Word
 
-# Distinct words kept: a few hundred news articles' vocabulary (about 700 bytes a word). A word
-# computed again costs about as much as a hundred found here.
+# Distinct words kept: a few hundred news articles' vocabulary (about 600 bytes a word, most of
+# them a slot of the table). A word computed again costs about as much as a hundred found here.
 VIEW_CACHE_SIZE = 1 << 16
 # a word's features by the token they go to, relative to the word: row SPAN + d for d places after
 SPAN = 3
-# A view (what one word gives): these fields, as a plain tuple of strings and an array, which the
+# A view (what one word gives): these fields, as a plain tuple of strings and an int, which the
 # cyclic collector stops tracking (the views live as long as the process).
-_W, _S, _FIRSTS, _MATRIX = range(4)
+_W, _S, _FIRSTS, _SLOT = range(4)
 # the pair features, by the row (of four) of the tokens around the pair's first word they go to:
 # p - 1, p, p + 1, p + 2 (w-1w={a}|{b} is a feature of b's token, at p + 1)
 W_PAIRS = (("ww+1=", 1), ("w-1w=", 2))
@@ -60,16 +60,55 @@ def _pairs(crf: Crf, kinds: Sequence[tuple[str, int]]) -> tuple[dict[tuple[str, 
     return ids, table
 
 
+# What a word gives its neighbours, by the feature's prefix: the offset of the token it goes to.
+SIDES = {
+    "w": {"w-1=": 1, "w+1=": -1, "w-2=": 2, "w+2=": -2},
+    "s": {"s-1=": 1, "s+1=": -1, "s-3=": 3, "s+3=": -3},
+    "z": {"z-1=": 1, "z+1=": -1},
+    "g": {"g-1=": 1, "g+1=": -1},
+    "k": {"k-1=": 1, "k+1=": -1},
+}
+
+
+def _sides(crf: Crf, offsets: dict[str, int]) -> dict[str, tuple[list[int], list[int]]]:
+    """Value → the features a word of that value gives the tokens around it, for the values with
+    a weight: (the rows of the word's matrix they go to, their rows of weights, 1-based). Each
+    prefix ends with the feature's first "="."""
+    out: dict[str, tuple[list[int], list[int]]] = {}
+    for f, a in crf.attributes.items():
+        head, sep, value = f.partition("=")
+        d = offsets.get(head + sep)
+        if d is not None:
+            to, rows = out.setdefault(value, ([], []))
+            to.append(SPAN + d)
+            rows.append(a + 1)
+    return out
+
+
 class Scorer:
-    """Label scores, tags and marginals of documents for one CRF and one feature extractor."""
+    """Label scores, tags and marginals of documents for one CRF and one feature extractor.
+
+    Each distinct word's (7, labels) matrix is a slot of one table, so a document's are gathered
+    with one index; the least recently used word gives its slot up when the table is full."""
 
     def __init__(self, extractor: FeatureExtractor, crf: Crf, cache_size: int = VIEW_CACHE_SIZE):
         self.x = extractor
         self.crf = crf
         self._rows = crf.attributes
-        self._n_labels = len(crf.labels)
+        # the weights with a row of zeros first, and the attributes' rows in it
+        self._state1 = np.concatenate([np.zeros((1, len(crf.labels))), crf.state])
+        self._rows1 = {a: k + 1 for a, k in crf.attributes.items()}
+        n_labels = self._n_labels = len(crf.labels)
         self._w_pairs, self._w_table = _pairs(crf, W_PAIRS)
         self._s_pairs, self._s_table = _pairs(crf, S_PAIRS)
+        self._w_side, self._s_side, self._z_side, self._g_side, self._k_side = (
+            _sides(crf, SIDES[k]) for k in "wszgk"
+        )
+        self._pn = ([], [])
+        for f, d in (("pn-1", 1), ("pn+1", -1)):
+            if f in self._rows1:
+                self._pn[0].append(SPAN + d)
+                self._pn[1].append(self._rows1[f])
         # the name list's two features of a token by its BIO tag ("nl=B-LOC" and "nl=LOC")
         self._listed: dict[str, np.ndarray] = {}
         lex = extractor.lex
@@ -78,40 +117,49 @@ class Scorer:
             bool(lex.clusters),
             bool(lex.name_list),
         )
-        self._view = functools.lru_cache(maxsize=cache_size)(self._compute_view)
+        # the words' views (their forms and their slot in the table, see _compute_view), least
+        # recently used first; slots 0 and 1 are the pads before and after a sentence
+        self._views: OrderedDict[str, tuple] = OrderedDict()
+        self._size = max(cache_size, 1)
+        self._table = np.zeros((self._size + 2, 2 * SPAN + 1, n_labels))
+        self._free = list(range(self._size + 1, 1, -1))
         gaz = extractor.gaz
-        self._start = self._pad("<s>", gaz.get("<s>"), 1)
-        self._end = self._pad("</s>", gaz.get("</s>"), -1)
+        for slot, pad, sign in ((0, "<s>", 1), (1, "</s>", -1)):
+            # a pad is a neighbour on one side only (and has no own features)
+            to, rows = self._side_features(pad, pad, pad, gaz.get(pad), None)
+            keep = [k for k, r in enumerate(to) if (r > SPAN if sign > 0 else r < SPAN)]
+            self._write([slot] * len(keep), [to[k] for k in keep], [rows[k] for k in keep])
+        self._start = ("<s>", "<s>", (), 0)
+        self._end = ("</s>", "</s>", (), 1)
 
-    def _matrix(self, by_offset: Sequence[tuple[int, Sequence[str]]]) -> np.ndarray:
-        rows, offsets = [], []
-        get = self._rows.get
-        for d, features in by_offset:
-            for f in features:
-                r = get(f)
-                if r is not None:
-                    rows.append(r)
-                    offsets.append(SPAN + d)
-        out = np.zeros((2 * SPAN + 1, self._n_labels))
-        if rows:
-            np.add.at(out, offsets, self.crf.state[rows])
-        return out
+    def _side_features(self, w: str, s: str, z: str, g: str | None, k: str | None):
+        """What a word gives its neighbours: (rows of its matrix, rows of weights)."""
+        to: list[int] = []
+        rows: list[int] = []
+        for side, value in (
+            (self._w_side, w),
+            (self._s_side, s),
+            (self._z_side, z),
+            (self._g_side, g),
+            (self._k_side, k),
+        ):
+            hit = side.get(value) if value else None
+            if hit:
+                to += hit[0]
+                rows += hit[1]
+        return to, rows
 
-    @staticmethod
-    def _sides(w: str, s: str, z: str, g: str | None, sign: int) -> list[tuple[int, list[str]]]:
-        """What a word (or pad) gives the tokens after it (``sign`` 1) or before it (-1)."""
-        a = "-" if sign > 0 else "+"  # the token after a word reads it as its "w-1=" …
-        near = [f"w{a}1={w}", f"s{a}1={s}", f"z{a}1={z}"]
-        if g:
-            near.append(f"g{a}1={g}")
-        return [(sign, near), (2 * sign, [f"w{a}2={w}"]), (3 * sign, [f"s{a}3={s}"])]
+    def _write(self, slots: list[int], to: list[int], rows: list[int]) -> None:
+        """Sets the matrices of ``slots`` (each given once) to the sum of the weights ``rows`` at
+        their rows ``to`` (each item one feature, of slot ``slots[i]``)."""
+        flat = self._table.reshape(-1, self._n_labels)
+        flat[np.add.outer(np.unique(slots) * (2 * SPAN + 1), np.arange(2 * SPAN + 1)).ravel()] = 0
+        np.add.at(flat, np.array(slots) * (2 * SPAN + 1) + to, self._state1[rows])
 
-    def _pad(self, pad: str, g: str | None, sign: int) -> tuple:
-        """The padding before (``sign`` 1) or after a sentence, as the neighbour it is to the first
-        or last three tokens (no cluster or name-part features: those are only read off words)."""
-        return (pad, pad, (), self._matrix(self._sides(pad, pad, pad, g, sign)))
-
-    def _compute_view(self, token: str) -> tuple:
+    def _compute_view(self, token: str, to: list[int], rows: list[int]) -> tuple:
+        """A word's folded form, stem and name-list readings, and its slot of the table; the rows
+        of its matrix (row 3 its own features, the others what it gives its neighbours) and the
+        weights summed there are appended to ``to`` and ``rows``, for _write."""
         x: _Word = self.x._compute_word(token)
         own = [*x.own, "zw=" + x.zw, "zs=" + x.zs, *x.morph]
         if self._names:
@@ -122,16 +170,46 @@ class Scorer:
             own += x.cluster_own
         if x.gaz:
             own.append("g=" + x.gaz)
-        parts = [(0, own), *self._sides(x.w, x.s, x.zw, x.gaz, 1), *self._sides(x.w, x.s, x.zw, x.gaz, -1)]
-        if self._names and x.is_name_part:
-            parts += [(1, ["pn-1"]), (-1, ["pn+1"])]
-        if self._clusters:
-            parts += [(1, ["k-1=" + x.cluster_mid]), (-1, ["k+1=" + x.cluster_mid])]
-        return (x.w, x.s, x.name_firsts, self._matrix(parts))
+        if not self._free:
+            _, old = self._views.popitem(last=False)
+            self._free.append(old[_SLOT])
+        slot = self._free.pop()
+        # unknown features read the zero row
+        rows += map(self._rows1.get, own, repeat(0))
+        to += repeat(SPAN, len(own))
+        side_to, side_rows = self._side_features(
+            x.w, x.s, x.zw, x.gaz, x.cluster_mid if self._clusters else None
+        )
+        if x.is_name_part:
+            side_to += self._pn[0]
+            side_rows += self._pn[1]
+        to += side_to
+        rows += side_rows
+        return (x.w, x.s, x.name_firsts, slot), len(own) + len(side_to)
 
-    def stems(self, tokens: Sequence[str]) -> list[str]:
-        view = self._view
-        return [view(t)[_S] for t in tokens]
+    def _views_of(self, tokens: list[str]) -> list[tuple]:
+        """The views of a document's tokens, those of new words computed. The words already
+        known become the most recently used before a new one takes the least recently used
+        word's slot, so no word of the document gives its slot up."""
+        views = self._views
+        get = views.get
+        out = list(map(get, tokens))
+        deque(map(views.move_to_end, compress(tokens, out)), maxlen=0)
+        if None in out:
+            # the new words' matrices are written at once (numpy's cost is per call)
+            slots: list[int] = []
+            to: list[int] = []
+            rows: list[int] = []
+            for i in [i for i, v in enumerate(out) if v is None]:
+                t = tokens[i]
+                v = get(t)
+                if v is None:
+                    v, n = self._compute_view(t, to, rows)
+                    views[t] = v
+                    slots += repeat(v[_SLOT], n)
+                out[i] = v
+            self._write(slots, to, rows)
+        return out
 
     def _listed_score(self, tag: str) -> np.ndarray:
         v = self._listed.get(tag)
@@ -142,19 +220,28 @@ class Scorer:
 
     def document(self, sentences: Sequence[Sequence[str]]) -> Scores:
         """The label scores of every token of the document's sentences."""
-        view = self._view
+        total = sum(map(len, sentences))
+        if total > self._size:
+            # every word of the document keeps its slot until the document is scored
+            more = total - self._size
+            self._table = np.concatenate([self._table, np.zeros((more, *self._table.shape[1:]))])
+            self._free += range(self._size + 2, self._size + 2 + more)
+            self._size = total
+        all_views = self._views_of(list(chain.from_iterable(sentences)))
         start, end = self._start, self._end
         pads = SPAN
         seq: list[tuple] = []
         where: list[int] = []  # each non-empty sentence's first token in ``seq``
         lengths: list[int] = []
         listed: list[tuple[int, list[str | None]]] = []
+        at = 0
         for toks in sentences:
             if not toks:
                 lengths.append(0)
                 where.append(0)
                 continue
-            views = list(map(view, toks))
+            views = all_views[at : at + len(toks)]
+            at += len(toks)
             seq += [start] * pads
             where.append(len(seq))
             lengths.append(len(views))
@@ -167,8 +254,8 @@ class Scorer:
         n = len(seq)
         if not n:
             return Scores(self.crf, np.zeros((0, 0, self._n_labels)), [], lengths, [[] for _ in sentences])
-        w, s, _, mats = zip(*seq, strict=True)
-        m = np.stack(mats)  # (n, 7, labels)
+        w, s, _, slots = zip(*seq, strict=True)
+        m = self._table[list(slots)]  # (n, 7, labels)
         e = m[:, SPAN].copy()
         for d in range(1, SPAN + 1):
             e[d:] += m[:-d, SPAN + d]
@@ -184,9 +271,8 @@ class Scorer:
         e[1:] += pairs[:-1, 2]
         e[2:] += pairs[:-2, 3]
         for first, tags in listed:
-            for i, tag in enumerate(tags):
-                if tag:
-                    e[first + i] += self._listed_score(tag)
+            for i in compress(range(len(tags)), tags):
+                e[first + i] += self._listed_score(tags[i])
         stems = [list(s[a : a + k]) for a, k in zip(where, lengths, strict=True)]
         # the sentences longest first, each left-aligned, as Crf.viterbi takes them
         order = sorted((k for k, size in enumerate(lengths) if size), key=lambda k: -lengths[k])
