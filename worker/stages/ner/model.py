@@ -61,13 +61,6 @@ def bio_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
     return out
 
 
-def _entity_marginals(tagger: pycrfsuite.Tagger, tags: Sequence[str]) -> list[float | None]:
-    """The marginal of each token's tag inside an entity, None for "O". Mentions read only the
-    former, and the first marginal asked of a sentence costs a forward-backward pass: a sentence
-    without an entity (most of them) then needs none."""
-    return [None if t == "O" else tagger.marginal(t, i) for i, t in enumerate(tags)]
-
-
 def _read_tsv_gz(path: Path) -> list[tuple[str, str]]:
     if not path.is_file():
         return []
@@ -124,7 +117,9 @@ class NerModel:
         # pycrfsuite (which the two-pass models still use). Built with the model, not on first
         # use: the stage freezes the loaded model out of the garbage collector's scans
         # (stage.get_tagger), and its tables are then frozen with it.
-        self._scorer = Scorer(self._features, crf) if tagger2 is None and crf is not None else None
+        if tagger2 is None and crf is None:
+            raise ValueError("a single-pass model is tagged from its weights: give its Crf")
+        self._scorer = Scorer(self._features, crf) if tagger2 is None else None
         # For clitic decisions (ner_clitics.py): how often a word is seen inside names, and the
         # frequent words that seldom are.
         lexicon = lexicon or {}

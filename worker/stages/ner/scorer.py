@@ -150,11 +150,14 @@ class Scorer:
         return to, rows
 
     def _write(self, slots: list[int], to: list[int], rows: list[int]) -> None:
-        """Sets the matrices of ``slots`` (each given once) to the sum of the weights ``rows`` at
-        their rows ``to`` (each item one feature, of slot ``slots[i]``)."""
-        flat = self._table.reshape(-1, self._n_labels)
-        flat[np.add.outer(np.unique(slots) * (2 * SPAN + 1), np.arange(2 * SPAN + 1)).ravel()] = 0
-        np.add.at(flat, np.array(slots) * (2 * SPAN + 1) + to, self._state1[rows])
+        """Sets the matrices of the ``slots`` to the sums of the weights ``rows`` at their rows
+        ``to`` (feature ``i`` is one of slot ``slots[i]``)."""
+        if not slots:
+            return
+        flat = self._table.reshape(-1, self._n_labels)  # a view
+        at = np.asarray(slots, dtype=np.intp) * (2 * SPAN + 1)
+        flat[np.add.outer(np.unique(at), np.arange(2 * SPAN + 1)).ravel()] = 0
+        np.add.at(flat, at + to, self._state1[rows])
 
     def _compute_view(self, token: str, to: list[int], rows: list[int]) -> tuple:
         """A word's folded form, stem and name-list readings, and its slot of the table; the rows
