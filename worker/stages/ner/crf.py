@@ -95,51 +95,68 @@ class Crf:
         it has), each left-aligned. Ids past a sentence's length are meaningless."""
         n_sent, width, n_labels = emissions.shape
         active = _active(lengths, width)
-        trans = self.trans
-        back = np.zeros((n_sent, width, n_labels), dtype=np.intp)
-        cur = emissions[:, 0].copy()
+        # to[j, i]: the weight of label i followed by j (reduced over the last, contiguous axis)
+        to = np.ascontiguousarray(self.trans.T)
+        # position-major, so that the rows of one step are contiguous
+        state = np.ascontiguousarray(emissions.transpose(1, 0, 2))
+        best = np.zeros_like(state)  # best[t, s, j]: the best path's score to label j at t
+        best[0] = state[0]
+        # back[t, s, j]: the label at t - 1 on the best path to j at t
+        back = np.zeros((width, n_sent, n_labels), dtype=np.intp)
+        step = np.empty((n_sent, n_labels, n_labels))
         for t in range(1, width):
             k = active[t]
-            # score[s, i, j]: from label i at t - 1 to j at t (crf1dc_viterbi's sum, in its order)
-            score = cur[:k, :, None] + trans
-            back[:k, t] = score.argmax(1)  # the first of equal maxima, as CRFsuite's strict "<"
-            cur[:k] = score.max(1) + emissions[:k, t]
-        out = np.zeros((n_sent, width), dtype=np.intp)
-        last = cur.argmax(1)
+            # crf1dc_viterbi: max over i of (best[t - 1, i] + trans[i, j]), then + state[t, j];
+            # the first of equal maxima, as its strict "<"
+            s = step[:k]
+            np.add(best[t - 1, :k, None, :], to, out=s)
+            np.argmax(s, axis=2, out=back[t, :k])
+            np.max(s, axis=2, out=best[t, :k])
+            best[t, :k] += state[t, :k]
+        last = best[lengths - 1, np.arange(n_sent)].argmax(1)
+        out = np.zeros((width, n_sent), dtype=np.intp)
         rows = np.arange(n_sent)
         for t in range(width - 1, -1, -1):
             # sentences ending at t start from their best last label; longer ones follow the links
             k0, k1 = active[t], active[t + 1] if t + 1 < width else 0
-            out[k1:k0, t] = last[k1:k0]
+            if k0 > k1:
+                out[t, k1:k0] = last[k1:k0]
             if k1:
-                out[:k1, t] = back[rows[:k1], t + 1, out[:k1, t + 1]]
-        return out
+                out[t, :k1] = back[t + 1, rows[:k1], out[t + 1, :k1]]
+        return out.T
 
     def marginals(self, emissions: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """The marginal probability of each label at each position, for sentences laid out as for
         ``viterbi``: CRFsuite's forward-backward, scaled at every position."""
         n_sent, width, n_labels = emissions.shape
         active = _active(lengths, width)
-        exp_state = np.exp(emissions)
+        exp_state = np.exp(emissions.transpose(1, 0, 2))  # position-major, contiguous
         exp_trans = np.exp(self.trans)
+        exp_trans_t = np.ascontiguousarray(exp_trans.T)
         alpha = np.zeros_like(exp_state)
         beta = np.zeros_like(exp_state)
-        scale = np.ones((n_sent, width))
-        cur = exp_state[:, 0]
-        for t in range(width):
+        total = np.ones((width, n_sent))  # 1 / CRFsuite's scale factor
+        alpha[0] = exp_state[0]
+        total[0] = alpha[0].sum(1)
+        alpha[0] /= total[0, :, None]
+        for t in range(1, width):
             k = active[t]
-            if t:
-                cur = (alpha[:k, t - 1] @ exp_trans) * exp_state[:k, t]
-            total = cur.sum(1)
-            np.divide(1.0, total, out=scale[:k, t], where=total != 0)
-            alpha[:k, t] = cur * scale[:k, t, None]
+            a = alpha[t, :k]
+            np.matmul(alpha[t - 1, :k], exp_trans, out=a)
+            a *= exp_state[t, :k]
+            a.sum(1, out=total[t, :k])
+            a /= total[t, :k, None]
+        row = np.empty((n_sent, n_labels))
         for t in range(width - 1, -1, -1):
             k0, k1 = active[t], active[t + 1] if t + 1 < width else 0
-            beta[k1:k0, t] = scale[k1:k0, t, None]
+            if k0 > k1:
+                beta[t, k1:k0] = 1.0 / total[t, k1:k0, None]
             if k1:
-                row = beta[:k1, t + 1] * exp_state[:k1, t + 1]
-                beta[:k1, t] = (row @ exp_trans.T) * scale[:k1, t, None]
-        return alpha * beta / scale[:, :, None]
+                np.multiply(beta[t + 1, :k1], exp_state[t + 1, :k1], out=row[:k1])
+                b = beta[t, :k1]
+                np.matmul(row[:k1], exp_trans_t, out=b)
+                b /= total[t, :k1, None]
+        return (alpha * beta * total[:, :, None]).transpose(1, 0, 2)
 
 
 def _active(lengths: np.ndarray, width: int) -> list[int]:
