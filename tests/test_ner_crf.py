@@ -110,9 +110,9 @@ def test_sentences_must_come_longest_first(tiny):
 
 
 def _random_crf(known: list[str], rng: random.Random) -> Crf:
-    state = np.array([[rng.uniform(-1, 1) for _ in LABELS] for _ in known])
+    state = np.array([[0.0] * len(LABELS)] + [[rng.uniform(-1, 1) for _ in LABELS] for _ in known])
     trans = np.array([[rng.uniform(-1, 1) for _ in LABELS] for _ in LABELS])
-    return Crf(LABELS, {f: k for k, f in enumerate(known)}, state, trans)
+    return Crf(LABELS, {f: k for k, f in enumerate(known, start=1)}, state, trans)
 
 
 @pytest.mark.parametrize("lex", [LEX, Lexicons()], ids=["lexicons", "none"])
@@ -142,7 +142,7 @@ def test_a_word_pair_is_scored_only_for_its_own_split():
     extractor = FeatureExtractor(GAZ_PADS, Lexicons())
     crf = _random_crf(["w-1w=a|b|c"], random.Random(1))
     scores = Scorer(extractor, crf).document([["a", "b|c"], ["a|b", "c"], ["a", "b", "c"], ["a|b|c"]])
-    want = crf.state[0].tolist()
+    want = crf.state[1].tolist()
     emissions = {k: scores.emissions[r, : scores.lengths[k]].tolist() for r, k in enumerate(scores.order)}
     zero = [0.0] * len(LABELS)
     assert emissions == {0: [zero, want], 1: [zero, want], 2: [zero] * 3, 3: [zero]}

@@ -60,8 +60,10 @@ def _dictionary(model: bytes) -> tuple[list[str], list[str]]:
 @dataclass(frozen=True, eq=False)
 class Crf:
     labels: tuple[str, ...]
-    attributes: dict[str, int]  # attribute → its row of ``state``
-    state: np.ndarray  # (attributes, labels): the weight of each attribute for each label
+    attributes: dict[str, int]  # attribute → its row of ``state`` (from 1)
+    # (1 + attributes, labels): the weight of each attribute for each label, after a row of zeros
+    # (row 0: what an attribute unknown to the model adds)
+    state: np.ndarray
     trans: np.ndarray  # (labels, labels): the weight of label i followed by label j
 
     @classmethod
@@ -76,18 +78,17 @@ class Crf:
         labels, attributes = _dictionary(model)
         if len(labels) != n_labels or len(attributes) != n_attrs:
             raise ValueError("the model's dump and header disagree on its size")
-        state = np.zeros((n_attrs, n_labels))
+        state = np.zeros((1 + n_attrs, n_labels))
         trans = np.zeros((n_labels, n_labels))
         s, t = feats[feats["type"] == 0], feats[feats["type"] == 1]
         # each (attribute, label) and (label, label) is one feature in CRFsuite's model
-        state[s["src"], s["dst"]] = s["weight"]
+        state[1 + s["src"], s["dst"]] = s["weight"]
         trans[t["src"], t["dst"]] = t["weight"]
-        return cls(tuple(labels), {a: k for k, a in enumerate(attributes)}, state, trans)
+        return cls(tuple(labels), {a: k for k, a in enumerate(attributes, start=1)}, state, trans)
 
     def score(self, features: Sequence[str]) -> np.ndarray:
         """The label scores of one item of attributes (those unknown to the model add nothing)."""
-        rows = [self.attributes[f] for f in features if f in self.attributes]
-        return self.state[rows].sum(0)
+        return self.state[[self.attributes.get(f, 0) for f in features]].sum(0)
 
     def viterbi(self, emissions: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """The best label ids of a batch of sentences: ``emissions`` (sentences, positions, labels)

@@ -72,7 +72,7 @@ SIDES = {
 
 def _sides(crf: Crf, offsets: dict[str, int]) -> dict[str, tuple[list[int], list[int]]]:
     """Value → the features a word of that value gives the tokens around it, for the values with
-    a weight: (the rows of the word's matrix they go to, their rows of weights, 1-based). Each
+    a weight: (the rows of the word's matrix they go to, their rows of weights). Each
     prefix ends with the feature's first "="."""
     out: dict[str, tuple[list[int], list[int]]] = {}
     for f, a in crf.attributes.items():
@@ -81,7 +81,7 @@ def _sides(crf: Crf, offsets: dict[str, int]) -> dict[str, tuple[list[int], list
         if d is not None:
             to, rows = out.setdefault(value, ([], []))
             to.append(SPAN + d)
-            rows.append(a + 1)
+            rows.append(a)
     return out
 
 
@@ -95,9 +95,7 @@ class Scorer:
         self.x = extractor
         self.crf = crf
         self._rows = crf.attributes
-        # the weights with a row of zeros first, and the attributes' rows in it
-        self._state1 = np.concatenate([np.zeros((1, len(crf.labels))), crf.state])
-        self._rows1 = {a: k + 1 for a, k in crf.attributes.items()}
+        self._state = crf.state
         n_labels = self._n_labels = len(crf.labels)
         self._w_pairs, self._w_table = _pairs(crf, W_PAIRS)
         self._s_pairs, self._s_table = _pairs(crf, S_PAIRS)
@@ -106,9 +104,9 @@ class Scorer:
         )
         self._pn = ([], [])
         for f, d in (("pn-1", 1), ("pn+1", -1)):
-            if f in self._rows1:
+            if f in self._rows:
                 self._pn[0].append(SPAN + d)
-                self._pn[1].append(self._rows1[f])
+                self._pn[1].append(self._rows[f])
         # the name list's two features of a token by its BIO tag ("nl=B-LOC" and "nl=LOC")
         self._listed: dict[str, np.ndarray] = {}
         lex = extractor.lex
@@ -157,7 +155,7 @@ class Scorer:
         flat = self._table.reshape(-1, self._n_labels)  # a view
         at = np.asarray(slots, dtype=np.intp) * (2 * SPAN + 1)
         flat[np.add.outer(np.unique(at), np.arange(2 * SPAN + 1)).ravel()] = 0
-        np.add.at(flat, at + to, self._state1[rows])
+        np.add.at(flat, at + to, self._state[rows])
 
     def _compute_view(self, token: str, to: list[int], rows: list[int]) -> tuple:
         """A word's folded form, stem and name-list readings, and its slot of the table; the rows
@@ -177,8 +175,8 @@ class Scorer:
             _, old = self._views.popitem(last=False)
             self._free.append(old[_SLOT])
         slot = self._free.pop()
-        # unknown features read the zero row
-        rows += map(self._rows1.get, own, repeat(0))
+        # unknown features read the row of zeros
+        rows += map(self._rows.get, own, repeat(0))
         to += repeat(SPAN, len(own))
         side_to, side_rows = self._side_features(
             x.w, x.s, x.zw, x.gaz, x.cluster_mid if self._clusters else None
@@ -217,8 +215,7 @@ class Scorer:
     def _listed_score(self, tag: str) -> np.ndarray:
         v = self._listed.get(tag)
         if v is None:
-            rows = [self._rows[f] for f in ("nl=" + tag, "nl=" + tag[2:]) if f in self._rows]
-            v = self._listed[tag] = self.crf.state[rows].sum(0)
+            v = self._listed[tag] = self.crf.score(("nl=" + tag, "nl=" + tag[2:]))
         return v
 
     def document(self, sentences: Sequence[Sequence[str]]) -> Scores:
