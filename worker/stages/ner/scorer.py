@@ -126,7 +126,7 @@ class Scorer:
             # a pad is a neighbour on one side only (and has no own features)
             to, rows = self._side_features(pad, pad, pad, gaz.get(pad), None)
             keep = [k for k, r in enumerate(to) if (r > SPAN if sign > 0 else r < SPAN)]
-            self._write([slot] * len(keep), [to[k] for k in keep], [rows[k] for k in keep])
+            self._write([slot], [0] * len(keep), [to[k] for k in keep], [rows[k] for k in keep])
         self._start = ("<s>", "<s>", (), 0)
         self._end = ("</s>", "</s>", (), 1)
 
@@ -147,15 +147,18 @@ class Scorer:
                 rows += hit[1]
         return to, rows
 
-    def _write(self, slots: list[int], to: list[int], rows: list[int]) -> None:
-        """Sets the matrices of the ``slots`` to the sums of the weights ``rows`` at their rows
-        ``to`` (feature ``i`` is one of slot ``slots[i]``)."""
+    def _write(self, slots: list[int], word: list[int], to: list[int], rows: list[int]) -> None:
+        """Sets the matrices of the words in ``slots`` (distinct) to the sums of the weights
+        ``rows`` at their rows ``to``: feature ``i`` is one of the word ``slots[word[i]]``."""
         if not slots:
             return
-        flat = self._table.reshape(-1, self._n_labels)  # a view
-        at = np.asarray(slots, dtype=np.intp) * (2 * SPAN + 1)
-        flat[np.add.outer(np.unique(at), np.arange(2 * SPAN + 1)).ravel()] = 0
-        np.add.at(flat, at + to, self._state[rows])
+        height = 2 * SPAN + 1
+        size = len(slots) * height
+        at = np.asarray(word, dtype=np.intp) * height + np.asarray(to, dtype=np.intp)
+        weights = self._state[rows].T  # (labels, features)
+        # a sum per label (bincount adds in order; np.add.at is many times slower)
+        sums = [np.bincount(at, weights=w, minlength=size) for w in weights]
+        self._table[slots] = np.stack(sums, axis=1).reshape(len(slots), height, self._n_labels)
 
     def _compute_view(self, token: str, to: list[int], rows: list[int]) -> tuple:
         """A word's folded form, stem and name-list readings, and its slot of the table; the rows
@@ -199,6 +202,7 @@ class Scorer:
         if None in out:
             # the new words' matrices are written at once (numpy's cost is per call)
             slots: list[int] = []
+            word: list[int] = []
             to: list[int] = []
             rows: list[int] = []
             for i in [i for i, v in enumerate(out) if v is None]:
@@ -207,9 +211,10 @@ class Scorer:
                 if v is None:
                     v, n = self._compute_view(t, to, rows)
                     views[t] = v
-                    slots += repeat(v[_SLOT], n)
+                    word += repeat(len(slots), n)
+                    slots.append(v[_SLOT])
                 out[i] = v
-            self._write(slots, to, rows)
+            self._write(slots, word, to, rows)
         return out
 
     def _listed_score(self, tag: str) -> np.ndarray:
