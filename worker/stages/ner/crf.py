@@ -112,7 +112,7 @@ class Crf:
             s = step[:k]
             np.add(best[t - 1, :k, None, :], to, out=s)
             np.argmax(s, axis=2, out=back[t, :k])
-            np.max(s, axis=2, out=best[t, :k])
+            np.maximum.reduce(s, axis=2, out=best[t, :k])  # (not np.max: its Python wrapper)
             best[t, :k] += state[t, :k]
         last = best[lengths - 1, np.arange(n_sent)].argmax(1)
         out = np.zeros((width, n_sent), dtype=np.intp)
@@ -145,7 +145,7 @@ class Crf:
             a = alpha[t, :k]
             np.matmul(alpha[t - 1, :k], exp_trans, out=a)
             a *= exp_state[t, :k]
-            a.sum(1, out=total[t, :k])
+            np.add.reduce(a, axis=1, out=total[t, :k])
             a /= total[t, :k, None]
         row = np.empty((n_sent, n_labels))
         for t in range(width - 1, -1, -1):

@@ -51,13 +51,18 @@ def bio_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
         return []
     out = []
     start, typ = None, None
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, t = tag.partition("-")
-        if start is not None and (prefix != "I" or t != typ):
-            out.append((start, i, typ))
+    end = -1  # after the last tag other than "O" seen
+    # only the tags inside entities are visited: an "O" between two ends the first
+    for i in [i for i, tag in enumerate(tags) if tag != "O"]:
+        prefix, _, t = tags[i].partition("-")
+        if start is not None and (i != end or prefix != "I" or t != typ):
+            out.append((start, end, typ))
             start, typ = None, None
         if prefix == "B" or (prefix == "I" and start is None):
             start, typ = i, t
+        end = i + 1
+    if start is not None:
+        out.append((start, end, typ))
     return out
 
 
