@@ -37,16 +37,26 @@ W_PAIRS = (("ww+1=", 1), ("w-1w=", 2))
 S_PAIRS = (("s+1s+2=", 0), ("ss+1=", 1), ("s-1s=", 2), ("s-2s-1=", 3))
 
 
-def _pairs(crf: Crf, kinds: Sequence[tuple[str, int]]) -> tuple[dict[tuple[str, str], int], np.ndarray]:
+def _by_prefix(crf: Crf) -> dict[str, list[tuple[str, int]]]:
+    """The model's attributes by their prefix up to the first "=" (which every prefix of
+    W_PAIRS, S_PAIRS and SIDES ends with): [(the rest, its row of weights)]."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for f, a in crf.attributes.items():
+        head, sep, value = f.partition("=")
+        if sep:
+            out.setdefault(head + sep, []).append((value, a))
+    return out
+
+
+def _pairs(
+    crf: Crf, by_prefix: dict[str, list[tuple[str, int]]], kinds: Sequence[tuple[str, int]]
+) -> tuple[dict[tuple[str, str], int], np.ndarray]:
     """(a, b) → a row id of the table of (4, labels) scores the pair gives the tokens around it,
     for the pairs with a weight. A feature is split at every "|" (a word may hold one), so a pair
     is found exactly when its string is a known feature. Id 0 is no pair (ids are truthy)."""
     found: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for prefix, row in kinds:
-        for f, a in crf.attributes.items():
-            if not f.startswith(prefix):
-                continue
-            rest = f[len(prefix) :]
+        for rest, a in by_prefix.get(prefix, ()):
             at = rest.find("|")
             while at >= 0:
                 found.setdefault((rest[:at], rest[at + 1 :]), []).append((row, a))
@@ -70,15 +80,14 @@ SIDES = {
 }
 
 
-def _sides(crf: Crf, offsets: dict[str, int]) -> dict[str, tuple[list[int], list[int]]]:
+def _sides(
+    by_prefix: dict[str, list[tuple[str, int]]], offsets: dict[str, int]
+) -> dict[str, tuple[list[int], list[int]]]:
     """Value → the features a word of that value gives the tokens around it, for the values with
-    a weight: (the rows of the word's matrix they go to, their rows of weights). Each
-    prefix ends with the feature's first "="."""
+    a weight: (the rows of the word's matrix they go to, their rows of weights)."""
     out: dict[str, tuple[list[int], list[int]]] = {}
-    for f, a in crf.attributes.items():
-        head, sep, value = f.partition("=")
-        d = offsets.get(head + sep)
-        if d is not None:
+    for prefix, d in offsets.items():
+        for value, a in by_prefix.get(prefix, ()):
             to, rows = out.setdefault(value, ([], []))
             to.append(SPAN + d)
             rows.append(a)
@@ -97,10 +106,11 @@ class Scorer:
         self._rows = crf.attributes
         self._state = crf.state
         n_labels = self._n_labels = len(crf.labels)
-        self._w_pairs, self._w_table = _pairs(crf, W_PAIRS)
-        self._s_pairs, self._s_table = _pairs(crf, S_PAIRS)
+        by_prefix = _by_prefix(crf)
+        self._w_pairs, self._w_table = _pairs(crf, by_prefix, W_PAIRS)
+        self._s_pairs, self._s_table = _pairs(crf, by_prefix, S_PAIRS)
         self._w_side, self._s_side, self._z_side, self._g_side, self._k_side = (
-            _sides(crf, SIDES[k]) for k in "wszgk"
+            _sides(by_prefix, SIDES[k]) for k in "wszgk"
         )
         self._pn = ([], [])
         for f, d in (("pn-1", 1), ("pn+1", -1)):
