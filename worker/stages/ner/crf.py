@@ -96,34 +96,32 @@ class Crf:
         it has), each left-aligned. Ids past a sentence's length are meaningless."""
         n_sent, width, n_labels = emissions.shape
         active = _active(lengths, width)
-        # to[j, i]: the weight of label i followed by j (reduced over the last, contiguous axis)
-        to = np.ascontiguousarray(self.trans.T)
-        # position-major, so that the rows of one step are contiguous
-        state = np.ascontiguousarray(emissions.transpose(1, 0, 2))
-        best = np.zeros_like(state)  # best[t, s, j]: the best path's score to label j at t
+        trans = self.trans
+        # (positions, labels, sentences): numpy's inner loops then run over the sentences
+        state = np.ascontiguousarray(emissions.transpose(1, 2, 0))
+        best = np.zeros_like(state)  # best[t, j, s]: the best path's score to label j at t
         best[0] = state[0]
-        # back[t, s, j]: the label at t - 1 on the best path to j at t
-        back = np.zeros((width, n_sent, n_labels), dtype=np.intp)
-        step = np.empty((n_sent, n_labels, n_labels))
+        step = np.empty((n_labels, n_labels, n_sent))
+        to_j = trans[:, :, None]
         for t in range(1, width):
             k = active[t]
-            # crf1dc_viterbi: max over i of (best[t - 1, i] + trans[i, j]), then + state[t, j];
-            # the first of equal maxima, as its strict "<"
-            s = step[:k]
-            np.add(best[t - 1, :k, None, :], to, out=s)
-            np.argmax(s, axis=2, out=back[t, :k])
-            np.maximum.reduce(s, axis=2, out=best[t, :k])  # (not np.max: its Python wrapper)
-            best[t, :k] += state[t, :k]
-        last = best[lengths - 1, np.arange(n_sent)].argmax(1)
+            # crf1dc_viterbi: max over i of (best[t - 1, i] + trans[i, j]), then + state[t, j]
+            s = step[:, :, :k]
+            np.add(best[t - 1, :, None, :k], to_j, out=s)
+            np.maximum.reduce(s, axis=0, out=best[t, :, :k])
+            best[t, :, :k] += state[t, :, :k]
+        sentences = np.arange(n_sent)
+        last = best[lengths - 1, :, sentences].argmax(1)
         out = np.zeros((width, n_sent), dtype=np.intp)
-        rows = np.arange(n_sent)
         for t in range(width - 1, -1, -1):
-            # sentences ending at t start from their best last label; longer ones follow the links
+            # sentences ending at t start from their best last label; longer ones follow the best
+            # link to the label after: the same sums again, the first of equal maxima as
+            # CRFsuite's strict "<"
             k0, k1 = active[t], active[t + 1] if t + 1 < width else 0
             if k0 > k1:
                 out[t, k1:k0] = last[k1:k0]
             if k1:
-                out[t, :k1] = back[t + 1, rows[:k1], out[t + 1, :k1]]
+                out[t, :k1] = (best[t, :, :k1] + trans[:, out[t + 1, :k1]]).argmax(0)
         return out.T
 
     def marginals(self, emissions: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -131,33 +129,34 @@ class Crf:
         ``viterbi``: CRFsuite's forward-backward, scaled at every position."""
         n_sent, width, n_labels = emissions.shape
         active = _active(lengths, width)
-        exp_state = np.exp(emissions.transpose(1, 0, 2))  # position-major, contiguous
+        exp_state = np.exp(emissions.transpose(1, 2, 0))  # (positions, labels, sentences)
         exp_trans = np.exp(self.trans)
         exp_trans_t = np.ascontiguousarray(exp_trans.T)
         alpha = np.zeros_like(exp_state)
         beta = np.zeros_like(exp_state)
         total = np.ones((width, n_sent))  # 1 / CRFsuite's scale factor
         alpha[0] = exp_state[0]
-        total[0] = alpha[0].sum(1)
-        alpha[0] /= total[0, :, None]
+        total[0] = alpha[0].sum(0)
+        alpha[0] /= total[0]
         for t in range(1, width):
             k = active[t]
-            a = alpha[t, :k]
-            np.matmul(alpha[t - 1, :k], exp_trans, out=a)
-            a *= exp_state[t, :k]
-            np.add.reduce(a, axis=1, out=total[t, :k])
-            a /= total[t, :k, None]
-        row = np.empty((n_sent, n_labels))
+            a = alpha[t, :, :k]
+            np.matmul(exp_trans_t, alpha[t - 1, :, :k], out=a)
+            a *= exp_state[t, :, :k]
+            np.add.reduce(a, axis=0, out=total[t, :k])
+            a /= total[t, :k]
+        row = np.empty((n_labels, n_sent))
         for t in range(width - 1, -1, -1):
             k0, k1 = active[t], active[t + 1] if t + 1 < width else 0
             if k0 > k1:
-                beta[t, k1:k0] = 1.0 / total[t, k1:k0, None]
+                beta[t, :, k1:k0] = 1.0 / total[t, k1:k0]
             if k1:
-                np.multiply(beta[t + 1, :k1], exp_state[t + 1, :k1], out=row[:k1])
-                b = beta[t, :k1]
-                np.matmul(row[:k1], exp_trans_t, out=b)
-                b /= total[t, :k1, None]
-        return (alpha * beta * total[:, :, None]).transpose(1, 0, 2)
+                r = row[:, :k1]
+                np.multiply(beta[t + 1, :, :k1], exp_state[t + 1, :, :k1], out=r)
+                b = beta[t, :, :k1]
+                np.matmul(exp_trans, r, out=b)
+                b /= total[t, :k1]
+        return (alpha * beta * total[:, None, :]).transpose(2, 0, 1)
 
 
 def _active(lengths: np.ndarray, width: int) -> list[int]:
