@@ -136,7 +136,7 @@ class Scorer:
             # a pad is a neighbour on one side only (and has no own features)
             to, rows = self._side_features(pad, pad, pad, gaz.get(pad), None)
             keep = [k for k, r in enumerate(to) if (r > SPAN if sign > 0 else r < SPAN)]
-            self._write([slot], [0] * len(keep), [to[k] for k in keep], [rows[k] for k in keep])
+            self._write([slot], [len(keep)], [to[k] for k in keep], [rows[k] for k in keep])
         self._start = ("<s>", "<s>", (), 0)
         self._end = ("</s>", "</s>", (), 1)
 
@@ -157,14 +157,15 @@ class Scorer:
                 rows += hit[1]
         return to, rows
 
-    def _write(self, slots: list[int], word: list[int], to: list[int], rows: list[int]) -> None:
+    def _write(self, slots: list[int], counts: list[int], to: list[int], rows: list[int]) -> None:
         """Sets the matrices of the words in ``slots`` (distinct) to the sums of the weights
-        ``rows`` at their rows ``to``: feature ``i`` is one of the word ``slots[word[i]]``."""
+        ``rows`` at their rows ``to``: the first ``counts[0]`` features are the first word's, and
+        so on."""
         if not slots:
             return
         height = 2 * SPAN + 1
         size = len(slots) * height
-        at = np.asarray(word, dtype=np.intp) * height + np.asarray(to, dtype=np.intp)
+        at = np.repeat(np.arange(0, size, height), counts) + np.asarray(to, dtype=np.intp)
         weights = self._state[rows].T  # (labels, features)
         # a sum per label (bincount adds in order; np.add.at is many times slower)
         sums = [np.bincount(at, weights=w, minlength=size) for w in weights]
@@ -212,7 +213,7 @@ class Scorer:
         if None in out:
             # the new words' matrices are written at once (numpy's cost is per call)
             slots: list[int] = []
-            word: list[int] = []
+            counts: list[int] = []
             to: list[int] = []
             rows: list[int] = []
             for i in [i for i, v in enumerate(out) if v is None]:
@@ -221,10 +222,10 @@ class Scorer:
                 if v is None:
                     v, n = self._compute_view(t, to, rows)
                     views[t] = v
-                    word += repeat(len(slots), n)
+                    counts.append(n)
                     slots.append(v[_SLOT])
                 out[i] = v
-            self._write(slots, word, to, rows)
+            self._write(slots, counts, to, rows)
         return out
 
     def _listed_score(self, tag: str) -> np.ndarray:
