@@ -127,15 +127,12 @@ def test_scores_are_the_sums_of_the_features_weights(lex, share, cache_size):
     # documents of several sentences, the same words in several of them and again later
     for doc in (MORE, MORE[::-1], MORE[2:5], [MORE[0]]):
         scores = scorer.document(doc)
-        got: list[list | None] = [None] * len(doc)
-        for r, k in enumerate(scores.order):
-            got[k] = scores.emissions[r, : scores.lengths[k]].tolist()
         for k, toks in enumerate(doc):
             want = [crf.score(item).tolist() for item in extractor.sentence(toks)]
             if not toks:
                 assert k not in scores.order
                 continue
-            assert np.allclose(got[k], want, rtol=0, atol=1e-12), toks
+            assert np.allclose(scores.sentence(k), want, rtol=0, atol=1e-12), toks
 
 
 def test_a_word_pair_is_scored_only_for_its_own_split():
@@ -143,12 +140,17 @@ def test_a_word_pair_is_scored_only_for_its_own_split():
     crf = _random_crf(["w-1w=a|b|c"], random.Random(1))
     scores = Scorer(extractor, crf).document([["a", "b|c"], ["a|b", "c"], ["a", "b", "c"], ["a|b|c"]])
     want = crf.state[1].tolist()
-    emissions = {k: scores.emissions[r, : scores.lengths[k]].tolist() for r, k in enumerate(scores.order)}
+    emissions = {k: scores.sentence(k).tolist() for k in range(4)}
     zero = [0.0] * len(LABELS)
     assert emissions == {0: [zero, want], 1: [zero, want], 2: [zero] * 3, 3: [zero]}
 
 
-def test_the_shipped_model_tags_as_crfsuite_does():
+@pytest.mark.parametrize("batch", [128, 3])
+def test_the_shipped_model_tags_as_crfsuite_does(batch, monkeypatch):
+    from worker.stages.ner import scorer
+
+    # a long document's sentences go in batches of similar length
+    monkeypatch.setattr(scorer, "BATCH", batch)
     model = NerModel.load()
     if model._scorer is None:
         pytest.skip("the shipped model is tagged by pycrfsuite (two passes)")

@@ -269,7 +269,7 @@ class Scorer:
             seq += [end] * pads
         n = len(seq)
         if not n:
-            return Scores(self.crf, np.zeros((0, 0, self._n_labels)), [], lengths, [[] for _ in sentences])
+            return Scores(self.crf, np.zeros((0, self._n_labels)), where, lengths, [[] for _ in sentences])
         w, s, _, slots = zip(*seq, strict=True)
         m = self._table[list(slots)]  # (n, 7, labels)
         e = m[:, SPAN].copy()
@@ -290,37 +290,48 @@ class Scorer:
             for i in compress(range(len(tags)), tags):
                 e[first + i] += self._listed_score(tags[i])
         stems = [list(s[a : a + k]) for a, k in zip(where, lengths, strict=True)]
-        # the sentences longest first, each left-aligned, as Crf.viterbi takes them
-        order = sorted((k for k, size in enumerate(lengths) if size), key=lambda k: -lengths[k])
-        width = lengths[order[0]]
-        index = np.array([where[k] for k in order])[:, None] + np.arange(width)
-        return Scores(self.crf, e[np.minimum(index, n - 1)], order, lengths, stems)
+        return Scores(self.crf, e, where, lengths, stems)
+
+
+# Sentences scored together (at most): a batch is as wide as its longest sentence, so a long
+# document (a whole test set) goes in batches of sentences of similar length.
+BATCH = 128
 
 
 class Scores:
-    """A document's label scores (``emissions``: its non-empty sentences, longest first)."""
+    """A document's label scores: ``scores`` (a row per position of the sentences with their
+    pads), sentence ``k`` from row ``where[k]``, ``lengths[k]`` long."""
 
     def __init__(
-        self,
-        crf: Crf,
-        emissions: np.ndarray,
-        order: list[int],
-        lengths: list[int],
-        stems: list[list[str]],
+        self, crf: Crf, scores: np.ndarray, where: list[int], lengths: list[int], stems: list[list[str]]
     ):
         self.crf = crf
-        self.emissions = emissions
-        self.order = order
+        self.scores = scores
+        self.where = where
         self.lengths = lengths
         self.stems = stems
-        self._sorted_lengths = np.array([lengths[k] for k in order], dtype=np.intp)
+        # the non-empty sentences longest first, as Crf.viterbi takes them
+        self.order = sorted((k for k, size in enumerate(lengths) if size), key=lambda k: -lengths[k])
+
+    def sentence(self, k: int) -> np.ndarray:
+        """The label scores of sentence ``k``'s tokens."""
+        return self.scores[self.where[k] : self.where[k] + self.lengths[k]]
+
+    def _batches(self, sentences: list[int]):
+        """(sentences, their emissions left-aligned, their lengths) in batches, for sentences
+        longest first."""
+        for b in range(0, len(sentences), BATCH):
+            batch = sentences[b : b + BATCH]
+            lengths = np.array([self.lengths[k] for k in batch], dtype=np.intp)
+            index = np.array([self.where[k] for k in batch])[:, None] + np.arange(lengths[0])
+            yield batch, self.scores[np.minimum(index, len(self.scores) - 1)], lengths
 
     def tags(self) -> list[list[str]]:
         out: list[list[str]] = [[] for _ in self.lengths]
-        if self.order:
-            labels = self.crf.labels
-            best = self.crf.viterbi(self.emissions, self._sorted_lengths).tolist()
-            for row, k in zip(best, self.order, strict=True):
+        labels = self.crf.labels
+        for batch, emissions, lengths in self._batches(self.order):
+            best = self.crf.viterbi(emissions, lengths).tolist()
+            for row, k in zip(best, batch, strict=True):
                 out[k] = [labels[j] for j in row[: self.lengths[k]]]
         return out
 
@@ -328,13 +339,12 @@ class Scores:
         """The marginal of each token's tag inside an entity, None for "O" (a sentence without an
         entity needs no forward-backward pass)."""
         out: list[list[float | None]] = [[None] * len(t) for t in tags]
-        rows = [r for r, k in enumerate(self.order) if tags[k].count("O") != len(tags[k])]
-        if not rows:
-            return out
-        probs = self.crf.marginals(self.emissions[rows], self._sorted_lengths[rows])
         index = {label: j for j, label in enumerate(self.crf.labels)}
-        for p, r in zip(probs, rows, strict=True):
-            ts = tags[self.order[r]]
-            got = p[np.arange(len(ts)), [index[t] for t in ts]].tolist()
-            out[self.order[r]] = [None if t == "O" else v for t, v in zip(ts, got, strict=True)]
+        with_entities = [k for k in self.order if tags[k].count("O") != len(tags[k])]
+        for batch, emissions, lengths in self._batches(with_entities):
+            probs = self.crf.marginals(emissions, lengths)
+            for p, k in zip(probs, batch, strict=True):
+                ts = tags[k]
+                got = p[np.arange(len(ts)), [index[t] for t in ts]].tolist()
+                out[k] = [None if t == "O" else v for t, v in zip(ts, got, strict=True)]
         return out
