@@ -85,6 +85,7 @@ def test_bench_stages_prints_a_row_per_stage(tmp_path):
     for stage in ("normalise", "segment", "ner", "link", "events"):
         assert f"| {stage} | " in out
     assert "articles/s in one process" in out
+    assert "mean CPU ms" in out and "process CPU: " in out
     broken = tmp_path / "broken.json"
     broken.write_text('{"id": "x", "body": ', encoding="utf-8")
     r = run(["bench", "stages", str(broken)], ROOT)

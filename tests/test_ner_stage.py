@@ -148,8 +148,8 @@ def test_readme_markers_replace_only_between_them():
 
 
 def test_marginals_are_those_of_the_final_tags(monkeypatch):
-    """The marginals are read while a sentence is loaded in the tagger; a sentence whose tags the
-    consistency pass changed is loaded again, so every marginal is that of the tag returned."""
+    """Every marginal is that of the tag returned, also in a sentence whose tags the consistency
+    pass changed."""
     from worker.stages.ner import consistency
 
     model = NerModel.load()
@@ -169,4 +169,5 @@ def test_marginals_are_those_of_the_final_tags(monkeypatch):
     tagger = model._tagger
     for toks, ts, got in zip(sentences, tags, marginals, strict=True):
         tagger.set(model._features.sentence(toks))
-        assert got == [None if t == "O" else tagger.marginal(t, i) for i, t in enumerate(ts)]
+        # (scored in numpy, worker/stages/ner/scorer.py: equal to float rounding)
+        assert got == pytest.approx([None if t == "O" else tagger.marginal(t, i) for i, t in enumerate(ts)])

@@ -14,7 +14,8 @@ most places is then the better guide.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from itertools import compress
 
 from worker.stages.ner.features import stems_of
 from worker.stages.ner.lexicons import MAX_NAME_WORDS
@@ -27,13 +28,15 @@ def _names(stems: Sequence[str], tags: Sequence[str]) -> list[tuple[tuple[str, .
     return [(tuple(stems[a:b]), typ) for a, b, typ in bio_spans(tags) if b - a <= MAX_NAME_WORDS]
 
 
-def _untagged_words(untagged: Sequence[Counter], near: range, votes: dict) -> Counter:
+def _untagged_words(untagged: Callable[[int], Counter], near: range, votes: dict) -> Counter:
     """How often each one-word name of ``votes`` stands untagged in the sentences ``near``
-    (``untagged``: each sentence's untagged stems, counted once per document)."""
+    (``untagged(j)``: sentence j's untagged stems, counted once per document)."""
     singles = {key[0] for key in votes if len(key) == 1}
     out: Counter = Counter()
+    if not singles:
+        return out
     for j in near:
-        counts = untagged[j]
+        counts = untagged(j)
         for stem in singles:
             if stem in counts:
                 out[stem] += counts[stem]
@@ -82,10 +85,15 @@ def propagate(
     starts = _name_starts(found)
     if not starts:
         return out
-    untagged_counts = [
-        Counter(stem for stem, tag in zip(s, t, strict=True) if tag == "O")
-        for s, t in zip(stems, tags, strict=True)
-    ]
+    # each sentence's untagged stems, counted when a sentence near a candidate first asks
+    untagged_counts: list[Counter | None] = [None] * len(stems)
+
+    def untagged_in(j: int) -> Counter:
+        counts = untagged_counts[j]
+        if counts is None:
+            counts = untagged_counts[j] = Counter(compress(stems[j], [tag == "O" for tag in tags[j]]))
+        return counts
+
     for k, (st, tg) in enumerate(zip(stems, out, strict=True)):
         near = range(max(0, k - window), min(len(stems), k + window + 1))
         candidates = _candidates(st, tg, starts, near)
@@ -99,7 +107,7 @@ def propagate(
                 if counter is None:
                     counter = votes[key] = Counter()
                 counter[typ] += 1
-        untagged = _untagged_words(untagged_counts, near, votes)
+        untagged = _untagged_words(untagged_in, near, votes)
         longest = max(len(key) for key in votes)
         end = 0  # the positions before it are inside a name tagged here
         for i in candidates:

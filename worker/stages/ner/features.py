@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
+from itertools import compress
 from typing import NamedTuple
 
 from worker.lang.ar import ordered
@@ -259,19 +260,18 @@ def _listed_names(
     right), None elsewhere, from each word's folded form and its readings that start a name."""
     n = len(w)
     out: list[str | None] = [None] * n
-    i = 0
-    while i < n:
-        hit = None
+    end = 0  # the words before it are inside a name found
+    # only a word with a reading that starts a name can start one (most words have none)
+    for i in compress(range(n), name_firsts):
+        if i < end:
+            continue
         for first in name_firsts[i]:
             hit = _longest_name(first, w, i, min(MAX_NAME_WORDS, n - i), lex)
             if hit:
+                length, typ = hit
+                out[i : i + length] = ["B-" + typ] + ["I-" + typ] * (length - 1)
+                end = i + length
                 break
-        if hit:
-            length, typ = hit
-            out[i : i + length] = ["B-" + typ] + ["I-" + typ] * (length - 1)
-            i += length
-        else:
-            i += 1
     return out
 
 

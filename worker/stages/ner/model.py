@@ -23,13 +23,14 @@ from pathlib import Path
 import pycrfsuite
 
 from worker.stages.ner import lexicons as ner_lexicons
+from worker.stages.ner.crf import Crf
 from worker.stages.ner.features import (
     FeatureExtractor,
     context_counts,
     document_features,
     stems_of,
 )
-from worker.stages.ner.model_features import ModelFeatures, model_attributes
+from worker.stages.ner.scorer import Scorer
 
 MODEL_FILE = "model.crfsuite.gz"
 MODEL2_FILE = "model2.crfsuite.gz"
@@ -50,21 +51,19 @@ def bio_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
         return []
     out = []
     start, typ = None, None
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, t = tag.partition("-")
-        if start is not None and (prefix != "I" or t != typ):
-            out.append((start, i, typ))
+    end = -1  # after the last tag other than "O" seen
+    # only the tags inside entities are visited: an "O" between two ends the first
+    for i in [i for i, tag in enumerate(tags) if tag != "O"]:
+        prefix, _, t = tags[i].partition("-")
+        if start is not None and (i != end or prefix != "I" or t != typ):
+            out.append((start, end, typ))
             start, typ = None, None
         if prefix == "B" or (prefix == "I" and start is None):
             start, typ = i, t
+        end = i + 1
+    if start is not None:
+        out.append((start, end, typ))
     return out
-
-
-def _entity_marginals(tagger: pycrfsuite.Tagger, tags: Sequence[str]) -> list[float | None]:
-    """The marginal of each token's tag inside an entity, None for "O". Mentions read only the
-    former, and the first marginal asked of a sentence costs a forward-backward pass: a sentence
-    without an entity (most of them) then needs none."""
-    return [None if t == "O" else tagger.marginal(t, i) for i, t in enumerate(tags)]
 
 
 def _read_tsv_gz(path: Path) -> list[tuple[str, str]]:
@@ -111,6 +110,7 @@ class NerModel:
         tagger2: pycrfsuite.Tagger | None = None,
         lex: ner_lexicons.Lexicons | None = None,
         neighbours: dict[str, str] | None = None,
+        crf: Crf | None = None,
     ):
         self._tagger = tagger
         self._tagger2 = tagger2
@@ -118,13 +118,13 @@ class NerModel:
         self.lex = lex or ner_lexicons.Lexicons()
         # each distinct word's own features are computed once per process, not once per token
         self._features = FeatureExtractor(gazetteer, self.lex, neighbours=neighbours)
-        # the same features less those the first model has no weight for (the single pass only:
-        # a second model knows others). Built with the model, not on first use: the stage
-        # freezes the loaded model out of the garbage collector's scans (stage.get_tagger), and
-        # its indexes are then frozen with it.
-        self._known_features = (
-            ModelFeatures(self._features, model_attributes(tagger)) if tagger2 is None else None
-        )
+        # The single pass scores tokens with the CRF's weights in numpy (scorer.py), not through
+        # pycrfsuite (which the two-pass models still use). Built with the model, not on first
+        # use: the stage freezes the loaded model out of the garbage collector's scans
+        # (stage.get_tagger), and its tables are then frozen with it.
+        if tagger2 is None and crf is None:
+            raise ValueError("a single-pass model is tagged from its weights: give its Crf")
+        self._scorer = Scorer(self._features, crf) if tagger2 is None else None
         # For clitic decisions (ner_clitics.py): how often a word is seen inside names, and the
         # frequent words that seldom are.
         lexicon = lexicon or {}
@@ -158,6 +158,7 @@ class NerModel:
             cls._open(model2) if model2 else None,
             lex,
             neighbours,
+            None if model2 else Crf.read(model),
         )
         # CRFsuite reads a model from its buffer without copying it: the buffers must live as long
         # as the taggers (freeing them is a segmentation fault at the next tag()).
@@ -184,38 +185,18 @@ class NerModel:
         return feats, [self._tagger.tag(f) if f else [] for f in feats]
 
     def _single_pass(self, sentences: Sequence[Sequence[str]], marginals: bool):
-        """The first pass and the consistency pass. The marginals are read while each sentence is
-        still loaded in the tagger (loading its features again is as dear as tagging it); only a
-        sentence the consistency pass changed is loaded again for the marginals of its new tags."""
-        tagger = self._tagger
-        features = self._known_features
-        feats, tags, probs = [], [], []
-        for toks in sentences:
-            f = features.sentence(toks)
-            feats.append(f)
-            ts = []
-            if f:
-                tagger.set(f)
-                ts = tagger.tag()
-            tags.append(ts)
-            if marginals:
-                probs.append(_entity_marginals(tagger, ts))
+        """The first pass and the consistency pass; the marginals are those of the final tags."""
+        scores = self._scorer.document(sentences)
+        tags = scores.tags()
         window = self.meta.get("consistency_window", 0)
         if window:
             from worker.stages.ner.consistency import propagate
 
-            stems = [features.stems(toks) for toks in sentences]
-            spread = propagate(sentences, tags, window=window, stems=stems)
-            if marginals:
-                for k, (before, after) in enumerate(zip(tags, spread, strict=True)):
-                    if after != before:
-                        tagger.set(feats[k])
-                        probs[k] = _entity_marginals(tagger, after)
-            tags = spread
-        return tags, (probs if marginals else None)
+            tags = propagate(sentences, tags, window=window, stems=scores.stems)
+        return tags, (scores.entity_marginals(tags) if marginals else None)
 
     def _tag_document(self, sentences: Sequence[Sequence[str]], marginals: bool):
-        if self._tagger2 is None:
+        if self._scorer is not None:
             return self._single_pass(sentences, marginals)
         feats, tags = self.first_pass(sentences)
         stems = [stems_of(toks) for toks in sentences]
