@@ -7,10 +7,11 @@ one FIFO queue, a batch of N articles would run N first steps before any article
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from celery import Celery
-from celery.signals import worker_process_init, worker_ready
+from celery.signals import worker_init, worker_process_init, worker_ready
 
 from worker.settings import Settings, get_settings
 
@@ -65,6 +66,49 @@ app = Celery("khabar", include=["worker.tasks"])
 configure(app, get_settings())
 
 
+# What the main process runs through every stage before its pool forks: enough text for each
+# stage to load what it loads on its first article (the NER model and lexicons, the gazetteers,
+# the role and place models, the event word lists).
+WARM_UP_TITLE = "خادم الحرمين يستقبل وزير الخارجية الأمريكي"
+WARM_UP_TEXT = (
+    "الرياض - واس: استقبل خادم الحرمين الشريفين الملك عبدالله بن عبدالعزيز آل سعود في قصره بالرياض "
+    "أمس وزير الخارجية الأمريكي جون كيري، وبحث معه العلاقات الثنائية. وقال المتحدث الأمني لوزارة "
+    "الداخلية اللواء منصور التركي إن قوات الأمن اعتقلت ثلاثة مطلوبين بعد هجوم على نقطة تفتيش في "
+    "محافظة القطيف يوم الأحد ٥ مايو ٢٠١٣. وفاز الهلال على النصر بهدفين في الدوري."
+)
+
+
+def preload(s: Settings) -> bool:
+    """Run the stages once in this process, so that the processes it forks share their models
+    (copy on write), then move everything alive out of the cyclic collector's reach (``gc.freeze``):
+    a pool process neither loads the models again nor scans them in its collections. False when
+    nothing was loaded (turned off, another NER backend, or an error: each pool process then loads
+    its own on its first article, as without this)."""
+    if not s.worker_preload or s.ner_backend != "shipped":
+        # camel's torch model: its thread pools do not survive a fork, so each child loads it.
+        return False
+    from worker.stages.document import Document
+    from worker.stages.pipeline import ORDER, STAGES
+
+    try:
+        doc = Document(id="warm-up", title=WARM_UP_TITLE, text=WARM_UP_TEXT)
+        config = s.stage_config()
+        for name in ORDER:
+            doc = STAGES[name](doc, config)
+    except Exception:  # noqa: BLE001 - a faster start is not worth a worker that does not start
+        logging.getLogger("khabar").exception("models not preloaded: each pool process loads its own")
+        return False
+    gc.collect()
+    gc.freeze()
+    return True
+
+
+@worker_init.connect
+def _before_fork(**_kwargs) -> None:
+    if preload(get_settings()):
+        logging.getLogger("khabar").info("models loaded before the pool forks")
+
+
 @worker_process_init.connect
 def _after_fork(**_kwargs) -> None:
     # A pool inherited across fork would share sockets between processes.
@@ -73,6 +117,9 @@ def _after_fork(**_kwargs) -> None:
 
     reset_engines()
     documents.reset()
+    threshold = get_settings().worker_gc_threshold
+    if threshold:
+        gc.set_threshold(threshold, *gc.get_threshold()[1:])
     logging.getLogger("khabar").info("worker process ready")
 
 
