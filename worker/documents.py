@@ -164,9 +164,9 @@ class RedisDocuments:
         return found | {k[0]: decode(raw) for k, raw in zip(keys, raws, strict=True) if raw is not None}
 
     def save_many(self, items: list[tuple[str, str, str, Document]]) -> None:
-        self.recent = {}
-        if not items:
+        if not items:  # (a batch task saves twice: before its commit, and what failed after it)
             return
+        self.recent = {}
         try:
             pipe = self.client.pipeline(transaction=False)
             for article_id, version, stage, doc in items:
