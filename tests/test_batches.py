@@ -158,3 +158,27 @@ def test_the_second_task_of_a_batch_in_the_same_process_reads_no_document_from_r
     second = run_batch(ids, STEPS[3], documents=documents, stages=STEPS[3:])
     assert sorted(second.done) == sorted(ids) and not second.failed and reads == []
     assert all(c[0] == "done" and c[1] == len(STEPS) for c in _counts(ids).values())
+
+
+@pytest.mark.db
+def test_a_batch_stores_its_articles_in_one_savepoint_when_none_fails(db):
+    from sqlalchemy import event
+
+    from db.session import get_engine
+
+    ids = _store(4)
+    run_batch(ids, STEPS[0], documents=MemoryDocuments(), stages=STEPS[:-1])
+    savepoints = []
+
+    def seen(_conn, _cursor, statement, *_rest) -> None:
+        if statement.startswith("SAVEPOINT"):
+            savepoints.append(statement)
+
+    event.listen(get_engine(), "before_cursor_execute", seen)
+    try:
+        out = run_batch(ids, "store", documents=MemoryDocuments(), stages=("store",))
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", seen)
+    assert sorted(out.done) == sorted(ids) and not out.failed
+    assert len(savepoints) == 2  # the batch's entities, then its results: not one per article
+    assert all(c[0] == "done" and c[1] == len(STEPS) and c[2] > 0 for c in _counts(ids).values())
