@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # the collector still scans.
 _PROBE = """
 import gc, json, sys
-from worker.app import preload
+from worker.preload import preload
 from worker.settings import Settings
 from worker.stages.ner import stage
 loaded = preload(Settings(worker_preload=sys.argv[1] == "on"))
@@ -47,7 +47,7 @@ def test_the_main_process_loads_the_models_before_the_pool_forks_and_freezes_the
 
 
 def test_no_preload_for_a_backend_whose_model_does_not_survive_a_fork():
-    from worker.app import preload
+    from worker.preload import preload
 
     assert preload(Settings(worker_preload=True, ner_backend="camel")) is False
 
@@ -70,3 +70,9 @@ def test_a_pool_process_collects_less_often(monkeypatch):
     finally:
         gc.set_threshold(*before)
         get_settings.cache_clear()
+
+
+def test_a_real_worker_loads_the_models_before_its_pool_forks(start_worker):
+    w = start_worker()
+    log = w.log_path.read_text(errors="replace")
+    assert "models loaded before the pool forked" in log
