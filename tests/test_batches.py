@@ -142,3 +142,43 @@ def test_the_document_cache_stores_tokens_as_rows_and_still_reads_dicts():
     assert isinstance(json.loads(zlib.decompress(raw))["sentences"][0]["tokens"][0], list)
     older = zlib.compress(json.dumps(doc.to_dict(), ensure_ascii=False).encode())  # a cache written before
     assert decode(older) == doc
+
+
+@pytest.mark.db
+def test_the_second_task_of_a_batch_in_the_same_process_reads_no_document_from_redis(db):
+    from tests.conftest import REDIS_URL
+    from worker.documents import RedisDocuments
+
+    ids = _store(3)
+    documents = RedisDocuments(REDIS_URL, 60)
+    first = run_batch(ids, STEPS[0], documents=documents, stages=STEPS[:3])
+    assert sorted(first.done) == sorted(ids)
+    reads = []
+    documents.client.mget = lambda keys: reads.append(keys) or [None] * len(keys)
+    second = run_batch(ids, STEPS[3], documents=documents, stages=STEPS[3:])
+    assert sorted(second.done) == sorted(ids) and not second.failed and reads == []
+    assert all(c[0] == "done" and c[1] == len(STEPS) for c in _counts(ids).values())
+
+
+@pytest.mark.db
+def test_a_batch_stores_its_articles_in_one_savepoint_when_none_fails(db):
+    from sqlalchemy import event
+
+    from db.session import get_engine
+
+    ids = _store(4)
+    run_batch(ids, STEPS[0], documents=MemoryDocuments(), stages=STEPS[:-1])
+    savepoints = []
+
+    def seen(_conn, _cursor, statement, *_rest) -> None:
+        if statement.startswith("SAVEPOINT"):
+            savepoints.append(statement)
+
+    event.listen(get_engine(), "before_cursor_execute", seen)
+    try:
+        out = run_batch(ids, "store", documents=MemoryDocuments(), stages=("store",))
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", seen)
+    assert sorted(out.done) == sorted(ids) and not out.failed
+    assert len(savepoints) == 2  # the batch's entities, then its results: not one per article
+    assert all(c[0] == "done" and c[1] == len(STEPS) and c[2] > 0 for c in _counts(ids).values())

@@ -5,11 +5,23 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
+from datasketch import MinHash
 
 from worker.corpus import duplicates as dup
 from worker.corpus.entities import Name, merge_reason, variant_key
-from worker.corpus.shingles import article_text, jaccard, shingles
+from worker.corpus.shingles import (
+    NUM_PERM,
+    SEED,
+    article_text,
+    article_words,
+    jaccard,
+    shingles,
+    shingles_of,
+    signature,
+    words,
+)
 from worker.corpus.stories import Report, StoryView, best_story, codes_compatible, score
 
 # Spelling variants of one name, and aliases: one entity.
@@ -162,3 +174,21 @@ def test_the_story_agreeing_on_most_is_chosen():
     r = Report("CONSULT", "2015-08-10", "RUSGOV", "USAGOV", "جنيف")
     assert best_story(r, [loose, full]) is full
     assert best_story(Report("FIGHT", "2015-08-10", None, None, None), [loose, full]) is None
+
+
+def test_article_words_are_the_words_of_the_article_text_and_of_its_body():
+    # index_article normalises the body once; the result must be the separate calls'
+    title, body = "ﻻ عاجلٌ:\u00a0الوزيرة", "قال الوزير\u00a0إنّ الاجتماع ٣ أيام.\nوأضاف ـــ أن…"
+    text_words, body_words = article_words(title, body)
+    assert text_words == words(article_text(title, body))
+    assert body_words == words(body)
+    assert shingles_of(text_words) == shingles(article_text(title, body))
+    assert article_words(None, None) == ([], [])
+
+
+def test_signatures_drawn_with_shared_permutations_are_datasketchs():
+    sh = shingles("قال وزير الخارجية في الرياض اليوم إن المملكة ترحب بالاتفاق الجديد")
+    fresh = MinHash(num_perm=NUM_PERM, seed=SEED)
+    fresh.update_batch([s.encode("utf-8") for s in sh])
+    assert (signature(sh) == fresh.hashvalues.astype(np.uint64)).all()
+    assert (signature(sh) == signature(set(sh))).all()

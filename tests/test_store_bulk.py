@@ -147,3 +147,49 @@ def test_stories_learn_only_what_they_lacked_in_one_update(anydb):
             select(Story.id, Story.date, Story.actor, Story.recipient, Story.place).order_by(Story.id)
         ).all()
     assert got == [(1, "2023-04-01", "RUSGOV", None, "جنيف"), (2, None, None, "UKR", None)]
+
+
+def test_stage_runs_are_recorded_once_with_their_output_or_none(anydb):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import event, func
+
+    from db.models import StageRun
+    from db.session import get_engine
+    from db.store import record_stage_runs
+
+    _article("r1")
+    _article("r2")
+    t0 = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    t1 = t0 + timedelta(milliseconds=250)
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_rest) -> None:
+        statements.append(statement)
+
+    event.listen(get_engine(), "before_cursor_execute", seen)
+    try:
+        with session_scope() as s:
+            first = record_stage_runs(s, [("r1", "ner", "1", t0, t1, None), ("r2", "ner", "1", t0, t1, None)])
+            again = record_stage_runs(
+                s,
+                [
+                    ("r1", "ner", "1", t0, t1, None),
+                    ("r1", "store", "1", t0, t1, {"mentions": 2, "events": 1}),
+                    ("r2", "store", "1", t0, t1, None),
+                ],
+            )
+    finally:
+        event.remove(get_engine(), "before_cursor_execute", seen)
+    assert first == {("r1", "ner"), ("r2", "ner")}
+    assert again == {("r1", "store"), ("r2", "store")}  # r1's ner was there
+    with session_scope() as s:
+        rows = {(r.article_id, r.stage): r for r in s.scalars(select(StageRun))}
+        assert rows["r1", "store"].output == {"mentions": 2, "events": 1}
+        assert rows["r2", "store"].output is None  # SQL NULL, not a JSON null
+        assert s.scalar(select(func.count()).select_from(StageRun).where(StageRun.output.is_(None))) == 3
+        assert rows["r1", "ner"].duration_ms == 250.0
+    if anydb.startswith("postgresql"):  # (SQLite: one statement with many parameter sets)
+        # one statement text for two rows and for three: compiled once, not once per count
+        inserts = [x for x in statements if "INSERT INTO stage_runs" in x]
+        assert len(inserts) == 2 and inserts[0] == inserts[1]

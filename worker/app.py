@@ -7,10 +7,12 @@ one FIFO queue, a batch of N articles would run N first steps before any article
 
 from __future__ import annotations
 
+import gc
+import importlib
 import logging
 
 from celery import Celery
-from celery.signals import worker_process_init, worker_ready
+from celery.signals import worker_init, worker_process_init, worker_ready
 
 from worker.settings import Settings, get_settings
 
@@ -65,6 +67,18 @@ app = Celery("khabar", include=["worker.tasks"])
 configure(app, get_settings())
 
 
+@worker_init.connect
+def _before_fork(**_kwargs) -> None:
+    # Imported by name: this module is imported by the read-only web window, which must not
+    # reach the stages (import-linter follows import statements); only a worker sends this signal.
+    preload = importlib.import_module("worker.preload").preload
+    _started["preloaded"] = preload(get_settings())
+
+
+# What the main process did before its pool forked, logged once logging is set up (at worker_ready).
+_started: dict[str, bool] = {"preloaded": False}
+
+
 @worker_process_init.connect
 def _after_fork(**_kwargs) -> None:
     # A pool inherited across fork would share sockets between processes.
@@ -73,10 +87,15 @@ def _after_fork(**_kwargs) -> None:
 
     reset_engines()
     documents.reset()
+    threshold = get_settings().worker_gc_threshold
+    if threshold:
+        gc.set_threshold(threshold, *gc.get_threshold()[1:])
     logging.getLogger("khabar").info("worker process ready")
 
 
 @worker_ready.connect
 def _check_settings(**_kwargs) -> None:
+    if _started["preloaded"]:
+        logging.getLogger("khabar").info("models loaded before the pool forked")
     for warning in get_settings().warnings():
         logging.getLogger("khabar").warning(warning)

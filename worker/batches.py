@@ -5,9 +5,10 @@ every article keeps its own outcome.
 The same bookkeeping as ``steps.run_step``, batched: one first transaction (which stages already
 ran, the starts counted, the raw articles read), the cached inputs in one MGET, the stages article
 by article, the outputs in one Redis pipeline, one last transaction (the stage runs in one insert,
-the statuses in one update per outcome, the results and corpus work of each article in a SAVEPOINT
-of its own). An article whose stage or result writes fail deterministically is recorded on its
-own (failures table, status failed) and the others commit; a transient error (database, network,
+the statuses in one update per outcome, the results and corpus work of the batch in one SAVEPOINT,
+or of each article in one of its own once one of them failed). An article whose stage or result
+writes fail deterministically is recorded on its own (failures table, status failed) and the
+others commit; a transient error (database, network,
 broker) retries the whole batch, which is idempotent like any redelivery.
 
 A worker that dies with a batch (kill -9, OOM, the hard time limit) is answered by splitting the
@@ -246,8 +247,9 @@ def _warnings(key: tuple[str | None] | None):
 
 
 def _store(session, claimed: list[_Article], s: Settings) -> None:
-    """Results and corpus work of each claimed article in a savepoint of its own: one that fails
-    deterministically is rolled back (its store run too) and recorded by the caller."""
+    """Results and corpus work of the claimed articles, all in one savepoint; when one fails
+    deterministically, each again in a savepoint of its own: the one that fails is rolled back
+    (its store run too) and recorded by the caller."""
     known = None
     if claimed:
         try:  # every entity of the batch in one statement, in one order (no deadlock between batches)
@@ -258,19 +260,39 @@ def _store(session, claimed: list[_Article], s: Settings) -> None:
         except Exception:  # noqa: BLE001 - each article then upserts its own, in its savepoint
             log.exception("batch entity upsert failed: each article upserts its own")
             known = None
+    if len(claimed) > 1:
+        # First the whole batch in one savepoint (two statements an article fewer); only when an
+        # article fails is it undone and done again article by article, in the same order.
+        try:
+            with session.begin_nested():
+                for w in claimed:
+                    started = utcnow()
+                    _store_one(session, w, known, s)
+                    w.stored = (started, utcnow())
+            return
+        except TRANSIENT:
+            raise
+        except Exception:  # noqa: BLE001 - the article that fails is found below
+            log.info("a result write failed in a batch of %d: each article again on its own", len(claimed))
+            for w in claimed:
+                w.stored = None
     for w in claimed:
         started = utcnow()
         try:
             with session.begin_nested():
-                saved = save_results(session, w.doc, w.version, known)
-                if s.corpus:
-                    after_store(session, w.doc, w.version, saved)
+                _store_one(session, w, known, s)
             w.stored = (started, utcnow())
         except TRANSIENT:
             raise
         except Exception as exc:  # noqa: BLE001 - recorded for this article alone
             w.error = _at(exc, "store")
             unrecord_stage(session, w.id, "store", w.version)
+
+
+def _store_one(session, w: _Article, known, s: Settings) -> None:
+    saved = save_results(session, w.doc, w.version, known)
+    if s.corpus:
+        after_store(session, w.doc, w.version, saved)
 
 
 def _summary(doc: Document) -> dict[str, int]:

@@ -61,7 +61,13 @@ def decode(raw: bytes) -> Document:
 
 class RedisDocuments:
     """Documents in Redis for ``ttl`` seconds. Every Redis error is a miss (the step rebuilds the
-    document) or a skipped write (the next step rebuilds it), never a failed step."""
+    document) or a skipped write (the next step rebuilds it), never a failed step.
+
+    The documents of the last save are also kept in this process, until the next save: the next
+    task of a chain mostly runs in the process that sent it (a worker serves the continue queue
+    first), and then takes them from there, without the MGET and the decoding (about 3 ms an
+    article). Only what Redis acknowledged is kept, so a hit is what the MGET would have read
+    (the key names the article, its extractor version and the stage; the stages are pure)."""
 
     marks = True
 
@@ -71,12 +77,24 @@ class RedisDocuments:
         self.ttl = ttl
         self.errors = (redis.RedisError, OSError)
         self.client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+        self.recent: dict[str, Document] = {}
+
+    def _keep(self, items: list[tuple[str, str, str, Document]]) -> None:
+        self.recent = {self.key(a, v, s): doc for a, v, s, doc in items}
+
+    def _recent(self, key: str) -> Document | None:
+        return self.recent.pop(key, None)
 
     @staticmethod
     def key(article_id: str, version: str, stage: str) -> str:
         return f"khabar:doc:{version}:{article_id}:{stage}"
 
     def load(self, article_id: str, version: str, stage: str, running: str | None = None) -> Document | None:
+        kept = self._recent(self.key(article_id, version, stage))
+        if kept is not None:
+            if running is not None:
+                self.mark(article_id, version, running)
+            return kept
         try:
             if running is None:
                 raw = self.client.get(self.key(article_id, version, stage))
@@ -96,8 +114,10 @@ class RedisDocuments:
         return decode(raw) if raw is not None else None
 
     def save(self, article_id: str, version: str, stage: str, doc: Document) -> None:
+        self.recent = {}
         try:
             self.client.set(self.key(article_id, version, stage), encode(doc), ex=self.ttl)
+            self._keep([(article_id, version, stage, doc)])
         except self.errors as exc:
             log.warning(
                 "article %s: document cache unavailable (%s): the next step rebuilds it", article_id, exc
@@ -120,35 +140,48 @@ class RedisDocuments:
         return raw.decode() if raw is not None else None
 
     def clear(self, article_id: str, version: str, stages: tuple[str, ...]) -> None:
+        for stage in stages:
+            self.recent.pop(self.key(article_id, version, stage), None)
         try:
             self.client.delete(*(self.key(article_id, version, s) for s in (*stages, RUNNING)))
         except self.errors as exc:  # the TTL removes them anyway
             log.warning("article %s: document cache unavailable (%s): left to expire", article_id, exc)
 
     def load_many(self, keys: list[tuple[str, str, str]]) -> dict[str, Document]:
+        found = {}
+        for k in keys:
+            kept = self._recent(self.key(*k))
+            if kept is not None:
+                found[k[0]] = kept
+        keys = [k for k in keys if k[0] not in found]
         if not keys:
-            return {}
+            return found
         try:
             raws = self.client.mget([self.key(*k) for k in keys])
         except self.errors as exc:
             log.warning("document cache unavailable (%s): rebuilding %d documents", exc, len(keys))
-            return {}
-        return {k[0]: decode(raw) for k, raw in zip(keys, raws, strict=True) if raw is not None}
+            return found
+        return found | {k[0]: decode(raw) for k, raw in zip(keys, raws, strict=True) if raw is not None}
 
     def save_many(self, items: list[tuple[str, str, str, Document]]) -> None:
-        if not items:
+        if not items:  # (a batch task saves twice: before its commit, and what failed after it)
             return
+        self.recent = {}
         try:
             pipe = self.client.pipeline(transaction=False)
             for article_id, version, stage, doc in items:
                 pipe.set(self.key(article_id, version, stage), encode(doc), ex=self.ttl)
             pipe.execute()
+            self._keep(items)
         except self.errors as exc:
             log.warning(
                 "document cache unavailable (%s): the next step rebuilds %d documents", exc, len(items)
             )
 
     def clear_many(self, articles: list[tuple[str, str]], stages: tuple[str, ...]) -> None:
+        for a, v in articles:
+            for stage in stages:
+                self.recent.pop(self.key(a, v, stage), None)
         if not articles:
             return
         try:

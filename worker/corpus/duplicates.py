@@ -24,11 +24,12 @@ from db.models import Article
 from worker.corpus.copy_rule import SETTING, TEMPLATE_HORIZON_DAYS, Seen, is_copy, measure, template_count
 from worker.corpus.shingles import (
     MIN_WORDS,
-    article_text,
+    article_words,
     band_keys,
     estimated_containment,
     estimated_similarity,
     shingles,
+    shingles_of,
     signature,
     words,
 )
@@ -97,14 +98,14 @@ def index_article(session: Session, article_id: str) -> str | None:
     if row is None:
         return None
     title, body, published_at, ingested_at = row
-    text = article_text(title, body)
-    if len(words(text)) < MIN_WORDS:
+    text_words, body_words = article_words(title, body)
+    if len(text_words) < MIN_WORDS:
         return None
     me = Seen(
         article_id,
         aware(published_at or ingested_at),
-        frozenset(shingles(text)),
-        tuple(words(body or "")),
+        frozenset(shingles_of(text_words)),
+        tuple(body_words),
     )
     sig = signature(me.shingles)
     keys = band_keys(sig)
@@ -232,10 +233,11 @@ def _load(session: Session, ids: Iterable[str]) -> list[Seen]:
         .join(ArticleSignature, ArticleSignature.article_id == Article.id)
         .where(Article.id.in_(list(ids)))
     )
-    return [
-        Seen(i, aware(w), frozenset(shingles(article_text(t, b))), tuple(words(b or "")))
-        for i, t, b, w in rows
-    ]
+    out = []
+    for i, t, b, w in rows:
+        text_words, body_words = article_words(t, b)
+        out.append(Seen(i, aware(w), frozenset(shingles_of(text_words)), tuple(body_words)))
+    return out
 
 
 def regroup(

@@ -38,7 +38,11 @@ def words(text: str) -> list[str]:
 
 
 def shingles(text: str, size: int = SHINGLE) -> set[str]:
-    w = words(text)
+    return shingles_of(words(text), size)
+
+
+def shingles_of(w: Sequence[str], size: int = SHINGLE) -> set[str]:
+    """The shingles of a text given as its words (``words``)."""
     if len(w) < size:
         return {" ".join(w)} if w else set()
     return {" ".join(w[i : i + size]) for i in range(len(w) - size + 1)}
@@ -64,8 +68,13 @@ def lead_offset(body_words: Sequence[str], other: frozenset[str] | set[str], siz
     return len(body_words)
 
 
+# The permutations depend on the seed alone; datasketch draws them anew for every MinHash (about
+# a tenth of an article's signature), so they are drawn once.
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+
+
 def signature(shingle_set: Iterable[str]) -> np.ndarray:
-    m = MinHash(num_perm=NUM_PERM, seed=SEED)
+    m = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_PERMUTATIONS)
     m.update_batch([s.encode("utf-8") for s in shingle_set])
     return m.hashvalues.astype(np.uint64)
 
@@ -108,3 +117,10 @@ def estimated_containment(j: float, na: int, nb: int) -> float:
 
 def article_text(title: str | None, body: str | None) -> str:
     return f"{title or ''}\n{body or ''}"
+
+
+def article_words(title: str | None, body: str | None) -> tuple[list[str], list[str]]:
+    """``words(article_text(title, body))`` and ``words(body)``, the body normalised once: the
+    normaliser maps character by character and the line break between them is no word's."""
+    body_words = words(body or "")
+    return words(title or "") + body_words, body_words

@@ -1,0 +1,85 @@
+"""The document cache's hand-over between the tasks of a chain (worker/documents.py)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.conftest import REDIS_URL, free_port, redis_client
+from worker.documents import RedisDocuments
+from worker.stages.document import Document
+
+
+def _doc(i: int) -> Document:
+    return Document(id=f"d{i}", text=f"نص الخبر رقم {i}", stages=("normalise",))
+
+
+@pytest.fixture()
+def docs():
+    try:
+        redis_client().ping()
+    except Exception:  # noqa: BLE001
+        pytest.skip("no Redis")
+    version = f"test-{uuid.uuid4().hex[:8]}"
+    d = RedisDocuments(REDIS_URL, 60)
+    yield d, version
+    keys = list(redis_client().scan_iter(f"khabar:doc:{version}:*"))
+    if keys:
+        redis_client().delete(*keys)
+
+
+def _counting(d: RedisDocuments, name: str) -> list[int]:
+    calls = []
+    real = getattr(d.client, name)
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    setattr(d.client, name, counted)
+    return calls
+
+
+def test_the_next_task_in_the_same_process_takes_the_saved_documents_without_reading_redis(docs):
+    d, v = docs
+    saved = [_doc(i) for i in range(3)]
+    d.save_many([(x.id, v, "ner", x) for x in saved])
+    d.save_many([])  # what a batch task saves after its commit: nothing, most of the time
+    mget = _counting(d, "mget")
+    got = d.load_many([(x.id, v, "ner") for x in saved])
+    assert mget == [] and all(got[x.id] is x for x in saved)
+    # taken once: a second load (a retry of the task) reads what Redis holds, the same document
+    again = d.load_many([(x.id, v, "ner") for x in saved])
+    assert len(mget) == 1 and again == {x.id: x for x in saved}
+
+
+def test_only_the_last_save_is_kept_and_the_rest_comes_from_redis(docs):
+    d, v = docs
+    first, second = _doc(1), _doc(2)
+    d.save_many([(first.id, v, "ner", first)])
+    d.save_many([(second.id, v, "ner", second)])
+    got = d.load_many([(first.id, v, "ner"), (second.id, v, "ner"), ("d9", v, "ner")])
+    assert got[second.id] is second and got[first.id] == first and got[first.id] is not first
+    assert "d9" not in got
+    d.save(first.id, v, "events", first)
+    assert d.load(first.id, v, "events", running="store") is first
+    assert d.marked(first.id, v) == "store"
+
+
+def test_a_cleared_document_is_not_kept(docs):
+    d, v = docs
+    x = _doc(1)
+    d.save_many([(x.id, v, "ner", x)])
+    d.clear_many([(x.id, v)], ("ner",))
+    assert d.load_many([(x.id, v, "ner")]) == {}
+
+
+def test_what_redis_did_not_take_is_not_kept():
+    # a save that failed leaves the next task to rebuild the document, as it would elsewhere
+    d = RedisDocuments(f"redis://127.0.0.1:{free_port()}/0", 60)
+    x = _doc(1)
+    d.save_many([(x.id, "v", "ner", x)])
+    assert d.load_many([(x.id, "v", "ner")]) == {}
+    d.save(x.id, "v", "ner", x)
+    assert d.load(x.id, "v", "ner") is None
