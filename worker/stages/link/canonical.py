@@ -24,6 +24,7 @@ from worker.stages.link.common import (
     TITLE_WORDS,
     first_token,
     is_common_word,
+    is_nisba,
     token_after,
 )
 
@@ -145,11 +146,6 @@ def _contains_words(longer: list[str], shorter: list[str]) -> bool:
     return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
 
 
-# a relative adjective after a name ("الدولي", "اللبنانية"): the article, a stem, ي or ية (ه)
-ADJECTIVE_ENDINGS = ("ي", "يه")
-MIN_ADJECTIVE = 5
-
-
 def _names_it(longer: list[str], shorter: list[str], known) -> bool:
     """Whether a longer form names what a known name (the gazetteer's) names: the name with its
     label or head before it ("تنظيم داعش", "جبهة النصرة") or with relative adjectives after it
@@ -158,10 +154,7 @@ def _names_it(longer: list[str], shorter: list[str], known) -> bool:
         return True
     n = len(shorter)
     if longer[:n] == shorter:
-        return all(
-            w.startswith(ARTICLE) and len(w) >= MIN_ADJECTIVE and w.endswith(ADJECTIVE_ENDINGS)
-            for w in longer[n:]
-        )
+        return all(is_nisba(w) for w in longer[n:])
     head = without_proclitic(longer[0])[0].removeprefix(ARTICLE)
     return longer[1:] == shorter and (head in ORG_LABELS | LOC_LABELS | INSTITUTION_HEADS)
 

@@ -13,7 +13,7 @@ from operator import attrgetter
 
 from worker.lang.ar import words
 from worker.lang.ar.lexicons import trigger_lexicon
-from worker.lang.ar.morphology import without_proclitic
+from worker.lang.ar.morphology import adjective_stem, without_proclitic
 from worker.stages.document import Document, Sentence, Token
 
 _START, _END = attrgetter("start"), attrgetter("end")
@@ -201,3 +201,15 @@ def is_common_word(w: str) -> bool:
     if bare in names:
         return False
     return max(zipf.get(ARTICLE + bare, 0.0), zipf.get(ARTICLE + w, 0.0)) >= COMMON_WORD_ZIPF
+
+
+# the normalised endings of a relative adjective, and its least letters with the article
+NISBA_ENDINGS = ("ي", "يه")
+MIN_NISBA = 6
+
+
+def is_nisba(w: str) -> bool:
+    """A normalised relative adjective, known ("اليمني") or by its shape ("العربية": ال…ي/ية)."""
+    return bool(adjective_stem(w)) or (
+        w.startswith(ARTICLE) and len(w) >= MIN_NISBA and w.endswith(NISBA_ENDINGS)
+    )

@@ -19,6 +19,7 @@ from worker.stages.link.common import (
     NAME_STOPS,
     ORG_NAME_STOPS,
     is_common_word,
+    is_nisba,
     is_word,
     sentence_of,
 )
@@ -29,9 +30,6 @@ INSTITUTION_WINDOW = 4
 # sound plural endings: a definite plural noun after a name's adjective starts another phrase
 PLURAL_ENDINGS = tuple(ordered("link/plural_endings"))
 ORDINALS = words("link/ordinals")
-# the normalised endings of a relative adjective, and its least letters with the article
-NISBA_ENDINGS = ("ي", "يه")
-MIN_NISBA = 6
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.\-]*(?:\s+[A-Z0-9][A-Za-z0-9&.\-]*)*")
 
 
@@ -65,18 +63,11 @@ def _institution_head(tok: Token) -> tuple[str, int] | None:
     return word, cut
 
 
-def _nisba(w: str) -> bool:
-    """A relative adjective, known ("اليمني") or by its shape ("العربية": ال…ي/ية)."""
-    return bool(adjective_stem(w)) or (
-        w.startswith(ARTICLE) and len(w) >= MIN_NISBA and w.endswith(NISBA_ENDINGS)
-    )
-
-
 def _ends_after_adjective(w: str) -> bool:
     """A definite word after the relative adjective of an institution's name that starts another
     phrase: a sound plural ("الاقتحامات") or a word general text uses as a common noun ("القصف",
     "الضوء"), unless it is an adjective too ("الرسمية", "الرابعة")."""
-    if _nisba(w) or w in ORDINALS:
+    if is_nisba(w) or w in ORDINALS:
         return False
     return w.endswith(PLURAL_ENDINGS) or is_common_word(w)
 
@@ -94,7 +85,7 @@ def _institution_end(toks: tuple[Token, ...], k: int) -> int:
             j += 1
             continue
         if w.startswith(ARTICLE):
-            if _nisba(toks[j - 1].norm) and _ends_after_adjective(w):
+            if is_nisba(toks[j - 1].norm) and _ends_after_adjective(w):
                 break  # "جامعة الدول العربية | الاقتحامات", "الجيش الباكستاني | القصف"
             j += 1
             continue
