@@ -95,6 +95,7 @@ COMMANDS = [
     ("worker.commands.roles", "train_roles"),
     ("worker.commands.actors", "build_actors"),
     ("worker.commands.actors", "build_places"),
+    ("worker.commands.language", "build_language_model"),
     ("worker.commands.quality_actors", "actors", "quality", "actors"),
     ("worker.commands.quality_stories", "stories", "quality", "stories"),
     ("worker.commands.bench_stages", "bench_stages", "bench", "stages"),
