@@ -11,7 +11,8 @@ from worker.settings import Settings
 
 # What the main process runs through every stage before its pool forks: enough text for each
 # stage to load what it loads on its first article (the NER model and lexicons, the gazetteers,
-# the role and place models, the event word lists).
+# the role and place models, the event word lists). The language identifier, which only the rare
+# text in another language of the Arabic script reaches, is loaded on its own.
 WARM_UP_TITLE = "خادم الحرمين يستقبل وزير الخارجية الأمريكي"
 WARM_UP_TEXT = (
     "الرياض - واس: استقبل خادم الحرمين الشريفين الملك عبدالله بن عبدالعزيز آل سعود في قصره بالرياض "
@@ -32,12 +33,14 @@ def preload(s: Settings) -> bool:
         return False
     from worker.stages.document import Document
     from worker.stages.pipeline import ORDER, STAGES
+    from worker.stages.text import language
 
     try:
         doc = Document(id="warm-up", title=WARM_UP_TITLE, text=WARM_UP_TEXT)
         config = s.stage_config()
         for name in ORDER:
             doc = STAGES[name](doc, config)
+        language.load()
     except Exception:  # noqa: BLE001 - a faster start is not worth a worker that does not start
         logging.getLogger("khabar").exception("models not preloaded: each pool process loads its own")
         return False
