@@ -46,6 +46,21 @@ def reset_engines() -> None:
     _engines.clear()
 
 
+def rows_planned_each_time(session: Session, query: str, params: dict) -> list[tuple]:
+    """The rows of a Postgres query (psycopg's ``%(name)s`` parameters) planned for its own values
+    on every run. psycopg prepares a statement once it has run five times, and Postgres may then
+    keep a generic plan costed on the table's statistics of that moment: for a look-up in a table
+    that grows from empty (the near-duplicate band index of a new database) that plan is a
+    sequential scan, and it stays one for thousands of articles (8 ms a look-up on 600 articles,
+    against 0.3 ms with the index)."""
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        cursor.execute(query, params, prepare=False)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 @contextmanager
 def _unit_of_work(session: Session) -> Iterator[Session]:
     try:

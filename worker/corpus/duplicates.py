@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from db.corpus import ArticleBand, ArticleDuplicate, ArticleSignature
 from db.models import Article
+from db.session import rows_planned_each_time
 from worker.corpus.copy_rule import SETTING, TEMPLATE_HORIZON_DAYS, Seen, is_copy, measure, template_count
 from worker.corpus.shingles import (
     MIN_WORDS,
@@ -188,15 +189,16 @@ def _add_to_index(session: Session, me: Seen, sig: np.ndarray) -> None:
 
 
 # Postgres: the window's holders are one index range per key, the older ones a backward scan of
-# the same index stopped after OLDER_HOLDERS rows (LATERAL ... LIMIT).
-_HOLDERS_PG = sql(
+# the same index stopped after OLDER_HOLDERS rows (LATERAL ... LIMIT). Planned on every run
+# (``rows_planned_each_time``): a plan kept from the first articles scans the whole index table.
+_HOLDERS_PG = (
     "SELECT b.key, b.article_id, b.seen_at FROM article_bands b "
-    "WHERE b.key = ANY(CAST(:keys AS bigint[])) AND b.seen_at >= :lo AND b.seen_at <= :hi "
+    "WHERE b.key = ANY(CAST(%(keys)s AS bigint[])) AND b.seen_at >= %(lo)s AND b.seen_at <= %(hi)s "
     "UNION ALL "
-    "SELECT k.key, o.article_id, o.seen_at FROM unnest(CAST(:keys AS bigint[])) AS k(key) "
+    "SELECT k.key, o.article_id, o.seen_at FROM unnest(CAST(%(keys)s AS bigint[])) AS k(key) "
     "CROSS JOIN LATERAL (SELECT b.article_id, b.seen_at FROM article_bands b "
-    "WHERE b.key = k.key AND b.seen_at >= :horizon AND b.seen_at < :lo "
-    "ORDER BY b.seen_at DESC LIMIT :older) AS o"
+    "WHERE b.key = k.key AND b.seen_at >= %(horizon)s AND b.seen_at < %(lo)s "
+    "ORDER BY b.seen_at DESC LIMIT %(older)s) AS o"
 )
 
 
@@ -209,7 +211,7 @@ def _holders(session: Session, keys: Iterable[int], when: datetime) -> list[tupl
     horizon = when - timedelta(days=TEMPLATE_HORIZON_DAYS)
     if session.get_bind().dialect.name == "postgresql":
         params = {"keys": keys, "lo": lo, "hi": hi, "horizon": horizon, "older": OLDER_HOLDERS}
-        return [tuple(r) for r in session.execute(_HOLDERS_PG, params)]
+        return [tuple(r) for r in rows_planned_each_time(session, _HOLDERS_PG, params)]
     # SQLite (no LATERAL): the older holders numbered newest first per key, the first kept
     b = ArticleBand
     near = select(b.key, b.article_id, b.seen_at).where(b.key.in_(keys), b.seen_at >= lo, b.seen_at <= hi)
