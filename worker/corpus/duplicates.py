@@ -11,7 +11,7 @@ publication, then id) is the one the others point to, whatever order they arrive
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -91,56 +91,93 @@ def index_article(session: Session, article_id: str) -> str | None:
     """Add the article to the shared LSH index and link it with its copies. Returns the id of the
     article it duplicates, if any. Safe to run again (re-delivery, reprocessing): the signature,
     bands and links are upserts, and the links are recomputed from the same rows."""
-    row = session.execute(
-        select(Article.title, Article.body, Article.published_at, Article.ingested_at).where(
-            Article.id == article_id
-        )
-    ).first()
-    if row is None:
-        return None
-    title, body, published_at, ingested_at = row
-    text_words, body_words = article_words(title, body)
-    if len(text_words) < MIN_WORDS:
-        return None
-    me = Seen(
-        article_id,
-        aware(published_at or ingested_at),
-        frozenset(shingles_of(text_words)),
-        tuple(body_words),
-    )
-    sig = signature(me.shingles)
-    keys = band_keys(sig)
-    me = Seen(me.id, me.when, me.shingles, me.body, frozenset(keys))
-    _add_to_index(session, me, sig)
-    # the holders of my bands within the window (the candidates; their count before the pair is
-    # part of the template signal) and at most OLDER_HOLDERS older ones per band
-    lo = me.when - timedelta(days=WINDOW_DAYS)
-    seen_at: dict[int, list[datetime]] = {}
-    near: dict[str, set[int]] = {}
-    for key, other, when in _holders(session, keys, me.when):
-        when = aware(when)
-        seen_at.setdefault(key, []).append(when)
-        if other != article_id and when >= lo:
-            near.setdefault(other, set()).add(key)
-    if not near:
-        return None
-    candidate_ids = [
-        i
-        for i, blob, n in session.execute(
-            select(ArticleSignature.article_id, ArticleSignature.signature, ArticleSignature.shingles).where(
-                ArticleSignature.article_id.in_(list(near))
+    return index_articles(session, [article_id]).get(article_id)
+
+
+def index_articles(session: Session, article_ids: Sequence[str]) -> dict[str, str | None]:
+    """``index_article`` for a batch, in a few statements whatever its size (the articles read,
+    their signatures and bands written, the band holders, the candidates' signatures and texts
+    read), then the links of each article that has copies, in the batch's order. Every article
+    of the batch is in the index before any is matched, so each also finds the copies the batch
+    holds, whichever comes first: a group's first article is the earliest, whatever the order.
+    Returns what each article that has copies points to (None: it is the first of its group)."""
+    rows = {
+        r[0]: r[1:]
+        for r in session.execute(
+            select(Article.id, Article.title, Article.body, Article.published_at, Article.ingested_at).where(
+                Article.id.in_(list(article_ids))
             )
         )
-        if worth_reading(estimated_similarity(sig, signature_of(blob)), len(me.shingles), n)
-    ]
-    if not candidate_ids:
-        return None
+    }
+    mine: list[tuple[Seen, np.ndarray]] = []
+    for article_id in dict.fromkeys(article_ids):
+        if article_id not in rows:
+            continue
+        title, body, published_at, ingested_at = rows[article_id]
+        text_words, body_words = article_words(title, body)
+        if len(text_words) < MIN_WORDS:
+            continue
+        shingle_set = frozenset(shingles_of(text_words))
+        sig = signature(shingle_set)
+        me = Seen(
+            article_id,
+            aware(published_at or ingested_at),
+            shingle_set,
+            tuple(body_words),
+            frozenset(band_keys(sig)),
+        )
+        mine.append((me, sig))
+    if not mine:
+        return {}
+    _add_to_index(session, mine)
+    # the holders of each article's bands within the window (the candidates; their count before
+    # the pair is part of the template signal) and at most OLDER_HOLDERS older ones per band
+    holders = _holders_of(session, [me for me, _ in mine])
+    near: dict[str, dict[str, set[int]]] = {}
+    seen_at: dict[str, dict[int, list[datetime]]] = {}
+    for me, _ in mine:
+        lo = me.when - timedelta(days=WINDOW_DAYS)
+        mine_near, mine_seen = near.setdefault(me.id, {}), seen_at.setdefault(me.id, {})
+        for key, other, when in holders.get(me.id, ()):
+            when = aware(when)
+            mine_seen.setdefault(key, []).append(when)
+            if other != me.id and when >= lo:
+                mine_near.setdefault(other, set()).add(key)
+    wanted = sorted({other for n in near.values() for other in n})
+    if not wanted:
+        return {}
+    sigs = {
+        i: (signature_of(blob), n)
+        for i, blob, n in session.execute(
+            select(ArticleSignature.article_id, ArticleSignature.signature, ArticleSignature.shingles).where(
+                ArticleSignature.article_id.in_(wanted)
+            )
+        )
+    }
+    reading = {
+        me.id: [
+            i
+            for i in near[me.id]
+            if i in sigs
+            and worth_reading(estimated_similarity(sig, sigs[i][0]), len(me.shingles), sigs[i][1])
+        ]
+        for me, sig in mine
+    }
+    to_read = sorted({i for ids in reading.values() for i in ids})
+    texts = {c.id: c for c in _load(session, to_read)} if to_read else {}
+    out: dict[str, str | None] = {}
+    for me, _ in mine:
+        candidates = [texts[i] for i in reading[me.id] if i in texts]
+        if not candidates:
+            continue
 
-    def template(a: Seen, b: Seen) -> float:
-        return template_count(near[b.id], max(a.when, b.when), seen_at)
+        def template(a: Seen, b: Seen, near=near[me.id], seen=seen_at[me.id]) -> float:
+            return template_count(near[b.id], max(a.when, b.when), seen)
 
-    found = matches(me, _load(session, candidate_ids), template)
-    return link(session, me, found)
+        found = matches(me, candidates, template)
+        if found:
+            out[me.id] = link(session, me, found)
+    return out
 
 
 # Older holders read per band: the template rule compares a median count with
@@ -151,68 +188,89 @@ OLDER_HOLDERS = 7
 assert OLDER_HOLDERS > 2 * SETTING.template_articles
 
 
-def _add_to_index(session: Session, me: Seen, sig: np.ndarray) -> None:
-    """The signature row and the band rows: one statement on Postgres."""
-    sig_row = {
-        "article_id": me.id,
-        "signature": sig.tobytes(),
-        "shingles": len(me.shingles),
-        "seen_at": me.when,
-    }
+def _add_to_index(session: Session, articles: list[tuple[Seen, np.ndarray]]) -> None:
+    """The signature rows and the band rows: one statement on Postgres."""
+    sig_rows = [
+        {"article_id": me.id, "signature": sig.tobytes(), "shingles": len(me.shingles), "seen_at": me.when}
+        for me, sig in articles
+    ]
+    # bands in one order (key, article) in every batch: concurrent inserts meet in one order
+    bands = sorted((k, me.id, me.when) for me, _ in articles for k in me.keys)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(
             sql(
                 "WITH s AS (INSERT INTO article_signatures (article_id, signature, shingles, seen_at) "
-                "VALUES (:id, :sig, :n, :when) ON CONFLICT (article_id) DO NOTHING) "
+                "SELECT * FROM unnest(CAST(:ids AS varchar[]), CAST(:sigs AS bytea[]), "
+                "CAST(:ns AS integer[]), CAST(:whens AS timestamptz[])) "
+                "ON CONFLICT (article_id) DO NOTHING) "
                 "INSERT INTO article_bands (key, seen_at, article_id) "
-                "SELECT k, :when, :id FROM unnest(CAST(:keys AS bigint[])) AS k "
+                "SELECT * FROM unnest(CAST(:keys AS bigint[]), CAST(:band_whens AS timestamptz[]), "
+                "CAST(:band_ids AS varchar[])) "
                 "ON CONFLICT DO NOTHING"
             ),
             {
-                "id": me.id,
-                "sig": sig_row["signature"],
-                "n": sig_row["shingles"],
-                "when": me.when,
-                "keys": sorted(me.keys),
+                "ids": [r["article_id"] for r in sig_rows],
+                "sigs": [r["signature"] for r in sig_rows],
+                "ns": [r["shingles"] for r in sig_rows],
+                "whens": [r["seen_at"] for r in sig_rows],
+                "keys": [k for k, _, _ in bands],
+                "band_whens": [w for _, _, w in bands],
+                "band_ids": [i for _, i, _ in bands],
             },
         )
         return
     session.execute(
-        _insert(session, ArticleSignature)
-        .values(**sig_row)
-        .on_conflict_do_nothing(index_elements=["article_id"])
+        _insert(session, ArticleSignature).on_conflict_do_nothing(index_elements=["article_id"]), sig_rows
     )
     session.execute(
         _insert(session, ArticleBand).on_conflict_do_nothing(),
-        [{"key": k, "seen_at": me.when, "article_id": me.id} for k in sorted(me.keys)],
+        [{"key": k, "seen_at": w, "article_id": i} for k, i, w in bands],
     )
 
 
-# Postgres: the window's holders are one index range per key, the older ones a backward scan of
-# the same index stopped after OLDER_HOLDERS rows (LATERAL ... LIMIT). Planned on every run
-# (``rows_planned_each_time``): a plan kept from the first articles scans the whole index table.
+# Postgres: for each (article, key), the window's holders are one index range, the older ones a
+# backward scan of the same index stopped after OLDER_HOLDERS rows (LATERAL ... LIMIT). Planned
+# on every run (``rows_planned_each_time``): a plan kept from the first articles of a new
+# database scans the whole band table.
 _HOLDERS_PG = (
-    "SELECT b.key, b.article_id, b.seen_at FROM article_bands b "
-    "WHERE b.key = ANY(CAST(%(keys)s AS bigint[])) AND b.seen_at >= %(lo)s AND b.seen_at <= %(hi)s "
-    "UNION ALL "
-    "SELECT k.key, o.article_id, o.seen_at FROM unnest(CAST(%(keys)s AS bigint[])) AS k(key) "
+    "SELECT q.article, q.key, b.article_id, b.seen_at FROM unnest(CAST(%(articles)s AS text[]), "
+    "CAST(%(keys)s AS bigint[]), CAST(%(lo)s AS timestamptz[]), CAST(%(hi)s AS timestamptz[]), "
+    "CAST(%(horizon)s AS timestamptz[])) AS q(article, key, lo, hi, horizon) "
     "CROSS JOIN LATERAL (SELECT b.article_id, b.seen_at FROM article_bands b "
-    "WHERE b.key = k.key AND b.seen_at >= %(horizon)s AND b.seen_at < %(lo)s "
-    "ORDER BY b.seen_at DESC LIMIT %(older)s) AS o"
+    "WHERE b.key = q.key AND b.seen_at >= q.lo AND b.seen_at <= q.hi "
+    "UNION ALL (SELECT b.article_id, b.seen_at FROM article_bands b "
+    "WHERE b.key = q.key AND b.seen_at >= q.horizon AND b.seen_at < q.lo "
+    "ORDER BY b.seen_at DESC LIMIT %(older)s)) AS b"
 )
 
 
+def _holders_of(session: Session, articles: Sequence[Seen]) -> dict[str, list[tuple[int, str, datetime]]]:
+    """For each article, (key, article id, seen_at) of the articles holding one of its keys: every
+    one within the window around it, and the newest OLDER_HOLDERS of each key from the template
+    horizon to the window. One statement on Postgres."""
+    if session.get_bind().dialect.name != "postgresql":
+        return {me.id: _holders(session, me.keys, me.when) for me in articles}
+    q: dict[str, list] = {"articles": [], "keys": [], "lo": [], "hi": [], "horizon": []}
+    for me in articles:
+        lo, hi = me.when - timedelta(days=WINDOW_DAYS), me.when + timedelta(days=WINDOW_DAYS)
+        horizon = me.when - timedelta(days=TEMPLATE_HORIZON_DAYS)
+        for key in sorted(me.keys):
+            for name, value in zip(q, (me.id, key, lo, hi, horizon), strict=True):
+                q[name].append(value)
+    out: dict[str, list[tuple[int, str, datetime]]] = {}
+    for article, key, other, when in rows_planned_each_time(
+        session, _HOLDERS_PG, {**q, "older": OLDER_HOLDERS}
+    ):
+        out.setdefault(article, []).append((key, other, when))
+    return out
+
+
 def _holders(session: Session, keys: Iterable[int], when: datetime) -> list[tuple[int, str, datetime]]:
-    """(key, article id, seen_at) of the articles holding one of ``keys``: every one within the
-    window around ``when``, and the newest OLDER_HOLDERS of each key from the template horizon to
-    the window. One statement."""
+    """SQLite (no LATERAL): (key, article id, seen_at) of the holders of ``keys`` around ``when``,
+    the older holders numbered newest first per key and the first OLDER_HOLDERS kept."""
     keys = sorted(keys)
     lo, hi = when - timedelta(days=WINDOW_DAYS), when + timedelta(days=WINDOW_DAYS)
     horizon = when - timedelta(days=TEMPLATE_HORIZON_DAYS)
-    if session.get_bind().dialect.name == "postgresql":
-        params = {"keys": keys, "lo": lo, "hi": hi, "horizon": horizon, "older": OLDER_HOLDERS}
-        return [tuple(r) for r in rows_planned_each_time(session, _HOLDERS_PG, params)]
-    # SQLite (no LATERAL): the older holders numbered newest first per key, the first kept
     b = ArticleBand
     near = select(b.key, b.article_id, b.seen_at).where(b.key.in_(keys), b.seen_at >= lo, b.seen_at <= hi)
     older = (

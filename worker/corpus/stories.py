@@ -147,22 +147,23 @@ def assign(session: Session, doc: Document, version: str, saved: Saved | None = 
     story stays there. ``saved``: what ``save_results`` wrote in this transaction (events it
     inserted now are in no story, and their ids need no read). Returns how many events joined a
     story."""
-    found = [(i, r) for i, r in reports(doc) if r.day]
+    return assign_many(session, [(doc, version, saved)])
+
+
+def assign_many(session: Session, items: Sequence[tuple[Document, str, Saved | None]]) -> int:
+    """``assign`` for a batch of documents, one after another as if each were stored alone, in a
+    few statements for the whole batch: one lock, one read of the open stories, the writes at the
+    end. The stories a document starts are open to the next ones in memory; a document whose
+    near-duplicate group has placed events first has what the batch placed written, since it looks
+    them up in the database."""
+    found = [
+        (doc, version, saved, [(i, r) for i, r in reports(doc) if r.day]) for doc, version, saved in items
+    ]
+    found = [f for f in found if f[3]]
     if not found:
         return 0
-    ids, placed = {}, set()
-    if saved is not None and saved.new_events:
-        ids = saved.events
-    else:
-        for t, start, event_id, story_id in session.execute(
-            select(Event.type, Event.trigger_start, Event.id, StoryMember.story_id)
-            .outerjoin(StoryMember, StoryMember.event_id == Event.id)
-            .where(Event.article_id == doc.id, Event.extractor_version == version)
-        ):
-            ids[(t, start)] = event_id
-            if story_id is not None:
-                placed.add(event_id)
-    types = sorted({r.type for _, r in found})
+    reports_ = [r for *_, rs in found for _, r in rs]
+    types = sorted({r.type for r in reports_})
     if session.get_bind().dialect.name == "postgresql":
         # Two workers storing reports of one happening at once must not start two stories: a lock
         # per event type, taken in one order, held to the end of the store step's transaction.
@@ -170,74 +171,158 @@ def assign(session: Session, doc: Document, version: str, saved: Saved | None = 
             text("SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest(CAST(:keys AS text[])) AS k"),
             {"keys": [f"khabar.stories.{t}" for t in types]},
         )
-    days = [r.day for _, r in found]
+    batch = _Batch(_open_stories(session, reports_, types))
+    grouped = _in_groups(session, [doc.id for doc, *_ in found])
+    for doc, version, saved, rs in found:
+        if doc.id in grouped:
+            batch.write(session)  # its group's stories are looked up in the database
+        batch.place(session, doc, version, saved, rs, doc.id in grouped)
+    batch.write(session)
+    return batch.joined
+
+
+def _open_stories(session: Session, found: list[Report], types: list[str]) -> list[StoryView]:
+    """Only stories that could agree with a report on something: a participant's country or the
+    place (a match needs one), read as plain rows — a busy day has thousands of stories a type.
+    One read for a batch: a story that agrees with one report and not another is scored out."""
+    days = [r.day for r in found]
     lo, hi = _shift(min(days), -WINDOW_DAYS), _shift(max(days), WINDOW_DAYS)
-    # Only stories that could agree with a report on something: a participant's country or the
-    # place (a match needs one), read as plain rows — a busy day has thousands of stories a type.
-    countries = sorted({c[:3] for _, r in found for c in (r.actor, r.recipient) if c})
-    place_keys = sorted({r.place_key for _, r in found if r.place_key})
-    open_stories = []
-    if countries or place_keys:
-        open_stories = [
-            StoryView(*row)
-            for row in session.execute(
-                select(Story.id, Story.type, Story.date, Story.actor, Story.recipient, Story.place_key).where(
-                    Story.type.in_(types),
-                    Story.date >= lo,
-                    Story.date <= hi,
-                    or_(
-                        func.substr(Story.actor, 1, 3).in_(countries),
-                        func.substr(Story.recipient, 1, 3).in_(countries),
-                        Story.place_key.in_(place_keys),
-                    ),
+    countries = sorted({c[:3] for r in found for c in (r.actor, r.recipient) if c})
+    place_keys = sorted({r.place_key for r in found if r.place_key})
+    if not (countries or place_keys):
+        return []
+    return [
+        StoryView(*row)
+        for row in session.execute(
+            select(Story.id, Story.type, Story.date, Story.actor, Story.recipient, Story.place_key).where(
+                Story.type.in_(types),
+                Story.date >= lo,
+                Story.date <= hi,
+                or_(
+                    func.substr(Story.actor, 1, 3).in_(countries),
+                    func.substr(Story.recipient, 1, 3).in_(countries),
+                    Story.place_key.in_(place_keys),
+                ),
+            )
+        )
+    ]
+
+
+def _in_groups(session: Session, article_ids: list[str]) -> set[str]:
+    """Those of ``article_ids`` that are in a near-duplicate group (linked to an article, or an
+    article linked to them): one read."""
+    return {
+        a
+        for link in session.execute(
+            select(ArticleDuplicate.article_id, ArticleDuplicate.duplicate_of).where(
+                or_(
+                    ArticleDuplicate.article_id.in_(article_ids),
+                    ArticleDuplicate.duplicate_of.in_(article_ids),
                 )
             )
-        ]
-    # a near-duplicate reprints its group's reports: an event the group already placed joins that
-    # story, even one with nothing to agree on (no participant code, no place)
-    reprinted = _group_stories(session, doc.id, version)
-    by_id = {v.id: v for v in open_stories}
-    new: dict[int, StoryView] = {}  # stories this document starts, by a provisional id
-    places: dict[int, str | None] = {}
-    changed: dict[int, dict] = {}
-    members = []
-    for i, r in found:
-        e = doc.events[i]
-        event_id = ids.get((e.type, e.start))
-        if event_id is None or event_id in placed:
-            continue
-        story = None
-        if reprinted:  # the passage normalises the text before the event: only when it can match
-            story = _reprinted(session, reprinted.get((e.type, passage(doc.text, e.start, e.end))), by_id)
-        if story is None:
-            story = best_story(r, open_stories)
-        if story is None:
-            # provisional ids sort after every stored story, which wins a tie
-            story = StoryView(_PROVISIONAL + len(new), r.type, r.day, r.actor, r.recipient, r.place_key)
-            new[story.id], places[story.id] = story, e.location
-            open_stories.append(story)
-        else:
-            values = _fill(story, r, e.location)
-            if story.id in new:  # the insert below takes the story as it ends up
-                places[story.id] = values.get("place", places[story.id])
-            elif values:
-                changed.setdefault(story.id, {}).update(values)
-        placed.add(event_id)
-        members.append(
-            {
-                "event_id": event_id,
-                "story_id": story.id,
-                "article_id": doc.id,
-                "actor": r.actor,
-                "recipient": r.recipient,
-            }
         )
-    real = _insert_stories(session, new, places)
-    _update_stories(session, changed)
-    for m in members:
-        m["story_id"] = real.get(m["story_id"], m["story_id"])
-    insert_rows(session, StoryMember, members, ["event_id"])
-    return len(members)
+        for a in link
+        if a in article_ids
+    }
+
+
+class _Batch:
+    """The stories of a batch of documents as they are matched: those read, those started (under
+    provisional ids until written), what the read ones learnt, and the members to write."""
+
+    def __init__(self, open_stories: list[StoryView]) -> None:
+        self.open = open_stories
+        self.by_id = {v.id: v for v in open_stories}
+        self.new: dict[int, StoryView] = {}  # stories started and not yet written, by provisional id
+        self.places: dict[int, str | None] = {}
+        self.changed: dict[int, dict] = {}
+        self.members: list[dict] = []
+        self.started = 0
+        self.joined = 0
+
+    def place(self, session: Session, doc: Document, version: str, saved, found, grouped: bool) -> None:
+        ids, placed = _event_ids(session, doc, version, saved)
+        # a near-duplicate reprints its group's reports: an event the group already placed joins
+        # that story, even one with nothing to agree on (no participant code, no place)
+        reprinted = _group_stories(session, doc.id, version) if grouped else {}
+        for i, r in found:
+            e = doc.events[i]
+            event_id = ids.get((e.type, e.start))
+            if event_id is None or event_id in placed:
+                continue
+            story = None
+            if reprinted:  # the passage normalises the text before the event: only when it can match
+                story = _reprinted(
+                    session, reprinted.get((e.type, passage(doc.text, e.start, e.end))), self.by_id
+                )
+            if story is None:
+                story = best_story(r, self.open)
+            if story is None:
+                # provisional ids sort after every stored story, which wins a tie
+                story = StoryView(
+                    _PROVISIONAL + self.started, r.type, r.day, r.actor, r.recipient, r.place_key
+                )
+                self.started += 1
+                self.new[story.id], self.places[story.id] = story, e.location
+                self.open.append(story)
+            else:
+                values = _fill(story, r, e.location)
+                if story.id in self.new:  # the insert takes the story as it ends up
+                    self.places[story.id] = values.get("place", self.places[story.id])
+                elif values:
+                    self.changed.setdefault(story.id, {}).update(values)
+            placed.add(event_id)
+            self.joined += 1
+            self.members.append(
+                {
+                    "event_id": event_id,
+                    "story": story,
+                    "article_id": doc.id,
+                    "actor": r.actor,
+                    "recipient": r.recipient,
+                }
+            )
+
+    def write(self, session: Session) -> None:
+        """Insert the started stories (each then takes its real id), apply what the read ones
+        learnt, insert the members."""
+        real = _insert_stories(session, self.new, self.places)
+        for provisional, story in self.new.items():
+            story.id = real[provisional]
+            self.by_id[story.id] = story
+        _update_stories(session, self.changed)
+        insert_rows(
+            session,
+            StoryMember,
+            [
+                {
+                    "event_id": m["event_id"],
+                    "story_id": m["story"].id,
+                    "article_id": m["article_id"],
+                    "actor": m["actor"],
+                    "recipient": m["recipient"],
+                }
+                for m in self.members
+            ],
+            ["event_id"],
+        )
+        self.new, self.places, self.changed, self.members = {}, {}, {}, []
+
+
+def _event_ids(session: Session, doc: Document, version: str, saved) -> tuple[dict, set]:
+    """The document's event ids by (type, trigger start), and those already in a story."""
+    if saved is not None and saved.new_events:
+        return saved.events, set()
+    ids, placed = {}, set()
+    for t, start, event_id, story_id in session.execute(
+        select(Event.type, Event.trigger_start, Event.id, StoryMember.story_id)
+        .outerjoin(StoryMember, StoryMember.event_id == Event.id)
+        .where(Event.article_id == doc.id, Event.extractor_version == version)
+    ):
+        ids[(t, start)] = event_id
+        if story_id is not None:
+            placed.add(event_id)
+    return ids, placed
 
 
 _FILLED = ("date", "actor", "recipient", "place", "place_key")
