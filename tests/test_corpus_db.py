@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import select
 
 from db.corpus import ArticleDuplicate, EntityMerge, Story, StoryMember
+from db.models import Entity
 from db.session import session_scope
-from db.store import add_article, save_results
+from db.store import add_article, result_entities, save_results, upsert_entities
 from tests.khabar_cli import khabar
-from worker.corpus.hook import after_store
+from worker.corpus.hook import after_store, after_store_many
 from worker.stages.document import Argument, Document
 from worker.stages.document import Event as DocEvent
 from worker.stages.document import Mention as DocMention
@@ -258,6 +259,35 @@ def test_spelling_variants_are_one_entity_that_can_be_unmerged(happening, anydb)
     assert shown["articles"] == 2 and "سيرجي لافروف" not in shown["aliases"]
     r = khabar("entity", "لا أحد", db=anydb)
     assert r.returncode == 1 and "no entity named" in r.stderr
+
+
+def test_a_batch_merges_spelling_variants_whichever_of_its_articles_comes_first(anydb):
+    """A batch's entities are upserted in one statement, in name order (worker/batches.py), so
+    the entity of a later article of the batch may have the smaller id: its variant in an earlier
+    article still merges into it, and the batch's reports of one meeting are one story."""
+    names = {"b-1": "سيرغي لافروف", "b-2": "سيرجي لافروف"}  # «سيرجي» sorts first: the smaller id
+    docs = []
+    for (article_id, lavrov), outlet in zip(names.items(), ["tass", "aljazeera"], strict=True):
+        text = report(outlet, lavrov, "اليوم")
+        docs.append(
+            _doc(article_id, text, "2023-03-01T18:00:00+03:00", outlet, lavrov, [_meeting(text, lavrov)])
+        )
+        with session_scope() as s:
+            add_article(s, {
+                "id": article_id, "content_hash": article_id.ljust(64, "0"), "source": outlet, "title": "",
+                "body": text, "published_at": datetime(2023, 3, 1, 15, tzinfo=UTC), "status": "done",
+                "extractor_version": "v1",
+            })  # fmt: skip
+    with session_scope() as s:
+        known = upsert_entities(s, sorted({n for d in docs for n in result_entities(d)}))
+        saved = [save_results(s, d, "v1", known) for d in docs]
+        after_store_many(s, [(d, "v1", x) for d, x in zip(docs, saved, strict=True)])
+    with session_scope() as s:
+        merges = [(s.get(Entity, m.entity_id).canonical, s.get(Entity, m.into_id).canonical, m.rule)
+                  for m in s.scalars(select(EntityMerge))]  # fmt: skip
+        assert merges == [("سيرغي لافروف", "سيرجي لافروف", "spelling")]
+        assert len(s.scalars(select(Story)).all()) == 1
+        assert len(s.scalars(select(StoryMember)).all()) == 2
 
 
 def test_articles_stored_before_the_corpus_tables_are_brought_in(sqlite_db):
