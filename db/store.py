@@ -520,30 +520,54 @@ def insert_rows(
         stmt = _insert(session, model).on_conflict_do_nothing(index_elements=conflict)
         session.connection().execute(stmt, rows)
         return []
-    params = {f"c{i}": [r[c] for r in rows] for i, c in enumerate(cols)}
+    # A column with one value in every row (the article id, the extractor version, places' map
+    # columns that are all empty) goes as one value, not an array of copies: each array element
+    # is dumped by psycopg one by one and parsed again by Postgres.
+    same = frozenset(
+        c for c in cols if len(rows) > 1 and not existing and all(r[c] == rows[0][c] for r in rows)
+    )
+    if same == frozenset(cols):
+        same -= {cols[0]}
+    params = {f"c{i}": rows[0][c] if c in same else [r[c] for r in rows] for i, c in enumerate(cols)}
     # the Python-side defaults an ORM or Core insert would have filled in (created_at = now …)
     for col in model.__table__.columns:
         if col.name not in cols and col.default is not None and not col.primary_key:
             value = col.default.arg(None) if col.default.is_callable else col.default.arg
-            params[f"c{len(cols)}"] = [value] * len(rows)
+            params[f"c{len(cols)}"] = value if not existing else [value] * len(rows)
             cols += (col.name,)
-    stmt = _unnest_insert(model.__table__, cols, tuple(conflict), tuple(returning), existing)
+            if not existing:
+                same |= {col.name}
+    stmt = _unnest_insert(model.__table__, cols, tuple(conflict), tuple(returning), existing, same)
     result = session.connection().execute(stmt, params)
     return [tuple(r) for r in result] if returning else []
 
 
 @functools.cache
 def _unnest_insert(
-    table, cols: tuple[str, ...], conflict: tuple[str, ...], returning: tuple[str, ...], existing: bool
+    table,
+    cols: tuple[str, ...],
+    conflict: tuple[str, ...],
+    returning: tuple[str, ...],
+    existing: bool,
+    same: frozenset[str] = frozenset(),
 ):
+    """``same``: the columns given one value for every row (the others are arrays)."""
     dialect = postgresql.dialect()
     q = dialect.identifier_preparer.quote
-    arrays = ", ".join(
-        f"CAST(:c{i} AS {table.c[c].type.compile(dialect=dialect)}[])" for i, c in enumerate(cols)
-    )
+
+    def cast(i: int, c: str, suffix: str = "") -> str:
+        return f"CAST(:c{i} AS {table.c[c].type.compile(dialect=dialect)}{suffix})"
+
+    arrays = ", ".join(cast(i, c, "[]") for i, c in enumerate(cols) if c not in same)
     names = ", ".join(q(c) for c in cols)
+    if same:
+        varying = ", ".join(q(c) for c in cols if c not in same)
+        values = ", ".join(cast(i, c) if c in same else f"u.{q(c)}" for i, c in enumerate(cols))
+        rows = f"SELECT {values} FROM unnest({arrays}) AS u({varying})"
+    else:
+        rows = f"SELECT * FROM unnest({arrays})"
     sql = (
-        f"INSERT INTO {q(table.name)} ({names}) SELECT * FROM unnest({arrays}) "
+        f"INSERT INTO {q(table.name)} ({names}) {rows} "
         f"ON CONFLICT ({', '.join(q(c) for c in conflict)}) DO NOTHING"
     )
     if returning:

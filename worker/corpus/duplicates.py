@@ -190,13 +190,13 @@ assert OLDER_HOLDERS > 2 * SETTING.template_articles
 
 def _add_to_index(session: Session, articles: list[tuple[Seen, np.ndarray]]) -> None:
     """The signature rows and the band rows: one statement on Postgres."""
+    articles = sorted(articles, key=lambda a: a[0].id)  # one order in every batch: no deadlock
     sig_rows = [
         {"article_id": me.id, "signature": sig.tobytes(), "shingles": len(me.shingles), "seen_at": me.when}
         for me, sig in articles
     ]
-    # bands in one order (key, article) in every batch: concurrent inserts meet in one order
-    bands = sorted((k, me.id, me.when) for me, _ in articles for k in me.keys)
     if session.get_bind().dialect.name == "postgresql":
+        keys, first, last = _key_slices([me for me, _ in articles])
         session.execute(
             sql(
                 "WITH s AS (INSERT INTO article_signatures (article_id, signature, shingles, seen_at) "
@@ -204,8 +204,10 @@ def _add_to_index(session: Session, articles: list[tuple[Seen, np.ndarray]]) -> 
                 "CAST(:ns AS integer[]), CAST(:whens AS timestamptz[])) "
                 "ON CONFLICT (article_id) DO NOTHING) "
                 "INSERT INTO article_bands (key, seen_at, article_id) "
-                "SELECT * FROM unnest(CAST(:keys AS bigint[]), CAST(:band_whens AS timestamptz[]), "
-                "CAST(:band_ids AS varchar[])) "
+                "SELECT k.key, a.seen_at, a.article_id FROM unnest(CAST(:ids AS varchar[]), "
+                "CAST(:whens AS timestamptz[]), CAST(:first AS integer[]), CAST(:last AS integer[])) "
+                "AS a(article_id, seen_at, first, last) "
+                "CROSS JOIN LATERAL unnest((CAST(:keys AS bigint[]))[a.first:a.last]) AS k(key) "
                 "ON CONFLICT DO NOTHING"
             ),
             {
@@ -213,9 +215,9 @@ def _add_to_index(session: Session, articles: list[tuple[Seen, np.ndarray]]) -> 
                 "sigs": [r["signature"] for r in sig_rows],
                 "ns": [r["shingles"] for r in sig_rows],
                 "whens": [r["seen_at"] for r in sig_rows],
-                "keys": [k for k, _, _ in bands],
-                "band_whens": [w for _, _, w in bands],
-                "band_ids": [i for _, i, _ in bands],
+                "keys": keys,
+                "first": first,
+                "last": last,
             },
         )
         return
@@ -224,8 +226,21 @@ def _add_to_index(session: Session, articles: list[tuple[Seen, np.ndarray]]) -> 
     )
     session.execute(
         _insert(session, ArticleBand).on_conflict_do_nothing(),
-        [{"key": k, "seen_at": w, "article_id": i} for k, i, w in bands],
+        [{"key": k, "seen_at": me.when, "article_id": me.id} for me, _ in articles for k in sorted(me.keys)],
     )
+
+
+def _key_slices(articles: Sequence[Seen]) -> tuple[list[int], list[int], list[int]]:
+    """Every article's band keys in one array (each article's sorted), and where each article's
+    begin and end in it (1-based, inclusive, as Postgres slices arrays): an article's id and dates
+    go once, not once a key."""
+    keys: list[int] = []
+    first, last = [], []
+    for me in articles:
+        first.append(len(keys) + 1)
+        keys.extend(sorted(me.keys))
+        last.append(len(keys))
+    return keys, first, last
 
 
 # Postgres: for each (article, key), the window's holders are one index range, the older ones a
@@ -233,13 +248,14 @@ def _add_to_index(session: Session, articles: list[tuple[Seen, np.ndarray]]) -> 
 # on every run (``rows_planned_each_time``): a plan kept from the first articles of a new
 # database scans the whole band table.
 _HOLDERS_PG = (
-    "SELECT q.article, q.key, b.article_id, b.seen_at FROM unnest(CAST(%(articles)s AS text[]), "
-    "CAST(%(keys)s AS bigint[]), CAST(%(lo)s AS timestamptz[]), CAST(%(hi)s AS timestamptz[]), "
-    "CAST(%(horizon)s AS timestamptz[])) AS q(article, key, lo, hi, horizon) "
+    "SELECT q.article, k.key, b.article_id, b.seen_at FROM unnest(CAST(%(articles)s AS text[]), "
+    "CAST(%(lo)s AS timestamptz[]), CAST(%(hi)s AS timestamptz[]), CAST(%(horizon)s AS timestamptz[]), "
+    "CAST(%(first)s AS integer[]), CAST(%(last)s AS integer[])) AS q(article, lo, hi, horizon, first, last) "
+    "CROSS JOIN LATERAL unnest((CAST(%(keys)s AS bigint[]))[q.first:q.last]) AS k(key) "
     "CROSS JOIN LATERAL (SELECT b.article_id, b.seen_at FROM article_bands b "
-    "WHERE b.key = q.key AND b.seen_at >= q.lo AND b.seen_at <= q.hi "
+    "WHERE b.key = k.key AND b.seen_at >= q.lo AND b.seen_at <= q.hi "
     "UNION ALL (SELECT b.article_id, b.seen_at FROM article_bands b "
-    "WHERE b.key = q.key AND b.seen_at >= q.horizon AND b.seen_at < q.lo "
+    "WHERE b.key = k.key AND b.seen_at >= q.horizon AND b.seen_at < q.lo "
     "ORDER BY b.seen_at DESC LIMIT %(older)s)) AS b"
 )
 
@@ -250,17 +266,19 @@ def _holders_of(session: Session, articles: Sequence[Seen]) -> dict[str, list[tu
     horizon to the window. One statement on Postgres."""
     if session.get_bind().dialect.name != "postgresql":
         return {me.id: _holders(session, me.keys, me.when) for me in articles}
-    q: dict[str, list] = {"articles": [], "keys": [], "lo": [], "hi": [], "horizon": []}
-    for me in articles:
-        lo, hi = me.when - timedelta(days=WINDOW_DAYS), me.when + timedelta(days=WINDOW_DAYS)
-        horizon = me.when - timedelta(days=TEMPLATE_HORIZON_DAYS)
-        for key in sorted(me.keys):
-            for name, value in zip(q, (me.id, key, lo, hi, horizon), strict=True):
-                q[name].append(value)
+    keys, first, last = _key_slices(articles)
+    params = {
+        "articles": [me.id for me in articles],
+        "lo": [me.when - timedelta(days=WINDOW_DAYS) for me in articles],
+        "hi": [me.when + timedelta(days=WINDOW_DAYS) for me in articles],
+        "horizon": [me.when - timedelta(days=TEMPLATE_HORIZON_DAYS) for me in articles],
+        "first": first,
+        "last": last,
+        "keys": keys,
+        "older": OLDER_HOLDERS,
+    }
     out: dict[str, list[tuple[int, str, datetime]]] = {}
-    for article, key, other, when in rows_planned_each_time(
-        session, _HOLDERS_PG, {**q, "older": OLDER_HOLDERS}
-    ):
+    for article, key, other, when in rows_planned_each_time(session, _HOLDERS_PG, params):
         out.setdefault(article, []).append((key, other, when))
     return out
 
