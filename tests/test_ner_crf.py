@@ -115,11 +115,16 @@ def _random_crf(known: list[str], rng: random.Random) -> Crf:
     return Crf(LABELS, {f: k for k, f in enumerate(known, start=1)}, state, trans)
 
 
+# the tags of the nearest labelled words of a few words (training/neighbours.py)
+NEAR = {"بغداد": "LOC 0.9 0.95", "زار": "O 0.7 0.1", "لافروف": "PERS 0.8 0.9"}
+
+
 @pytest.mark.parametrize("lex", [LEX, Lexicons()], ids=["lexicons", "none"])
 @pytest.mark.parametrize("share", [1.0, 0.5, 0.1])
 @pytest.mark.parametrize("cache_size", [1 << 16, 4], ids=["cache", "evicting"])
-def test_scores_are_the_sums_of_the_features_weights(lex, share, cache_size):
-    extractor = FeatureExtractor(GAZ_PADS, lex)
+@pytest.mark.parametrize("near", [None, NEAR], ids=["", "neighbours"])
+def test_scores_are_the_sums_of_the_features_weights(lex, share, cache_size, near):
+    extractor = FeatureExtractor(GAZ_PADS, lex, neighbours=near)
     every = sorted({f for s in MORE for token in extractor.sentence(s) for f in token})
     rng = random.Random(5)
     crf = _random_crf([f for f in every if rng.random() < share], rng)

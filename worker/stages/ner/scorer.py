@@ -21,7 +21,7 @@ from itertools import chain, compress, repeat
 import numpy as np
 
 from worker.stages.ner.crf import Crf
-from worker.stages.ner.features import FeatureExtractor, _listed_names, _Word
+from worker.stages.ner.features import FeatureExtractor, WordFacts, _listed_names, cluster_mid, shape
 
 # Distinct words kept: a few hundred news articles' vocabulary (about 600 bytes a word, most of
 # them a slot of the table). A word computed again costs about as much as a hundred found here.
@@ -94,6 +94,24 @@ def _sides(
     return out
 
 
+# The prefixes of the features a word gives its own token (features._word_of, in that order).
+OWN = (
+    "w=", "s=", "p1=", "p2=", "p3=", "p4=", "x1=", "x2=", "x3=", "x4=", "sx2=", "sx3=", "sp2=",
+    "sp3=", "sh=", "ln=", "zw=", "zs=", "al=", "art=", "sfها=", "sfهم=", "sfات=", "c=", "zc=",
+    "gc=", "wn=", "nn=", "ne=", "k=", "g=",
+)  # fmt: skip
+
+
+def _own(crf: Crf, by_prefix: dict[str, list[tuple[str, int]]]) -> tuple:
+    """For each prefix of OWN, value → the row of weights of the feature prefix + value (those with
+    a weight); then the rows of the features without a value and those of each cluster level."""
+    tables = tuple(dict(by_prefix.get(prefix, ())) for prefix in OWN)
+    plain = {f: crf.attributes.get(f, 0) for f in ("b", "pw", "ps", "pc")}
+    depth = 1 + max((int(p[1:-1]) for p in by_prefix if p[1:-1].isdigit() and p[0] == "k"), default=-1)
+    levels = tuple(dict(by_prefix.get(f"k{j}=", ())) for j in range(depth))
+    return tables, plain, levels
+
+
 class Scorer:
     """Label scores, tags and marginals of documents for one CRF and one feature extractor.
 
@@ -107,6 +125,7 @@ class Scorer:
         self._state = crf.state
         n_labels = self._n_labels = len(crf.labels)
         by_prefix = _by_prefix(crf)
+        self._own_tables, self._plain, self._levels = _own(crf, by_prefix)
         self._w_pairs, self._w_table = _pairs(crf, by_prefix, W_PAIRS)
         self._s_pairs, self._s_table = _pairs(crf, by_prefix, S_PAIRS)
         self._w_side, self._s_side, self._z_side, self._g_side, self._k_side = (
@@ -171,29 +190,76 @@ class Scorer:
         sums = [np.bincount(at, weights=w, minlength=size) for w in weights]
         self._table[slots] = np.stack(sums, axis=1).reshape(len(slots), height, self._n_labels)
 
+    def _own_rows(self, x: WordFacts) -> list[int]:
+        """The rows of weights of the features the word gives its own token, in the order
+        features._word_of writes them; those the model has no weight for are left out (they
+        would add a row of zeros)."""
+        (
+            w, s, p1, p2, p3, p4, x1, x2, x3, x4, sx2, sx3, sp2, sp3, sh, ln, zw, zs,
+            al, art, ha, hum, at, c, zc, gc, wn, nn, ne, k, g,
+        ) = self._own_tables  # fmt: skip
+        wi, si = x.w, x.s
+        plain = self._plain
+        rows = [
+            plain["b"],
+            w.get(wi, 0),
+            s.get(si, 0),
+            p1.get(wi[:1], 0),
+            p2.get(wi[:2], 0),
+            p3.get(wi[:3], 0),
+            p4.get(wi[:4], 0),
+            x1.get(wi[-1:], 0),
+            x2.get(wi[-2:], 0),
+            x3.get(wi[-3:], 0),
+            x4.get(wi[-4:], 0),
+            sx2.get(si[-2:], 0),
+            sx3.get(si[-3:], 0),
+            sp2.get(si[:2], 0),
+            sp3.get(si[:3], 0),
+            sh.get(shape(wi), 0),
+            ln.get(str(min(len(si), 9)), 0),
+            zw.get(x.zw, 0),
+            zs.get(x.zs, 0),
+        ]
+        if x.article is not None:
+            rows.append(al.get(x.article, 0))
+        elif x.productivity is not None:
+            a, b, d, e = x.productivity
+            rows += (art.get(a, 0), ha.get(b, 0), hum.get(d, 0), at.get(e, 0))
+        if x.c:
+            rows += (c.get(x.c, 0), zc.get(x.zc, 0))
+            if x.gc:
+                rows.append(gc.get(x.gc, 0))
+        if self._names:
+            rows += map(plain.__getitem__, x.name_parts)
+        if x.wn is not None:
+            rows.append(wn.get(x.wn, 0))
+        if x.near:
+            rows += (nn.get(x.near[0], 0), nn.get(x.near[1], 0), ne.get(x.near[2], 0))
+        if self._clusters:
+            if x.clusters:
+                levels = self._levels
+                rows += (levels[j].get(v, 0) if j < len(levels) else 0 for j, v in enumerate(x.clusters))
+            else:
+                rows.append(k.get("none", 0))
+        if x.gaz:
+            rows.append(g.get(x.gaz, 0))
+        return list(filter(None, rows))
+
     def _compute_view(self, token: str, to: list[int], rows: list[int]) -> tuple:
         """A word's folded form, stem and name-list readings, and its slot of the table; the rows
         of its matrix (row 3 its own features, the others what it gives its neighbours) and the
         weights summed there are appended to ``to`` and ``rows``, for _write."""
-        x: _Word = self.x._compute_word(token)
-        own = [*x.own, "zw=" + x.zw, "zs=" + x.zs, *x.morph]
-        if self._names:
-            own += x.name_parts
-        own += x.listed_part
-        own += x.near
-        if self._clusters:
-            own += x.cluster_own
-        if x.gaz:
-            own.append("g=" + x.gaz)
+        x = self.x.facts(token)
+        own = self._own_rows(x)
         if not self._free:
             _, old = self._views.popitem(last=False)
             self._free.append(old[_SLOT])
         slot = self._free.pop()
-        # unknown features read the row of zeros
-        rows += map(self._rows.get, own, repeat(0))
+        rows += own
         to += repeat(SPAN, len(own))
         side_to, side_rows = self._side_features(
-            x.w, x.s, x.zw, x.gaz, x.cluster_mid if self._clusters else None
+            x.w, x.s, x.zw, x.gaz, cluster_mid(x.clusters) if self._clusters else None
         )
         if x.is_name_part:
             side_to += self._pn[0]
