@@ -31,6 +31,10 @@ def fold(word: str) -> str:
 
 # "والعراق" → "عراق": the sequences strip_folded takes off, longest first
 ARTICLE_PROCLITICS = ordered("ner/article_proclitics")
+# endings whose presence after a bare word in general text makes a feature each (_productivity)
+PRODUCTIVITY_ENDINGS = ordered("ner/productivity_endings")
+# the prefixes of the productivity features, in the order of _productivity's values
+PRODUCTIVITY = ("art=", *(f"sf{e}=" for e in PRODUCTIVITY_ENDINGS))
 # letters that can be a one-letter proclitic read off for the "c=" feature ("ولبنان" → "لبنان")
 ONE_LETTER_PROCLITICS = "وفبلك"
 
@@ -74,7 +78,7 @@ class WordFacts(NamedTuple):
     s: str  # folded, article and conjunction stripped
     c: str | None  # the clitic reading ("ولبنان" → "لبنان")
     article: str | None  # the article (with its proclitic) s lost, for "al="
-    productivity: tuple[str, str, str, str] | None  # "art=", "sfها=", "sfهم=", "sfات=" (_productivity)
+    productivity: tuple[str, ...] | None  # the values of the PRODUCTIVITY features
     zw: str  # frequency bucket of the word (also its neighbours' z-1 / z+1)
     zs: str
     zc: str | None  # of the clitic reading
@@ -119,8 +123,7 @@ def _word_of(x: WordFacts) -> _Word:
     if x.article is not None:
         morph.append("al=" + x.article)
     elif x.productivity is not None:
-        art, ha, hum, at = x.productivity
-        morph += ["art=" + art, "sfها=" + ha, "sfهم=" + hum, "sfات=" + at]
+        morph += map(str.__add__, PRODUCTIVITY, x.productivity)
     if x.c:
         morph += ["c=" + x.c, "zc=" + x.zc]
         if x.gc:
@@ -381,10 +384,10 @@ def _clitic_reading(wi: str) -> str | None:
     return None
 
 
-def _productivity(stem: str, freq: Mapping[str, int]) -> tuple[str, str, str, str]:
+def _productivity(stem: str, freq: Mapping[str, int]) -> tuple[str, ...]:
     """How a bare word behaves in general text: common nouns also occur with the article and with
-    possessive or plural endings; names mostly do not. The values of "art=", "sfها=", "sfهم=" and
-    "sfات=": the article's share, and "y" or "n" for each ending."""
+    possessive or plural endings; names mostly do not. The values of the PRODUCTIVITY features:
+    the article's share, then "y" or "n" for each ending."""
     bare, with_article = freq.get(stem), freq.get("ال" + stem)
     if bare is None:
         art = "nobase"
@@ -392,12 +395,7 @@ def _productivity(stem: str, freq: Mapping[str, int]) -> tuple[str, str, str, st
         art = "never"
     else:
         art = str(max(-3, min(3, (bare - with_article) // 50)))
-    return (
-        art,
-        "y" if stem + "ها" in freq else "n",
-        "y" if stem + "هم" in freq else "n",
-        "y" if stem + "ات" in freq else "n",
-    )
+    return (art, *["y" if stem + e in freq else "n" for e in PRODUCTIVITY_ENDINGS])
 
 
 def context_counts(stems: Sequence[str], tags: Sequence[str]) -> dict[str, dict[str, int]]:

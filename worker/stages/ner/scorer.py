@@ -21,7 +21,14 @@ from itertools import chain, compress, repeat
 import numpy as np
 
 from worker.stages.ner.crf import Crf
-from worker.stages.ner.features import FeatureExtractor, WordFacts, _listed_names, cluster_mid, shape
+from worker.stages.ner.features import (
+    PRODUCTIVITY,
+    FeatureExtractor,
+    WordFacts,
+    _listed_names,
+    cluster_mid,
+    shape,
+)
 
 # Distinct words kept: a few hundred news articles' vocabulary (about 600 bytes a word, most of
 # them a slot of the table). A word computed again costs about as much as a hundred found here.
@@ -97,8 +104,8 @@ def _sides(
 # The prefixes of the features a word gives its own token (features._word_of, in that order).
 OWN = (
     "w=", "s=", "p1=", "p2=", "p3=", "p4=", "x1=", "x2=", "x3=", "x4=", "sx2=", "sx3=", "sp2=",
-    "sp3=", "sh=", "ln=", "zw=", "zs=", "al=", "art=", "sfها=", "sfهم=", "sfات=", "c=", "zc=",
-    "gc=", "wn=", "nn=", "ne=", "k=", "g=",
+    "sp3=", "sh=", "ln=", "zw=", "zs=", "al=", *PRODUCTIVITY, "c=", "zc=", "gc=", "wn=", "nn=", "ne=",
+    "k=", "g=",
 )  # fmt: skip
 
 
@@ -125,7 +132,11 @@ class Scorer:
         self._state = crf.state
         n_labels = self._n_labels = len(crf.labels)
         by_prefix = _by_prefix(crf)
-        self._own_tables, self._plain, self._levels = _own(crf, by_prefix)
+        tables, self._plain, self._levels = _own(crf, by_prefix)
+        # (the productivity features' tables apart: how many there are is the word list's)
+        at = OWN.index(PRODUCTIVITY[0])
+        self._own_tables = tables[:at] + tables[at + len(PRODUCTIVITY) :]
+        self._productivity = tables[at : at + len(PRODUCTIVITY)]
         self._w_pairs, self._w_table = _pairs(crf, by_prefix, W_PAIRS)
         self._s_pairs, self._s_table = _pairs(crf, by_prefix, S_PAIRS)
         self._w_side, self._s_side, self._z_side, self._g_side, self._k_side = (
@@ -196,7 +207,7 @@ class Scorer:
         would add a row of zeros)."""
         (
             w, s, p1, p2, p3, p4, x1, x2, x3, x4, sx2, sx3, sp2, sp3, sh, ln, zw, zs,
-            al, art, ha, hum, at, c, zc, gc, wn, nn, ne, k, g,
+            al, c, zc, gc, wn, nn, ne, k, g,
         ) = self._own_tables  # fmt: skip
         wi, si = x.w, x.s
         plain = self._plain
@@ -224,8 +235,7 @@ class Scorer:
         if x.article is not None:
             rows.append(al.get(x.article, 0))
         elif x.productivity is not None:
-            a, b, d, e = x.productivity
-            rows += (art.get(a, 0), ha.get(b, 0), hum.get(d, 0), at.get(e, 0))
+            rows += [table.get(v, 0) for table, v in zip(self._productivity, x.productivity, strict=True)]
         if x.c:
             rows += (c.get(x.c, 0), zc.get(x.zc, 0))
             if x.gc:
