@@ -124,3 +124,13 @@ def test_token_clitic_analysis_is_computed_once_and_not_serialised():
     tokens = [t for s in doc.to_dict()["sentences"] for t in s["tokens"]]
     assert [sorted(t) for t in tokens] == [["end", "norm", "start", "text"]] * 2
     assert Document.from_dict(doc.to_dict()) == doc
+
+
+def test_a_token_made_with_its_analysis_is_the_token_computed_on_first_use():
+    from worker.stages.document import Token
+
+    for word in ("وبالعراق", "للعراق", "وأكد", "في", "أَعلنَ", "2015"):
+        made, lazy = Token.of_word(word, 3, 3 + len(word)), Token(word, 3, 3 + len(word), normalise(word))
+        assert made == lazy and repr(made) == repr(lazy) and hash(made) == hash(lazy)
+        assert (made.bare, made.stem, made.clitic_len) == (lazy.bare, lazy.stem, lazy.clitic_len)
+        assert vars(made) == vars(lazy)  # the same values, and no others

@@ -16,7 +16,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from worker.lang.ar.morphology import without_conjunction, without_proclitic
+from worker.lang.ar.morphology import WORD_CACHE, without_conjunction, without_proclitic
+from worker.lang.ar.normalise import normalise
 
 ENTITY_TYPES = ("PERS", "ORG", "LOC", "MISC")
 PLOVER_TYPES = (
@@ -89,6 +90,36 @@ class Token:
     def clitic_len(self) -> int:
         """Letters of ``norm`` the proclitic takes (so a name can start after it)."""
         return without_proclitic(self.norm)[1]
+
+    @classmethod
+    def of_word(cls, text: str, start: int, end: int) -> Token:
+        """``Token(text, start, end, normalise(text))`` with its clitic analysis already read:
+        every token of a segmented article is asked for it, and a word type's values are kept
+        (bounded), where the descriptors would compute them again for every token."""
+        norm, bare, stem, clitic_len = _analysis(text)
+        token = object.__new__(cls)
+        # what __init__ and the descriptors would have put there (the class is frozen)
+        object.__setattr__(
+            token,
+            "__dict__",
+            {
+                "text": text,
+                "start": start,
+                "end": end,
+                "norm": norm,
+                "bare": bare,
+                "stem": stem,
+                "clitic_len": clitic_len,
+            },
+        )
+        return token
+
+
+@functools.lru_cache(maxsize=WORD_CACHE)
+def _analysis(text: str) -> tuple[str, str, str, int]:
+    """A word's norm, bare, stem and clitic_len, as Token computes them."""
+    norm = normalise(text)
+    return (norm, without_conjunction(norm), *without_proclitic(norm))
 
 
 @dataclass(frozen=True)
