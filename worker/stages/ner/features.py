@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from worker.lang.ar import ordered
 from worker.lang.ar.normalise import normalise
-from worker.stages.ner.lexicons import MAX_NAME_WORDS, Lexicons
+from worker.stages.ner.lexicons import MAX_NAME_WORDS, Lexicons, zipf_bucket_of
 
 _NO_LEXICONS = Lexicons()
 
@@ -168,25 +168,34 @@ class FeatureExtractor:
 
     def facts(self, token: str) -> WordFacts:
         """What the word's features are written from (not cached)."""
-        lex, gaz = self.lex, self.gaz
+        lex, gaz, freq = self.lex, self.gaz, self.lex.freq
         wi = fold(token)
         si = strip_folded(wi)
         ci = _clitic_reading(wi)
+        # (a word without the article is its own stem: each look-up once)
+        cw = freq.get(wi)
+        zw = zipf_bucket_of(cw)
+        zs = zw
         article = productivity = zc = gc = None
         if wi != si:
             article = wi[: len(wi) - len(si)]
+            zs = zipf_bucket_of(freq.get(si))
         elif len(si) > 2:
-            productivity = _productivity(si, lex.freq)
+            productivity = _productivity(si, freq, cw)
         if ci:
-            zc = lex.zipf_bucket(ci)
+            zc = zipf_bucket_of(freq.get(ci))
             gc = gaz.get(ci) or None
         names = lex.names
         parts: tuple[str, ...] = ()
+        is_name_part = False
         if names:
-            parts = tuple(x for x, word in (("pw", wi), ("ps", si), ("pc", ci)) if word and word in names)
+            pw = wi in names
+            ps = pw if si == wi else si in names
+            parts = tuple(x for x, hit in (("pw", pw), ("ps", ps), ("pc", ci and ci in names)) if hit)
+            is_name_part = pw or ps
         wd = lex.wd_names
         # with the word's frequency: a rare listed word is a name, a common one seldom is
-        wn = lex.zipf_bucket(wi) if wd and (wi in wd or si in wd or (ci and ci in wd)) else None
+        wn = zw if wd and (wi in wd or si in wd or (ci and ci in wd)) else None
         c = None
         if lex.clusters:
             c = lex.clusters.get(wi) or lex.clusters.get(si) or (lex.clusters.get(ci) if ci else None)
@@ -197,12 +206,12 @@ class FeatureExtractor:
             ci,
             article,
             productivity,
-            lex.zipf_bucket(wi),
-            lex.zipf_bucket(si),
+            zw,
+            zs,
             zc,
             gc,
             parts,
-            bool(names) and (wi in names or si in names),
+            is_name_part,
             wn,
             c,
             tuple([f for f in _first_forms(wi) if f in firsts]),
@@ -384,11 +393,11 @@ def _clitic_reading(wi: str) -> str | None:
     return None
 
 
-def _productivity(stem: str, freq: Mapping[str, int]) -> tuple[str, ...]:
+def _productivity(stem: str, freq: Mapping[str, int], bare: int | None) -> tuple[str, ...]:
     """How a bare word behaves in general text: common nouns also occur with the article and with
     possessive or plural endings; names mostly do not. The values of the PRODUCTIVITY features:
-    the article's share, then "y" or "n" for each ending."""
-    bare, with_article = freq.get(stem), freq.get("ال" + stem)
+    the article's share, then "y" or "n" for each ending (``bare``: the stem's own frequency)."""
+    with_article = freq.get("ال" + stem)
     if bare is None:
         art = "nobase"
     elif with_article is None:

@@ -60,8 +60,12 @@ class Lexicons:
 
     def zipf_bucket(self, word: str) -> str:
         """The word's Zipf frequency (log10 per billion words) in half steps, or "none"."""
-        cb = self.freq.get(word)
-        return "none" if cb is None else _zipf_bucket(cb)
+        return zipf_bucket_of(self.freq.get(word))
+
+
+def zipf_bucket_of(cb: int | None) -> str:
+    """The Zipf bucket of a frequency of ``freq`` (None: an unlisted word)."""
+    return "none" if cb is None else _zipf_bucket(cb)
 
 
 @lru_cache(maxsize=4096)  # a few hundred distinct frequencies: the arithmetic once for each

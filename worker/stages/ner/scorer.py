@@ -248,8 +248,8 @@ class Scorer:
             rows += (nn.get(x.near[0], 0), nn.get(x.near[1], 0), ne.get(x.near[2], 0))
         if self._clusters:
             if x.clusters:
-                levels = self._levels
-                rows += (levels[j].get(v, 0) if j < len(levels) else 0 for j, v in enumerate(x.clusters))
+                # (levels the model has no weight for would add rows of zeros)
+                rows += [level.get(v, 0) for level, v in zip(self._levels, x.clusters, strict=False)]
             else:
                 rows.append(k.get("none", 0))
         if x.gaz:
