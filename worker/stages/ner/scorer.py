@@ -15,7 +15,7 @@ which tests/test_ner_crf.py and scripts/check-ner-scorer compare against pycrfsu
 from __future__ import annotations
 
 from collections import OrderedDict, deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import chain, compress, repeat
 
 import numpy as np
@@ -27,12 +27,18 @@ from worker.stages.ner.features import (
     WordFacts,
     _listed_names,
     cluster_mid,
+    fold,
     shape,
 )
 
 # Distinct words kept: a few hundred news articles' vocabulary (about 600 bytes a word, most of
 # them a slot of the table). A word computed again costs about as much as a hundred found here.
 VIEW_CACHE_SIZE = 1 << 16
+# Words whose views are computed with the model (NerModel gives the commonest of general text):
+# about two new words an article in five are among the first 30,000, and each costs ~25 µs the
+# first time a process sees it. A pool process forked after the model is loaded shares them.
+KNOWN_WORDS = 30_000
+KNOWN_BATCH = 1_000
 # a word's features by the token they go to, relative to the word: row SPAN + d for d places after
 SPAN = 3
 # A view (what one word gives): these fields, as a plain tuple of strings and an int, which the
@@ -123,9 +129,17 @@ class Scorer:
     """Label scores, tags and marginals of documents for one CRF and one feature extractor.
 
     Each distinct word's (7, labels) matrix is a slot of one table, so a document's are gathered
-    with one index; the least recently used word gives its slot up when the table is full."""
+    with one index; the least recently used word gives its slot up when the table is full. The
+    ``known`` words (folded forms) are computed at once and keep their slots: a token whose folded
+    form is one of them is not computed again."""
 
-    def __init__(self, extractor: FeatureExtractor, crf: Crf, cache_size: int = VIEW_CACHE_SIZE):
+    def __init__(
+        self,
+        extractor: FeatureExtractor,
+        crf: Crf,
+        cache_size: int = VIEW_CACHE_SIZE,
+        known: Iterable[str] = (),
+    ):
         self.x = extractor
         self.crf = crf
         self._rows = crf.attributes
@@ -156,11 +170,14 @@ class Scorer:
             bool(lex.name_list),
         )
         # the words' views (their forms and their slot in the table, see _compute_view), least
-        # recently used first; slots 0 and 1 are the pads before and after a sentence
+        # recently used first; slots 0 and 1 are the pads before and after a sentence, then the
+        # known words' (a folded form's view is any of its spellings')
         self._views: OrderedDict[str, tuple] = OrderedDict()
+        known = [w for w in dict.fromkeys(known) if fold(w) == w]
         self._size = max(cache_size, 1)
-        self._table = np.zeros((self._size + 2, 2 * SPAN + 1, n_labels))
-        self._free = list(range(self._size + 1, 1, -1))
+        self._first_free = 2 + len(known)
+        self._table = np.zeros((self._first_free + self._size, 2 * SPAN + 1, n_labels))
+        self._free = list(range(len(self._table) - 1, self._first_free - 1, -1))
         gaz = extractor.gaz
         for slot, pad, sign in ((0, "<s>", 1), (1, "</s>", -1)):
             # a pad is a neighbour on one side only (and has no own features)
@@ -169,6 +186,14 @@ class Scorer:
             self._write([slot], [len(keep)], [to[k] for k in keep], [rows[k] for k in keep])
         self._start = ("<s>", "<s>", (), 0)
         self._end = ("</s>", "</s>", (), 1)
+        self._known: dict[str, tuple] = {}
+        for at in range(0, len(known), KNOWN_BATCH):
+            # written a batch at a time (all at once, the arrays of weights took 100 MB)
+            to, rows, counts = [], [], []
+            for slot, w in enumerate(known[at : at + KNOWN_BATCH], start=2 + at):
+                self._known[w], n = self._compute_view(w, to, rows, slot)
+                counts.append(n)
+            self._write(list(range(2 + at, 2 + at + len(counts))), counts, to, rows)
 
     def _side_features(self, w: str, s: str, z: str, g: str | None, k: str | None):
         """What a word gives its neighbours: (rows of its matrix, rows of weights)."""
@@ -256,16 +281,19 @@ class Scorer:
             rows.append(g.get(x.gaz, 0))
         return list(filter(None, rows))
 
-    def _compute_view(self, token: str, to: list[int], rows: list[int]) -> tuple:
-        """A word's folded form, stem and name-list readings, and its slot of the table; the rows
-        of its matrix (row 3 its own features, the others what it gives its neighbours) and the
-        weights summed there are appended to ``to`` and ``rows``, for _write."""
+    def _compute_view(self, token: str, to: list[int], rows: list[int], slot: int | None = None) -> tuple:
+        """A word's folded form, stem and name-list readings, and its slot of the table (a free
+        one unless given); the rows of its matrix (row 3 its own features, the others what it
+        gives its neighbours) and the weights summed there are appended to ``to`` and ``rows``,
+        for _write."""
         x = self.x.facts(token)
         own = self._own_rows(x)
-        if not self._free:
-            _, old = self._views.popitem(last=False)
-            self._free.append(old[_SLOT])
-        slot = self._free.pop()
+        if slot is None:
+            while not self._free:
+                _, old = self._views.popitem(last=False)
+                if old[_SLOT] >= self._first_free:  # a known word's is never given up
+                    self._free.append(old[_SLOT])
+            slot = self._free.pop()
         rows += own
         to += repeat(SPAN, len(own))
         side_to, side_rows = self._side_features(
@@ -292,14 +320,17 @@ class Scorer:
             counts: list[int] = []
             to: list[int] = []
             rows: list[int] = []
+            known = self._known
             for i in [i for i, v in enumerate(out) if v is None]:
                 t = tokens[i]
                 v = get(t)
                 if v is None:
-                    v, n = self._compute_view(t, to, rows)
+                    v = known.get(fold(t)) if known else None
+                    if v is None:
+                        v, n = self._compute_view(t, to, rows)
+                        counts.append(n)
+                        slots.append(v[_SLOT])
                     views[t] = v
-                    counts.append(n)
-                    slots.append(v[_SLOT])
                 out[i] = v
             self._write(slots, counts, to, rows)
         return out
@@ -315,9 +346,9 @@ class Scorer:
         total = sum(map(len, sentences))
         if total > self._size:
             # every word of the document keeps its slot until the document is scored
-            more = total - self._size
+            more, n = total - self._size, len(self._table)
             self._table = np.concatenate([self._table, np.zeros((more, *self._table.shape[1:]))])
-            self._free += range(self._size + 2, self._size + 2 + more)
+            self._free += range(n, n + more)
             self._size = total
         all_views = self._views_of(list(chain.from_iterable(sentences)))
         start, end = self._start, self._end
