@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from worker.lang.ar.morphology import WORD_CACHE, without_conjunction, without_proclitic
-from worker.lang.ar.normalise import normalise
+from worker.lang.ar.normalise import normalise_unremembered
 
 ENTITY_TYPES = ("PERS", "ORG", "LOC", "MISC")
 PLOVER_TYPES = (
@@ -117,9 +117,10 @@ class Token:
 
 @functools.lru_cache(maxsize=WORD_CACHE)
 def _analysis(text: str) -> tuple[str, str, str, int]:
-    """A word's norm, bare, stem and clitic_len, as Token computes them."""
-    norm = normalise(text)
-    return (norm, without_conjunction(norm), *without_proclitic(norm))
+    """A word's norm, bare, stem and clitic_len, as Token computes them (through the uncached
+    functions: this is the words' cache, the others would only hold the same again)."""
+    norm = normalise_unremembered(text)
+    return (norm, without_conjunction(norm), *without_proclitic.__wrapped__(norm))
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,11 @@ def normalise(text: str) -> str:
     return text.translate(_TABLE)
 
 
+def normalise_unremembered(text: str) -> str:
+    """``normalise(text)``, not kept among the remembered forms (for a caller that keeps its own)."""
+    return text.translate(_TABLE)
+
+
 def char_form(c: str) -> str:
     """The normalised form of one character (empty for a dropped mark)."""
     return _TABLE.get(ord(c), c)
