@@ -214,3 +214,16 @@ def test_sentence_ends_are_the_plain_alternation_s(text):
 @given(st.text(alphabet="wW.:/@ahtps5-_ ب", max_size=30))
 def test_a_text_without_what_every_address_holds_has_no_address(text):
     assert segment_module._MAY_ADDRESS.search(text) or not list(segment_module._ADDRESS.finditer(text))
+
+
+def test_evolve_is_dataclasses_replace_for_the_flat_values():
+    from worker.stages.document import Argument, Event, Mention, evolve
+
+    m = Mention("بلافروف", "PERS", 1, 7, "لافروف", 2, 0.91)
+    e = Event("CONSULT", "زار", 0, 3, 0, arguments=(Argument("actor", "لافروف", "PERS", 1, 7),))
+    for obj, changes in ((m, {"country": "RUS", "sector": "GOV"}), (m, {}), (e, {"happening": 0})):
+        got, want = evolve(obj, **changes), dataclasses.replace(obj, **changes)
+        assert got == want and repr(got) == repr(want) and vars(got) == vars(want) and got is not obj
+    assert m.country is None  # the original is left as it was
+    with pytest.raises(TypeError):
+        evolve(m, nation="RUS")
