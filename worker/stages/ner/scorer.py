@@ -35,11 +35,11 @@ from worker.stages.ner.features import (
 # them a slot of the table). A word computed again costs about as much as a hundred found here.
 VIEW_CACHE_SIZE = 1 << 16
 # Words whose views are computed with the model (NerModel gives the commonest of general text):
-# over 300 SaudiNewsNet articles, 130 new words an article fall to 81 with the first 20,000 (49
+# over 300 SaudiNewsNet articles, 130 new words an article fall to ~70 with the first 30,000 (49
 # with 50,000), and a new word costs ~25 µs the first time a process sees it. They hold slots of
-# the table (~8 MB more of the worker's memory at first); a pool process forked after the model
+# the table (~12 MB more of the worker's memory at first); a pool process forked after the model
 # is loaded shares them.
-KNOWN_WORDS = 20_000
+KNOWN_WORDS = 30_000
 KNOWN_BATCH = 1_000
 # a word's features by the token they go to, relative to the word: row SPAN + d for d places after
 SPAN = 3
