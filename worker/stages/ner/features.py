@@ -166,10 +166,11 @@ class FeatureExtractor:
         self.lex = lex or _NO_LEXICONS
         self._word = functools.lru_cache(maxsize=cache_size)(self._compute_word)
 
-    def facts(self, token: str) -> WordFacts:
-        """What the word's features are written from (not cached)."""
+    def facts(self, token: str, folded: str | None = None) -> WordFacts:
+        """What the word's features are written from (not cached); ``folded``: ``fold(token)``,
+        when the caller has it."""
         lex, gaz, freq = self.lex, self.gaz, self.lex.freq
-        wi = fold(token)
+        wi = fold(token) if folded is None else folded
         si = strip_folded(wi)
         ci = _clitic_reading(wi)
         # (a word without the article is its own stem: each look-up once)

@@ -20,6 +20,7 @@ from itertools import chain, compress, repeat
 
 import numpy as np
 
+from worker.lang.ar.normalise import normalise_unremembered
 from worker.stages.ner.crf import Crf
 from worker.stages.ner.features import (
     PRODUCTIVITY,
@@ -176,7 +177,8 @@ class Scorer:
         # known words' (a folded form's view is any of its spellings')
         self._views: OrderedDict[str, tuple] = OrderedDict()
         # (the known words' slots count in ``cache_size``: the table is no larger for them)
-        known = [w for w in dict.fromkeys(known) if fold(w) == w][: cache_size // 2]
+        # (folded without remembering: the known words are no tokens)
+        known = [w for w in dict.fromkeys(known) if (normalise_unremembered(w) or w) == w][: cache_size // 2]
         self._size = max(cache_size - len(known), 1)
         self._first_free = 2 + len(known)
         self._table = np.zeros((self._first_free + self._size, 2 * SPAN + 1, n_labels))
@@ -194,7 +196,7 @@ class Scorer:
             # written a batch at a time (all at once, the arrays of weights took 100 MB)
             to, rows, counts = [], [], []
             for slot, w in enumerate(known[at : at + KNOWN_BATCH], start=2 + at):
-                self._known[w], n = self._compute_view(w, to, rows, slot)
+                self._known[w], n = self._compute_view(w, to, rows, slot, folded=w)
                 counts.append(n)
             self._write(list(range(2 + at, 2 + at + len(counts))), counts, to, rows)
 
@@ -284,12 +286,14 @@ class Scorer:
             rows.append(g.get(x.gaz, 0))
         return list(filter(None, rows))
 
-    def _compute_view(self, token: str, to: list[int], rows: list[int], slot: int | None = None) -> tuple:
+    def _compute_view(
+        self, token: str, to: list[int], rows: list[int], slot: int | None = None, folded: str | None = None
+    ) -> tuple:
         """A word's folded form, stem and name-list readings, and its slot of the table (a free
         one unless given); the rows of its matrix (row 3 its own features, the others what it
         gives its neighbours) and the weights summed there are appended to ``to`` and ``rows``,
         for _write."""
-        x = self.x.facts(token)
+        x = self.x.facts(token, folded)
         own = self._own_rows(x)
         if slot is None:
             while not self._free:
@@ -328,9 +332,10 @@ class Scorer:
                 t = tokens[i]
                 v = get(t)
                 if v is None:
-                    v = known.get(fold(t)) if known else None
+                    wi = fold(t)
+                    v = known.get(wi)
                     if v is None:
-                        v, n = self._compute_view(t, to, rows)
+                        v, n = self._compute_view(t, to, rows, folded=wi)
                         counts.append(n)
                         slots.append(v[_SLOT])
                     views[t] = v
