@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from worker.lang.ar import LexiconError, groups, rows, table, words
 from worker.lang.ar.normalise import fold, normalise
@@ -134,3 +136,14 @@ def test_a_token_made_with_its_analysis_is_the_token_computed_on_first_use():
         assert made == lazy and repr(made) == repr(lazy) and hash(made) == hash(lazy)
         assert (made.bare, made.stem, made.clitic_len) == (lazy.bare, lazy.stem, lazy.clitic_len)
         assert vars(made) == vars(lazy)  # the same values, and no others
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from("اأإآٱىةيه٣۴٫ﻻﷺ\u064b\u0651\u0640\u200bAbc ،.\ufeff\U0001f600"), max_size=60
+    )
+)
+def test_the_changed_characters_are_replaced_as_translate_does(text):
+    from worker.lang.ar.normalise import _TABLE, _translate
+
+    assert _translate(text) == text.translate(_TABLE)
