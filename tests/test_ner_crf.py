@@ -147,10 +147,10 @@ def test_scores_are_the_sums_of_the_features_weights(lex, share, cache_size, nea
 def test_a_token_whose_folded_form_is_known_is_not_computed_again(monkeypatch):
     extractor = FeatureExtractor(GAZ_PADS, LEX)
     crf = _random_crf(["b", "w=بغداد"], random.Random(2))
-    # known words take slots of the cache (half of it at most): 7 here, 7 left for the others
+    # known words take slots of the cache (three quarters at most): 7 here, 7 left for the others
     scorer = Scorer(extractor, crf, cache_size=14, known=KNOWN)
     assert "أمس" not in scorer._known and {"امس", "المتحده", "بغداد"} <= set(scorer._known)
-    assert len(Scorer(extractor, crf, cache_size=4, known=KNOWN)._known) == 2
+    assert len(Scorer(extractor, crf, cache_size=4, known=KNOWN)._known) == 3
     computed = []
     facts = extractor.facts
     monkeypatch.setattr(extractor, "facts", lambda t, folded=None: computed.append(t) or facts(t, folded))

@@ -36,11 +36,13 @@ from worker.stages.ner.features import (
 # them a slot of the table). A word computed again costs about as much as a hundred found here.
 VIEW_CACHE_SIZE = 1 << 16
 # Words whose views are computed with the model (NerModel gives the commonest of general text):
-# over 300 SaudiNewsNet articles, 130 new words an article fall to ~70 with the first 30,000 (49
-# with 50,000), and a new word costs ~25 µs the first time a process sees it. They hold slots of
-# the table (~12 MB more of the worker's memory at first); a pool process forked after the model
-# is loaded shares them.
-KNOWN_WORDS = 30_000
+# over 300 SaudiNewsNet articles, 130 new words an article fall to 49 with the first 50,000 (81
+# with 20,000), and a new word costs ~25 µs the first time a process sees it. They take slots of
+# the table, at most three quarters of it (the LRU keeps the rest: ~50 new words an article, ~250
+# articles a pool process), and ~0.7 s to compute at loading; a pool process forked after the
+# model is loaded shares them. They cost ~15 MB of a worker's memory (the shared cluster tuples of
+# lexicons.read_clusters saved more).
+KNOWN_WORDS = 50_000
 KNOWN_BATCH = 1_000
 # a word's features by the token they go to, relative to the word: row SPAN + d for d places after
 SPAN = 3
@@ -176,9 +178,10 @@ class Scorer:
         # recently used first; slots 0 and 1 are the pads before and after a sentence, then the
         # known words' (a folded form's view is any of its spellings')
         self._views: OrderedDict[str, tuple] = OrderedDict()
-        # (the known words' slots count in ``cache_size``: the table is no larger for them)
-        # (folded without remembering: the known words are no tokens)
-        known = [w for w in dict.fromkeys(known) if (normalise_unremembered(w) or w) == w][: cache_size // 2]
+        # (the known words' slots count in ``cache_size``: the table is no larger for them; they
+        # are folded without remembering: they are no tokens)
+        known = [w for w in dict.fromkeys(known) if (normalise_unremembered(w) or w) == w]
+        known = known[: cache_size * 3 // 4]
         self._size = max(cache_size - len(known), 1)
         self._first_free = 2 + len(known)
         self._table = np.zeros((self._first_free + self._size, 2 * SPAN + 1, n_labels))
