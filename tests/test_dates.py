@@ -10,9 +10,12 @@ from hijridate import Gregorian
 from hypothesis import given
 from hypothesis import strategies as st
 
+from worker.lang.ar.normalise import normalise
 from worker.stages.events.dates import (
+    _NEEDS,
     GREGORIAN_MONTHS,
     WEEKDAYS,
+    _matches,
     find_dates,
     published_date,
     resolve_month,
@@ -102,6 +105,23 @@ def values(text: str, pub=PUB) -> list[str | None]:
 )
 def test_examples(text, expected):
     assert values(text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ومايو 2015 و5مايو وفي 12مايو وبمايو",  # a month name after a clitic or a day's digits
+        "يوم 3آب/ أغسطس 2014 و3 آب (أغسطس)",
+        "في 12/03/2021 و12 . 3 . 2021 وبتاريخ 2021-03-12",
+        "عام 2007 وسنة 1436 هـ",
+        "وفي 5 شوال 1436 هـ ورمضان المبارك والخميس المقبل",
+        "ذهب أبوه إلى الباب",
+    ],
+)
+def test_a_pattern_skipped_for_want_of_its_needed_part_would_have_found_nothing(text):
+    ft = normalise(text)
+    for rx in _NEEDS:
+        assert [m.span() for m in _matches(rx, ft)] == [m.span() for m in rx.finditer(ft)], rx.pattern[:40]
 
 
 def test_no_false_dates():

@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from worker.lang.ar import LexiconError, groups, rows, table, words
 from worker.lang.ar.normalise import fold, normalise
@@ -124,3 +126,24 @@ def test_token_clitic_analysis_is_computed_once_and_not_serialised():
     tokens = [t for s in doc.to_dict()["sentences"] for t in s["tokens"]]
     assert [sorted(t) for t in tokens] == [["end", "norm", "start", "text"]] * 2
     assert Document.from_dict(doc.to_dict()) == doc
+
+
+def test_a_token_made_with_its_analysis_is_the_token_computed_on_first_use():
+    from worker.stages.document import Token
+
+    for word in ("وبالعراق", "للعراق", "وأكد", "في", "أَعلنَ", "2015"):
+        made, lazy = Token.of_word(word, 3, 3 + len(word)), Token(word, 3, 3 + len(word), normalise(word))
+        assert made == lazy and repr(made) == repr(lazy) and hash(made) == hash(lazy)
+        assert (made.bare, made.stem, made.clitic_len) == (lazy.bare, lazy.stem, lazy.clitic_len)
+        assert vars(made) == vars(lazy)  # the same values, and no others
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from("اأإآٱىةيه٣۴٫ﻻﷺ\u064b\u0651\u0640\u200bAbc ،.\ufeff\U0001f600"), max_size=60
+    )
+)
+def test_the_changed_characters_are_replaced_as_translate_does(text):
+    from worker.lang.ar.normalise import _TABLE, _translate
+
+    assert _translate(text) == text.translate(_TABLE)

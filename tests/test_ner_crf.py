@@ -115,15 +115,24 @@ def _random_crf(known: list[str], rng: random.Random) -> Crf:
     return Crf(LABELS, {f: k for k, f in enumerate(known, start=1)}, state, trans)
 
 
+# words computed with the model: folded forms (the text spells some of them otherwise: «المتحدة»),
+# one that is not folded (left out), and words the documents do not have
+KNOWN = ("زار", "المتحده", "بغداد", "والولايات", "أمس", "امس", "في", "|")
+# the tags of the nearest labelled words of a few words (training/neighbours.py)
+NEAR = {"بغداد": "LOC 0.9 0.95", "زار": "O 0.7 0.1", "لافروف": "PERS 0.8 0.9"}
+
+
 @pytest.mark.parametrize("lex", [LEX, Lexicons()], ids=["lexicons", "none"])
 @pytest.mark.parametrize("share", [1.0, 0.5, 0.1])
 @pytest.mark.parametrize("cache_size", [1 << 16, 4], ids=["cache", "evicting"])
-def test_scores_are_the_sums_of_the_features_weights(lex, share, cache_size):
-    extractor = FeatureExtractor(GAZ_PADS, lex)
+@pytest.mark.parametrize("near", [None, NEAR], ids=["", "neighbours"])
+@pytest.mark.parametrize("known", [(), KNOWN], ids=["", "known"])
+def test_scores_are_the_sums_of_the_features_weights(lex, share, cache_size, near, known):
+    extractor = FeatureExtractor(GAZ_PADS, lex, neighbours=near)
     every = sorted({f for s in MORE for token in extractor.sentence(s) for f in token})
     rng = random.Random(5)
     crf = _random_crf([f for f in every if rng.random() < share], rng)
-    scorer = Scorer(extractor, crf, cache_size=cache_size)
+    scorer = Scorer(extractor, crf, cache_size=cache_size, known=known)
     # documents of several sentences, the same words in several of them and again later
     for doc in (MORE, MORE[::-1], MORE[2:5], [MORE[0]]):
         scores = scorer.document(doc)
@@ -133,6 +142,24 @@ def test_scores_are_the_sums_of_the_features_weights(lex, share, cache_size):
                 assert k not in scores.order
                 continue
             assert np.allclose(scores.sentence(k), want, rtol=0, atol=1e-12), toks
+
+
+def test_a_token_whose_folded_form_is_known_is_not_computed_again(monkeypatch):
+    extractor = FeatureExtractor(GAZ_PADS, LEX)
+    crf = _random_crf(["b", "w=بغداد"], random.Random(2))
+    # known words take slots of the cache (three quarters at most): 7 here, 7 left for the others
+    scorer = Scorer(extractor, crf, cache_size=14, known=KNOWN)
+    assert "أمس" not in scorer._known and {"امس", "المتحده", "بغداد"} <= set(scorer._known)
+    assert len(Scorer(extractor, crf, cache_size=4, known=KNOWN)._known) == 3
+    computed = []
+    facts = extractor.facts
+    monkeypatch.setattr(extractor, "facts", lambda t, folded=None: computed.append(t) or facts(t, folded))
+    others = ["لافروف", "سيرغي", "وزير", "الخارجية", "اليوم", "وصل", "قال", "اجتماع", "مع", "نظيره"]
+    docs = [["بغداد", "المتحدة", *others[:4]], ["أمس", "في", *others[4:7]], ["زار", *others[7:]]]
+    for doc in docs * 2:
+        scorer.document([doc])
+    # the other words, some of them again (seven slots: they evict each other, never the known)
+    assert set(computed) == set(others) and len(computed) > len(others)
 
 
 def test_a_word_pair_is_scored_only_for_its_own_split():

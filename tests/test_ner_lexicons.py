@@ -129,3 +129,11 @@ def test_train_ner_refuses_a_word_list_in_another_format(tmp_path):
     assert result.exit_code == 1 and "Error:" in result.output
     assert isinstance(result.exception, SystemExit)  # a message, not a traceback
     assert not (tmp_path / "m").exists()
+
+
+def test_words_of_the_same_clusters_share_one_tuple(tmp_path):
+    path = tmp_path / "clusters.tsv.gz"
+    path.write_bytes(gzip.compress("بغداد\t1 7 30\nدمشق\t1 7 30\nزار\t0 2 5\n".encode()))
+    clusters = ner_lexicons.read_clusters(path)
+    assert clusters == {"بغداد": ("1", "7", "30"), "دمشق": ("1", "7", "30"), "زار": ("0", "2", "5")}
+    assert clusters["بغداد"] is clusters["دمشق"]

@@ -5,14 +5,18 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from worker.lang.ar.normalise import normalise as normalise_ar
 from worker.stages.config import StageConfig
 from worker.stages.document import Document
 from worker.stages.pipeline import run_all
+from worker.stages.text import segment as segment_module
 from worker.stages.text.normalise import UnsupportedLanguage, detect_language, normalise
 from worker.stages.text.segment import segment, sentence_spans
 
@@ -196,3 +200,30 @@ def test_sentences_survive_agency_credits_abbreviations_and_addresses(text, sent
     spans = sentence_spans(text)
     assert len(spans) == sentences, [text[s:e] for s, e in spans]
     assert text[spans[0][0] : spans[0][1]].endswith(".")
+
+
+@given(st.text(alphabet="ab5٣. \n؟!?", max_size=30))
+def test_sentence_ends_are_the_plain_alternation_s(text):
+    # the stage's pattern leads with a lookahead for speed: the same ends as without it
+    plain = re.compile(r"\n+|[!؟?]+|(?<!\d)\.+|\.+(?!\d)")
+    assert [m.span() for m in segment_module._SENTENCE_END.finditer(text)] == [
+        m.span() for m in plain.finditer(text)
+    ]
+
+
+@given(st.text(alphabet="wW.:/@ahtps5-_ ب", max_size=30))
+def test_a_text_without_what_every_address_holds_has_no_address(text):
+    assert segment_module._MAY_ADDRESS.search(text) or not list(segment_module._ADDRESS.finditer(text))
+
+
+def test_evolve_is_dataclasses_replace_for_the_flat_values():
+    from worker.stages.document import Argument, Event, Mention, evolve
+
+    m = Mention("بلافروف", "PERS", 1, 7, "لافروف", 2, 0.91)
+    e = Event("CONSULT", "زار", 0, 3, 0, arguments=(Argument("actor", "لافروف", "PERS", 1, 7),))
+    for obj, changes in ((m, {"country": "RUS", "sector": "GOV"}), (m, {}), (e, {"happening": 0})):
+        got, want = evolve(obj, **changes), dataclasses.replace(obj, **changes)
+        assert got == want and repr(got) == repr(want) and vars(got) == vars(want) and got is not obj
+    assert m.country is None  # the original is left as it was
+    with pytest.raises(TypeError):
+        evolve(m, nation="RUS")

@@ -16,7 +16,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from worker.lang.ar.morphology import without_conjunction, without_proclitic
+from worker.lang.ar.morphology import WORD_CACHE, without_conjunction, without_proclitic
+from worker.lang.ar.normalise import normalise_unremembered
 
 ENTITY_TYPES = ("PERS", "ORG", "LOC", "MISC")
 PLOVER_TYPES = (
@@ -89,6 +90,37 @@ class Token:
     def clitic_len(self) -> int:
         """Letters of ``norm`` the proclitic takes (so a name can start after it)."""
         return without_proclitic(self.norm)[1]
+
+    @classmethod
+    def of_word(cls, text: str, start: int, end: int) -> Token:
+        """``Token(text, start, end, normalise(text))`` with its clitic analysis already read:
+        every token of a segmented article is asked for it, and a word type's values are kept
+        (bounded), where the descriptors would compute them again for every token."""
+        norm, bare, stem, clitic_len = _analysis(text)
+        token = object.__new__(cls)
+        # what __init__ and the descriptors would have put there (the class is frozen)
+        object.__setattr__(
+            token,
+            "__dict__",
+            {
+                "text": text,
+                "start": start,
+                "end": end,
+                "norm": norm,
+                "bare": bare,
+                "stem": stem,
+                "clitic_len": clitic_len,
+            },
+        )
+        return token
+
+
+@functools.lru_cache(maxsize=WORD_CACHE)
+def _analysis(text: str) -> tuple[str, str, str, int]:
+    """A word's norm, bare, stem and clitic_len, as Token computes them (through the uncached
+    functions: this is the words' cache, the others would only hold the same again)."""
+    norm = normalise_unremembered(text)
+    return (norm, without_conjunction(norm), *without_proclitic.__wrapped__(norm))
 
 
 @dataclass(frozen=True)
@@ -239,6 +271,25 @@ class Document:
 @functools.cache
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
+
+
+@functools.cache
+def _field_set(cls: type) -> frozenset[str]:
+    return frozenset(_field_names(cls))
+
+
+def evolve(obj: Any, **changes: Any) -> Any:
+    """``dataclasses.replace(obj, **changes)`` for the flat values of this module that hold their
+    fields only (Mention, Event, Argument, Attribution; not Token, whose clitic analysis would go
+    along): the fields copied, not passed through ``__init__`` one by one (a sixth of the actors
+    stage went to that)."""
+    if not changes.keys() <= _field_set(type(obj)):
+        raise TypeError(f"{type(obj).__name__} has no field {sorted(changes.keys() - _field_set(type(obj)))}")
+    new = object.__new__(type(obj))
+    values = obj.__dict__.copy()
+    values.update(changes)
+    object.__setattr__(new, "__dict__", values)
+    return new
 
 
 def _plain(obj: Any) -> dict[str, Any]:

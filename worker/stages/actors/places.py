@@ -27,7 +27,7 @@ from importlib import resources
 
 from worker.lang.ar.actor_lexicon import adjectives, key
 from worker.lang.ar.lexicons import nationalities
-from worker.stages.document import Document, Mention
+from worker.stages.document import Document, Mention, evolve
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def locate(doc: Document) -> Document:
                 located[entity] = locate_name(key(m.canonical).split(), m.country)
             where = located[entity]
             if where is not None:
-                m = dataclasses.replace(
+                m = evolve(
                     m, geonames_id=where.geonames_id, latitude=where.latitude, longitude=where.longitude
                 )
                 changed = True

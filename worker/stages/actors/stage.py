@@ -45,7 +45,7 @@ from worker.stages.actors.coding import (
 )
 from worker.stages.actors.places import locate
 from worker.stages.config import DEFAULT, StageConfig
-from worker.stages.document import Document, Mention, Sentence, Token
+from worker.stages.document import Document, Mention, Sentence, Token, evolve
 
 # words of title looked at before and after a person's name
 TITLE_WINDOW = 5
@@ -288,7 +288,7 @@ def actors(doc: Document, config: StageConfig = DEFAULT) -> Document:
             sector = code.sector
             if sector is None and m.type != "LOC" and code.country != "IGO":
                 sector = default_sector  # in sport, players, clubs and their officials are CVL
-            m = dataclasses.replace(m, country=code.country, sector=SECTOR_AS.get(sector, sector))
+            m = evolve(m, country=code.country, sector=SECTOR_AS.get(sector, sector))
         mentions.append(m)
     located = locate(dataclasses.replace(doc, mentions=tuple(mentions)))
     return dataclasses.replace(located, stages=(*doc.stages, "actors"))

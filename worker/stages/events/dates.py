@@ -158,6 +158,23 @@ RELATIVE_RE = re.compile(
     r")" + _E
 )
 
+# A part every match of a pattern holds, found much faster than the pattern is tried at every
+# position of a sentence (most sentences name no month and no date): where it is missing, the
+# pattern is not tried. A month name may follow an attached proclitic or a day's digits.
+_NEEDS = {
+    GREGORIAN_RE: re.compile(r"(?<![^\W\dوفبل])(?:" + _GM_ALL + r")" + _E),
+    GREGORIAN_AB_RE: re.compile(r"اب\s*[/\-(]"),
+    HIJRI_RE: re.compile(_alt(HIJRI_MONTHS)),
+    NUMERIC_DMY_RE: re.compile(r"\d\s*[/.\-]"),
+    NUMERIC_YMD_RE: re.compile(r"\d[/\-]"),
+    YEAR_RE: re.compile(r"\d"),
+    WEEKDAY_RE: re.compile(_alt(WEEKDAYS)),
+}
+
+
+def _matches(rx: re.Pattern, ft: str):
+    return rx.finditer(ft) if _NEEDS[rx].search(ft) else ()
+
 
 @dataclass(frozen=True)
 class TimeExpr:
@@ -355,7 +372,7 @@ def _gregorian(ft: str, pub: dt.date | None) -> list[Found]:
     """Gregorian month names, with a day, a year or a qualifier ("أبريل/ نيسان الماضي")."""
     found: list[Found] = []
     for rx in (GREGORIAN_RE, GREGORIAN_AB_RE):
-        for m in rx.finditer(ft):
+        for m in _matches(rx, ft):
             m1, m2 = m.group("m1"), m.group("m2")
             month = GREGORIAN_MONTHS.get(" ".join(m1.split()), AMBIGUOUS_MONTHS.get(m1))
             if rx is GREGORIAN_AB_RE:
@@ -393,7 +410,7 @@ def _hijri_year(month: int, qualifier: str | None, pub: dt.date) -> int:
 def _hijri(ft: str, pub: dt.date | None) -> list[Found]:
     """Hijri dates ("5 شوال 1436 هـ", "شهر رمضان المبارك")."""
     found: list[Found] = []
-    for m in HIJRI_RE.finditer(ft):
+    for m in _matches(HIJRI_RE, ft):
         day = int(m.group("day")) if m.group("day") else None
         year = int(m.group("year")) if m.group("year") else None
         if day is None and year is None and not m.group("shahr"):
@@ -412,7 +429,7 @@ def _numeric(ft: str) -> list[Found]:
     """Numeric dates: d/m/yyyy, yyyy-mm-dd."""
     found: list[Found] = []
     for rx in (NUMERIC_DMY_RE, NUMERIC_YMD_RE):
-        for m in rx.finditer(ft):
+        for m in _matches(rx, ft):
             try:
                 value = dt.date(int(m.group("y")), int(m.group("m")), int(m.group("d"))).isoformat()
             except ValueError:
@@ -424,7 +441,7 @@ def _numeric(ft: str) -> list[Found]:
 def _years(ft: str) -> list[Found]:
     """Years ("عام 2015", "سنة 1436 هـ")."""
     found: list[Found] = []
-    for m in YEAR_RE.finditer(ft):
+    for m in _matches(YEAR_RE, ft):
         year = int(m.group("year"))
         if m.group("hijri") or year < 1800:
             g = hijri_to_gregorian(year, 6, 15)
@@ -438,7 +455,7 @@ def _years(ft: str) -> list[Found]:
 def _weekdays(ft: str, pub: dt.date | None) -> list[Found]:
     """Weekday names ("يوم الخميس", "الجمعة المقبل")."""
     found: list[Found] = []
-    for m in WEEKDAY_RE.finditer(ft):
+    for m in _matches(WEEKDAY_RE, ft):
         direction = "next" if m.group("next") else "past" if m.group("last") else "last"
         value = resolve_weekday(WEEKDAYS[m.group("wd")], pub, direction).isoformat() if pub else None
         found.append((m.start(), m.end(), value, "weekday", YEAR))

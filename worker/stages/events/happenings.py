@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from worker.lang.ar import ordered
 from worker.lang.ar.normalise import normalise
-from worker.stages.document import Document, Event
+from worker.stages.document import Document, Event, evolve
 
 DEFINITE = ordered("events/definite")
 
@@ -121,7 +121,7 @@ def happenings(doc: Document) -> Document:
         return doc
     states = {m.canonical: m.country for m in doc.mentions if m.country and m.country != "IGO"}
     heads = group(doc.events, _title_sentences(doc), states)
-    events = tuple(dataclasses.replace(e, happening=h) for e, h in zip(doc.events, heads, strict=True))
+    events = tuple(evolve(e, happening=h) for e, h in zip(doc.events, heads, strict=True))
     return dataclasses.replace(doc, events=events)
 
 

@@ -30,7 +30,7 @@ import dataclasses
 
 from worker.lang.ar.normalise import normalise
 from worker.stages.config import DEFAULT, StageConfig
-from worker.stages.document import ENTITY_TYPES, Document, Mention
+from worker.stages.document import ENTITY_TYPES, Document, Mention, evolve
 from worker.stages.link.canonical import canonical_names, clean, majority_types
 from worker.stages.link.common import sentence_of
 from worker.stages.link.institutions import institution_mentions, latin_names
@@ -62,6 +62,6 @@ def link(doc: Document, config: StageConfig = DEFAULT) -> Document:
         c = canonical[normalise(m.canonical)]
         typ, si = types[c], sentence_of(doc, m.start)
         if (c, typ, si) != (m.canonical, m.type, m.sentence):  # a copy only where one is needed
-            m = dataclasses.replace(m, canonical=c, type=typ, sentence=si)
+            m = evolve(m, canonical=c, type=typ, sentence=si)
         out.append(m)
     return dataclasses.replace(doc, mentions=tuple(out), stages=(*doc.stages, "link"))

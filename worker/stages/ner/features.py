@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from worker.lang.ar import ordered
 from worker.lang.ar.normalise import normalise
-from worker.stages.ner.lexicons import MAX_NAME_WORDS, Lexicons
+from worker.stages.ner.lexicons import MAX_NAME_WORDS, Lexicons, zipf_bucket_of
 
 _NO_LEXICONS = Lexicons()
 
@@ -31,6 +31,10 @@ def fold(word: str) -> str:
 
 # "والعراق" → "عراق": the sequences strip_folded takes off, longest first
 ARTICLE_PROCLITICS = ordered("ner/article_proclitics")
+# endings whose presence after a bare word in general text makes a feature each (_productivity)
+PRODUCTIVITY_ENDINGS = ordered("ner/productivity_endings")
+# the prefixes of the productivity features, in the order of _productivity's values
+PRODUCTIVITY = ("art=", *(f"sf{e}=" for e in PRODUCTIVITY_ENDINGS))
 # letters that can be a one-letter proclitic read off for the "c=" feature ("ولبنان" → "لبنان")
 ONE_LETTER_PROCLITICS = "وفبلك"
 
@@ -65,10 +69,33 @@ def shape(word: str) -> str:
 WORD_CACHE_SIZE = 16384
 
 
+class WordFacts(NamedTuple):
+    """The values a word's own features and its neighbours' are written from, computed once per
+    distinct word: everything here depends on the word alone. The tagger's scorer reads the
+    features' weights off these values without writing the feature strings (scorer.py)."""
+
+    w: str  # folded
+    s: str  # folded, article and conjunction stripped
+    c: str | None  # the clitic reading ("ولبنان" → "لبنان")
+    article: str | None  # the article (with its proclitic) s lost, for "al="
+    productivity: tuple[str, ...] | None  # the values of the PRODUCTIVITY features
+    zw: str  # frequency bucket of the word (also its neighbours' z-1 / z+1)
+    zs: str
+    zc: str | None  # of the clitic reading
+    gc: str | None  # the training-data type of the clitic reading
+    name_parts: tuple[str, ...]  # "pw", "ps", "pc": the word, stem or clitic reading is a name part
+    is_name_part: bool  # for the neighbours' pn-1 / pn+1
+    wn: str | None  # the Wikidata name part's frequency bucket
+    clusters: tuple[str, ...] | None  # the word's clusters, coarsest first
+    name_firsts: tuple[str, ...]  # its readings that start a name of the name list
+    gaz: str | None  # the training-data type of the stem
+    near: tuple[str, str, str] | None  # "nn=", "nn=" and "ne=" of its nearest labelled words
+
+
 class _Word(NamedTuple):
-    """What a word contributes to its own features and to its neighbours', computed once per
-    distinct word (FeatureExtractor): everything here depends on the word alone. (A named tuple:
-    a frozen dataclass of fourteen fields took a tenth of a new word's time to build.)"""
+    """What a word contributes to its own features and to its neighbours', as feature strings
+    (FeatureExtractor). (A named tuple: a frozen dataclass of fourteen fields took a tenth of a
+    new word's time to build.)"""
 
     w: str  # folded
     s: str  # folded, article and conjunction stripped
@@ -84,6 +111,40 @@ class _Word(NamedTuple):
     name_firsts: tuple[str, ...]  # its readings that start a name of the name list
     gaz: str | None  # the training-data type of the stem
     near: tuple[str, ...]  # the tags of its nearest labelled words in vector space
+
+
+def cluster_mid(clusters: tuple[str, ...] | None) -> str:
+    """The middle-level cluster a word gives its neighbours ("k-1=", "k+1=")."""
+    return clusters[len(clusters) // 2] if clusters else "none"
+
+
+def _word_of(x: WordFacts) -> _Word:
+    morph: list[str] = []
+    if x.article is not None:
+        morph.append("al=" + x.article)
+    elif x.productivity is not None:
+        morph += map(str.__add__, PRODUCTIVITY, x.productivity)
+    if x.c:
+        morph += ["c=" + x.c, "zc=" + x.zc]
+        if x.gc:
+            morph.append("gc=" + x.gc)
+    c = x.clusters
+    return _Word(
+        w=x.w,
+        s=x.s,
+        own=_own_features(x.w, x.s),
+        zw=x.zw,
+        zs=x.zs,
+        morph=tuple(morph),
+        name_parts=x.name_parts,
+        is_name_part=x.is_name_part,
+        listed_part=("wn=" + x.wn,) if x.wn is not None else (),
+        cluster_own=tuple(f"k{j}={v}" for j, v in enumerate(c)) if c else ("k=none",),
+        cluster_mid=cluster_mid(c),
+        name_firsts=x.name_firsts,
+        gaz=x.gaz,
+        near=("nn=" + x.near[0], "nn=" + x.near[1], "ne=" + x.near[2]) if x.near else (),
+    )
 
 
 class FeatureExtractor:
@@ -105,50 +166,62 @@ class FeatureExtractor:
         self.lex = lex or _NO_LEXICONS
         self._word = functools.lru_cache(maxsize=cache_size)(self._compute_word)
 
-    def _compute_word(self, token: str) -> _Word:
-        lex, gaz = self.lex, self.gaz
-        wi = fold(token)
+    def facts(self, token: str, folded: str | None = None) -> WordFacts:
+        """What the word's features are written from (not cached); ``folded``: ``fold(token)``,
+        when the caller has it."""
+        lex, gaz, freq = self.lex, self.gaz, self.lex.freq
+        wi = fold(token) if folded is None else folded
         si = strip_folded(wi)
         ci = _clitic_reading(wi)
-        morph: list[str] = []
+        # (a word without the article is its own stem: each look-up once)
+        cw = freq.get(wi)
+        zw = zipf_bucket_of(cw)
+        zs = zw
+        article = productivity = zc = gc = None
         if wi != si:
-            morph.append("al=" + wi[: len(wi) - len(si)])
+            article = wi[: len(wi) - len(si)]
+            zs = zipf_bucket_of(freq.get(si))
         elif len(si) > 2:
-            morph.extend(_productivity(si, lex.freq))
+            productivity = _productivity(si, freq, cw)
         if ci:
-            morph += ["c=" + ci, "zc=" + lex.zipf_bucket(ci)]
-            if gaz.get(ci):
-                morph.append("gc=" + gaz[ci])
+            zc = zipf_bucket_of(freq.get(ci))
+            gc = gaz.get(ci) or None
         names = lex.names
-        parts = []
+        parts: tuple[str, ...] = ()
+        is_name_part = False
         if names:
-            parts = [x for x, word in (("pw", wi), ("ps", si)) if word in names]
-            if ci and ci in names:
-                parts.append("pc")
+            pw = wi in names
+            ps = pw if si == wi else si in names
+            parts = tuple(x for x, hit in (("pw", pw), ("ps", ps), ("pc", ci and ci in names)) if hit)
+            is_name_part = pw or ps
         wd = lex.wd_names
-        listed = ()
-        if wd and (wi in wd or si in wd or (ci and ci in wd)):
-            # with the word's frequency: a rare listed word is a name, a common one seldom is
-            listed = ("wn=" + lex.zipf_bucket(wi),)
+        # with the word's frequency: a rare listed word is a name, a common one seldom is
+        wn = zw if wd and (wi in wd or si in wd or (ci and ci in wd)) else None
         c = None
         if lex.clusters:
             c = lex.clusters.get(wi) or lex.clusters.get(si) or (lex.clusters.get(ci) if ci else None)
-        return _Word(
-            w=wi,
-            s=si,
-            own=_own_features(wi, si),
-            zw=lex.zipf_bucket(wi),
-            zs=lex.zipf_bucket(si),
-            morph=tuple(morph),
-            name_parts=tuple(parts),
-            is_name_part=bool(names) and (wi in names or si in names),
-            listed_part=listed,
-            cluster_own=tuple(f"k{j}={x}" for j, x in enumerate(c)) if c else ("k=none",),
-            cluster_mid=c[len(c) // 2] if c else "none",
-            name_firsts=tuple(f for f in _first_forms(wi) if f in lex.name_firsts),
-            gaz=gaz.get(si),
-            near=_near_features(self.near, wi, si, ci),
+        firsts = lex.name_firsts
+        return WordFacts(
+            wi,
+            si,
+            ci,
+            article,
+            productivity,
+            zw,
+            zs,
+            zc,
+            gc,
+            parts,
+            is_name_part,
+            wn,
+            c,
+            tuple([f for f in _first_forms(wi) if f in firsts]),
+            gaz.get(si),
+            _near(self.near, wi, si, ci),
         )
+
+    def _compute_word(self, token: str) -> _Word:
+        return _word_of(self.facts(token))
 
     def sentence(self, tokens: Sequence[str]) -> list[list[str]]:
         """One list of string features per token."""
@@ -226,16 +299,16 @@ def _cluster_features(words: Sequence[_Word], i: int) -> list[str]:
     return f
 
 
-def _near_features(near: Mapping[str, str], wi: str, si: str, ci: str | None) -> tuple[str, ...]:
-    """The leading tag of the word's nearest labelled words (training/neighbours.py), alone and
-    with its share, and the share of name tags, read off the word, its stem or its clitic reading."""
+def _near(near: Mapping[str, str], wi: str, si: str, ci: str | None) -> tuple[str, str, str] | None:
+    """The leading tag of the word's nearest labelled words (training/neighbours.py), it with its
+    share, and the share of name tags, read off the word, its stem or its clitic reading."""
     if not near:
-        return ()
+        return None
     v = near.get(wi) or near.get(si) or (near.get(ci) if ci else None)
     if not v:
-        return ()
+        return None
     tag, share, names = v.split()
-    return ("nn=" + tag, f"nn={tag}:{share}", "ne=" + names)
+    return tag, f"{tag}:{share}", names
 
 
 def _first_forms(wi: str) -> tuple[str, ...]:
@@ -321,22 +394,18 @@ def _clitic_reading(wi: str) -> str | None:
     return None
 
 
-def _productivity(stem: str, freq: Mapping[str, int]) -> list[str]:
+def _productivity(stem: str, freq: Mapping[str, int], bare: int | None) -> tuple[str, ...]:
     """How a bare word behaves in general text: common nouns also occur with the article and with
-    possessive or plural endings; names mostly do not."""
-    bare, with_article = freq.get(stem), freq.get("ال" + stem)
+    possessive or plural endings; names mostly do not. The values of the PRODUCTIVITY features:
+    the article's share, then "y" or "n" for each ending (``bare``: the stem's own frequency)."""
+    with_article = freq.get("ال" + stem)
     if bare is None:
         art = "nobase"
     elif with_article is None:
         art = "never"
     else:
         art = str(max(-3, min(3, (bare - with_article) // 50)))
-    return [
-        "art=" + art,
-        "sfها=" + ("y" if stem + "ها" in freq else "n"),
-        "sfهم=" + ("y" if stem + "هم" in freq else "n"),
-        "sfات=" + ("y" if stem + "ات" in freq else "n"),
-    ]
+    return (art, *["y" if stem + e in freq else "n" for e in PRODUCTIVITY_ENDINGS])
 
 
 def context_counts(stems: Sequence[str], tags: Sequence[str]) -> dict[str, dict[str, int]]:

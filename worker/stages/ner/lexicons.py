@@ -14,6 +14,7 @@ sits in a cluster of names, is likely a name. The files are built by ``khabar tr
 from __future__ import annotations
 
 import gzip
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -60,8 +61,12 @@ class Lexicons:
 
     def zipf_bucket(self, word: str) -> str:
         """The word's Zipf frequency (log10 per billion words) in half steps, or "none"."""
-        cb = self.freq.get(word)
-        return "none" if cb is None else _zipf_bucket(cb)
+        return zipf_bucket_of(self.freq.get(word))
+
+
+def zipf_bucket_of(cb: int | None) -> str:
+    """The Zipf bucket of a frequency of ``freq`` (None: an unlisted word)."""
+    return "none" if cb is None else _zipf_bucket(cb)
 
 
 @lru_cache(maxsize=4096)  # a few hundred distinct frequencies: the arithmetic once for each
@@ -111,9 +116,15 @@ def _lines(path: Path) -> list[str]:
 def read_clusters(path: str | Path) -> dict[str, tuple[str, ...]]:
     """A clusters file (``word<TAB>c1 c2 …``, gzipped) as word → clusters; empty when absent."""
     out = {}
+    # The clusters nest, so ~90,000 words share a few thousand tuples of a few hundred ids: each
+    # one made once (a tuple and three strings a word took ~20 MB of every worker's memory).
+    shared: dict[str, tuple[str, ...]] = {}
     for line in _lines(Path(path)):
         word, _, ids = line.partition("\t")
-        out[word] = tuple(ids.split())
+        clusters = shared.get(ids)
+        if clusters is None:
+            clusters = shared[ids] = tuple(map(sys.intern, ids.split()))
+        out[word] = clusters
     return out
 
 

@@ -18,6 +18,7 @@ import json
 import os
 from collections.abc import Sequence
 from importlib import resources
+from itertools import islice
 from pathlib import Path
 
 import pycrfsuite
@@ -30,7 +31,7 @@ from worker.stages.ner.features import (
     document_features,
     stems_of,
 )
-from worker.stages.ner.scorer import Scorer
+from worker.stages.ner.scorer import KNOWN_WORDS, Scorer
 
 MODEL_FILE = "model.crfsuite.gz"
 MODEL2_FILE = "model2.crfsuite.gz"
@@ -124,7 +125,9 @@ class NerModel:
         # (stage.get_tagger), and its tables are then frozen with it.
         if tagger2 is None and crf is None:
             raise ValueError("a single-pass model is tagged from its weights: give its Crf")
-        self._scorer = Scorer(self._features, crf) if tagger2 is None else None
+        # (the word list is read commonest first: ner_lexicons.read)
+        known = islice(self.lex.freq, KNOWN_WORDS)
+        self._scorer = Scorer(self._features, crf, known=known) if tagger2 is None else None
         # For clitic decisions (ner_clitics.py): how often a word is seen inside names, and the
         # frequent words that seldom are.
         lexicon = lexicon or {}

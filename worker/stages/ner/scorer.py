@@ -15,17 +15,35 @@ which tests/test_ner_crf.py and scripts/check-ner-scorer compare against pycrfsu
 from __future__ import annotations
 
 from collections import OrderedDict, deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import chain, compress, repeat
 
 import numpy as np
 
+from worker.lang.ar.normalise import normalise_unremembered
 from worker.stages.ner.crf import Crf
-from worker.stages.ner.features import FeatureExtractor, _listed_names, _Word
+from worker.stages.ner.features import (
+    PRODUCTIVITY,
+    FeatureExtractor,
+    WordFacts,
+    _listed_names,
+    cluster_mid,
+    fold,
+    shape,
+)
 
 # Distinct words kept: a few hundred news articles' vocabulary (about 600 bytes a word, most of
 # them a slot of the table). A word computed again costs about as much as a hundred found here.
 VIEW_CACHE_SIZE = 1 << 16
+# Words whose views are computed with the model (NerModel gives the commonest of general text):
+# over 300 SaudiNewsNet articles, 130 new words an article fall to 49 with the first 50,000 (81
+# with 20,000), and a new word costs ~25 µs the first time a process sees it. They take slots of
+# the table, at most three quarters of it (the LRU keeps the rest: ~50 new words an article, ~250
+# articles a pool process), and ~0.7 s to compute at loading; a pool process forked after the
+# model is loaded shares them. They cost ~15 MB of a worker's memory (the shared cluster tuples of
+# lexicons.read_clusters saved more).
+KNOWN_WORDS = 50_000
+KNOWN_BATCH = 1_000
 # a word's features by the token they go to, relative to the word: row SPAN + d for d places after
 SPAN = 3
 # A view (what one word gives): these fields, as a plain tuple of strings and an int, which the
@@ -94,19 +112,50 @@ def _sides(
     return out
 
 
+# The prefixes of the features a word gives its own token (features._word_of, in that order).
+OWN = (
+    "w=", "s=", "p1=", "p2=", "p3=", "p4=", "x1=", "x2=", "x3=", "x4=", "sx2=", "sx3=", "sp2=",
+    "sp3=", "sh=", "ln=", "zw=", "zs=", "al=", *PRODUCTIVITY, "c=", "zc=", "gc=", "wn=", "nn=", "ne=",
+    "k=", "g=",
+)  # fmt: skip
+
+
+def _own(crf: Crf, by_prefix: dict[str, list[tuple[str, int]]]) -> tuple:
+    """For each prefix of OWN, value → the row of weights of the feature prefix + value (those with
+    a weight); then the rows of the features without a value and those of each cluster level."""
+    tables = tuple(dict(by_prefix.get(prefix, ())) for prefix in OWN)
+    plain = {f: crf.attributes.get(f, 0) for f in ("b", "pw", "ps", "pc")}
+    depth = 1 + max((int(p[1:-1]) for p in by_prefix if p[1:-1].isdigit() and p[0] == "k"), default=-1)
+    levels = tuple(dict(by_prefix.get(f"k{j}=", ())) for j in range(depth))
+    return tables, plain, levels
+
+
 class Scorer:
     """Label scores, tags and marginals of documents for one CRF and one feature extractor.
 
     Each distinct word's (7, labels) matrix is a slot of one table, so a document's are gathered
-    with one index; the least recently used word gives its slot up when the table is full."""
+    with one index; the least recently used word gives its slot up when the table is full. The
+    ``known`` words (folded forms) are computed at once and keep their slots: a token whose folded
+    form is one of them is not computed again."""
 
-    def __init__(self, extractor: FeatureExtractor, crf: Crf, cache_size: int = VIEW_CACHE_SIZE):
+    def __init__(
+        self,
+        extractor: FeatureExtractor,
+        crf: Crf,
+        cache_size: int = VIEW_CACHE_SIZE,
+        known: Iterable[str] = (),
+    ):
         self.x = extractor
         self.crf = crf
         self._rows = crf.attributes
         self._state = crf.state
         n_labels = self._n_labels = len(crf.labels)
         by_prefix = _by_prefix(crf)
+        tables, self._plain, self._levels = _own(crf, by_prefix)
+        # (the productivity features' tables apart: how many there are is the word list's)
+        at = OWN.index(PRODUCTIVITY[0])
+        self._own_tables = tables[:at] + tables[at + len(PRODUCTIVITY) :]
+        self._productivity = tables[at : at + len(PRODUCTIVITY)]
         self._w_pairs, self._w_table = _pairs(crf, by_prefix, W_PAIRS)
         self._s_pairs, self._s_table = _pairs(crf, by_prefix, S_PAIRS)
         self._w_side, self._s_side, self._z_side, self._g_side, self._k_side = (
@@ -126,11 +175,17 @@ class Scorer:
             bool(lex.name_list),
         )
         # the words' views (their forms and their slot in the table, see _compute_view), least
-        # recently used first; slots 0 and 1 are the pads before and after a sentence
+        # recently used first; slots 0 and 1 are the pads before and after a sentence, then the
+        # known words' (a folded form's view is any of its spellings')
         self._views: OrderedDict[str, tuple] = OrderedDict()
-        self._size = max(cache_size, 1)
-        self._table = np.zeros((self._size + 2, 2 * SPAN + 1, n_labels))
-        self._free = list(range(self._size + 1, 1, -1))
+        # (the known words' slots count in ``cache_size``: the table is no larger for them; they
+        # are folded without remembering: they are no tokens)
+        known = [w for w in dict.fromkeys(known) if (normalise_unremembered(w) or w) == w]
+        known = known[: cache_size * 3 // 4]
+        self._size = max(cache_size - len(known), 1)
+        self._first_free = 2 + len(known)
+        self._table = np.zeros((self._first_free + self._size, 2 * SPAN + 1, n_labels))
+        self._free = list(range(len(self._table) - 1, self._first_free - 1, -1))
         gaz = extractor.gaz
         for slot, pad, sign in ((0, "<s>", 1), (1, "</s>", -1)):
             # a pad is a neighbour on one side only (and has no own features)
@@ -139,6 +194,14 @@ class Scorer:
             self._write([slot], [len(keep)], [to[k] for k in keep], [rows[k] for k in keep])
         self._start = ("<s>", "<s>", (), 0)
         self._end = ("</s>", "</s>", (), 1)
+        self._known: dict[str, tuple] = {}
+        for at in range(0, len(known), KNOWN_BATCH):
+            # written a batch at a time (all at once, the arrays of weights took 100 MB)
+            to, rows, counts = [], [], []
+            for slot, w in enumerate(known[at : at + KNOWN_BATCH], start=2 + at):
+                self._known[w], n = self._compute_view(w, to, rows, slot, folded=w)
+                counts.append(n)
+            self._write(list(range(2 + at, 2 + at + len(counts))), counts, to, rows)
 
     def _side_features(self, w: str, s: str, z: str, g: str | None, k: str | None):
         """What a word gives its neighbours: (rows of its matrix, rows of weights)."""
@@ -171,29 +234,80 @@ class Scorer:
         sums = [np.bincount(at, weights=w, minlength=size) for w in weights]
         self._table[slots] = np.stack(sums, axis=1).reshape(len(slots), height, self._n_labels)
 
-    def _compute_view(self, token: str, to: list[int], rows: list[int]) -> tuple:
-        """A word's folded form, stem and name-list readings, and its slot of the table; the rows
-        of its matrix (row 3 its own features, the others what it gives its neighbours) and the
-        weights summed there are appended to ``to`` and ``rows``, for _write."""
-        x: _Word = self.x._compute_word(token)
-        own = [*x.own, "zw=" + x.zw, "zs=" + x.zs, *x.morph]
+    def _own_rows(self, x: WordFacts) -> list[int]:
+        """The rows of weights of the features the word gives its own token, in the order
+        features._word_of writes them; those the model has no weight for are left out (they
+        would add a row of zeros)."""
+        (
+            w, s, p1, p2, p3, p4, x1, x2, x3, x4, sx2, sx3, sp2, sp3, sh, ln, zw, zs,
+            al, c, zc, gc, wn, nn, ne, k, g,
+        ) = self._own_tables  # fmt: skip
+        wi, si = x.w, x.s
+        plain = self._plain
+        rows = [
+            plain["b"],
+            w.get(wi, 0),
+            s.get(si, 0),
+            p1.get(wi[:1], 0),
+            p2.get(wi[:2], 0),
+            p3.get(wi[:3], 0),
+            p4.get(wi[:4], 0),
+            x1.get(wi[-1:], 0),
+            x2.get(wi[-2:], 0),
+            x3.get(wi[-3:], 0),
+            x4.get(wi[-4:], 0),
+            sx2.get(si[-2:], 0),
+            sx3.get(si[-3:], 0),
+            sp2.get(si[:2], 0),
+            sp3.get(si[:3], 0),
+            sh.get(shape(wi), 0),
+            ln.get(str(min(len(si), 9)), 0),
+            zw.get(x.zw, 0),
+            zs.get(x.zs, 0),
+        ]
+        if x.article is not None:
+            rows.append(al.get(x.article, 0))
+        elif x.productivity is not None:
+            rows += [table.get(v, 0) for table, v in zip(self._productivity, x.productivity, strict=True)]
+        if x.c:
+            rows += (c.get(x.c, 0), zc.get(x.zc, 0))
+            if x.gc:
+                rows.append(gc.get(x.gc, 0))
         if self._names:
-            own += x.name_parts
-        own += x.listed_part
-        own += x.near
+            rows += map(plain.__getitem__, x.name_parts)
+        if x.wn is not None:
+            rows.append(wn.get(x.wn, 0))
+        if x.near:
+            rows += (nn.get(x.near[0], 0), nn.get(x.near[1], 0), ne.get(x.near[2], 0))
         if self._clusters:
-            own += x.cluster_own
+            if x.clusters:
+                # (levels the model has no weight for would add rows of zeros)
+                rows += [level.get(v, 0) for level, v in zip(self._levels, x.clusters, strict=False)]
+            else:
+                rows.append(k.get("none", 0))
         if x.gaz:
-            own.append("g=" + x.gaz)
-        if not self._free:
-            _, old = self._views.popitem(last=False)
-            self._free.append(old[_SLOT])
-        slot = self._free.pop()
-        # unknown features read the row of zeros
-        rows += map(self._rows.get, own, repeat(0))
+            rows.append(g.get(x.gaz, 0))
+        return list(filter(None, rows))
+
+    def _compute_view(
+        self, token: str, to: list[int], rows: list[int], slot: int | None = None, folded: str | None = None
+    ) -> tuple:
+        """A word's folded form, stem and name-list readings, and its slot of the table (a free
+        one unless given); the rows of its matrix (row 3 its own features, the others what it
+        gives its neighbours) and the weights summed there are appended to ``to`` and ``rows``,
+        for _write."""
+        x = self.x.facts(token, folded)
+        own = self._own_rows(x)
+        if slot is None:
+            while not self._free:
+                _, old = self._views.popitem(last=False)
+                if old[_SLOT] >= self._first_free:  # a known word's is never given up
+                    self._free.append(old[_SLOT])
+            slot = self._free.pop()
+        rows += own
         to += repeat(SPAN, len(own))
         side_to, side_rows = self._side_features(
-            x.w, x.s, x.zw, x.gaz, x.cluster_mid if self._clusters else None
+            x.w, x.s, x.zw, x.gaz, cluster_mid(x.clusters) if self._clusters else None
         )
         if x.is_name_part:
             side_to += self._pn[0]
@@ -216,14 +330,18 @@ class Scorer:
             counts: list[int] = []
             to: list[int] = []
             rows: list[int] = []
+            known = self._known
             for i in [i for i, v in enumerate(out) if v is None]:
                 t = tokens[i]
                 v = get(t)
                 if v is None:
-                    v, n = self._compute_view(t, to, rows)
+                    wi = fold(t)
+                    v = known.get(wi)
+                    if v is None:
+                        v, n = self._compute_view(t, to, rows, folded=wi)
+                        counts.append(n)
+                        slots.append(v[_SLOT])
                     views[t] = v
-                    counts.append(n)
-                    slots.append(v[_SLOT])
                 out[i] = v
             self._write(slots, counts, to, rows)
         return out
@@ -239,9 +357,9 @@ class Scorer:
         total = sum(map(len, sentences))
         if total > self._size:
             # every word of the document keeps its slot until the document is scored
-            more = total - self._size
+            more, n = total - self._size, len(self._table)
             self._table = np.concatenate([self._table, np.zeros((more, *self._table.shape[1:]))])
-            self._free += range(self._size + 2, self._size + 2 + more)
+            self._free += range(n, n + more)
             self._size = total
         all_views = self._views_of(list(chain.from_iterable(sentences)))
         start, end = self._start, self._end

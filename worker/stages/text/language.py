@@ -23,6 +23,8 @@ from typing import NamedTuple
 import numpy as np
 
 ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FC]")
+# runs of them: counted by their lengths, not letter by letter (a string per match)
+_ARABIC_LETTERS = re.compile(ARABIC_LETTER.pattern + "+")
 LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 # languages the identifier chooses among: Arabic, the other languages of its script, and the
 # languages Arabic news sites most often also publish in
@@ -130,9 +132,13 @@ def classify(text: str) -> tuple[str, float]:
     return model.classes[best], float(probs[best])
 
 
+def _arabic_letters(text: str) -> int:
+    return sum(map(len, _ARABIC_LETTERS.findall(text)))
+
+
 def arabic_ratio(text: str) -> float:
     """Share of Arabic-script letters among the Arabic and Latin letters of ``text`` (0 when none)."""
-    ar = len(ARABIC_LETTER.findall(text))
+    ar = _arabic_letters(text)
     lat = len(LATIN_LETTER.findall(text))
     return ar / (ar + lat) if ar + lat else 0.0
 
@@ -141,7 +147,7 @@ def identify(text: str, threshold: float = 0.5) -> tuple[str, float]:
     """(ISO 639-1 code or "und", how sure): "und" for a text without letters; else the
     identifier's language, except that a short or uncertain Arabic-script text is taken as Arabic
     and a mostly Latin one is never Arabic."""
-    ar = len(ARABIC_LETTER.findall(text))
+    ar = _arabic_letters(text)
     lat = len(LATIN_LETTER.findall(text))
     if not ar and not lat:
         return "und", 1.0
