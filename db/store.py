@@ -602,20 +602,24 @@ def save_results(
     """Write mentions, events with their arguments, and attributions of one document: a few
     multi-row statements, not one per row (a news article has dozens of each). ``entities``: ids
     already upserted in this transaction (a batch's, in one statement), used when they cover it."""
-    by_name = {m.canonical: m.type for m in doc.mentions}
+    return save_results_many(session, [(doc, version)], entities)[0]
 
-    def arg_type(a) -> str:
-        return _arg_type(by_name, a)
 
-    names = result_entities(doc)
-    if entities is not None and all(n in entities for n in names):
-        entity = {n: entities[n] for n in names}
-    else:
-        entity = upsert_entities(session, names)
+def save_results_many(
+    session: Session,
+    docs: Sequence[tuple[Document, str]],
+    entities: dict[tuple[str, str], int] | None = None,
+) -> list[Saved]:
+    """``save_results`` for a batch of (document, extractor version): the same four inserts, each
+    once for the whole batch. Returns what was saved of each document, in order."""
+    known: dict[tuple[str, str], int] = dict(entities or {})
+    missing = sorted({n for doc, _ in docs for n in result_entities(doc)} - set(known))
+    if missing:
+        known.update(upsert_entities(session, missing))
     mentions = [
         {
             "article_id": doc.id,
-            "entity_id": entity[(m.type, m.canonical)],
+            "entity_id": known[(m.type, m.canonical)],
             "start": m.start,
             "end": m.end,
             "text": m.text,
@@ -626,6 +630,7 @@ def save_results(
             "longitude": m.longitude,
             "extractor_version": version,
         }
+        for doc, version in docs
         for m in doc.mentions
     ]
     insert_rows(session, Mention, mentions, ["article_id", "start", "end", "extractor_version"])
@@ -646,30 +651,40 @@ def save_results(
             "happening_start": doc.events[e.happening].start if e.happening is not None else None,
             "extractor_version": version,
         }
+        for doc, version in docs
         for e in doc.events
     ]
     conflict = ["article_id", "type", "trigger_start", "extractor_version"]
-    inserted = insert_rows(session, Event, events, conflict, ("type", "trigger_start", "id"))
-    event_ids = {(t, start): i for t, start, i in inserted}
-    wanted = {(e.type, e.start) for e in doc.events}
-    new_events = wanted <= set(event_ids)
-    if not new_events:  # stored by an earlier delivery: read back
-        q = select(Event.type, Event.trigger_start, Event.id).where(
-            Event.article_id == doc.id, Event.extractor_version == version
-        )
-        event_ids = {(t, start): i for t, start, i in session.execute(q)}
-    arguments = [
-        {
-            "event_id": event_ids[(e.type, e.start)],
-            "event_date": e.date,
-            "entity_id": entity[(arg_type(a), a.name)],
-            "role": a.role,
-            "start": a.start,
-            "end": a.end,
-        }
-        for e in doc.events
-        for a in e.arguments
-    ]
+    inserted = insert_rows(session, Event, events, conflict, ("article_id", "type", "trigger_start", "id"))
+    event_ids: dict[str, dict[tuple[str, int], int]] = {doc.id: {} for doc, _ in docs}
+    for article_id, t, start, i in inserted:
+        event_ids[article_id][(t, start)] = i
+    saved = []
+    for doc, version in docs:
+        ids = event_ids[doc.id]
+        new_events = {(e.type, e.start) for e in doc.events} <= set(ids)
+        if not new_events:  # stored by an earlier delivery: read back
+            q = select(Event.type, Event.trigger_start, Event.id).where(
+                Event.article_id == doc.id, Event.extractor_version == version
+            )
+            ids = event_ids[doc.id] = {(t, start): i for t, start, i in session.execute(q)}
+        names = result_entities(doc)
+        saved.append(Saved({n: known[n] for n in names}, ids, new_events))
+    arguments = []
+    for (doc, _), done in zip(docs, saved, strict=True):
+        by_name = {m.canonical: m.type for m in doc.mentions}
+        arguments += [
+            {
+                "event_id": done.events[(e.type, e.start)],
+                "event_date": e.date,
+                "entity_id": known[(_arg_type(by_name, a), a.name)],
+                "role": a.role,
+                "start": a.start,
+                "end": a.end,
+            }
+            for e in doc.events
+            for a in e.arguments
+        ]
     insert_rows(session, EventArgument, arguments, ["event_id", "entity_id", "role"])
     attributions = [
         {
@@ -685,10 +700,11 @@ def save_results(
             "content_end": a.content_end,
             "extractor_version": version,
         }
+        for doc, version in docs
         for a in doc.attributions
     ]
     insert_rows(session, Attribution, attributions, ["article_id", "start", "extractor_version"])
-    return Saved(entity, event_ids, new_events)
+    return saved
 
 
 # --- failures ---------------------------------------------------------------------------------

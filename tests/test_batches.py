@@ -56,7 +56,7 @@ def _counts(ids: list[str]) -> dict[str, tuple[str, int, int]]:
 def test_a_failing_result_write_rolls_back_that_article_alone(db, monkeypatch):
     ids = _store(3)
     bad = ids[1]
-    save = worker.batches.save_results
+    save, save_many = worker.batches.save_results, worker.batches.save_results_many
 
     def failing(session, doc, version, entities=None):
         saved = save(session, doc, version, entities)  # rows written, then the failure: all undone
@@ -64,7 +64,14 @@ def test_a_failing_result_write_rolls_back_that_article_alone(db, monkeypatch):
             raise ValueError("a result the database refuses")
         return saved
 
+    def failing_many(session, docs, entities=None):  # the whole batch's write, then the failure
+        saved = save_many(session, docs, entities)
+        if any(doc.id == bad for doc, _ in docs):
+            raise ValueError("a result the database refuses")
+        return saved
+
     monkeypatch.setattr(worker.batches, "save_results", failing)
+    monkeypatch.setattr(worker.batches, "save_results_many", failing_many)
     out = run_batch(ids, STEPS[0], documents=MemoryDocuments(), stages=STEPS)
     assert sorted(out.done) == sorted(a for a in ids if a != bad) and not out.split
     assert [(a, stage, type(e).__name__) for a, stage, e in out.failed] == [(bad, "store", "ValueError")]
@@ -76,6 +83,7 @@ def test_a_failing_result_write_rolls_back_that_article_alone(db, monkeypatch):
 
     # Fixed: the batch again does only what is missing, and the others are left as they were.
     monkeypatch.setattr(worker.batches, "save_results", save)
+    monkeypatch.setattr(worker.batches, "save_results_many", save_many)
     out = run_batch(ids, "store", documents=MemoryDocuments(), stages=("store",))
     assert not out.failed and sorted(out.done) == sorted(ids)
     again = _counts(ids)

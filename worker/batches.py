@@ -37,6 +37,7 @@ from db.store import (
     resolve_failures_of,
     result_entities,
     save_results,
+    save_results_many,
     stage_runs_took,
     uncount_starts,
     unrecord_stage,
@@ -266,19 +267,15 @@ def _store(session, claimed: list[_Article], s: Settings) -> None:
         # in the same order.
         try:
             with session.begin_nested():
-                saved = []
-                for w in claimed:
-                    started = utcnow()
-                    saved.append(save_results(session, w.doc, w.version, known))
-                    w.stored = (started, utcnow())
-                if s.corpus:  # the corpus work of the whole batch at once, each article's share timed
-                    started = utcnow()
+                started = utcnow()
+                saved = save_results_many(session, [(w.doc, w.version) for w in claimed], known)
+                if s.corpus:
                     after_store_many(
                         session, [(w.doc, w.version, x) for w, x in zip(claimed, saved, strict=True)]
                     )
-                    share = (utcnow() - started) / len(claimed)
-                    for w in claimed:
-                        w.stored = (w.stored[0], w.stored[1] + share)
+                share = (utcnow() - started) / len(claimed)  # each article's share of the step
+                for w in claimed:
+                    w.stored = (started, started + share)
             return
         except TRANSIENT:
             raise
