@@ -17,7 +17,9 @@ from db.models import Entity
 from db.session import session_scope
 from db.store import add_article, result_entities, save_results, upsert_entities
 from tests.khabar_cli import khabar
+from worker.corpus.copy_rule import Seen
 from worker.corpus.hook import after_store, after_store_many
+from worker.corpus.shingles import band_keys
 from worker.stages.document import Argument, Document
 from worker.stages.document import Event as DocEvent
 from worker.stages.document import Mention as DocMention
@@ -444,3 +446,22 @@ def test_more_older_holders_than_are_read_leave_the_template_decision_unchanged(
     # up to three older prints the pair is a reprint; beyond, a template (here 12, read as 7)
     assert got["pair-b"] == ("pair-a" if older_prints <= 3 else None)
     assert len(older) == len(keys) * min(older_prints, OLDER_HOLDERS)
+
+
+def test_the_band_look_up_is_planned_for_its_own_values_every_time(db):
+    """psycopg prepares a statement run five times, and Postgres may then keep a generic plan made
+    when the band table was nearly empty (a sequential scan). The look-up is never prepared."""
+    from sqlalchemy import text
+
+    from worker.corpus.duplicates import _holders_of
+    from worker.corpus.shingles import signature
+
+    sig = signature({"كلمة أولى ثانية", "ثالثة رابعة خامسة"})
+    me = Seen("a-look-up", datetime(2023, 1, 1, tzinfo=UTC), frozenset(), (), frozenset(band_keys(sig)))
+    with session_scope() as s:
+        for _ in range(8):
+            assert _holders_of(s, [me]) == {}
+        prepared = s.scalar(
+            text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%FROM article_bands b%'")
+        )
+    assert prepared == 0
