@@ -229,8 +229,8 @@ KEEP_WARNINGS = _KEEP  # end_steps: leave the articles' warnings as they are
 
 
 def begin_steps(session: Session, article_ids: Sequence[str], stages: Sequence[str]) -> dict[str, StepStart]:
-    """``begin_step`` for many articles in one round trip (with their status); an unknown id is
-    absent from the answer."""
+    """``begin_step`` for many articles in one round trip (with their status), in the order of
+    ``article_ids``; an unknown id is absent from the answer."""
     rows = session.execute(
         select(Article.id, Article.extractor_version, Article.ingested_at, Article.status, StageRun.stage)
         .outerjoin(
@@ -249,9 +249,12 @@ def begin_steps(session: Session, article_ids: Sequence[str], stages: Sequence[s
         first.setdefault(article_id, (version, ingested_at, status))
         if stage is not None:
             done.setdefault(article_id, set()).add(stage)
+    # In the order asked for, not the rows': a batch's articles are stored, and their events
+    # matched to stories, in this order, and the rows come in whatever order the plan gives.
     return {
-        a: StepStart(version, ingested_at, frozenset(done.get(a, ())), status)
-        for a, (version, ingested_at, status) in first.items()
+        a: StepStart(first[a][0], first[a][1], frozenset(done.get(a, ())), first[a][2])
+        for a in dict.fromkeys(article_ids)
+        if a in first
     }
 
 

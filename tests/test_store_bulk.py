@@ -193,3 +193,17 @@ def test_stage_runs_are_recorded_once_with_their_output_or_none(anydb):
         # one statement text for two rows and for three: compiled once, not once per count
         inserts = [x for x in statements if "INSERT INTO stage_runs" in x]
         assert len(inserts) == 2 and inserts[0] == inserts[1]
+
+
+def test_a_batch_begins_in_the_order_of_its_message_not_of_the_rows(anydb):
+    """A batch's articles are stored, and their events matched to stories, in the order
+    ``begin_steps`` gives: the message's, whatever order the database returns its rows in (stories
+    are matched greedily, so another order makes other stories)."""
+    from db.store import begin_steps
+
+    for i in range(1, 7):
+        _article(f"b-{i}")
+    asked = ["b-4", "b-1", "b-6", "missing", "b-2", "b-5", "b-3"]
+    with session_scope() as s:
+        begun = begin_steps(s, asked, ["normalise"])
+    assert list(begun) == [a for a in asked if a != "missing"]
