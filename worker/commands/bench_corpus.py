@@ -81,14 +81,14 @@ def _run(path: str, limit: int) -> None:
 
     originals = (
         steps.after_store,
-        hook.duplicates.index_article,
+        hook.duplicates.index_articles,
         hook.entities.link_entities,
-        hook.stories.assign,
+        hook.stories.assign_many,
     )
     steps.after_store = timed("corpus work", steps.after_store)
-    hook.duplicates.index_article = timed("duplicates", hook.duplicates.index_article)
+    hook.duplicates.index_articles = timed("duplicates", hook.duplicates.index_articles)
     hook.entities.link_entities = timed("entities", hook.entities.link_entities)
-    hook.stories.assign = timed("stories", hook.stories.assign)
+    hook.stories.assign_many = timed("stories", hook.stories.assign_many)
     try:
         ids = []
         version = get_settings().extractor_version
@@ -107,9 +107,12 @@ def _run(path: str, limit: int) -> None:
                 steps.run_in_process(article_id)
         per_article = (time.perf_counter() - started) * 1000 / max(1, len(ids))
     finally:
-        steps.after_store, hook.duplicates.index_article, hook.entities.link_entities, hook.stories.assign = (
-            originals
-        )
+        (
+            steps.after_store,
+            hook.duplicates.index_articles,
+            hook.entities.link_entities,
+            hook.stories.assign_many,
+        ) = originals
     click.echo(f"{len(ids)} articles: {per_article:.1f} ms per article through every step, in process")
     for name, values in spent.items():
         if values:
