@@ -141,21 +141,14 @@ def _shift(day: str, n: int) -> str:
     return (date.fromisoformat(day) + timedelta(days=n)).isoformat()
 
 
-def assign(session: Session, doc: Document, version: str, saved: Saved | None = None) -> int:
-    """Put the document's asserted events (of ``version``) into stories: matched in memory, then
-    written in a few statements whatever the number of events. Idempotent: an event already in a
-    story stays there. ``saved``: what ``save_results`` wrote in this transaction (events it
-    inserted now are in no story, and their ids need no read). Returns how many events joined a
-    story."""
-    return assign_many(session, [(doc, version, saved)])
-
-
 def assign_many(session: Session, items: Sequence[tuple[Document, str, Saved | None]]) -> int:
-    """``assign`` for a batch of documents, one after another as if each were stored alone, in a
-    few statements for the whole batch: one lock, one read of the open stories, the writes at the
-    end. The stories a document starts are open to the next ones in memory; a document whose
-    near-duplicate group has placed events first has what the batch placed written, since it looks
-    them up in the database."""
+    """Put the asserted events of each stored document (document, extractor version, what
+    ``save_results`` wrote for it in this transaction, if known) into stories, one document after
+    another as if each were stored alone, in a few statements for the whole batch: one lock, one
+    read of the open stories, the writes at the end. Matched in memory; the stories a document
+    starts are open to the next ones. A document whose near-duplicate group has placed events
+    first has what the batch placed written, since it looks them up in the database. Idempotent:
+    an event already in a story stays there. Returns how many events joined a story."""
     found = [
         (doc, version, saved, [(i, r) for i, r in reports(doc) if r.day]) for doc, version, saved in items
     ]
