@@ -188,5 +188,32 @@ def test_a_batch_stores_its_articles_in_one_savepoint_when_none_fails(db):
     finally:
         event.remove(get_engine(), "before_cursor_execute", seen)
     assert sorted(out.done) == sorted(ids) and not out.failed
-    assert len(savepoints) == 2  # the batch's entities, then its results: not one per article
+    assert len(savepoints) == 1  # the batch's results: not one per article
     assert all(c[0] == "done" and c[1] == len(STEPS) and c[2] > 0 for c in _counts(ids).values())
+
+
+@pytest.mark.db
+def test_a_batch_commits_its_entities_before_its_results(db, monkeypatch):
+    # Another worker storing a batch with one of these names must not wait for this batch's whole
+    # results transaction: the names are committed (seen by another connection) before it starts.
+    from db.models import Entity
+    from db.session import get_engine
+
+    ids = _store(3)
+    run_batch(ids, STEPS[0], documents=MemoryDocuments(), stages=STEPS[:-1])
+    seen_elsewhere: list[set[str]] = []
+    store = worker.batches._store
+
+    def spying(session, claimed, s, known):
+        with get_engine().connect() as other:
+            seen_elsewhere.append(set(other.scalars(select(Entity.canonical))))
+        return store(session, claimed, s, known)
+
+    monkeypatch.setattr(worker.batches, "_store", spying)
+    out = run_batch(ids, "store", documents=MemoryDocuments(), stages=("store",))
+    assert sorted(out.done) == sorted(ids) and not out.failed
+    with session_scope() as session:
+        stored = set(
+            session.scalars(select(Entity.canonical).join(Mention).where(Mention.article_id.in_(ids)))
+        )
+    assert len(seen_elsewhere) == 1 and stored and stored <= seen_elsewhere[0]
