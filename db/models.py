@@ -134,12 +134,15 @@ class Entity(Base):
     normalised: Mapped[str] = mapped_column(Text)  # comparison form of canonical
 
 
+# A table's look-ups by article (or by event, or by entity for event_arguments) use the unique or
+# composite index that starts with that column: a separate index on the column alone was one more
+# index written for every row stored and never needed for reading (migration 0016).
 class Mention(Base):
     __tablename__ = "mentions"
     __table_args__ = (UniqueConstraint("article_id", "start", "end", "extractor_version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
     start: Mapped[int]
     end: Mapped[int]
@@ -171,7 +174,7 @@ class Event(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     type: Mapped[str] = mapped_column(String(16))
     mode: Mapped[str | None] = mapped_column(String(32))
     trigger_text: Mapped[str] = mapped_column(Text)
@@ -205,8 +208,8 @@ class EventArgument(Base):
     __table_args__ = (UniqueConstraint("event_id", "entity_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
-    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"))
     role: Mapped[str] = mapped_column(String(16))  # actor | recipient | location
     # The event's date, copied: one index then hands over a participant's events newest first.
     event_date: Mapped[str | None] = mapped_column(String(10))
@@ -230,7 +233,7 @@ class Attribution(Base):
     __table_args__ = (UniqueConstraint("article_id", "start", "extractor_version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     cue: Mapped[str] = mapped_column(Text)
     start: Mapped[int]
     end: Mapped[int]
@@ -251,7 +254,7 @@ class StageRun(Base):
     __table_args__ = (UniqueConstraint("article_id", "stage", "extractor_version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     stage: Mapped[str] = mapped_column(String(32))
     extractor_version: Mapped[str] = mapped_column(String(32))
     started_at: Mapped[datetime]

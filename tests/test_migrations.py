@@ -92,3 +92,42 @@ def test_band_rows_gain_their_articles_time_and_lose_it_again_on_downgrade(empty
     assert sorted(rows) == [(-5, "a1"), (1, "a1"), (1, "a2")]
     upgrade(empty_pg)  # and up again: the constraint names the downgrade left are free
     engine.dispose()
+
+
+def test_the_indexes_another_index_starts_with_are_dropped_and_the_look_ups_use_the_wider_one(empty_pg):
+    from alembic import command
+
+    from db.migrate import alembic_config
+
+    def indexes(conn) -> set[str]:
+        return set(conn.scalars(text("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")))
+
+    prefix = {
+        "ix_mentions_article_id",
+        "ix_events_article_id",
+        "ix_attributions_article_id",
+        "ix_stage_runs_article_id",
+        "ix_event_arguments_event_id",
+        "ix_event_arguments_entity_id",
+    }
+    upgrade(empty_pg, "0015_band_seen_at")
+    engine = create_engine(empty_pg)
+    with engine.connect() as conn:
+        assert prefix <= indexes(conn)
+    upgrade(empty_pg)
+    with engine.begin() as conn:
+        assert not prefix & indexes(conn)
+        conn.execute(text("SET LOCAL enable_seqscan = off"))  # a plan on empty tables, as on full ones
+        for table in ("mentions", "events", "attributions", "stage_runs"):
+            plan = "\n".join(conn.scalars(text(f"EXPLAIN SELECT * FROM {table} WHERE article_id = 'a'")))
+            assert f"uq_{table}_article_id_" in plan, plan
+        for column, index in (
+            ("event_id", "uq_event_arguments_event_id_"),
+            ("entity_id", "ix_event_arguments_entity_newest"),
+        ):
+            plan = "\n".join(conn.scalars(text(f"EXPLAIN SELECT * FROM event_arguments WHERE {column} = 1")))
+            assert index in plan, plan
+    command.downgrade(alembic_config(empty_pg), "0015_band_seen_at")
+    with engine.connect() as conn:
+        assert prefix <= indexes(conn)
+    engine.dispose()
