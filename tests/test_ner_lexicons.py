@@ -137,3 +137,21 @@ def test_words_of_the_same_clusters_share_one_tuple(tmp_path):
     clusters = ner_lexicons.read_clusters(path)
     assert clusters == {"بغداد": ("1", "7", "30"), "دمشق": ("1", "7", "30"), "زار": ("0", "2", "5")}
     assert clusters["بغداد"] is clusters["دمشق"]
+
+
+def test_word_frequencies_answer_as_the_dict_they_replace():
+    # A word listed twice (two lines of the file): the later frequency, the first position.
+    text = "120\tقال في\n300\tلافروف قال\n830\tنادر\n"
+    as_dict: dict[str, int] = {}
+    for line in text.splitlines():
+        cb, _, words = line.partition("\t")
+        as_dict.update(dict.fromkeys(words.split(), int(cb)))
+    freq = ner_lexicons.WordFrequencies(gzip.compress(text.encode("utf-8")))
+    assert list(freq) == list(as_dict) == ["قال", "في", "لافروف", "نادر"]
+    assert len(freq) == 4 and freq == as_dict
+    assert freq.get("قال") == 300 and freq["في"] == 120 and "نادر" in freq
+    assert freq.get("غائب") is None and freq.get("غائب", -1) == -1 and "غائب" not in freq
+    with pytest.raises(KeyError):
+        freq["غائب"]
+    empty = ner_lexicons.WordFrequencies()
+    assert len(empty) == 0 and list(empty) == [] and empty.get("قال") is None

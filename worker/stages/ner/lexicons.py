@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import gzip
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 WORDFREQ_FILE = "wordfreq.tsv.gz"
 NAMES_FILE = "person_names.tsv.gz"
@@ -38,7 +40,7 @@ MAX_NAME_WORDS = 5
 class Lexicons:
     # folded word → frequency in centibels below one per word (0 is the commonest; 100 is ten
     # times rarer); a word absent from the list is rarer than any listed one.
-    freq: dict[str, int] = field(default_factory=dict)
+    freq: Mapping[str, int] = field(default_factory=dict)
     names: frozenset[str] = frozenset()
     # folded word → its clusters, coarsest first (as strings: they only ever make features)
     clusters: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -84,12 +86,7 @@ def _word_prefixes(names: Iterable[str]) -> Iterator[str]:
 
 def write(out_dir: str | Path, lex: Lexicons) -> None:
     """Write the lists as gzipped text, byte-identical for the same content."""
-    by_cb: dict[int, list[str]] = {}
-    for w, cb in lex.freq.items():
-        by_cb.setdefault(cb, []).append(w)
-    # One line per frequency ("cB<TAB>word word …"): loads an order of magnitude faster than a
-    # line per word.
-    freq_text = "".join(f"{cb}\t{' '.join(sorted(ws))}\n" for cb, ws in sorted(by_cb.items()))
+    freq_text = _frequency_text(lex.freq)
     names_text = "".join(f"{n}\n" for n in sorted(lex.names))
     files = {WORDFREQ_FILE: freq_text, NAMES_FILE: names_text}
     out = Path(out_dir)
@@ -113,6 +110,71 @@ def _lines(path: Path) -> list[str]:
     return gzip.decompress(path.read_bytes()).decode("utf-8").splitlines() if path.is_file() else []
 
 
+class WordFrequencies(Mapping[str, int]):
+    """``wordfreq.tsv.gz`` as word → frequency, in about 10 bytes a word: as a dict its 500,000
+    words took 56 MB of every worker's memory (a string and a slot each), more than any other
+    table of the model. Kept are the words' hashes, sorted, beside their frequencies (a word is
+    found by its hash: two of Python's 64-bit string hashes agree by chance once in 10^19), and
+    the file itself, read again to iterate the words, commonest first, as they were listed.
+    Python's string hash differs between processes but not within one, nor in the processes it
+    forks, which is all a table built at load needs."""
+
+    def __init__(self, gzipped: bytes = b"") -> None:
+        self._gzipped = gzipped
+        hashes: list[int] = []
+        values: list[int] = []
+        for cb, words in _frequency_lines(gzipped):
+            start = len(hashes)
+            hashes.extend(map(hash, words))
+            values.extend([cb] * (len(hashes) - start))
+        # the last listing of a word wins, as a dict's update does: a stable sort keeps equal
+        # hashes in file order and a look-up takes the last of them
+        order = np.argsort(np.asarray(hashes, dtype=np.int64), kind="stable")
+        self._hashes = np.asarray(hashes, dtype=np.int64)[order]
+        self._values = np.asarray(values, dtype=np.int32)[order]
+        self._len = int(np.count_nonzero(np.diff(self._hashes))) + 1 if len(hashes) else 0
+
+    def get(self, word: str, default=None):
+        h = hash(word)
+        i = int(self._hashes.searchsorted(h, side="right")) - 1
+        return int(self._values[i]) if i >= 0 and self._hashes[i] == h else default
+
+    def __getitem__(self, word: str) -> int:
+        value = self.get(word)
+        if value is None:
+            raise KeyError(word)
+        return value
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self.get(word) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        seen: set[str] = set()
+        for _, words in _frequency_lines(self._gzipped):
+            for w in words:
+                if w not in seen:
+                    seen.add(w)
+                    yield w
+
+    def __len__(self) -> int:
+        return self._len
+
+
+def _frequency_lines(gzipped: bytes) -> Iterator[tuple[int, list[str]]]:
+    for line in gzip.decompress(gzipped).decode("utf-8").splitlines() if gzipped else ():
+        cb, _, words = line.partition("\t")
+        yield int(cb), words.split()
+
+
+def _frequency_text(freq: Mapping[str, int]) -> str:
+    """One line per frequency (``cB<TAB>word word …``, commonest first): loads an order of
+    magnitude faster than a line per word."""
+    by_cb: dict[int, list[str]] = {}
+    for w, cb in freq.items():
+        by_cb.setdefault(cb, []).append(w)
+    return "".join(f"{cb}\t{' '.join(sorted(ws))}\n" for cb, ws in sorted(by_cb.items()))
+
+
 def read_clusters(path: str | Path) -> dict[str, tuple[str, ...]]:
     """A clusters file (``word<TAB>c1 c2 …``, gzipped) as word → clusters; empty when absent."""
     out = {}
@@ -131,10 +193,8 @@ def read_clusters(path: str | Path) -> dict[str, tuple[str, ...]]:
 def read(model_dir: str | Path) -> Lexicons:
     """The lists saved beside a model; empty where a file is absent (a model trained without them)."""
     d = Path(model_dir)
-    freq: dict[str, int] = {}
-    for line in _lines(d / WORDFREQ_FILE):
-        cb, _, words = line.partition("\t")
-        freq.update(dict.fromkeys(words.split(), int(cb)))
+    freq_file = d / WORDFREQ_FILE
+    freq = WordFrequencies(freq_file.read_bytes() if freq_file.is_file() else b"")
     names = frozenset(w for line in _lines(d / NAMES_FILE) for w in line.split())
     name_list = dict(line.split("\t", 1) for line in _lines(d / NAME_LIST_FILE))
     return Lexicons.with_name_list(
