@@ -465,3 +465,18 @@ def test_the_band_look_up_is_planned_for_its_own_values_every_time(db):
             text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%FROM article_bands b%'")
         )
     assert prepared == 0
+
+
+def test_a_variant_key_shared_by_two_types_merges_within_each_type_only(anydb):
+    from worker.corpus.entities import Name, link_entities, variant_key
+
+    assert variant_key("سيرغي لافروف") == variant_key("سيرجي لافروف")
+    names = [("PERS", "سيرغي لافروف"), ("ORG", "سيرجي لافروف"), ("PERS", "سيرجي لافروف")]
+    with session_scope() as s:
+        ids = upsert_entities(s, names)
+        countries = ["RUS", None, "RUS"]
+        link_entities(s, [(ids[(t, n)], Name(n, t, c)) for (t, n), c in zip(names, countries, strict=True)])
+    with session_scope() as s:
+        merges = [(s.get(Entity, m.entity_id).type, s.get(Entity, m.into_id).type, m.rule)
+                  for m in s.scalars(select(EntityMerge))]  # fmt: skip
+    assert merges == [("PERS", "PERS", "spelling")]

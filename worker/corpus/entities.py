@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db.corpus import EntityKey, EntityMerge
@@ -143,9 +143,15 @@ def link_entities(session: Session, entities: Sequence[tuple[int, Name]]) -> int
         )
         .join(Entity, Entity.id == EntityKey.entity_id)
         .outerjoin(EntityMerge, EntityMerge.entity_id == EntityKey.entity_id)
-        .where(tuple_(EntityKey.type, EntityKey.key).in_(sorted({(n.type, k) for n, k in wanted.values()})))
+        # Types and keys as two lists, the pairs then kept here: an IN of (type, key) pairs made
+        # Postgres plan a branch for every pair (5 ms for a batch's 300), two lists are one
+        # index scan; a key under a type of another pair is rare and only read.
+        .where(EntityKey.type.in_(sorted({n.type for n, _ in wanted.values()})))
+        .where(EntityKey.key.in_(sorted({k for _, k in wanted.values()})))
         .order_by(EntityKey.entity_id)
     ).all()
+    pairs = {(n.type, k) for n, k in wanted.values()}
+    rows = [r for r in rows if (r[1], r[2]) in pairs]
     decided = {r[0] for r in rows if r[5] is not None}  # merged, or unmerged by hand: left alone
     todo = {i: nk for i, nk in wanted.items() if i not in decided}
     others = [r[:5] for r in rows]
