@@ -202,13 +202,16 @@ def _add_to_index(session: Session, articles: list[tuple[Seen, np.ndarray]]) -> 
                 "WITH s AS (INSERT INTO article_signatures (article_id, signature, shingles, seen_at) "
                 "SELECT * FROM unnest(CAST(:ids AS varchar[]), CAST(:sigs AS bytea[]), "
                 "CAST(:ns AS integer[]), CAST(:whens AS timestamptz[])) "
-                "ON CONFLICT (article_id) DO NOTHING) "
+                "ON CONFLICT (article_id) DO NOTHING RETURNING article_id) "
+                # Only the bands of the signatures inserted now, so with no conflict to look for:
+                # an article's bands are written with its signature or not at all (a conflict
+                # check is an index probe more for each of its 64 rows).
                 "INSERT INTO article_bands (key, seen_at, article_id) "
                 "SELECT k.key, a.seen_at, a.article_id FROM unnest(CAST(:ids AS varchar[]), "
                 "CAST(:whens AS timestamptz[]), CAST(:first AS integer[]), CAST(:last AS integer[])) "
                 "AS a(article_id, seen_at, first, last) "
-                "CROSS JOIN LATERAL unnest((CAST(:keys AS bigint[]))[a.first:a.last]) AS k(key) "
-                "ON CONFLICT DO NOTHING"
+                "JOIN s ON s.article_id = a.article_id "
+                "CROSS JOIN LATERAL unnest((CAST(:keys AS bigint[]))[a.first:a.last]) AS k(key)"
             ),
             {
                 "ids": [r["article_id"] for r in sig_rows],
