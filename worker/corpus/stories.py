@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
@@ -75,7 +76,13 @@ def _agreements(r: Report, actor: str | None, recipient: str | None, s: StoryVie
 def days_apart(a: str | None, b: str | None) -> int | None:
     if not a or not b:
         return None
-    return abs((date.fromisoformat(a) - date.fromisoformat(b)).days)
+    return abs(_day_number(a) - _day_number(b))
+
+
+# A report is scored against every open story of its type, whose days are a few distinct strings.
+@lru_cache(maxsize=1 << 12)
+def _day_number(day: str) -> int:
+    return date.fromisoformat(day).toordinal()
 
 
 def score(r: Report, s: StoryView, window: int = WINDOW_DAYS) -> int | None:
@@ -224,7 +231,10 @@ class _Batch:
     provisional ids until written), what the read ones learnt, and the members to write."""
 
     def __init__(self, open_stories: list[StoryView]) -> None:
-        self.open = open_stories
+        # by type: a report is only ever scored against the stories of its own type
+        self.open: dict[str, list[StoryView]] = {}
+        for v in open_stories:
+            self.open.setdefault(v.type, []).append(v)
         self.by_id = {v.id: v for v in open_stories}
         self.new: dict[int, StoryView] = {}  # stories started and not yet written, by provisional id
         self.places: dict[int, str | None] = {}
@@ -249,7 +259,7 @@ class _Batch:
                     session, reprinted.get((e.type, passage(doc.text, e.start, e.end))), self.by_id
                 )
             if story is None:
-                story = best_story(r, self.open)
+                story = best_story(r, self.open.get(r.type, ()))
             if story is None:
                 # provisional ids sort after every stored story, which wins a tie
                 story = StoryView(
@@ -257,7 +267,7 @@ class _Batch:
                 )
                 self.started += 1
                 self.new[story.id], self.places[story.id] = story, e.location
-                self.open.append(story)
+                self.open.setdefault(story.type, []).append(story)
             else:
                 values = _fill(story, r, e.location)
                 if story.id in self.new:  # the insert takes the story as it ends up
