@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.pipeline
 @pytest.mark.db
 @pytest.mark.slow
-def test_bench_pipeline_prints_both_ways_side_by_side_and_drops_its_database():
+def test_bench_pipeline_prints_both_ways_side_by_side_round_after_round_and_drops_its_databases():
     seeds = sorted(str(p) for p in (ROOT / "seeds").glob("*.jsonl"))
     label = "benchtest"
     r = subprocess.run(
@@ -39,6 +39,8 @@ def test_bench_pipeline_prints_both_ways_side_by_side_and_drops_its_database():
             PG_ADMIN_URL,
             "--label",
             label,
+            "--rounds",
+            "2",
         ],  # fmt: skip
         cwd=ROOT,
         capture_output=True,
@@ -47,6 +49,7 @@ def test_bench_pipeline_prints_both_ways_side_by_side_and_drops_its_database():
     out = r.stdout.decode()
     assert r.returncode == 0, r.stderr.decode()[-3000:]
     assert "| in process |" in out and "| pipeline (redis, batch " in out
+    assert "2 rounds, each: in process, then the pipeline" in out and "÷ in process: median " in out
     n = int(re.search(r"^(\d+) articles, 1 processes each way", out, re.M).group(1))
     done, failed = map(int, re.search(r"(\d+) done, (\d+) failed", out).groups())
     assert n == 4 and (done, failed) == (n - 1, 0)  # one warms the worker up before the clock starts

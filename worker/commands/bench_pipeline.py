@@ -568,6 +568,14 @@ def report(n: int, processes: int, inproc: dict, runs: list[PipelineRun], visibi
     multiple=True,
     help="Articles per chain (KHABAR_BATCH_SIZE); repeat for several runs side by side. Default: the setting.",
 )
+@click.option(
+    "--rounds",
+    type=click.IntRange(1, 20),
+    default=1,
+    show_default=True,
+    help="Alternate in process and pipeline this many times and report the median ratio "
+    "(this machine's speed drifts between runs).",
+)
 @click.option("--label", default="bench", show_default=True, help="Part of the database and queue names.")
 @click.option(
     "--stall", default=180.0, show_default=True, help="Give up after this many seconds without progress."
@@ -584,6 +592,7 @@ def bench_pipeline(
     label: str,
     stall: float,
     batch_sizes: tuple[int, ...],
+    rounds: int,
 ) -> None:
     """The same articles in process and through the real pipeline, side by side: articles/s each
     way and their ratio, CPU seconds per article, per-step p50/p95 (from stage runs), database
@@ -595,28 +604,85 @@ def bench_pipeline(
     items, docs = _load(paths, limit)
     if len(items) <= processes:
         raise click.ClickException(f"only {len(items)} valid articles: need more than --processes")
-    click.echo(f"in process: {len(docs)} articles on {processes} processes…", err=True)
-    inproc = run_in_process(docs, processes)
     from worker.settings import get_settings
 
-    runs = []
-    for broker, batch_size in [(b, n) for b in brokers for n in batch_sizes or (get_settings().batch_size,)]:
-        click.echo(
-            f"pipeline on {broker}, batches of {batch_size}: {len(items)} articles on {processes} workers…",
-            err=True,
-        )
-        stack = Stack(broker, admin_url, amqp_url, visibility_timeout, label, batch_size)
-        try:
-            run = run_pipeline(stack, items, processes, stall)
-            if redelivery:
-                click.echo(f"redelivery after kill -9 on {broker}…", err=True)
-                for w in stack.workers:
-                    w.stop()
-                stack.workers.clear()
-                probe = dict(items[0].data, title="redelivery probe", id="redelivery-probe")
-                run.redelivery_s = measure_redelivery(stack, type(items[0])("redelivery-probe", probe), stall)
-            runs.append(run)
-        finally:
-            stack.remove()
+    configs = [(b, n) for b in brokers for n in batch_sizes or (get_settings().batch_size,)]
+    played: list[tuple[dict, list[PipelineRun]]] = []
+    for k in range(rounds):
+        of = f" (round {k + 1} of {rounds})" if rounds > 1 else ""
+        click.echo(f"in process: {len(docs)} articles on {processes} processes{of}…", err=True)
+        inproc = run_in_process(docs, processes)
+        runs = []
+        for broker, batch_size in configs:
+            click.echo(
+                f"pipeline on {broker}, batches of {batch_size}: {len(items)} articles on {processes} workers{of}…",
+                err=True,
+            )
+            runs.append(
+                _one_pipeline(
+                    broker, batch_size, items, processes, stall, label, admin_url, amqp_url,
+                    visibility_timeout, redelivery and k == rounds - 1,
+                )
+            )  # fmt: skip
+        played.append((inproc, runs))
+    if rounds > 1:
+        report_rounds(played)
+    inproc, runs = played[_median_round(played)]
+    for r, last in zip(runs, played[-1][1], strict=True):  # the redelivery is timed after the last round
+        r.redelivery_s = last.redelivery_s
     report(len(items), processes, inproc, runs, visibility_timeout)
     sys.stdout.flush()
+
+
+def _one_pipeline(
+    broker, batch_size, items, processes, stall, label, admin_url, amqp_url, visibility_timeout, redelivery
+) -> PipelineRun:
+    stack = Stack(broker, admin_url, amqp_url, visibility_timeout, label, batch_size)
+    try:
+        run = run_pipeline(stack, items, processes, stall)
+        if redelivery:
+            click.echo(f"redelivery after kill -9 on {broker}…", err=True)
+            for w in stack.workers:
+                w.stop()
+            stack.workers.clear()
+            probe = dict(items[0].data, title="redelivery probe", id="redelivery-probe")
+            run.redelivery_s = measure_redelivery(stack, type(items[0])("redelivery-probe", probe), stall)
+        return run
+    finally:
+        stack.remove()
+
+
+def _ratios(inproc: dict, runs: list[PipelineRun]) -> list[float]:
+    ip_rate = inproc["done"] / inproc["wall"]
+    return [(r.done / r.wall if r.wall else 0.0) / ip_rate for r in runs]
+
+
+def _median_round(played: list[tuple[dict, list[PipelineRun]]]) -> int:
+    """The round whose first pipeline's ratio is the median (the lower one of an even count)."""
+    order = sorted(range(len(played)), key=lambda k: _ratios(*played[k])[0])
+    return order[(len(order) - 1) // 2]
+
+
+def report_rounds(played: list[tuple[dict, list[PipelineRun]]]) -> None:
+    """Each round's articles/s both ways and their ratio. On a shared machine the speed of its
+    cores moves by a third from one minute to the next, so one in-process run against one
+    pipeline run a minute later is as much that as it is the pipeline: rounds alternate them, and
+    the median ratio is the figure."""
+    runs0 = played[0][1]
+    click.echo(f"\n{len(played)} rounds, each: in process, then the pipeline")
+    click.echo(
+        "| round | in process articles/s | " + " | ".join(f"pipeline ({r.name})" for r in runs0) + " |"
+    )
+    click.echo("|---:|---:|" + "---:|" * len(runs0))
+    for k, (inproc, runs) in enumerate(played, 1):
+        cells = [
+            f"{r.done / r.wall if r.wall else 0.0:.1f} = {q:.0%}"
+            for r, q in zip(runs, _ratios(inproc, runs), strict=True)
+        ]
+        click.echo(f"| {k} | {inproc['done'] / inproc['wall']:.1f} | " + " | ".join(cells) + " |")
+    for j, r in enumerate(runs0):
+        ratios = sorted(_ratios(*p)[j] for p in played)
+        click.echo(
+            f"pipeline ({r.name}) ÷ in process: median {statistics.median(ratios):.0%} "
+            f"(from {ratios[0]:.0%} to {ratios[-1]:.0%}); the tables below are of the median round"
+        )
