@@ -6,6 +6,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import pickle
+import subprocess
+import sys
+from pathlib import Path
 
 import msgpack
 import pytest
@@ -153,5 +157,18 @@ def test_word_frequencies_answer_as_the_dict_they_replace():
     assert freq.get("غائب") is None and freq.get("غائب", -1) == -1 and "غائب" not in freq
     with pytest.raises(KeyError):
         freq["غائب"]
+    # unpickled in another process (another string hash seed), it is built again from its file
+    script = (
+        "import pickle, sys; freq = pickle.loads(sys.stdin.buffer.read()); "
+        "print(freq.get('قال'), freq.get('نادر'), freq.get('غائب'), list(freq) == ['قال', 'في', 'لافروف', 'نادر'])"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", script],
+        input=pickle.dumps(freq),
+        capture_output=True,
+        env={"PYTHONHASHSEED": "123"},
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert other.stdout.decode().split() == ["300", "830", "None", "True"], other.stderr.decode()
     empty = ner_lexicons.WordFrequencies()
     assert len(empty) == 0 and list(empty) == [] and empty.get("قال") is None

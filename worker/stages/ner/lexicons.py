@@ -134,6 +134,10 @@ class WordFrequencies(Mapping[str, int]):
         self._values = np.asarray(values, dtype=np.int32)[order]
         self._len = int(np.count_nonzero(np.diff(self._hashes))) + 1 if len(hashes) else 0
 
+    def __reduce__(self):
+        # rebuilt from the file where it is unpickled: another process hashes strings otherwise
+        return (WordFrequencies, (self._gzipped,))
+
     def get(self, word: str, default=None):
         h = hash(word)
         i = int(self._hashes.searchsorted(h, side="right")) - 1
