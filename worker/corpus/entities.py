@@ -154,13 +154,16 @@ def link_entities(session: Session, entities: Sequence[tuple[int, Name]]) -> int
     rows = [r for r in rows if (r[1], r[2]) in pairs]
     decided = {r[0] for r in rows if r[5] is not None}  # merged, or unmerged by hand: left alone
     todo = {i: nk for i, nk in wanted.items() if i not in decided}
-    others = [r[:5] for r in rows]
+    # the entities of each (type, key), in id order: an entity is compared with its own key's only
+    others: dict[tuple[str, str], list[tuple]] = {}
+    for r in rows:
+        others.setdefault((r[1], r[2]), []).append(r[:5])
     into_of = {r[0]: r[5] for r in rows if r[5] is not None and r[6] is None}
     merges = []
     for entity_id, (name, k) in sorted(todo.items()):
-        for other_id, other_type, other_key, other_name, other_country in others:
-            if other_id >= entity_id or (other_type, other_key) != (name.type, k):
-                continue
+        for other_id, other_type, _, other_name, other_country in others.get((name.type, k), ()):
+            if other_id >= entity_id:
+                break
             reason = merge_reason(Name(other_name, other_type, other_country), name)
             into = into_of.get(other_id, other_id)
             if reason is None or into == entity_id:
