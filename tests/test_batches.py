@@ -150,6 +150,9 @@ def test_the_document_cache_stores_tokens_as_rows_and_still_reads_dicts():
     assert isinstance(json.loads(zlib.decompress(raw))["sentences"][0]["tokens"][0], list)
     older = zlib.compress(json.dumps(doc.to_dict(), ensure_ascii=False).encode())  # a cache written before
     assert decode(older) == doc
+    rows = zlib.compress(json.dumps(doc.to_dict(token_rows=True), ensure_ascii=False).encode())  # by json
+    assert decode(rows) == doc
+    assert Document.from_dict(doc.to_dict(token_rows=True)) == doc  # rows as tuples, without JSON
 
 
 @pytest.mark.db

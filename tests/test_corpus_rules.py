@@ -192,3 +192,9 @@ def test_signatures_drawn_with_shared_permutations_are_datasketchs():
     fresh.update_batch([s.encode("utf-8") for s in sh])
     assert (signature(sh) == fresh.hashvalues.astype(np.uint64)).all()
     assert (signature(sh) == signature(set(sh))).all()
+    empty = MinHash(num_perm=NUM_PERM, seed=SEED).hashvalues.astype(np.uint64)
+    assert (signature(set()) == empty).all() and signature(set()).dtype == np.uint64
+    many = shingles(" ".join(f"كلمة{i}" for i in range(400)))  # uint64 products that wrap around
+    fresh = MinHash(num_perm=NUM_PERM, seed=SEED)
+    fresh.update_batch([s.encode("utf-8") for s in many])
+    assert (signature(many) == fresh.hashvalues.astype(np.uint64)).all()

@@ -11,10 +11,11 @@ every time. So no guarantee depends on Redis keeping anything, and `khabar repro
 
 from __future__ import annotations
 
-import json
 import logging
 import zlib
 from typing import Protocol
+
+import orjson
 
 from worker.settings import Settings
 from worker.stages.document import Document
@@ -51,12 +52,15 @@ RUNNING = "running"
 
 
 def encode(doc: Document) -> bytes:
+    # orjson writes a document's JSON in about a seventh of the standard library's time (a
+    # millisecond of every article's hand-over); it writes a NaN as null where json writes NaN,
+    # and a document holds none (its floats are probabilities and scores of finite sums).
     # Level 1: a 25 KB document shrinks to about 7 KB in a fifth of a millisecond.
-    return zlib.compress(json.dumps(doc.to_dict(token_rows=True), ensure_ascii=False).encode("utf-8"), 1)
+    return zlib.compress(orjson.dumps(doc.to_dict(token_rows=True)), 1)
 
 
 def decode(raw: bytes) -> Document:
-    return Document.from_dict(json.loads(zlib.decompress(raw)))
+    return Document.from_dict(orjson.loads(zlib.decompress(raw)))
 
 
 class RedisDocuments:

@@ -73,10 +73,24 @@ def lead_offset(body_words: Sequence[str], other: frozenset[str] | set[str], siz
 _PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED).permutations
 
 
+_A, _B = (p.reshape(1, -1) for p in _PERMUTATIONS)
+_PRIME = np.uint64((1 << 61) - 1)  # datasketch's Mersenne prime and largest hash value
+_MAX_HASH = np.uint64((1 << 32) - 1)
+
+
 def signature(shingle_set: Iterable[str]) -> np.ndarray:
-    m = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_PERMUTATIONS)
-    m.update_batch([s.encode("utf-8") for s in shingle_set])
-    return m.hashvalues.astype(np.uint64)
+    """datasketch's MinHash of the shingles (the first four bytes of each one's SHA-1, little-endian,
+    under the shared permutations), computed in place on one array: datasketch's own update
+    allocates four of them and calls a Python function per shingle (a fifth of its time)."""
+    sha1 = hashlib.sha1
+    raw = b"".join([sha1(s.encode("utf-8")).digest()[:4] for s in shingle_set])
+    if not raw:
+        return np.full(NUM_PERM, _MAX_HASH, dtype=np.uint64)
+    x = np.frombuffer(raw, dtype="<u4").astype(np.uint64)[:, None] * _A
+    x += _B
+    np.remainder(x, _PRIME, out=x)
+    np.bitwise_and(x, _MAX_HASH, out=x)
+    return x.min(axis=0)
 
 
 def band_keys(sig: np.ndarray) -> list[int]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from worker.lang.ar.morphology import WORD_CACHE, without_conjunction, without_proclitic
@@ -237,9 +238,9 @@ class Document:
         # ``token_rows``: each token as [text, start, end, norm], not a dict (what the document
         # cache stores: tokens are most of a document, and their keys most of their JSON).
         d = _plain(self)
-        token = (lambda t: [t.text, t.start, t.end, t.norm]) if token_rows else _plain
+        token = _TOKEN_ROW if token_rows else _plain
         d["sentences"] = [
-            {"start": s.start, "end": s.end, "tokens": [token(t) for t in s.tokens]} for s in self.sentences
+            {"start": s.start, "end": s.end, "tokens": list(map(token, s.tokens))} for s in self.sentences
         ]
         d["mentions"] = [_plain(m) for m in self.mentions]
         d["events"] = [{**_plain(e), "arguments": [_plain(a) for a in e.arguments]} for e in self.events]
@@ -254,7 +255,7 @@ class Document:
             Sentence(
                 s["start"],
                 s["end"],
-                tuple(Token(*t) if isinstance(t, list) else Token(**t) for t in s["tokens"]),
+                tuple(Token(*t) if isinstance(t, (list, tuple)) else Token(**t) for t in s["tokens"]),
             )
             for s in data.get("sentences", ())
         )
@@ -266,6 +267,10 @@ class Document:
         data["attributions"] = tuple(Attribution(**a) for a in data.get("attributions", ()))
         data["stages"] = tuple(data.get("stages", ()))
         return cls(**data)
+
+
+# A token as a row, [text, start, end, norm] (a tuple: JSON writes it as a list).
+_TOKEN_ROW = attrgetter("text", "start", "end", "norm")
 
 
 @functools.cache
