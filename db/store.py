@@ -18,6 +18,7 @@ from sqlalchemy import Select, and_, bindparam, case, func, null, or_, select, t
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, contains_eager, defer, selectinload
 
+from db.arrays import array_literal
 from db.models import (
     Article,
     Attribution,
@@ -320,13 +321,15 @@ def record_stage_runs(
         # each count: about 1 % of a worker's CPU); the output as JSON text, NULL for none.
         cols = list(zip(*runs, strict=True))
         params = {
-            "a": list(cols[0]),
-            "s": list(cols[1]),
-            "v": list(cols[2]),
-            "t0": list(cols[3]),
-            "t1": list(cols[4]),
-            "ms": [(t1 - t0).total_seconds() * 1000 for t0, t1 in zip(cols[3], cols[4], strict=True)],
-            "o": [json.dumps(o) if o is not None else None for o in cols[5]],
+            "a": array_literal(list(cols[0])),
+            "s": array_literal(list(cols[1])),
+            "v": array_literal(list(cols[2])),
+            "t0": array_literal(list(cols[3])),
+            "t1": array_literal(list(cols[4])),
+            "ms": array_literal(
+                [(t1 - t0).total_seconds() * 1000 for t0, t1 in zip(cols[3], cols[4], strict=True)]
+            ),
+            "o": array_literal([json.dumps(o) if o is not None else None for o in cols[5]]),
         }
         return {(a, stage) for a, stage in session.connection().execute(_STAGE_RUNS_PG, params)}
     rows = [
@@ -531,12 +534,14 @@ def insert_rows(
     )
     if same == frozenset(cols):
         same -= {cols[0]}
-    params = {f"c{i}": rows[0][c] if c in same else [r[c] for r in rows] for i, c in enumerate(cols)}
+    params = {
+        f"c{i}": rows[0][c] if c in same else array_literal([r[c] for r in rows]) for i, c in enumerate(cols)
+    }
     # the Python-side defaults an ORM or Core insert would have filled in (created_at = now …)
     for col in model.__table__.columns:
         if col.name not in cols and col.default is not None and not col.primary_key:
             value = col.default.arg(None) if col.default.is_callable else col.default.arg
-            params[f"c{len(cols)}"] = value if not existing else [value] * len(rows)
+            params[f"c{len(cols)}"] = value if not existing else array_literal([value] * len(rows))
             cols += (col.name,)
             if not existing:
                 same |= {col.name}

@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select, union_all, update
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
+from db.arrays import array_literal
 from db.corpus import ArticleBand, ArticleDuplicate, ArticleSignature
 from db.models import Article
 from db.session import rows_planned_each_time
@@ -214,13 +215,13 @@ def _add_to_index(session: Session, articles: list[tuple[Seen, np.ndarray]]) -> 
                 "CROSS JOIN LATERAL unnest((CAST(:keys AS bigint[]))[a.first:a.last]) AS k(key)"
             ),
             {
-                "ids": [r["article_id"] for r in sig_rows],
+                "ids": array_literal([r["article_id"] for r in sig_rows]),
                 "sigs": [r["signature"] for r in sig_rows],
-                "ns": [r["shingles"] for r in sig_rows],
-                "whens": [r["seen_at"] for r in sig_rows],
-                "keys": keys,
-                "first": first,
-                "last": last,
+                "ns": array_literal([r["shingles"] for r in sig_rows]),
+                "whens": array_literal([r["seen_at"] for r in sig_rows]),
+                "keys": array_literal(keys),
+                "first": array_literal(first),
+                "last": array_literal(last),
             },
         )
         return
@@ -271,13 +272,13 @@ def _holders_of(session: Session, articles: Sequence[Seen]) -> dict[str, list[tu
         return {me.id: _holders(session, me.keys, me.when) for me in articles}
     keys, first, last = _key_slices(articles)
     params = {
-        "articles": [me.id for me in articles],
-        "lo": [me.when - timedelta(days=WINDOW_DAYS) for me in articles],
-        "hi": [me.when + timedelta(days=WINDOW_DAYS) for me in articles],
-        "horizon": [me.when - timedelta(days=TEMPLATE_HORIZON_DAYS) for me in articles],
-        "first": first,
-        "last": last,
-        "keys": keys,
+        "articles": array_literal([me.id for me in articles]),
+        "lo": array_literal([me.when - timedelta(days=WINDOW_DAYS) for me in articles]),
+        "hi": array_literal([me.when + timedelta(days=WINDOW_DAYS) for me in articles]),
+        "horizon": array_literal([me.when - timedelta(days=TEMPLATE_HORIZON_DAYS) for me in articles]),
+        "first": array_literal(first),
+        "last": array_literal(last),
+        "keys": array_literal(keys),
         "older": OLDER_HOLDERS,
     }
     out: dict[str, list[tuple[int, str, datetime]]] = {}

@@ -20,6 +20,7 @@ from functools import lru_cache
 from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from db.arrays import array_literal
 from db.corpus import ArticleDuplicate, Story, StoryMember
 from db.models import Article, Event
 from db.store import Saved, insert_rows
@@ -341,7 +342,10 @@ def _update_stories(session: Session, changed: dict[int, dict]) -> None:
             session.execute(update(Story).where(Story.id == story_id).values(**values))
         return
     order = sorted(changed)
-    params = {"ids": order, **{c: [changed[i].get(c) for i in order] for c in _FILLED}}
+    params = {
+        "ids": array_literal(order),
+        **{c: array_literal([changed[i].get(c) for i in order]) for c in _FILLED},
+    }
     session.execute(_UPDATE_STORIES, params)
 
 
