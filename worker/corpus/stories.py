@@ -232,10 +232,14 @@ class _Batch:
     provisional ids until written), what the read ones learnt, and the members to write."""
 
     def __init__(self, open_stories: list[StoryView]) -> None:
-        # by type: a report is only ever scored against the stories of its own type
-        self.open: dict[str, list[StoryView]] = {}
+        # A report scores only against a story of its type that agrees with it on something: a
+        # participant's country (either role either way round: ``score`` tries both orders) or
+        # the place. So each story is listed under what it could agree on, and a report is scored
+        # against the stories of its own keys alone, not against every open story of its type.
+        self.open: dict[tuple[str, str, str], list[StoryView]] = {}
+        self.listed: set[int] = set()  # id() of the stories listed (those read and those started)
         for v in open_stories:
-            self.open.setdefault(v.type, []).append(v)
+            self._list(v)
         self.by_id = {v.id: v for v in open_stories}
         self.new: dict[int, StoryView] = {}  # stories started and not yet written, by provisional id
         self.places: dict[int, str | None] = {}
@@ -243,6 +247,26 @@ class _Batch:
         self.members: list[dict] = []
         self.started = 0
         self.joined = 0
+
+    def _list(self, story: StoryView, *fields: str) -> None:
+        """List ``story`` under its keys (``fields``: only those, as a story learns them)."""
+        if fields and id(story) not in self.listed:  # a group's story looked up, not open here
+            return
+        self.listed.add(id(story))
+        for field_, value in (
+            ("actor", story.actor and story.actor[:3]),
+            ("recipient", story.recipient and story.recipient[:3]),
+            ("place_key", story.place_key),
+        ):
+            if value and (not fields or field_ in fields):
+                self.open.setdefault((story.type, field_, value), []).append(story)
+
+    def candidates(self, r: Report) -> list[StoryView]:
+        countries = {c[:3] for c in (r.actor, r.recipient) if c}
+        keys = [(r.type, f, c) for c in countries for f in ("actor", "recipient")]
+        if r.place_key:
+            keys.append((r.type, "place_key", r.place_key))
+        return list({id(v): v for k in keys for v in self.open.get(k, ())}.values())
 
     def place(self, session: Session, doc: Document, version: str, saved, found, grouped: bool) -> None:
         ids, placed = _event_ids(session, doc, version, saved)
@@ -260,7 +284,7 @@ class _Batch:
                     session, reprinted.get((e.type, passage(doc.text, e.start, e.end))), self.by_id
                 )
             if story is None:
-                story = best_story(r, self.open.get(r.type, ()))
+                story = best_story(r, self.candidates(r))
             if story is None:
                 # provisional ids sort after every stored story, which wins a tie
                 story = StoryView(
@@ -268,9 +292,10 @@ class _Batch:
                 )
                 self.started += 1
                 self.new[story.id], self.places[story.id] = story, e.location
-                self.open.setdefault(story.type, []).append(story)
+                self._list(story)
             else:
                 values = _fill(story, r, e.location)
+                self._list(story, *(f for f in ("actor", "recipient", "place_key") if f in values))
                 if story.id in self.new:  # the insert takes the story as it ends up
                     self.places[story.id] = values.get("place", self.places[story.id])
                 elif values:
