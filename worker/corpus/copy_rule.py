@@ -67,7 +67,9 @@ class Setting:
     ordered: float = float("inf")  # this much of the two bodies one text in one order: a copy
 
 
-SETTING = Setting(jaccard=0.32, containment=0.65, lead_words=5, window_days=7.0, template_articles=3)
+SETTING = Setting(
+    jaccard=0.32, containment=0.75, lead_words=5, window_days=7.0, template_articles=3, ordered=0.6
+)
 # The rule before the lead and template signals, for comparison.
 SHINGLES_ONLY = Setting(
     jaccard=0.40, containment=0.70, lead_words=float("inf"), window_days=3.0, template_articles=float("inf")
