@@ -10,16 +10,20 @@ import pytest
 from datasketch import MinHash
 
 from worker.corpus import duplicates as dup
+from worker.corpus.copy_rule import SETTING, measure
 from worker.corpus.entities import Name, merge_reason, variant_key
 from worker.corpus.shingles import (
     NUM_PERM,
     SEED,
     article_text,
     article_words,
+    common_subsequence,
     jaccard,
+    ordered_overlap,
     shingles,
     shingles_of,
     signature,
+    stem,
     words,
 )
 from worker.corpus.stories import Report, StoryView, best_story, codes_compatible, score
@@ -125,6 +129,80 @@ def test_short_notices_are_not_compared():
     assert (
         dup.scan([(str(i), datetime(2015, 8, 10, tzinfo=UTC), "توفي فلان رحمه الله") for i in range(3)]) == {}
     )
+
+
+# A release, the same release edited in every sentence (another verb, a clitic or a preposition
+# changed, a word inserted: most three-word shingles break, the words keep their order), and a
+# report written separately from the same statement (its names, figures and a quotation, in
+# sentences of its own).
+RELEASE = (
+    "أعلنت وزارة الصحة اليوم تسجيل ثلاث إصابات جديدة بفيروس كورونا في منطقة الرياض، وأوضح المتحدث الرسمي "
+    "للوزارة الدكتور محمد العبدالعالي أن الحالات المسجلة تتلقى الرعاية الطبية اللازمة في المستشفيات، وأن فرق "
+    "التقصي الوبائي تتابع المخالطين في المنازل والمدارس والأسواق. وأكد العبدالعالي أن الوزارة رفعت جاهزية "
+    "المراكز الصحية في جميع المناطق، داعيا المواطنين والمقيمين إلى الالتزام بالإرشادات الوقائية ومراجعة أقرب "
+    "مركز صحي عند ظهور الأعراض."
+)
+EDITED = (
+    "أعلنت وزارة الصحة أمس تسجيل ثلاث حالات إصابة جديدة بفيروس كورونا بمنطقة الرياض، وبين المتحدث الرسمي "
+    "باسم الوزارة الدكتور محمد العبدالعالي أن هذه الحالات تتلقى الرعاية الطبية اللازمة في المستشفيات، وأن فرق "
+    "التقصي الوبائي تواصل متابعة المخالطين بالمنازل والمدارس والأسواق. وشدد العبدالعالي على أن الوزارة رفعت "
+    "درجة جاهزية المراكز الصحية بجميع المناطق، داعيا المواطنين والمقيمين للالتزام بالإرشادات الوقائية "
+    "ومراجعة أقرب مركز صحي حال ظهور الأعراض."
+)
+SEPARATE = (
+    "في ظل مخاوف من عودة انتشار الفيروس، سجلت منطقة الرياض ثلاث إصابات جديدة بكورونا بحسب ما أعلنته وزارة "
+    "الصحة اليوم. ونقلت وكالة الأنباء عن المتحدث الرسمي الدكتور محمد العبدالعالي قوله إن المصابين في حالة "
+    "مستقرة وإن فرق التقصي الوبائي تتابع المخالطين. وكانت الوزارة قد دعت في وقت سابق المواطنين والمقيمين إلى "
+    "الالتزام بالإرشادات الوقائية، فيما يرى مختصون أن الأسواق والمدارس أبرز أماكن العدوى مع عودة الطلاب بعد "
+    "الإجازة، مطالبين بتشديد الرقابة على التجمعات."
+)
+
+
+def _with_body(i: str, text: str, hours: float = 0) -> dup.Seen:
+    when = datetime(2015, 8, 10, tzinfo=UTC) + timedelta(hours=hours)
+    return dup.Seen(i, when, frozenset(shingles(text)), tuple(words(text)))
+
+
+def test_a_release_edited_in_every_sentence_is_a_copy_and_a_report_written_from_it_is_not():
+    edited = measure(_with_body("a", RELEASE), _with_body("b", EDITED, 3), template=0)
+    separate = measure(_with_body("a", RELEASE), _with_body("c", SEPARATE, 4), template=0)
+    # the shingles tell neither apart from the other: both are far below both shingle thresholds
+    for s in (edited, separate):
+        assert s.jaccard < SETTING.jaccard and s.containment < SETTING.containment
+    # the words of the edited copy are the release's in the release's order; the separate report's
+    # shared names, figures and quotation stand in another order among words of its own
+    assert edited.ordered >= SETTING.ordered > separate.ordered
+    assert separate.ordered < 0.5
+    # and the pipeline's scan (signatures, bands, screen, rule) links the copy only
+    t0 = datetime(2015, 8, 10, tzinfo=UTC)
+    links = dup.scan(
+        [
+            ("release", t0, RELEASE),
+            ("edited", t0 + timedelta(hours=3), EDITED),
+            ("separate", t0 + timedelta(hours=4), SEPARATE),
+        ]
+    )
+    assert {a: d for a, (d, _) in links.items()} == {"edited": "release"}
+
+
+def test_word_order_is_a_longest_common_subsequence_of_light_stems():
+    # a proclitic with the article and an ending come off; numbers and short words stay
+    assert stem("والمستشفيات") == stem("المستشفيات") == "مستشفي"
+    assert stem("بالمنازل") == stem("المنازل") == "منازل"
+    assert stem("2015") == "2015" and stem("في") == "في"
+    assert common_subsequence("ABCBDAB", "BDCABA") == 4
+    assert common_subsequence([], ["a"]) == 0
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        a = list(rng.choice(list("abcde"), rng.integers(0, 30)))
+        b = list(rng.choice(list("abcdef"), rng.integers(0, 60)))
+        table = np.zeros((len(a) + 1, len(b) + 1), dtype=int)
+        for i, x in enumerate(a):
+            for j, z in enumerate(b):
+                table[i + 1, j + 1] = table[i, j] + 1 if x == z else max(table[i, j + 1], table[i + 1, j])
+        assert common_subsequence(a, b) == table[-1, -1]
+    assert ordered_overlap(words(RELEASE), words(RELEASE)) == 1.0
+    assert ordered_overlap(words(RELEASE), []) == 0.0
 
 
 def test_article_text_joins_title_and_body():

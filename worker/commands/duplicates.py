@@ -275,7 +275,8 @@ def evaluate(labels: str, corpus: str, min_precision: float, folds: int, repeats
     holding a pair's shared bands), and a pair counts as found only when its two articles share a
     band. Prints the pipeline's setting and the shingles-only rule it replaced on all pairs and on
     the random ones, then the rule's thresholds fitted on --folds - 1 folds at --min-precision and
-    scored on the held-out fold, over --repeats splits (pooled)."""
+    scored on the held-out fold, over --repeats splits (pooled): with the word-order signal's
+    threshold fitted among them, without it, and with shingles alone."""
     from worker.commands.soak import read_corpus
     from worker.corpus.copy_rule import (
         GRID,
@@ -339,7 +340,7 @@ def evaluate(labels: str, corpus: str, min_precision: float, folds: int, repeats
         for part, rs in (("all", rows), ("random", random_rows)):
             s = score(rs, setting)
             click.echo(
-                f"  {name:34} {part:6}  precision {s.precision:.3f}  recall {s.recall:.3f}  "
+                f"  {name:44} {part:6}  precision {s.precision:.3f}  recall {s.recall:.3f}  "
                 f"({s.found} found, {s.wrong} wrong, {s.missed} missed)"
             )
 
@@ -349,10 +350,15 @@ def evaluate(labels: str, corpus: str, min_precision: float, folds: int, repeats
     click.echo(f"fitted on all pairs: {fitted}")
     line("fitted on all pairs", fitted)
     inf = float("inf")
-    shingle_grid = [g for g in GRID if g.lead_words == inf and g.template_articles == inf]
-    for name, grid in (("the rule", GRID), ("shingles only", shingle_grid)):
+    without_order = [g for g in GRID if g.ordered == inf]
+    shingle_grid = [g for g in without_order if g.lead_words == inf and g.template_articles == inf]
+    for name, grid in (
+        ("the rule", GRID),
+        ("the rule without word order", without_order),
+        ("shingles only", shingle_grid),
+    ):
         s = cross_validated(rows, folds, repeats, seed, min_precision, grid)
         click.echo(
-            f"  {name + ', cross-validated':34} all     precision {s.precision:.3f}  recall {s.recall:.3f}  "
+            f"  {name + ', cross-validated':44} all     precision {s.precision:.3f}  recall {s.recall:.3f}  "
             f"({folds} folds x {repeats}: {s.found} found, {s.wrong} wrong, {s.missed} missed)"
         )
