@@ -23,10 +23,10 @@ from worker.corpus.shingles import (
     shingles,
     shingles_of,
     signature,
-    stem,
     words,
 )
 from worker.corpus.stories import Report, StoryView, best_story, codes_compatible, score
+from worker.lang.ar.morphology import comparison_stem as stem
 
 # Spelling variants of one name, and aliases: one entity.
 SAME = [

@@ -15,11 +15,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHash
 
+from worker.lang.ar.morphology import comparison_stem
 from worker.lang.ar.normalise import normalise
 
 SHINGLE = 3
@@ -76,28 +76,7 @@ def lead_offset(body_words: Sequence[str], other: frozenset[str] | set[str], siz
 # apart) breaks most three-word shingles while the words stay in their order. A report written
 # separately from the same statement shares its names and quotations, but not the order of the
 # words around them. The signal is the longest common subsequence of the two bodies' words, each
-# reduced to a light stem (one proclitic with the article, one suffix, at least three letters left).
-
-_PROCLITICS = ("وبال", "وال", "بال", "فال", "كال", "ولل", "لل", "ال", "وب", "ول", "و", "ب", "ل", "ف", "ك")
-_SUFFIXES = ("هما", "كما", "تين", "تان", "ات", "ون", "ين", "ان", "ها", "هم", "كم", "نا", "ه", "ي", "ا")
-_MIN_STEM = 3
-
-
-@lru_cache(maxsize=1 << 17)
-def stem(word: str) -> str:
-    """A normalised word without one attached proclitic (conjunction, preposition, article) and one
-    suffix (pronoun, plural or dual ending), at least three letters kept; numbers and short words
-    unchanged. Only for comparing two texts word by word, not a morphological analysis."""
-    if len(word) <= _MIN_STEM or word.isdigit():
-        return word
-    for pre in _PROCLITICS:
-        if word.startswith(pre) and len(word) - len(pre) >= _MIN_STEM:
-            word = word[len(pre) :]
-            break
-    for suf in _SUFFIXES:
-        if word.endswith(suf) and len(word) - len(suf) >= _MIN_STEM:
-            return word[: -len(suf)]
-    return word
+# reduced to a light stem (morphology.comparison_stem: one proclitic with the article, one suffix).
 
 
 def common_subsequence(a: Sequence[str], b: Sequence[str]) -> int:
@@ -123,6 +102,7 @@ def ordered_overlap(a: Sequence[str], b: Sequence[str]) -> float:
     subsequence of their stems over the two lengths (1 for the same text, near 0 for strangers)."""
     if not a or not b:
         return 0.0
+    stem = comparison_stem
     return 2 * common_subsequence([stem(w) for w in a], [stem(w) for w in b]) / (len(a) + len(b))
 
 

@@ -14,6 +14,8 @@ from worker.lang.ar.lexicons import nationalities
 
 PROCLITICS = ordered("morphology/proclitics")
 ENCLITICS = ordered("morphology/enclitics")
+COMPARISON_PREFIXES = ordered("morphology/comparison_prefixes")
+COMPARISON_SUFFIXES = ordered("morphology/comparison_suffixes")
 
 # A leading و/ف is a conjunction only when more than three letters remain with it ("وقال",
 # "فأكد"); shorter words keep it ("وزن", "فتح").
@@ -50,6 +52,24 @@ def without_proclitic(word: str) -> tuple[str, int]:
         if word.startswith(pre) and len(word) >= len(pre) + MIN_STEM:
             return word[len(pre) :], len(pre)
     return word, 0
+
+
+@lru_cache(maxsize=WORD_CACHE)
+def comparison_stem(word: str) -> str:
+    """A normalised word without one attached proclitic (conjunction, preposition, article) and one
+    suffix (pronoun, plural or dual ending), at least three letters kept; numbers and short words
+    unchanged. Only for comparing two texts word by word (two prints of one release edited in
+    their clitics and endings), not a morphological analysis."""
+    if len(word) <= MIN_STEM or word.isdigit():
+        return word
+    for pre in COMPARISON_PREFIXES:
+        if word.startswith(pre) and len(word) - len(pre) >= MIN_STEM:
+            word = word[len(pre) :]
+            break
+    for suf in COMPARISON_SUFFIXES:
+        if word.endswith(suf) and len(word) - len(suf) >= MIN_STEM:
+            return word[: -len(suf)]
+    return word
 
 
 def _by_letter(affixes: tuple[str, ...], at: int) -> dict[str, tuple[str, ...]]:
