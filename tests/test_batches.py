@@ -172,6 +172,31 @@ def test_the_second_task_of_a_batch_in_the_same_process_reads_no_document_from_r
 
 
 @pytest.mark.db
+def test_a_hand_over_kept_in_its_process_is_rebuilt_where_another_process_runs_the_next_task(db):
+    from sqlalchemy import func, select
+
+    from db.models import Mention
+    from db.session import session_scope
+    from tests.conftest import REDIS_URL
+    from worker.documents import RedisDocuments
+
+    ids = _store(3)
+    sender = RedisDocuments(REDIS_URL, 60)
+    assert sender.local()  # a new process: its hand-overs stay in it until one is taken elsewhere
+    first = run_batch(ids, STEPS[0], documents=sender, stages=STEPS[:3])
+    assert sorted(first.done) == sorted(ids)
+    version = get_settings().extractor_version
+    assert not any(sender.client.exists(sender.key(a, version, STEPS[2])) for a in ids)  # nothing sent
+    second = run_batch(ids, STEPS[3], documents=RedisDocuments(REDIS_URL, 60), stages=STEPS[3:])
+    assert sorted(second.done) == sorted(ids) and not second.failed
+    assert all(c[0] == "done" and c[1] == len(STEPS) for c in _counts(ids).values())
+    with session_scope() as session:  # the stages before ran again there, from the raw articles
+        assert (
+            session.scalar(select(func.count()).select_from(Mention).where(Mention.article_id.in_(ids))) > 0
+        )
+
+
+@pytest.mark.db
 def test_a_batch_stores_its_articles_in_one_savepoint_when_none_fails(db):
     from sqlalchemy import event
 

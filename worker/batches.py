@@ -141,7 +141,8 @@ def run_batch(
             # Before the commit below: once a step is recorded, the next may look for its output.
             # What an article that failed got to is kept too, for its retry.
             documents.save_many(
-                [_cached(w) for w in work if _progressed(w) and not (storing and w.error is None)]
+                [_cached(w) for w in work if _progressed(w) and not (storing and w.error is None)],
+                handover=not storing,
             )
             known = _entities_first(session, work, s) if storing else None
             _finish(session, work, stages, s, known)
