@@ -51,3 +51,53 @@ def test_lsh_candidates_are_the_pairs_sharing_a_band_within_the_window():
     assert [(c.a, c.b) for c in got] == [("a", "b")]
     assert got[0].containment == 1.0 and got[0].passages == 0
     assert lsh_candidates(items, max_days=7) == got  # the same every time
+
+
+# a release, the same release edited in every sentence (its words in their order, most of its
+# three-word shingles broken) and the release reprinted whole under a dateline
+RELEASE = (
+    "أعلنت وزارة الصحة اليوم تسجيل ثلاث إصابات جديدة بفيروس كورونا في منطقة الرياض، وأوضح المتحدث الرسمي "
+    "للوزارة الدكتور محمد العبدالعالي أن الحالات المسجلة تتلقى الرعاية الطبية اللازمة في المستشفيات، وأن فرق "
+    "التقصي الوبائي تتابع المخالطين في المنازل والمدارس والأسواق. وأكد العبدالعالي أن الوزارة رفعت جاهزية "
+    "المراكز الصحية في جميع المناطق، داعيا المواطنين والمقيمين إلى الالتزام بالإرشادات الوقائية ومراجعة أقرب "
+    "مركز صحي عند ظهور الأعراض."
+)
+EDITED = (
+    "أعلنت وزارة الصحة أمس تسجيل ثلاث حالات إصابة جديدة بفيروس كورونا بمنطقة الرياض، وبين المتحدث الرسمي "
+    "باسم الوزارة الدكتور محمد العبدالعالي أن هذه الحالات تتلقى الرعاية الطبية اللازمة في المستشفيات، وأن فرق "
+    "التقصي الوبائي تواصل متابعة المخالطين بالمنازل والمدارس والأسواق. وشدد العبدالعالي على أن الوزارة رفعت "
+    "درجة جاهزية المراكز الصحية بجميع المناطق، داعيا المواطنين والمقيمين للالتزام بالإرشادات الوقائية "
+    "ومراجعة أقرب مركز صحي حال ظهور الأعراض."
+)
+
+
+def test_the_word_order_stratum_holds_the_pairs_only_word_order_could_link():
+    from worker.commands.duplicates import _indexed_corpus
+    from worker.corpus.pairs import word_order_band
+
+    texts = {
+        "release": {"title": "", "body": RELEASE, "published_at": T0.isoformat()},
+        "edited": {"title": "", "body": EDITED, "published_at": (T0 + timedelta(hours=3)).isoformat()},
+        "reprint": {
+            "title": "",
+            "body": "الرياض - واس: " + RELEASE,
+            "published_at": (T0 + timedelta(hours=5)).isoformat(),
+        },
+        "late": {"title": "", "body": EDITED, "published_at": (T0 + timedelta(days=8)).isoformat()},
+    }
+    seen, key_times = _indexed_corpus(texts)
+    proposed = [
+        Candidate(a, b, 0.0, 0.0, abs((seen[a].when - seen[b].when).total_seconds()) / 86400, 0)
+        for a, b in (
+            ("release", "edited"),
+            ("release", "reprint"),
+            ("edited", "reprint"),
+            ("release", "late"),
+        )
+    ]
+    # the edited copies (word order 0.84) are in a band that holds it; the reprint is linked by its
+    # shingles already, and the print eight days later is outside the pipeline's window
+    got = word_order_band(proposed, seen, key_times, band=(0.45, 0.9))
+    assert [(c.a, c.b) for c in got] == [("edited", "reprint"), ("release", "edited")]
+    assert word_order_band(reversed(proposed), seen, key_times, band=(0.45, 0.9)) == got  # sorted
+    assert word_order_band(proposed, seen, key_times) == []  # above the stratum's 0.80

@@ -117,6 +117,27 @@ def scan(path: str | None, limit: int | None, sample: int, seed: int, out: str |
         click.echo(f"  copy:  {texts[a][1][:90]} | {texts[a][2][:160]!r}")
 
 
+def _indexed_corpus(texts: dict[str, dict]) -> tuple[dict, dict[int, list[datetime]]]:
+    """Every article of ``texts`` as the pipeline indexes it (``copy_rule.Seen``) and, per LSH band
+    key, when each of its holders appeared (the template count's index)."""
+    from worker.corpus.copy_rule import Seen
+    from worker.corpus.shingles import MIN_WORDS, article_text, band_keys, shingles, signature, words
+
+    seen: dict = {}
+    key_times: dict[int, list[datetime]] = {}
+    for ref, m in texts.items():
+        text = article_text(m.get("title"), m.get("body"))
+        if len(words(text)) < MIN_WORDS:
+            continue
+        sh = frozenset(shingles(text))
+        keys = frozenset(band_keys(signature(sh)))
+        when = _when(m.get("published_at"))
+        for k in keys:
+            key_times.setdefault(k, []).append(when)
+        seen[ref] = Seen(ref, when, sh, tuple(words(m.get("body") or "")), keys)
+    return seen, key_times
+
+
 def _when(published: str | None) -> datetime:
     if not published:
         return datetime(1970, 1, 1, tzinfo=UTC)
@@ -180,17 +201,43 @@ def _index_database() -> None:
     show_default=True,
     help="Pairs drawn uniformly from the pipeline's LSH candidates.",
 )
+@click.option(
+    "--ordered",
+    "at_ordered",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Pairs drawn uniformly from the LSH candidates within the window whose word order is in "
+    "0.45-0.80 and that the rule without word order leaves apart (band 'ordered').",
+)
+@click.option(
+    "--exclude",
+    type=click.Path(exists=True, dir_okay=False),
+    multiple=True,
+    help="A labels file whose pairs are not drawn again (repeatable).",
+)
 @click.option("--max-days", type=float, default=7.0, show_default=True)
 @click.option("--seed", type=int, default=11, show_default=True)
 def sample(
-    path: str, out: str, per_band: int, missed: int, at_random: int, max_days: float, seed: int
+    path: str,
+    out: str,
+    per_band: int,
+    missed: int,
+    at_random: int,
+    at_ordered: int,
+    exclude: tuple[str, ...],
+    max_days: float,
+    seed: int,
 ) -> None:
     """Draw pairs of PATH's articles to label by eye (worker/corpus/pairs.py): pairs that share an
     exact 8-word passage within --max-days, --per-band from each band of exact similarity, and
     --missed more that the pipeline's rule (thresholds and window) does not link, for its recall;
     then --random pairs drawn uniformly from those whose signatures share an LSH band within
-    --max-days (what the pipeline compares), so that figures on them hold for the corpus.
-    Writes OUT/pairs.tsv (article URLs, a '?' to replace by 1 for a copy or 0, the band and the
+    --max-days (what the pipeline compares), so that figures on them hold for the corpus; then
+    --ordered pairs drawn uniformly from the same candidates within the pipeline's window whose
+    word-order value is in 0.45-0.80 and that the pipeline's rule without word order does not link
+    (the region where word order decides; band 'ordered'). Pairs of the --exclude files are not
+    drawn. Writes OUT/pairs.tsv (article URLs, a '?' to replace by 1 for a copy or 0, the band and the
     figures: the labels file of `khabar duplicates evaluate`) and OUT/read.txt (both texts side by
     side). Same corpus and seed, same draw. Keep both out of the repository when the corpus may not
     be committed (SaudiNewsNet)."""
@@ -199,7 +246,7 @@ def sample(
     from worker.commands.soak import read_corpus
     from worker.corpus import duplicates as dup
     from worker.corpus.copy_rule import SETTING
-    from worker.corpus.pairs import BANDS, candidates, draw, lsh_candidates
+    from worker.corpus.pairs import BANDS, ORDERED_BAND, candidates, draw, lsh_candidates, word_order_band
     from worker.corpus.shingles import article_text
 
     texts: dict[str, dict] = {}
@@ -216,10 +263,21 @@ def sample(
         for ref, m in texts.items():
             yield ref, _when(m.get("published_at")), article_text(m.get("title"), m.get("body"))
 
-    pairs = candidates(items(), max_days=max_days)
-    click.echo(
-        f"{len(texts)} articles, {len(pairs)} pairs sharing a passage within {max_days:g} days", err=True
-    )
+    excluded: set[tuple[str, str]] = set()
+    for name in exclude:
+        with open(name, encoding="utf-8") as fh:
+            for r in csv.reader(fh, delimiter="\t"):
+                if len(r) >= 2 and not r[0].startswith("#"):
+                    excluded |= {(r[0], r[1]), (r[1], r[0])}
+    if per_band or missed:
+        pairs = [c for c in candidates(items(), max_days=max_days) if (c.a, c.b) not in excluded]
+        click.echo(
+            f"{len(texts)} articles, {len(pairs)} pairs sharing a passage within {max_days:g} days", err=True
+        )
+    else:  # the passage pairs are not needed
+        pairs = []
+        for _ in items():
+            pass
     drawn = draw(pairs, per_band, seed)
     taken = {(c.a, c.b) for _, c in drawn}
     left = [
@@ -233,9 +291,27 @@ def sample(
     drawn += [("missed", c) for c in random.Random(seed).sample(left, min(missed, len(left)))]
     if at_random:
         taken = {(c.a, c.b) for _, c in drawn} | {(c.b, c.a) for _, c in drawn}
-        proposed = [c for c in lsh_candidates(again(), max_days=max_days) if (c.a, c.b) not in taken]
+        proposed = [
+            c
+            for c in lsh_candidates(again(), max_days=max_days)
+            if (c.a, c.b) not in taken and (c.a, c.b) not in excluded
+        ]
         click.echo(f"{len(proposed)} more pairs share an LSH band within {max_days:g} days", err=True)
         drawn += [("random", c) for c in random.Random(seed).sample(proposed, min(at_random, len(proposed)))]
+    if at_ordered:
+        taken = excluded | {(c.a, c.b) for _, c in drawn} | {(c.b, c.a) for _, c in drawn}
+        seen, key_times = _indexed_corpus(texts)
+        band = word_order_band(
+            (c for c in lsh_candidates(again(), max_days=max_days) if (c.a, c.b) not in taken),
+            seen,
+            key_times,
+        )
+        click.echo(
+            f"{len(band)} more pairs share an LSH band within the window with word order in "
+            f"{ORDERED_BAND[0]:g}-{ORDERED_BAND[1]:g}, apart without it",
+            err=True,
+        )
+        drawn += [("ordered", c) for c in random.Random(seed).sample(band, min(at_ordered, len(band)))]
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "pairs.tsv", "w", encoding="utf-8", newline="") as fh:
@@ -257,7 +333,7 @@ def sample(
 
 
 @duplicates.command()
-@click.argument("labels", type=click.Path(exists=True, dir_okay=False))
+@click.argument("labels", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--corpus", required=True, type=click.Path(exists=True), help="Where the labelled articles are."
 )
@@ -265,12 +341,16 @@ def sample(
 @click.option("--folds", type=int, default=5, show_default=True)
 @click.option("--repeats", type=int, default=5, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
-def evaluate(labels: str, corpus: str, min_precision: float, folds: int, repeats: int, seed: int) -> None:
+def evaluate(
+    labels: tuple[str, ...], corpus: str, min_precision: float, folds: int, repeats: int, seed: int
+) -> None:
     """Measure the copy rule on labelled pairs, plain and cross-validated.
 
-    LABELS is a TSV of pairs (first article, second article, 1 if one is a copy of the other else
-    0, then the band they were drawn from: 'random' for the pipeline's candidates drawn uniformly;
-    a '?' label is left out), articles named by their URL in the corpus. Every article of the corpus
+    LABELS are TSVs of pairs (first article, second article, 1 if one is a copy of the other else
+    0, then the band they were drawn from: 'random' for the pipeline's candidates drawn uniformly,
+    'ordered' for the word-order stratum; a '?' label is left out; a pair in two files counts
+    once), articles named by their URL in the corpus. The 'random' figures are those of the
+    uniformly drawn pairs alone; the 'ordered' ones, of the word-order stratum alone. Every article of the corpus
     is indexed as the pipeline would (its LSH bands; the template signal counts the older articles
     holding a pair's shared bands), and a pair counts as found only when its two articles share a
     band. Prints the pipeline's setting and the shingles-only rule it replaced on all pairs and on
@@ -292,10 +372,13 @@ def evaluate(labels: str, corpus: str, min_precision: float, folds: int, repeats
     )
     from worker.corpus.shingles import MIN_WORDS, article_text, band_keys, shingles, signature, words
 
-    with open(labels, encoding="utf-8") as fh:
-        pairs = [
-            r for r in csv.reader(fh, delimiter="\t") if r and not r[0].startswith("#") and r[2] in ("0", "1")
-        ]
+    pairs, listed = [], set()
+    for name in labels:
+        with open(name, encoding="utf-8") as fh:
+            for r in csv.reader(fh, delimiter="\t"):
+                if r and not r[0].startswith("#") and r[2] in ("0", "1") and frozenset(r[:2]) not in listed:
+                    listed.add(frozenset(r[:2]))
+                    pairs.append(r)
     wanted = {u for r in pairs for u in r[:2]}
     seen: dict[str, Seen] = {}
     key_times: dict[int, list[datetime]] = {}
@@ -318,7 +401,7 @@ def evaluate(labels: str, corpus: str, min_precision: float, folds: int, repeats
             key_times.setdefault(k, []).append(when)
         if ref in wanted:
             seen[ref] = Seen(ref, when, sh, tuple(words(m.get("body") or "")), keys)
-    rows, random_rows = [], []
+    rows, random_rows, ordered_rows = [], [], []
     for a, b, label, *rest in pairs:
         if a not in seen or b not in seen:
             continue
@@ -331,13 +414,22 @@ def evaluate(labels: str, corpus: str, min_precision: float, folds: int, repeats
         rows.append(row)
         if rest and rest[0] == "random":
             random_rows.append(row)
+        if rest and rest[0] == "ordered":
+            ordered_rows.append(row)
     click.echo(
         f"{len(rows)} labelled pairs ({sum(c for _, c in rows)} copies), of which {len(random_rows)} drawn "
         f"at random from the LSH candidates ({sum(c for _, c in random_rows)} copies)"
+        + (
+            f" and {len(ordered_rows)} from their word-order stratum ({sum(c for _, c in ordered_rows)} copies)"
+            if ordered_rows
+            else ""
+        )
     )
 
     def line(name: str, setting: Setting) -> None:
-        for part, rs in (("all", rows), ("random", random_rows)):
+        for part, rs in (("all", rows), ("random", random_rows), ("ordered", ordered_rows)):
+            if not rs and part == "ordered":
+                continue
             s = score(rs, setting)
             click.echo(
                 f"  {name:44} {part:6}  precision {s.precision:.3f}  recall {s.recall:.3f}  "

@@ -68,7 +68,7 @@ class Setting:
 
 
 SETTING = Setting(
-    jaccard=0.32, containment=0.75, lead_words=5, window_days=7.0, template_articles=3, ordered=0.6
+    jaccard=0.32, containment=0.75, lead_words=5, window_days=7.0, template_articles=3, ordered=0.65
 )
 # The rule before the lead and template signals, for comparison.
 SHINGLES_ONLY = Setting(

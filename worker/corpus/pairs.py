@@ -159,3 +159,34 @@ def draw(pairs: list[Candidate], per_band: int, seed: int) -> list[tuple[str, Ca
         band = [c for c in ordered if lo <= c.level < hi]
         out += [(name, c) for c in rng.sample(band, min(per_band, len(band)))]
     return out
+
+
+# The word-order stratum (``khabar duplicates sample --ordered N``): the pipeline's candidates whose
+# word order alone could make them copies, the region where that signal decides.
+ORDERED_BAND = (0.45, 0.80)
+
+
+def word_order_band(
+    proposed: Iterable[Candidate],
+    seen: dict,
+    key_times: dict,
+    band: tuple[float, float] = ORDERED_BAND,
+) -> list[Candidate]:
+    """The ``proposed`` pairs (LSH candidates; ``seen``: id -> ``copy_rule.Seen``, ``key_times``:
+    band key -> when each holder appeared) within the pipeline's window whose word-order value is in
+    ``band`` and that the pipeline's rule without word order does not link, sorted by their ids."""
+    from dataclasses import replace
+
+    from worker.corpus.copy_rule import SETTING, is_copy, measure, template_count
+
+    without_order = replace(SETTING, ordered=float("inf"))
+    out = []
+    for c in sorted(proposed, key=lambda c: (c.a, c.b)):
+        if c.days > SETTING.window_days or c.a not in seen or c.b not in seen:
+            continue
+        x, y = seen[c.a], seen[c.b]
+        shared = x.keys & y.keys
+        s = measure(x, y, template_count(shared, max(x.when, y.when), key_times), bool(shared))
+        if band[0] <= s.ordered <= band[1] and not is_copy(s, without_order):
+            out.append(c)
+    return out
