@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tests.test_corpus_rules import EDITED, RELEASE
 from worker.corpus.pairs import BANDS, Candidate, candidates, draw, lsh_candidates
 
 T0 = datetime(2015, 8, 1, tzinfo=UTC)
@@ -54,21 +55,7 @@ def test_lsh_candidates_are_the_pairs_sharing_a_band_within_the_window():
 
 
 # a release, the same release edited in every sentence (its words in their order, most of its
-# three-word shingles broken) and the release reprinted whole under a dateline
-RELEASE = (
-    "أعلنت وزارة الصحة اليوم تسجيل ثلاث إصابات جديدة بفيروس كورونا في منطقة الرياض، وأوضح المتحدث الرسمي "
-    "للوزارة الدكتور محمد العبدالعالي أن الحالات المسجلة تتلقى الرعاية الطبية اللازمة في المستشفيات، وأن فرق "
-    "التقصي الوبائي تتابع المخالطين في المنازل والمدارس والأسواق. وأكد العبدالعالي أن الوزارة رفعت جاهزية "
-    "المراكز الصحية في جميع المناطق، داعيا المواطنين والمقيمين إلى الالتزام بالإرشادات الوقائية ومراجعة أقرب "
-    "مركز صحي عند ظهور الأعراض."
-)
-EDITED = (
-    "أعلنت وزارة الصحة أمس تسجيل ثلاث حالات إصابة جديدة بفيروس كورونا بمنطقة الرياض، وبين المتحدث الرسمي "
-    "باسم الوزارة الدكتور محمد العبدالعالي أن هذه الحالات تتلقى الرعاية الطبية اللازمة في المستشفيات، وأن فرق "
-    "التقصي الوبائي تواصل متابعة المخالطين بالمنازل والمدارس والأسواق. وشدد العبدالعالي على أن الوزارة رفعت "
-    "درجة جاهزية المراكز الصحية بجميع المناطق، داعيا المواطنين والمقيمين للالتزام بالإرشادات الوقائية "
-    "ومراجعة أقرب مركز صحي حال ظهور الأعراض."
-)
+# three-word shingles broken): test_corpus_rules' texts
 
 
 def test_the_word_order_stratum_holds_the_pairs_only_word_order_could_link():
