@@ -1,9 +1,11 @@
 """Where an article's intermediate documents wait between the steps of its chain.
 
-A step hands the next one its Document through Redis (compressed JSON under a key with a TTL), not
-through Postgres: the database keeps results, stage-run timings and delivery bookkeeping, never
-the five intermediate copies of every article. The cache is only a shortcut: a step that finds no
-document (expired, evicted, Redis restarted without persistence, or no Redis configured) rebuilds
+A step hands the next one its Document in the worker process's memory, where the next step mostly
+runs, or through Redis (compressed JSON under a key with a TTL) while its hand-overs are taken
+elsewhere; never through Postgres: the database keeps results, stage-run timings and delivery
+bookkeeping, never the intermediate copies of every article. The cache is only a shortcut: a step
+that finds no document (kept in another process, expired, evicted, Redis restarted without
+persistence, or no Redis configured) rebuilds
 it from the raw article by running the earlier pure stages again, which give the same document
 every time. So no guarantee depends on Redis keeping anything, and `khabar reprocess` and
 `failures retry` start from the raw article as before.
@@ -78,8 +80,9 @@ class RedisDocuments:
     The documents of the last save are also kept in this process, until the next save: the next
     task of a chain mostly runs in the process that sent it (a worker serves the continue queue
     first), and then takes them from there, without the MGET and the decoding (about 3 ms an
-    article). Only what Redis acknowledged is kept, so a hit is what the MGET would have read
-    (the key names the article, its extractor version and the stage; the stages are pure).
+    article). A hit is what the MGET would have read, or what the step would have rebuilt (the
+    key names the article, its extractor version and the stage; the stages are pure); when the
+    documents are sent to Redis, only what Redis acknowledged is kept.
 
     Under load that is every time: the process that sends the next task is the one free when it
     arrives. So a process keeps its hand-overs here only, without encoding them (about a
