@@ -3,6 +3,8 @@ which event mentions report one happening. No services."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -20,6 +22,7 @@ from worker.corpus.shingles import (
     common_subsequence,
     jaccard,
     ordered_overlap,
+    permutations,
     shingles,
     shingles_of,
     signature,
@@ -262,6 +265,24 @@ def test_article_words_are_the_words_of_the_article_text_and_of_its_body():
     assert body_words == words(body)
     assert shingles_of(text_words) == shingles(article_text(title, body))
     assert article_words(None, None) == ([], [])
+
+
+def test_permutations_are_datasketchs():
+    for num_perm, seed in ((NUM_PERM, SEED), (16, 7)):
+        theirs = MinHash(num_perm=num_perm, seed=seed).permutations
+        assert theirs.dtype == np.uint64
+        assert (permutations(num_perm, seed) == theirs).all()
+
+
+def test_the_worker_does_not_import_datasketch_or_scipy():
+    # SciPy, which datasketch imports, is about 65 MB of every worker process (issue 10's <= 400 MB)
+    code = (
+        "import sys, worker.tasks, worker.batches, worker.stages.pipeline, worker.corpus.hook, "
+        "worker.corpus.duplicates\n"
+        "print(sorted(m for m in ('datasketch', 'scipy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_signatures_drawn_with_shared_permutations_are_datasketchs():

@@ -17,7 +17,6 @@ import re
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from datasketch import MinHash
 
 from worker.lang.ar.morphology import comparison_stem
 from worker.lang.ar.normalise import normalise
@@ -106,14 +105,26 @@ def ordered_overlap(a: Sequence[str], b: Sequence[str]) -> float:
     return 2 * common_subsequence([stem(w) for w in a], [stem(w) for w in b]) / (len(a) + len(b))
 
 
-# The permutations depend on the seed alone; datasketch draws them anew for every MinHash (about
-# a tenth of an article's signature), so they are drawn once.
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED).permutations
-
-
-_A, _B = (p.reshape(1, -1) for p in _PERMUTATIONS)
 _PRIME = np.uint64((1 << 61) - 1)  # datasketch's Mersenne prime and largest hash value
 _MAX_HASH = np.uint64((1 << 32) - 1)
+
+
+def permutations(num_perm: int = NUM_PERM, seed: int = SEED) -> np.ndarray:
+    """The (a, b) pairs of datasketch's MinHash for ``seed``, drawn as datasketch 1.x draws them
+    (``MinHash._init_permutations``, MIT), so the signatures stored by every version are one. Drawn
+    here, once: importing datasketch brings in SciPy (about 65 MB more in every worker process)
+    for a few lines, and datasketch draws them anew for every MinHash."""
+    gen = np.random.RandomState(seed)
+    return np.array(
+        [
+            (gen.randint(1, _PRIME, dtype=np.uint64), gen.randint(0, _PRIME, dtype=np.uint64))
+            for _ in range(num_perm)
+        ],
+        dtype=np.uint64,
+    ).T
+
+
+_A, _B = (p.reshape(1, -1) for p in permutations())
 
 
 def signature(shingle_set: Iterable[str]) -> np.ndarray:
