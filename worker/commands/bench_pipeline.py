@@ -322,15 +322,19 @@ def run_pipeline(stack: Stack, items: list, processes: int, stall: float) -> Pip
     send(ids[processes:], get_settings(), EnqueueReport())
     peak = 0.0
     last_print = last_rss = t0
+    # Each backend's CPU as last seen: a pool process that is recycled takes its connections
+    # with it, and a backend gone by the end would otherwise not count at all.
+    pg_seen = dict(pg0)
 
     def progress(counts: dict[str, int]) -> None:
         nonlocal peak, last_print, last_rss
         # Once a second: each look reads every process's stat in /proc, and the bench must take
         # as little of the workers' CPU as it can (VmHWM is a peak, so a look misses nothing of a
-        # live process; a recycled one's last second is lost).
+        # live process; a recycled one's last second is lost, and so is an ended backend's).
         if time.monotonic() - last_rss >= 1:
             last_rss = time.monotonic()
             peak = max([peak] + [group_rss_mb(w.proc.pid) for w in stack.workers])
+            pg_seen.update(postgres_cpu_seconds(stack))
         if time.monotonic() - last_print >= 10:
             last_print = time.monotonic()
             finished = counts.get("done", 0) + counts.get("failed", 0)
@@ -344,9 +348,9 @@ def run_pipeline(stack: Stack, items: list, processes: int, stall: float) -> Pip
     if last is not None and 0 < last - t0_clock < run.wall:
         run.wall = last - t0_clock
     run.cpu = sum(group_cpu_seconds(w.proc.pid) for w in stack.workers) - cpu0
-    pg1 = postgres_cpu_seconds(stack)
-    if pg1:  # a backend that ended during the run is not counted (the workers keep theirs)
-        run.postgres_cpu = sum(c - pg0.get(pid, 0.0) for pid, c in pg1.items())
+    pg_seen.update(postgres_cpu_seconds(stack))
+    if pg_seen:  # empty: the server is not on this machine
+        run.postgres_cpu = sum(c - pg0.get(pid, 0.0) for pid, c in pg_seen.items())
     run.peak_rss_mb = max([peak] + [group_rss_mb(w.proc.pid) for w in stack.workers])
     run.done = counts.get("done", 0) - len(warm)
     run.failed = counts.get("failed", 0)
