@@ -56,6 +56,12 @@ def test_bench_pipeline_prints_both_ways_side_by_side_round_after_round_and_drop
     for step in ("normalise", "ner", "events", "store"):
         assert f"| {step} | " in out
     assert "peak worker RSS" in out and "KB per done article" in out
+    waited = re.search(
+        r"^waited for a core, over CPU time used: in process (\d+)%, pipeline \(redis, batch \d+\) (\d+)%$",
+        out,
+        re.M,
+    )
+    assert waited is not None, out  # this machine's kernel keeps /proc/PID/schedstat
     with _admin_engine().connect() as conn:
         left = conn.scalar(
             text("SELECT count(*) FROM pg_database WHERE datname LIKE :p"), {"p": f"%{label}%"}

@@ -73,6 +73,26 @@ def group_rss_mb(pgid: int) -> float:
     return peak / 1024
 
 
+def core_wait_seconds(pid: int | str = "self") -> float | None:
+    """How long a process has waited, runnable, for a core (``run_delay`` of /proc/PID/schedstat):
+    the part of a run that another job on the machine, or more runnable processes than cores,
+    took away. None where the kernel does not keep it."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def group_core_waits(pgid: int) -> dict[int, float]:
+    """``core_wait_seconds`` of every live process of the group, by pid."""
+    out = {}
+    for pid in _group_pids(pgid):
+        wait = core_wait_seconds(pid)
+        if wait is not None:
+            out[pid] = wait
+    return out
+
+
 def postgres_cpu_seconds(stack: Stack) -> dict[int, float]:
     """CPU seconds of each Postgres backend serving the stack's database, by pid: Postgres shares
     the cores with the workers, so its work per article counts against the pipeline too. Empty
@@ -114,7 +134,7 @@ def _in_process_worker(docs, barrier, results) -> None:
     if docs:
         run(docs[0])  # loads the models, untimed
     barrier.wait()
-    cpu0 = time.process_time()
+    cpu0, wait0 = time.process_time(), core_wait_seconds()
     done = 0
     for doc in docs:
         try:
@@ -122,7 +142,9 @@ def _in_process_worker(docs, barrier, results) -> None:
             done += 1
         except Exception:  # noqa: BLE001, S112 - an article the pipeline would fail: not counted
             continue
-    results.put((done, time.process_time() - cpu0))
+    wait1 = core_wait_seconds()
+    waited = wait1 - wait0 if wait0 is not None and wait1 is not None else None
+    results.put((done, time.process_time() - cpu0, waited))
 
 
 def run_in_process(docs: list, processes: int) -> dict:
@@ -141,8 +163,14 @@ def run_in_process(docs: list, processes: int) -> dict:
     wall = time.monotonic() - t0
     for p in procs:
         p.join()
-    done = sum(d for d, _ in got)
-    return {"done": done, "wall": wall, "cpu": sum(c for _, c in got)}
+    done = sum(d for d, _, _ in got)
+    waits = [w for _, _, w in got]
+    return {
+        "done": done,
+        "wall": wall,
+        "cpu": sum(c for _, c, _ in got),
+        "core_wait": None if None in waits else sum(waits),
+    }
 
 
 # --- through the pipeline ----------------------------------------------------------------------
@@ -158,6 +186,7 @@ class PipelineRun:
     cpu: float = 0.0
     postgres_cpu: float | None = None  # of the backends serving the workers, when on this machine
     peak_rss_mb: float = 0.0
+    core_wait: float | None = None  # seconds the worker processes waited, runnable, for a core
     stage_ms: dict[str, tuple[float, float]] = field(default_factory=dict)
     table_bytes: dict[str, int] = field(default_factory=dict)
     redelivery_s: float | None = None
@@ -318,6 +347,8 @@ def run_pipeline(stack: Stack, items: list, processes: int, stall: float) -> Pip
     _wait_finished(stack, len(warm), stall)
     cpu0 = sum(group_cpu_seconds(w.proc.pid) for w in stack.workers)
     pg0 = postgres_cpu_seconds(stack)
+    waits0 = {pid: t for w in stack.workers for pid, t in group_core_waits(w.proc.pid).items()}
+    waits_seen = dict(waits0)  # as last read: a recycled pool process keeps what it waited
     t0, t0_clock = time.monotonic(), time.time()
     send(ids[processes:], get_settings(), EnqueueReport())
     peak = 0.0
@@ -335,6 +366,8 @@ def run_pipeline(stack: Stack, items: list, processes: int, stall: float) -> Pip
             last_rss = time.monotonic()
             peak = max([peak] + [group_rss_mb(w.proc.pid) for w in stack.workers])
             pg_seen.update(postgres_cpu_seconds(stack))
+            for w in stack.workers:
+                waits_seen.update(group_core_waits(w.proc.pid))
         if time.monotonic() - last_print >= 10:
             last_print = time.monotonic()
             finished = counts.get("done", 0) + counts.get("failed", 0)
@@ -352,6 +385,10 @@ def run_pipeline(stack: Stack, items: list, processes: int, stall: float) -> Pip
     if pg_seen:  # empty: the server is not on this machine
         run.postgres_cpu = sum(c - pg0.get(pid, 0.0) for pid, c in pg_seen.items())
     run.peak_rss_mb = max([peak] + [group_rss_mb(w.proc.pid) for w in stack.workers])
+    for w in stack.workers:
+        waits_seen.update(group_core_waits(w.proc.pid))
+    if waits_seen:
+        run.core_wait = sum(t - waits0.get(pid, 0.0) for pid, t in waits_seen.items())
     run.done = counts.get("done", 0) - len(warm)
     run.failed = counts.get("failed", 0)
     run.stage_ms = stage_percentiles(stack)
@@ -502,6 +539,14 @@ def report(n: int, processes: int, inproc: dict, runs: list[PipelineRun], visibi
                 f"workers + Postgres {both:.3f} s = {both / ip_cpu:.1f}× in process, so at most "
                 f"{ip_cpu / both:.0%} of in process on cores nothing else uses"
             )
+    if inproc.get("core_wait") is not None and all(r.core_wait is not None for r in runs):
+        # Time spent runnable without a core, over the CPU time used: near 0 on cores nothing else
+        # uses. A pipeline's processes outnumber the cores (workers, Postgres, Redis) and wait a
+        # little by design; another job on the machine shows on both sides.
+        sides = [f"in process {inproc['core_wait'] / max(inproc['cpu'], 1e-9):.0%}"] + [
+            f"pipeline ({r.name}) {r.core_wait / max(r.cpu, 1e-9):.0%}" for r in runs
+        ]
+        click.echo(f"waited for a core, over CPU time used: {', '.join(sides)}")
     for r in runs:
         click.echo(
             f"\npipeline ({r.name}): {r.done} done, {r.failed} failed, peak worker RSS {r.peak_rss_mb:.0f} MB"
