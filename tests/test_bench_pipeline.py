@@ -61,7 +61,8 @@ def test_bench_pipeline_prints_both_ways_side_by_side_round_after_round_and_drop
         out,
         re.M,
     )
-    assert waited is not None, out  # this machine's kernel keeps /proc/PID/schedstat
+    if Path("/proc/self/schedstat").exists():  # a kernel that keeps it (CONFIG_SCHED_INFO)
+        assert waited is not None, out
     with _admin_engine().connect() as conn:
         left = conn.scalar(
             text("SELECT count(*) FROM pg_database WHERE datname LIKE :p"), {"p": f"%{label}%"}

@@ -112,7 +112,7 @@ _MAX_HASH = np.uint64((1 << 32) - 1)
 def permutations(num_perm: int = NUM_PERM, seed: int = SEED) -> np.ndarray:
     """The (a, b) pairs of datasketch's MinHash for ``seed``, drawn as datasketch 1.x draws them
     (``MinHash._init_permutations``, MIT), so the signatures stored by every version are one. Drawn
-    here, once: importing datasketch brings in SciPy (about 65 MB more in every worker process)
+    here, once: importing datasketch brings in SciPy (a preloaded worker peaked 43 MB higher)
     for a few lines, and datasketch draws them anew for every MinHash."""
     gen = np.random.RandomState(seed)
     return np.array(
