@@ -293,3 +293,25 @@ def test_a_batched_article_keeps_the_warning_of_its_segmentation_when_done(
         warnings = {a.external_id: a.warnings for a in s.scalars(select(Article))}
     assert warnings["short"] in (None, [])
     assert len(warnings["long"] or []) == 1 and "KHABAR_MAX_SENTENCES" in warnings["long"][0]
+
+
+def test_a_pool_process_recycled_after_every_task_is_replaced_and_every_article_done(
+    start_worker, worker_env
+):
+    from types import SimpleNamespace
+
+    from worker.app import app
+    from worker.pool import MAINTAIN_EVERY, TaskPool
+
+    # `--pool prefork` takes the class worker_pool names, whose pool looks for exited processes
+    # every MAINTAIN_EVERY seconds, not every 5 (celery/celery#9588)
+    assert app.conf.worker_pool == "worker.pool:TaskPool"
+    check = object()
+    assert TaskPool.Pool.timers.fget(SimpleNamespace(maintain_pool=check)) == {check: MAINTAIN_EVERY}
+    w = start_worker(KHABAR_WORKER_MAX_TASKS_PER_CHILD="1")  # every task ends its process's life
+    r = khabar(worker_env, "enqueue", *SEEDS, "--wait", "--timeout", "180")
+    out = r.stdout.decode()
+    assert r.returncode == 0, out + r.stderr.decode()
+    assert "done 4" in out
+    # the first pool process and a successor for each task (each chain has two)
+    assert w.log_path.read_text(errors="replace").count("worker process ready") >= 3

@@ -53,6 +53,8 @@ def configure(app: Celery, s: Settings) -> None:
         # about 4,000 articles, took one past 530 MB in the whole-corpus soak).
         worker_max_tasks_per_child=max(1, s.worker_max_tasks_per_child // s.batch_size),
         worker_max_memory_per_child=s.worker_max_memory_per_child_kb,
+        # prefork, with a recycled pool process replaced at once (worker/pool.py)
+        worker_pool="worker.pool:TaskPool",
         worker_send_task_events=s.task_events,
         task_send_sent_event=s.task_events,
         task_track_started=True,
