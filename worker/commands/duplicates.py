@@ -120,31 +120,30 @@ def scan(path: str | None, limit: int | None, sample: int, seed: int, out: str |
 def _indexed_corpus(texts: dict[str, dict]) -> tuple[dict, dict[int, list[datetime]]]:
     """Every article of ``texts`` as the pipeline indexes it (``copy_rule.Seen``) and, per LSH band
     key, when each of its holders appeared (the template count's index)."""
-    from worker.corpus.copy_rule import Seen
-    from worker.corpus.shingles import words
-
     seen: dict = {}
     key_times: dict[int, list[datetime]] = {}
     for ref, m in texts.items():
-        if (indexed := _index(m, key_times)) is not None:
-            seen[ref] = Seen(ref, indexed[2], indexed[0], tuple(words(m.get("body") or "")), indexed[1])
+        _index(ref, m, key_times, seen)
     return seen, key_times
 
 
-def _index(m: dict, key_times: dict[int, list[datetime]]) -> tuple[frozenset, frozenset, datetime] | None:
-    """An article message's shingles, band keys and time, its time added to each key's holders as
-    the pipeline's index would (None: too short to be compared)."""
+def _index(ref: str, m: dict, key_times: dict[int, list[datetime]], seen: dict | None) -> None:
+    """Index an article message as the pipeline would: its time added to each of its band keys'
+    holders and, when ``seen`` is given, the article (``copy_rule.Seen``) under ``ref``. An
+    article too short to be compared is left out."""
+    from worker.corpus.copy_rule import Seen
     from worker.corpus.shingles import MIN_WORDS, article_text, band_keys, shingles, signature, words
 
     text = article_text(m.get("title"), m.get("body"))
     if len(words(text)) < MIN_WORDS:
-        return None
+        return
     sh = frozenset(shingles(text))
     keys = frozenset(band_keys(signature(sh)))
     when = _when(m.get("published_at"))
     for k in keys:
         key_times.setdefault(k, []).append(when)
-    return sh, keys, when
+    if seen is not None:
+        seen[ref] = Seen(ref, when, sh, tuple(words(m.get("body") or "")), keys)
 
 
 def _when(published: str | None) -> datetime:
@@ -379,7 +378,6 @@ def evaluate(
         score,
         template_count,
     )
-    from worker.corpus.shingles import words
 
     pairs, listed = [], set()
     for name in labels:
@@ -400,8 +398,7 @@ def evaluate(
         if ref in done:
             continue
         done.add(ref)
-        if (indexed := _index(m, key_times)) is not None and ref in wanted:
-            seen[ref] = Seen(ref, indexed[2], indexed[0], tuple(words(m.get("body") or "")), indexed[1])
+        _index(ref, m, key_times, seen if ref in wanted else None)
     rows, random_rows, ordered_rows = [], [], []
     for a, b, label, *rest in pairs:
         if a not in seen or b not in seen:
