@@ -54,3 +54,21 @@ def test_one_stage_per_task_and_a_malformed_chain_is_refused(monkeypatch):
     for bad in ("normalise+ner,segment,link+actors+events+store", "normalise+segment+ner,link"):
         with pytest.raises(ValueError, match="KHABAR_CHAIN"):
             chain_heads(settings(monkeypatch, KHABAR_CHAIN=bad))
+
+
+def test_the_end_of_a_finite_send_goes_out_in_shrinking_batches():
+    from worker.producer import TAPER, batches
+
+    ids = [f"a{i}" for i in range(300)]
+    assert [len(b) for b in batches(ids, 16)] == [16] * 18 + [12]
+    tapered = list(batches(ids, 16, taper=True))
+    assert [a for b in tapered for a in b] == ids  # every article once, in order
+    sizes = [len(b) for b in tapered]
+    assert sizes == sorted(sizes, reverse=True) and sizes[-1] == 1
+    left = len(ids)
+    for n in sizes:  # at most a TAPER-th of what is left, and full batches before the tail
+        assert n == min(16, -(-left // TAPER))
+        left -= n
+    assert sizes[:15] == [16] * 15
+    assert [len(b) for b in batches(ids[:3], 16, taper=True)] == [1, 1, 1]
+    assert list(batches([], 16, taper=True)) == []

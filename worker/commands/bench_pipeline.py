@@ -350,7 +350,7 @@ def run_pipeline(stack: Stack, items: list, processes: int, stall: float) -> Pip
     waits0 = {pid: t for w in stack.workers for pid, t in group_core_waits(w.proc.pid).items()}
     waits_seen = dict(waits0)  # as last read: a recycled pool process keeps what it waited
     t0, t0_clock = time.monotonic(), time.time()
-    send(ids[processes:], get_settings(), EnqueueReport())
+    send(ids[processes:], get_settings(), EnqueueReport(), taper=True)  # as `khabar ingest` sends a file
     peak = 0.0
     last_print = last_rss = t0
     # Each backend's CPU as last seen: a pool process that is recycled takes its connections
