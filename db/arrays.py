@@ -10,8 +10,12 @@ Postgres parses either form the same way."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy import ARRAY, Text, any_, bindparam, cast
+from sqlalchemy.types import NullType
 
 _NUL = "\x00"  # never in Postgres text (it refuses it), so safe as a separator while escaping
 
@@ -55,3 +59,25 @@ def array_literal(values: list[Any]) -> str | list[Any]:
 
 def _quoted(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def among(session, expr, values: Iterable[Any]):
+    """``expr IN (values)`` for ``session``'s database; on Postgres written
+    ``expr = ANY(CAST(:values AS type[]))``, one statement text and one parameter whatever the
+    number of values. An IN list is a statement of its own for every length: psycopg parses a
+    long one (over 4 KB, or over 50 parameters) afresh at every execution and Postgres plans
+    each, which cost the store step's corpus reads (hundreds of names or keys a batch) about as
+    much as the reads themselves. Postgres may then plan the statement once for every list (a
+    generic plan, once psycopg prepares it): right where an index on ``expr`` finds the rows; a
+    long list tested row by row is slower so (the entity keys' read kept its IN lists: 11 ms
+    against 1.2 a batch)."""
+    values = list(values)
+    if session.get_bind().dialect.name != "postgresql":
+        return expr.in_(values)
+    array_type = ARRAY(Text() if expr.type._isnull else expr.type)  # a function's result: text
+    literal = array_literal(values)
+    if isinstance(literal, str):
+        # An untyped parameter: Postgres then takes it as the array itself. A text one would be
+        # cast to the array row by row (an I/O conversion is not folded into a constant).
+        return expr == any_(cast(bindparam(None, literal, type_=NullType()), array_type))
+    return expr == any_(bindparam(None, literal, type_=array_type))

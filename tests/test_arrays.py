@@ -69,3 +69,32 @@ def test_postgres_reads_the_text_back_as_the_same_list(db, values, pg_type):
         listed = s.execute(text(f"SELECT CAST(:a AS {pg_type}[])"), {"a": values}).scalar_one()
     assert got == values
     assert got == listed  # what psycopg's own dumping gives
+
+
+@pytest.mark.parametrize("backend", ["db", "sqlite_db"])
+def test_among_selects_what_an_in_list_selects_on_postgres_and_sqlite(backend, request):
+    from sqlalchemy import func, select
+
+    from db.arrays import among
+    from db.corpus import Story
+    from db.session import session_scope
+
+    request.getfixturevalue(backend)
+    with session_scope() as session:
+        session.add_all(Story(type="CONSULT", date="2023-04-01", place_key=n) for n in TRICKY)
+        session.add_all(Story(type="AID", date="2023-04-01", actor=a) for a in ("USAGOV", "RUSMIL"))
+    with session_scope() as session:
+
+        def keys(values) -> set[str]:
+            return set(
+                session.scalars(select(Story.place_key).where(among(session, Story.place_key, values)))
+            )
+
+        assert keys(TRICKY) == set(TRICKY)
+        assert keys(["a b", "nobody"]) == {"a b"}
+        assert keys([]) == set()
+        # an expression (a function's result has no type of its own) and ids
+        firsts = select(Story.actor).where(among(session, func.substr(Story.actor, 1, 3), ["USA", "RUS"]))
+        assert set(session.scalars(firsts)) == {"USAGOV", "RUSMIL"}
+        ids = list(session.scalars(select(Story.id).order_by(Story.id)))[:3]
+        assert set(session.scalars(select(Story.id).where(among(session, Story.id, ids)))) == set(ids)

@@ -20,7 +20,7 @@ from functools import lru_cache
 from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from db.arrays import array_literal
+from db.arrays import among, array_literal
 from db.corpus import ArticleDuplicate, Story, StoryMember
 from db.models import Article, Event
 from db.store import Saved, insert_rows
@@ -196,13 +196,13 @@ def _open_stories(session: Session, found: list[Report], types: list[str]) -> li
         StoryView(*row)
         for row in session.execute(
             select(Story.id, Story.type, Story.date, Story.actor, Story.recipient, Story.place_key).where(
-                Story.type.in_(types),
+                among(session, Story.type, types),
                 Story.date >= lo,
                 Story.date <= hi,
                 or_(
-                    func.substr(Story.actor, 1, 3).in_(countries),
-                    func.substr(Story.recipient, 1, 3).in_(countries),
-                    Story.place_key.in_(place_keys),
+                    among(session, func.substr(Story.actor, 1, 3), countries),
+                    among(session, func.substr(Story.recipient, 1, 3), countries),
+                    among(session, Story.place_key, place_keys),
                 ),
             )
         )
@@ -468,12 +468,22 @@ def _insert_stories(
         }
         for k in order
     ]
-    got = (
-        _insert_many(session, insert(Story).returning(Story.id, sort_by_parameter_order=True), rows)
-        .scalars()
-        .all()
-    )
+    if session.get_bind().dialect.name == "postgresql":
+        # The ids first, then one INSERT of one text whatever the number of rows: an INSERT …
+        # RETURNING in the rows' order is a statement of its own for every number of rows
+        # (SQLAlchemy's sentinel form, 5-10 KB), which psycopg parsed afresh every time.
+        got = sorted(session.execute(_NEXT_STORY_IDS, {"n": len(order)}).scalars())
+        insert_rows(session, Story, [{"id": i, **row} for i, row in zip(got, rows, strict=True)], ["id"])
+    else:
+        got = (
+            _insert_many(session, insert(Story).returning(Story.id, sort_by_parameter_order=True), rows)
+            .scalars()
+            .all()
+        )
     return dict(zip(order, got, strict=True))
+
+
+_NEXT_STORY_IDS = text("SELECT nextval(pg_get_serial_sequence('stories', 'id')) FROM generate_series(1, :n)")
 
 
 def _fill(story: StoryView, r: Report, location: str | None) -> dict:
