@@ -49,7 +49,14 @@ def test_bench_pipeline_prints_both_ways_side_by_side_round_after_round_and_drop
     out = r.stdout.decode()
     assert r.returncode == 0, r.stderr.decode()[-3000:]
     assert "| in process |" in out and "| pipeline (redis, batch " in out
-    assert "2 rounds, each: in process, then the pipeline" in out and "÷ in process: median " in out
+    assert "2 rounds, each: in process and the pipeline timed back to back" in out
+    assert "÷ in process: median " in out
+    # both timed in every round, the in-process run once the pipeline's workers are up
+    err = r.stderr.decode()
+    for k in (1, 2):
+        assert err.index(
+            f"pipeline on redis, batches of 16: 4 articles on 1 workers (round {k} of 2)"
+        ) < err.index(f"in process: 4 articles on 1 processes (round {k} of 2)")
     n = int(re.search(r"^(\d+) articles, 1 processes each way", out, re.M).group(1))
     done, failed = map(int, re.search(r"(\d+) done, (\d+) failed", out).groups())
     assert n == 4 and (done, failed) == (n - 1, 0)  # one warms the worker up before the clock starts

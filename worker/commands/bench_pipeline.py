@@ -2,12 +2,13 @@
 side.
 
 A benchmark, not a test: it prints figures and asserts nothing. In process, P forked processes run
-the pure stages over their share of the articles (no database, no broker); through the pipeline, P
-worker processes (one Celery worker each, concurrency 1) take the same articles from a private
-broker (a redis-server on a free port, or a private queue on RabbitMQ) into a throw-away Postgres
-database. Both clocks start once every process is warm (models loaded), so the ratio is of
-steady-state throughput. ``--redelivery`` also kills a worker with SIGKILL in the middle of a step
-and measures how long the broker takes to hand the step to another worker.
+the pure stages, each taking the next article not yet taken (no database, no broker); through the
+pipeline, P worker processes (one Celery worker each, concurrency 1) take the same articles from a
+private broker (a redis-server on a free port, or a private queue on RabbitMQ) into a throw-away
+Postgres database. Both clocks start once every process is warm (models loaded), so the ratio is
+of steady-state throughput, and the two runs of a round are timed back to back, the pipeline's
+workers started before either. ``--redelivery`` also kills a worker with SIGKILL in the middle of
+a step and measures how long the broker takes to hand the step to another worker.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,7 +123,7 @@ def postgres_cpu_seconds(stack: Stack) -> dict[int, float]:
 # --- in process --------------------------------------------------------------------------------
 
 
-def _in_process_worker(docs, barrier, results) -> None:
+def _in_process_worker(docs, barrier, results, next_doc) -> None:
     from worker.settings import get_settings
     from worker.stages.pipeline import ORDER, STAGES
 
@@ -136,9 +138,17 @@ def _in_process_worker(docs, barrier, results) -> None:
     barrier.wait()
     cpu0, wait0 = time.process_time(), core_wait_seconds()
     done = 0
-    for doc in docs:
+    while True:
+        # The next article not taken, as a worker takes the next message: with a fixed share
+        # each, a process on a core slower than the other's (a busy neighbour) finished last
+        # and left its partner idle (the two were busy 82-98 % of the run).
+        with next_doc.get_lock():
+            i = next_doc.value
+            next_doc.value += 1
+        if i >= len(docs):
+            break
         try:
-            run(doc)
+            run(docs[i])
             done += 1
         except Exception:  # noqa: BLE001, S112 - an article the pipeline would fail: not counted
             continue
@@ -151,9 +161,10 @@ def run_in_process(docs: list, processes: int) -> dict:
     ctx = multiprocessing.get_context("fork")
     barrier = ctx.Barrier(processes + 1)
     results = ctx.Queue()
+    next_doc = ctx.Value("l", 0)
     procs = [
-        ctx.Process(target=_in_process_worker, args=(docs[k::processes], barrier, results))
-        for k in range(processes)
+        ctx.Process(target=_in_process_worker, args=(docs, barrier, results, next_doc))
+        for _ in range(processes)
     ]
     for p in procs:
         p.start()
@@ -329,7 +340,11 @@ def store(stack: Stack, items: list) -> list[str]:
     return store_items(items, get_settings(), report)
 
 
-def run_pipeline(stack: Stack, items: list, processes: int, stall: float) -> PipelineRun:
+def run_pipeline(
+    stack: Stack, items: list, processes: int, stall: float, before_clock: Callable[[], None] | None = None
+) -> PipelineRun:
+    """The pipeline's timed run; ``before_clock`` runs once its workers are warm, just before the
+    clock starts (the in-process run, so that the two are timed back to back)."""
     from worker.producer import EnqueueReport, send
     from worker.settings import get_settings
 
@@ -345,6 +360,8 @@ def run_pipeline(stack: Stack, items: list, processes: int, stall: float) -> Pip
     warm = ids[:processes]
     send(warm, get_settings(), EnqueueReport(), batch_size=1)  # one each: every worker warm
     _wait_finished(stack, len(warm), stall)
+    if before_clock is not None:
+        before_clock()
     cpu0 = sum(group_cpu_seconds(w.proc.pid) for w in stack.workers)
     pg0 = postgres_cpu_seconds(stack)
     waits0 = {pid: t for w in stack.workers for pid, t in group_core_waits(w.proc.pid).items()}
@@ -661,18 +678,29 @@ def bench_pipeline(
     played: list[tuple[dict, list[PipelineRun]]] = []
     for k in range(rounds):
         of = f" (round {k + 1} of {rounds})" if rounds > 1 else ""
-        click.echo(f"in process: {len(docs)} articles on {processes} processes{of}…", err=True)
-        inproc = run_in_process(docs, processes)
+        inproc: dict = {}
+
+        def in_process(of: str = of, inproc: dict = inproc) -> None:
+            click.echo(f"in process: {len(docs)} articles on {processes} processes{of}…", err=True)
+            inproc.update(run_in_process(docs, processes))
+
+        # The in-process run and the first pipeline's are timed back to back, the pipeline's
+        # workers started and warm before either: the speed of this machine's cores moves from
+        # one ten seconds to the next, and the stack's start took about that long between them.
+        # Their order alternates from round to round.
+        first = k % 2 == 0
         runs = []
-        for broker, batch_size in configs:
+        for j, (broker, batch_size) in enumerate(configs):
             click.echo(
                 f"pipeline on {broker}, batches of {batch_size}: {len(items)} articles on {processes} workers{of}…",
                 err=True,
             )
+            hook = in_process if j == 0 else None
             runs.append(
                 _one_pipeline(
                     broker, batch_size, items, processes, stall, label, admin_url, amqp_url,
                     visibility_timeout, redelivery and k == rounds - 1,
+                    before=hook if first else None, after=None if first else hook,
                 )
             )  # fmt: skip
         played.append((inproc, runs))
@@ -686,11 +714,26 @@ def bench_pipeline(
 
 
 def _one_pipeline(
-    broker, batch_size, items, processes, stall, label, admin_url, amqp_url, visibility_timeout, redelivery
+    broker,
+    batch_size,
+    items,
+    processes,
+    stall,
+    label,
+    admin_url,
+    amqp_url,
+    visibility_timeout,
+    redelivery,
+    before=None,
+    after=None,
 ) -> PipelineRun:
+    """``before`` and ``after``: run beside the timed run, just before its clock starts or just
+    after it ends, the workers still up (idle)."""
     stack = Stack(broker, admin_url, amqp_url, visibility_timeout, label, batch_size)
     try:
-        run = run_pipeline(stack, items, processes, stall)
+        run = run_pipeline(stack, items, processes, stall, before)
+        if after is not None:
+            after()
         if redelivery:
             click.echo(f"redelivery after kill -9 on {broker}…", err=True)
             for w in stack.workers:
@@ -720,7 +763,10 @@ def report_rounds(played: list[tuple[dict, list[PipelineRun]]]) -> None:
     pipeline run a minute later is as much that as it is the pipeline: rounds alternate them, and
     the median ratio is the figure."""
     runs0 = played[0][1]
-    click.echo(f"\n{len(played)} rounds, each: in process, then the pipeline")
+    click.echo(
+        f"\n{len(played)} rounds, each: in process and the pipeline timed back to back (in process first "
+        "in odd rounds, second in even ones), the pipeline's workers warm for both"
+    )
     click.echo(
         "| round | in process articles/s | " + " | ".join(f"pipeline ({r.name})" for r in runs0) + " |"
     )
