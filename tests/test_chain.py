@@ -70,5 +70,8 @@ def test_the_end_of_a_finite_send_goes_out_in_shrinking_batches():
         assert n == min(16, -(-left // TAPER))
         left -= n
     assert sizes[:15] == [16] * 15
-    assert [len(b) for b in batches(ids[:3], 16, taper=True)] == [1, 1, 1]
+    # a send of at most TAPER batches keeps its batches
+    assert [len(b) for b in batches(ids[:3], 16, taper=True)] == [3]
+    assert [len(b) for b in batches(ids[:64], 16, taper=True)] == [16] * 4
+    assert [len(b) for b in batches(ids[:65], 16, taper=True)] == [16, 13, 9, 7, 5, 4, 3, 2, 2, 1, 1, 1, 1]
     assert list(batches([], 16, taper=True)) == []

@@ -113,3 +113,19 @@ def test_hand_overs_stay_in_the_process_until_one_is_taken_elsewhere_then_go_thr
         assert d.load_many([(y.id, v, "ner")])[y.id] is y
     z = hand_over(99)
     assert d.local() and not r.exists(d.key(z.id, v, "ner"))
+
+
+def test_the_hand_over_of_a_process_s_last_task_goes_through_redis(docs):
+    d, v = docs
+    d.outcomes.clear()  # a new process, whose hand-overs stay in it ...
+    r = redis_client()
+    x = _doc(0)
+    d.save_many([(x.id, v, "ner", x)], handover=True)
+    assert d.local() and not r.exists(d.key(x.id, v, "ner"))
+    d.load_many([(x.id, v, "ner")])
+    # ... except its last task's (it is recycled after it): in Redis, and kept here all the same
+    d.leaving = True
+    y = _doc(1)
+    d.save_many([(y.id, v, "ner", y)], handover=True)
+    assert r.exists(d.key(y.id, v, "ner"))
+    assert d.load_many([(y.id, v, "ner")])[y.id] is y

@@ -314,4 +314,8 @@ def test_a_pool_process_recycled_after_every_task_is_replaced_and_every_article_
     assert r.returncode == 0, out + r.stderr.decode()
     assert "done 4" in out
     # the first pool process and a successor for each task (each chain has two)
-    assert w.log_path.read_text(errors="replace").count("worker process ready") >= 3
+    log = w.log_path.read_text(errors="replace")
+    assert log.count("worker process ready") >= 3
+    # each process's last task sent its hand-over to Redis: no chain's second task found its
+    # input gone with the process that made it (and ran the first stages again)
+    assert "no cached input" not in log

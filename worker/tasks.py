@@ -16,6 +16,7 @@ from celery.worker.request import Request
 
 from worker import batches, steps
 from worker.app import app
+from worker.documents import documents_for
 from worker.settings import get_settings
 
 log = logging.getLogger("khabar.tasks")
@@ -166,8 +167,22 @@ class StageTask(Task):
             steps.fail(str(article_id), step, exc)
 
 
+# The tasks this process has started: a pool process ends after worker_max_tasks_per_child of them.
+_started = 0
+
+
+def _count_task(s) -> None:
+    """Count the task starting, and tell the document cache whether it is this process's last
+    (its hand-overs then go to Redis: kept in this process, they would leave with it)."""
+    global _started
+    _started += 1
+    limit = app.conf.worker_max_tasks_per_child
+    documents_for(s).leaving = bool(limit) and _started % limit == 0
+
+
 def stage_task(step: str) -> Task:
     def run(self: Task, article_id: str | list[str]) -> str | list[str]:
+        _count_task(get_settings())
         if isinstance(article_id, list):  # a batch (KHABAR_BATCH_SIZE)
             if len(article_id) > 1:
                 return execute_batch(self, step, [str(a) for a in article_id])
