@@ -248,7 +248,9 @@ class Attribution(Base):
 
 class StageRun(Base):
     """One row per (article, stage, extractor version): a redelivered task finds it and does
-    nothing. ``output`` is the stage's Document, which the next stage loads by article id."""
+    nothing. ``output`` keeps the store stage's counts only (null for the other stages): the
+    intermediate documents wait between steps in the document cache (worker/documents.py),
+    never here."""
 
     __tablename__ = "stage_runs"
     __table_args__ = (UniqueConstraint("article_id", "stage", "extractor_version"),)
