@@ -17,7 +17,7 @@ from celery.worker.request import Request
 from worker import batches, steps
 from worker.app import app
 from worker.documents import documents_for
-from worker.settings import get_settings
+from worker.settings import Settings, get_settings
 
 log = logging.getLogger("khabar.tasks")
 
@@ -171,7 +171,7 @@ class StageTask(Task):
 _started = 0
 
 
-def _count_task(s) -> None:
+def _count_task(s: Settings) -> None:
     """Count the task starting, and tell the document cache whether it is this process's last
     (its hand-overs then go to Redis: kept in this process, they would leave with it)."""
     global _started
