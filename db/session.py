@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import sqlalchemy.exc
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -53,10 +54,19 @@ def rows_planned_each_time(session: Session, query: str, params: dict) -> list[t
     that grows from empty (the near-duplicate band index of a new database) that plan is a
     sequential scan, and it stays one for thousands of articles (8 ms a look-up on 600 articles,
     against 0.3 ms with the index)."""
-    cursor = session.connection().connection.driver_connection.cursor()
+    import psycopg
+
+    connection = session.connection()
+    cursor = connection.connection.driver_connection.cursor()
     try:
         cursor.execute(query, params, prepare=False)
         return cursor.fetchall()
+    except psycopg.Error as exc:
+        # Raised as SQLAlchemy raises a driver's error, which is how callers tell what to retry: a
+        # server shutting down mid-query is an OperationalError (a task retries it), not a bug.
+        if connection.dialect.is_disconnect(exc, connection.connection, cursor):
+            connection.invalidate(exc)
+        raise sqlalchemy.exc.DBAPIError.instance(query, params, exc, psycopg.Error) from exc
     finally:
         cursor.close()
 

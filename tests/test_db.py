@@ -510,3 +510,26 @@ def test_status_counts_are_exact_for_the_few_and_estimated_for_done_at_scale(db)
         estimated = status_counts(s, exact_below=1)
     assert (exact, exact.approximate) == ({"done": 4, "failed": 1}, frozenset())
     assert (estimated, estimated.approximate) == ({"done": 4, "failed": 1}, frozenset({"done"}))
+
+
+def test_a_query_planned_each_time_raises_a_lost_server_as_a_transient_error(db):
+    """The band look-up runs on psycopg's cursor (to plan each time): a server that cuts the
+    connection mid-task must raise what every other query raises then, an error a task retries,
+    and the next unit of work gets a live connection."""
+    from db.session import held_session, rows_planned_each_time
+    from tests.conftest import _admin_engine
+    from worker.steps import TRANSIENT
+
+    raised = []
+    with pytest.raises(TRANSIENT), held_session() as session:
+        pid = session.execute(text("SELECT pg_backend_pid()")).scalar()
+        with _admin_engine().connect() as admin:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        try:
+            rows_planned_each_time(session, "SELECT 1 WHERE 1 = %(one)s", {"one": 1})
+        except BaseException as exc:  # what the caller sees, before the rollback on the way out
+            raised.append(exc)
+            raise
+    assert isinstance(raised[0], TRANSIENT), repr(raised[0])
+    with held_session() as session:
+        assert rows_planned_each_time(session, "SELECT 1 WHERE 1 = %(one)s", {"one": 1}) == [(1,)]
