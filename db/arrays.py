@@ -74,7 +74,7 @@ def among(session, expr, values: Iterable[Any]):
     values = list(values)
     if session.get_bind().dialect.name != "postgresql":
         return expr.in_(values)
-    array_type = ARRAY(Text() if expr.type._isnull else expr.type)  # a function's result: text
+    array_type = ARRAY(Text() if isinstance(expr.type, NullType) else expr.type)  # a function's: text
     literal = array_literal(values)
     if isinstance(literal, str):
         # An untyped parameter: Postgres then takes it as the array itself. A text one would be
