@@ -79,7 +79,11 @@ class Article(Base):
     # chain was sent recently or is still waiting in the broker.
     sent_at: Mapped[datetime | None]
 
-    mentions: Mapped[list[Mention]] = relationship(back_populates="article", cascade="all, delete-orphan")
+    mentions: Mapped[list[Mention]] = relationship(
+        back_populates="article",
+        cascade="all, delete-orphan",
+        primaryjoin="Article.id == foreign(Mention.article_id)",
+    )
     events: Mapped[list[Event]] = relationship(back_populates="article", cascade="all, delete-orphan")
 
     __table_args__ = (
@@ -142,13 +146,18 @@ class Mention(Base):
     __table_args__ = (UniqueConstraint("article_id", "start", "end", "extractor_version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
-    entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    # No foreign keys: their checks ran for every row (about 50 an article), and the store step
+    # writes these rows only for articles its transaction has locked (the stage run it records
+    # first checks its foreign key) and entities already inserted.
+    # Triggers keep what the keys did: an article's delete deletes its mentions, an entity still
+    # mentioned cannot be deleted (migration 0017).
+    article_id: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int] = mapped_column(index=True)
     start: Mapped[int]
     end: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
     # the entity's CAMEO-style actor code at the article's date (ISO alpha-3 or IGO; GOV, MIL, …)
-    country: Mapped[str | None] = mapped_column(String(3), index=True)
+    country: Mapped[str | None] = mapped_column(String(3))
     sector: Mapped[str | None] = mapped_column(String(3))
     # a place's GeoNames id, and a city's coordinates (WGS84 degrees)
     geonames_id: Mapped[int | None]
@@ -156,8 +165,10 @@ class Mention(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     extractor_version: Mapped[str] = mapped_column(String(32))
 
-    article: Mapped[Article] = relationship(back_populates="mentions")
-    entity: Mapped[Entity] = relationship()
+    article: Mapped[Article] = relationship(
+        back_populates="mentions", primaryjoin="foreign(Mention.article_id) == Article.id"
+    )
+    entity: Mapped[Entity] = relationship(primaryjoin="foreign(Mention.entity_id) == Entity.id")
 
 
 class Event(Base):

@@ -242,6 +242,10 @@ def test_a_batch_commits_its_entities_before_its_results(db, monkeypatch):
     assert sorted(out.done) == sorted(ids) and not out.failed
     with session_scope() as session:
         stored = set(
-            session.scalars(select(Entity.canonical).join(Mention).where(Mention.article_id.in_(ids)))
+            session.scalars(
+                select(Entity.canonical)
+                .join(Mention, Mention.entity_id == Entity.id)
+                .where(Mention.article_id.in_(ids))
+            )
         )
     assert len(seen_elsewhere) == 1 and stored and stored <= seen_elsewhere[0]

@@ -131,3 +131,89 @@ def test_the_indexes_another_index_starts_with_are_dropped_and_the_look_ups_use_
     with engine.connect() as conn:
         assert prefix <= indexes(conn)
     engine.dispose()
+
+
+def _foreign_keys(conn, dialect: str) -> set[str]:
+    if dialect == "postgresql":
+        return set(conn.scalars(text("SELECT conname FROM pg_constraint WHERE contype = 'f'")))
+    from sqlalchemy import inspect
+
+    found = inspect(conn)
+    return {fk["name"] for t in ("mentions", "article_bands") for fk in found.get_foreign_keys(t)}
+
+
+UNCHECKED = {
+    "fk_mentions_article_id_articles",
+    "fk_mentions_entity_id_entities",
+    "fk_article_bands_article_id_articles",
+}
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
+def test_mentions_and_band_rows_go_with_their_article_and_keep_their_entity_without_row_checks(
+    dialect, request, tmp_path
+):
+    """Migration 0017: no foreign key checks each mention and band row any more; triggers delete
+    them with their article and refuse to delete an entity still mentioned, on both databases.
+    Downgraded, the keys are back (the orphans they would refuse removed first)."""
+    from alembic import command
+
+    from db.migrate import alembic_config
+
+    url = request.getfixturevalue("empty_pg") if dialect == "postgresql" else f"sqlite:///{tmp_path / 'k.db'}"
+    upgrade(url)
+    engine = create_engine(url)
+    if dialect == "sqlite":
+        from sqlalchemy import event
+
+        event.listen(engine, "connect", lambda c, _: c.execute("PRAGMA foreign_keys=ON"))
+    with engine.begin() as conn:
+        assert not UNCHECKED & _foreign_keys(conn, dialect)
+        conn.execute(
+            text(
+                "INSERT INTO articles (id, content_hash, title, body, ingested_at, updated_at, status, "
+                "extractor_version, deliveries) VALUES ('a1', 'h1', '', 'x', :t, :t, 'done', '1', 0), "
+                "('a2', 'h2', '', 'y', :t, :t, 'done', '1', 0)"
+            ),
+            {"t": "2015-07-01 00:00:00"},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO entities (id, type, canonical, normalised) VALUES (1, 'PERS', 'أ', 'ا'), (2, 'LOC', 'ب', 'ب')"
+            )
+        )
+        conn.execute(
+            text(
+                'INSERT INTO mentions (article_id, entity_id, start, "end", text, extractor_version) VALUES '
+                "('a1', 1, 0, 1, 'أ', '1'), ('a2', 2, 0, 1, 'ب', '1')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO article_bands (key, seen_at, article_id) VALUES "
+                "(7, :t, 'a1'), (8, :t, 'a1'), (7, :t, 'a2')"
+            ),
+            {"t": "2015-07-01 00:00:00"},
+        )
+    with pytest.raises(Exception, match="still mentioned"), engine.begin() as conn:
+        conn.execute(text("DELETE FROM entities WHERE id = 1"))
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM articles WHERE id = 'a1'"))
+        assert conn.execute(text("SELECT article_id, entity_id FROM mentions")).all() == [("a2", 2)]
+        assert conn.execute(text("SELECT article_id FROM article_bands")).all() == [("a2",)]
+        conn.execute(text("DELETE FROM entities WHERE id = 1"))  # no longer mentioned
+        # what a check would have refused: a mention of an article that is not there
+        conn.execute(
+            text(
+                'INSERT INTO mentions (article_id, entity_id, start, "end", text, extractor_version) '
+                "VALUES ('gone', 2, 0, 1, 'ب', '1')"
+            )
+        )
+    engine.dispose()
+    command.downgrade(alembic_config(url), "0016_no_prefix_indexes")
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert UNCHECKED <= _foreign_keys(conn, dialect)
+        assert conn.execute(text("SELECT article_id FROM mentions")).all() == [("a2",)]
+    engine.dispose()
+    upgrade(url)

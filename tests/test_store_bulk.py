@@ -58,7 +58,8 @@ def _rows(article_id: str):
         mentions = s.execute(
             select(Mention.start, Mention.end, Mention.text, Mention.country, Mention.sector,
                    Mention.geonames_id, Mention.latitude, Entity.canonical)
-            .join(Entity).where(Mention.article_id == article_id).order_by(Mention.start)
+            .join(Entity, Entity.id == Mention.entity_id).where(Mention.article_id == article_id)
+            .order_by(Mention.start)
         ).all()  # fmt: skip
         events = s.execute(
             select(Event.id, Event.type, Event.trigger_start, Event.modality, Event.refers_back, Event.date)
