@@ -202,11 +202,11 @@ def test_mentions_and_band_rows_go_with_their_article_and_keep_their_entity_with
         assert conn.execute(text("SELECT article_id, entity_id FROM mentions")).all() == [("a2", 2)]
         assert conn.execute(text("SELECT article_id FROM article_bands")).all() == [("a2",)]
         conn.execute(text("DELETE FROM entities WHERE id = 1"))  # no longer mentioned
-        # what a check would have refused: a mention of an article that is not there
+        # what a check would have refused: mentions of an article and of an entity not there
         conn.execute(
             text(
                 'INSERT INTO mentions (article_id, entity_id, start, "end", text, extractor_version) '
-                "VALUES ('gone', 2, 0, 1, 'ب', '1')"
+                "VALUES ('gone', 2, 0, 1, 'ب', '1'), ('a2', 99, 5, 6, 'ج', '1')"
             )
         )
     engine.dispose()

@@ -87,7 +87,10 @@ def downgrade() -> None:
     for statement in _PG_DOWN if postgres else _SQLITE_DOWN:
         op.execute(statement)
     # rows whose parent went while nothing checked them would fail the constraints' validation
-    op.execute("DELETE FROM mentions WHERE article_id NOT IN (SELECT id FROM articles)")
+    op.execute(
+        "DELETE FROM mentions WHERE article_id NOT IN (SELECT id FROM articles) "
+        "OR entity_id NOT IN (SELECT id FROM entities)"
+    )
     op.execute("DELETE FROM article_bands WHERE article_id NOT IN (SELECT id FROM articles)")
     for table in ("mentions", "article_bands"):
         with op.batch_alter_table(table) as batch:
