@@ -159,14 +159,11 @@ def test_mentions_and_band_rows_go_with_their_article_and_keep_their_entity_with
     from alembic import command
 
     from db.migrate import alembic_config
+    from db.session import get_engine
 
     url = request.getfixturevalue("empty_pg") if dialect == "postgresql" else f"sqlite:///{tmp_path / 'k.db'}"
     upgrade(url)
-    engine = create_engine(url)
-    if dialect == "sqlite":
-        from sqlalchemy import event
-
-        event.listen(engine, "connect", lambda c, _: c.execute("PRAGMA foreign_keys=ON"))
+    engine = get_engine(url)  # the application's engine: on SQLite, its pragmas (foreign keys on)
     with engine.begin() as conn:
         assert not UNCHECKED & _foreign_keys(conn, dialect)
         conn.execute(
@@ -211,7 +208,6 @@ def test_mentions_and_band_rows_go_with_their_article_and_keep_their_entity_with
         )
     engine.dispose()
     command.downgrade(alembic_config(url), "0016_no_prefix_indexes")
-    engine = create_engine(url)
     with engine.connect() as conn:
         assert UNCHECKED <= _foreign_keys(conn, dialect)
         assert conn.execute(text("SELECT article_id FROM mentions")).all() == [("a2",)]

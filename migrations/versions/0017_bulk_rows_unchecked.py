@@ -1,13 +1,13 @@
 """The store step's two bulkiest tables lose their per-row foreign-key checks
 
 ``mentions`` (about 50 rows an article) and ``article_bands`` (64) were checked row by row: Postgres
-runs a look-up and a row lock on the parent for every row inserted (a third of the database's
-work in the store step). Both are written by the store step alone, in the transaction that also
-updates the article's row (which locks it) and after the entities' insert has committed, so the
-check could never fail; what the foreign keys still did is kept by triggers, which run once a
-statement on Postgres: deleting articles deletes their mentions and band rows (the former
-ON DELETE CASCADE), and deleting an entity that mentions still name is refused (the former
-NO ACTION). ``mentions.country``'s index goes too: no query looks mentions up by country alone
+runs a look-up and a row lock on the parent for every row inserted (about a fifth of its CPU in
+the store step: 4.2 → 3.2 ms an article without them). Both are written by the store step alone,
+in a transaction that has already locked the article's row (the stage run it inserts first keeps
+its foreign key) and after the entities' insert has committed, so the check could never fail.
+What the foreign keys still did is kept by triggers, which run once a statement on Postgres:
+deleting articles deletes their mentions and band rows (the former ON DELETE CASCADE), and
+deleting an entity that mentions still name is refused (the former NO ACTION). ``mentions.country``'s index goes too: no query looks mentions up by country alone
 (the one that reads it groups the whole table), but every row wrote an entry.
 
 Revision ID: 0017_bulk_rows_unchecked

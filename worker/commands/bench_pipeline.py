@@ -365,9 +365,10 @@ def run_pipeline(
     if before_clock is not None:
         before_clock()
     groups = [w.proc.pid for w in stack.workers]  # each worker leads its process group
-    cpu0 = cpu_seconds(group_pids(*groups))
+    pids = group_pids(*groups)
+    cpu0 = cpu_seconds(pids)
     pg0 = postgres_cpu_seconds(stack)
-    waits0 = core_waits(group_pids(*groups))
+    waits0 = core_waits(pids)
     waits_seen = dict(waits0)  # as last read: a recycled pool process keeps what it waited
     t0, t0_clock = time.monotonic(), time.time()
     send(ids[processes:], get_settings(), EnqueueReport(), taper=True)  # as `khabar ingest` sends a file
