@@ -109,6 +109,28 @@ def test_the_fit_separates_what_the_signals_separate_and_held_out_figures_say_so
     assert best.precision < 1.0 or best.recall < 1.0
 
 
+def test_held_out_figures_by_part_add_up_to_the_pooled_ones_and_count_each_part_alone():
+    rows = _rows()
+    # a hard pair of each kind that no setting gets right: a copy that looks like a stranger and a
+    # stranger that looks like a copy, both in the part "hard"
+    rows += [(rule.Signals(0.05, 0.1, 500, 1.0, 0), True), (rule.Signals(0.9, 0.95, 0, 1.0, 0), False)]
+    parts = ["random" if i % 2 else "hard" for i in range(len(rows) - 2)] + ["hard", "hard"]
+    by_part = rule.cross_validated_parts(rows, parts, folds=4, repeats=2)
+    pooled = rule.cross_validated(rows, folds=4, repeats=2)
+    assert set(by_part) == {"random", "hard"}
+    for f in ("found", "wrong", "missed"):
+        assert sum(getattr(x, f) for x in by_part.values()) == getattr(pooled, f)
+    # every pair is held out once a repeat
+    copies = sum(c for _, c in rows)
+    assert pooled.found + pooled.missed == 2 * copies
+    assert by_part["random"].found + by_part["random"].missed == 2 * sum(
+        c for (_, c), p in zip(rows, parts, strict=True) if p == "random"
+    )
+    # the two impossible pairs are in "hard": "random" keeps its own figures
+    assert by_part["hard"].missed >= 2 and by_part["hard"].wrong >= 2
+    assert by_part["random"].precision > by_part["hard"].precision
+
+
 def test_a_group_is_joined_through_its_first_article_not_through_any_member():
     # a release, a report that prints it whole and then another text, and a copy of that other text
     # alone: the last copies the report, not the release, and is no copy of the group's first

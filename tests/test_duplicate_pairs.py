@@ -88,3 +88,64 @@ def test_the_word_order_stratum_holds_the_pairs_only_word_order_could_link():
     assert [(c.a, c.b) for c in got] == [("edited", "reprint"), ("release", "edited")]
     assert word_order_band(reversed(proposed), seen, key_times, band=(0.45, 0.9)) == got  # sorted
     assert word_order_band(proposed, seen, key_times) == []  # above the stratum's 0.80
+
+
+def test_labels_kept_as_hashes_measure_the_same_pairs_as_labels_by_url(tmp_path):
+    """`khabar duplicates anonymise` then `evaluate`: the hashed file names no article, and the
+    pairs it measures are those of the file of URLs."""
+    import json
+
+    from tests.khabar_cli import khabar
+
+    def article(url: str, day: int, body: str) -> dict:
+        when = (T0 + timedelta(days=day)).strftime("%Y-%m-%d %H:%M:%S")
+        return {
+            "source": "x",
+            "url": url,
+            "date_extracted": when,
+            "title": "خبر",
+            "author": "",
+            "content": body,
+        }
+
+    corpus = tmp_path / "corpus.json"
+    corpus.write_text(
+        json.dumps(
+            [
+                article("http://a.example/1", 0, RELEASE),
+                article("http://b.example/2", 1, EDITED),
+                article("http://c.example/3", 0, WIRE),
+                article("http://d.example/4", 2, WIRE + " " + OTHER),
+                article("http://e.example/5", 1, OTHER),
+            ],
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    labels = tmp_path / "pairs.tsv"
+    labels.write_text(
+        "#first\tsecond\tlabel\tband\tjaccard\tcontainment\tdays\tpassages\tkind\n"
+        "http://a.example/1\thttp://b.example/2\t1\trandom\t0.5\t0.5\t1\t1\tedited\n"
+        "http://c.example/3\thttp://d.example/4\t0\trandom\t0.5\t1.0\t2\t1\troundup\n"
+        "http://d.example/4\thttp://e.example/5\t0\t0.35-0.50\t0.4\t1.0\t1\t1\troundup\n"
+        "http://a.example/1\thttp://e.example/5\t?\trandom\t0\t0\t1\t0\n",
+        encoding="utf-8",
+    )
+    hashed = tmp_path / "hashed.tsv"
+    r = khabar("duplicates", "anonymise", str(labels), "--out", str(hashed))
+    assert r.returncode == 0, r.stderr
+    assert "3 labelled pairs" in r.stdout
+    text = hashed.read_text(encoding="utf-8")
+    assert "example" not in text and text.count("sha256:") == 6
+    assert "\tedited\n" in text and "\t0.35-0.50\t" in text
+
+    outs = []
+    for f in (labels, hashed):
+        r = khabar(
+            "duplicates", "evaluate", str(f), "--corpus", str(corpus), "--folds", "2", "--repeats", "1"
+        )
+        assert r.returncode == 0, r.stderr
+        outs.append(r.stdout)
+    assert outs[0] == outs[1]
+    assert "3 labelled pairs (1 copies), of which 2 drawn at random" in outs[0]
+    assert "the rule, cross-validated" in outs[0] and " random " in outs[0] and " hard " in outs[0]

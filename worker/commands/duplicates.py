@@ -340,6 +340,41 @@ def sample(
     click.echo(f"{len(drawn)} pairs: {folder / 'pairs.tsv'}, {folder / 'read.txt'}")
 
 
+# A labels file may name its articles by this prefix and the start of the SHA-256 of their URL (or
+# id) instead of the URL itself: such a file holds nothing of a corpus that may not be committed.
+HASHED = "sha256:"
+
+
+def ref_key(ref: str) -> str:
+    """An article's name in a hashed labels file (64 bits: no two of a corpus' articles share one)."""
+    import hashlib
+
+    return HASHED + hashlib.sha256(ref.encode("utf-8")).hexdigest()[:16]
+
+
+@duplicates.command()
+@click.argument("labels", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The hashed labels file.")
+def anonymise(labels: str, out: str) -> None:
+    """Write LABELS (a labels file of `khabar duplicates evaluate`) with each article's URL replaced
+    by the start of its SHA-256 and the figures columns dropped: the pair, its label, the band it
+    was drawn from and any note after the figures (the kind of copy). `evaluate` reads either form;
+    the hashed one names no article of the corpus, so it may be kept beside the code."""
+    with open(labels, encoding="utf-8") as fh, open(out, "w", encoding="utf-8", newline="") as dst:
+        w = csv.writer(dst, delimiter="\t")
+        w.writerow(["#first", "second", "label", "band", "kind"])
+        n = 0
+        for r in csv.reader(fh, delimiter="\t"):
+            if len(r) < 3 or r[0].startswith("#") or r[2] not in ("0", "1"):
+                continue
+            a, b = (x if x.startswith(HASHED) else ref_key(x) for x in r[:2])
+            band = r[3] if len(r) > 3 else ""
+            kind = r[8] if len(r) > 8 else (r[4] if len(r) == 5 else "")
+            w.writerow([a, b, r[2], band, kind])
+            n += 1
+    click.echo(f"{n} labelled pairs: {out}")
+
+
 @duplicates.command()
 @click.argument("labels", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option(
@@ -370,9 +405,10 @@ def evaluate(
         GRID,
         SETTING,
         SHINGLES_ONLY,
+        Score,
         Seen,
         Setting,
-        cross_validated,
+        cross_validated_parts,
         fit,
         measure,
         score,
@@ -387,6 +423,7 @@ def evaluate(
                     listed.add(frozenset(r[:2]))
                     pairs.append(r)
     wanted = {u for r in pairs for u in r[:2]}
+    hashed = any(u.startswith(HASHED) for u in wanted)
     seen: dict[str, Seen] = {}
     key_times: dict[int, list[datetime]] = {}
     done: set[str] = set()
@@ -398,11 +435,13 @@ def evaluate(
         if ref in done:
             continue
         done.add(ref)
-        _index(ref, m, key_times, seen if ref in wanted else None)
-    rows, random_rows, ordered_rows = [], [], []
+        name = ref_key(ref) if hashed and ref not in wanted else ref
+        _index(name, m, key_times, seen if name in wanted else None)
+    rows, random_rows, ordered_rows, parts = [], [], [], []
     for a, b, label, *rest in pairs:
         if a not in seen or b not in seen:
             continue
+        parts.append(rest[0] if rest and rest[0] in ("random", "ordered") else "hard")
         x, y = seen[a], seen[b]
         shared = x.keys & y.keys
         row = (
@@ -447,8 +486,13 @@ def evaluate(
         ("the rule without word order", without_order),
         ("shingles only", shingle_grid),
     ):
-        s = cross_validated(rows, folds, repeats, seed, min_precision, grid)
-        click.echo(
-            f"  {name + ', cross-validated':44} all     precision {s.precision:.3f}  recall {s.recall:.3f}  "
-            f"({folds} folds x {repeats}: {s.found} found, {s.wrong} wrong, {s.missed} missed)"
+        by_part = cross_validated_parts(rows, parts, folds, repeats, seed, min_precision, grid)
+        pooled = Score.of(
+            *(sum(getattr(x, f) for x in by_part.values()) for f in ("found", "wrong", "missed"))
         )
+        shown = {"all": pooled} | {p: by_part[p] for p in ("random", "ordered", "hard") if p in by_part}
+        for part, s in shown.items():
+            click.echo(
+                f"  {name + ', cross-validated':44} {part:6}  precision {s.precision:.3f}  recall {s.recall:.3f}  "
+                f"({folds} folds x {repeats}: {s.found} found, {s.wrong} wrong, {s.missed} missed)"
+            )

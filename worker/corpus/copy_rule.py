@@ -149,6 +149,16 @@ class Score:
     wrong: int
     missed: int
 
+    @classmethod
+    def of(cls, found: int, wrong: int, missed: int) -> Score:
+        return cls(
+            found / (found + wrong) if found + wrong else 1.0,
+            found / (found + missed) if found + missed else 1.0,
+            found,
+            wrong,
+            missed,
+        )
+
 
 def score(rows: Sequence[tuple[Signals, bool]], setting: Setting) -> Score:
     tp = fp = fn = 0
@@ -157,7 +167,7 @@ def score(rows: Sequence[tuple[Signals, bool]], setting: Setting) -> Score:
         tp += found and copy
         fp += found and not copy
         fn += copy and not found
-    return Score(tp / (tp + fp) if tp + fp else 1.0, tp / (tp + fn) if tp + fn else 1.0, tp, fp, fn)
+    return Score.of(tp, fp, fn)
 
 
 # settings scored at once by ``fit``
@@ -212,7 +222,22 @@ def cross_validated(
 ) -> Score:
     """Pooled held-out figures: the pairs are split into ``folds`` (copies and others spread evenly),
     each fold scored with the setting fitted on the others, ``repeats`` times with different splits."""
-    tp = fp = fn = 0
+    return cross_validated_parts(rows, [""] * len(rows), folds, repeats, seed, min_precision, grid)[""]
+
+
+def cross_validated_parts(
+    rows: Sequence[tuple[Signals, bool]],
+    parts: Sequence[str],
+    folds: int = 5,
+    repeats: int = 5,
+    seed: int = 1,
+    min_precision: float = 0.98,
+    grid: Sequence[Setting] = GRID,
+) -> dict[str, Score]:
+    """``cross_validated`` over all pairs, its held-out decisions also pooled by each pair's part
+    (``parts[i]``: the stratum pair i was drawn from): a uniformly drawn part's figures then
+    estimate the rule on the population it was drawn from, its thresholds fitted without it."""
+    counts: dict[str, list[int]] = {p: [0, 0, 0] for p in parts}
     rng = random.Random(seed)
     for _ in range(repeats):
         pos = [i for i, (_, c) in enumerate(rows) if c]
@@ -222,6 +247,11 @@ def cross_validated(
         for k in range(folds):
             held = set(pos[k::folds] + neg[k::folds])
             setting = fit([r for i, r in enumerate(rows) if i not in held], min_precision, grid)
-            s = score([r for i, r in enumerate(rows) if i in held], setting)
-            tp, fp, fn = tp + s.found, fp + s.wrong, fn + s.missed
-    return Score(tp / (tp + fp) if tp + fp else 1.0, tp / (tp + fn) if tp + fn else 1.0, tp, fp, fn)
+            for i in held:
+                s, copy = rows[i]
+                found = is_copy(s, setting)
+                c = counts[parts[i]]
+                c[0] += found and copy
+                c[1] += found and not copy
+                c[2] += copy and not found
+    return {p: Score.of(*c) for p, c in counts.items()}
