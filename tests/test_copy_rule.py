@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from worker.corpus import copy_rule as rule
 from worker.corpus import duplicates as dup
-from worker.corpus.shingles import lead_offset, shingles, words
+from worker.corpus.shingles import lead_offset, shingles, tail_offset, turns, words
 
 T0 = datetime(2015, 8, 10, tzinfo=UTC)
 ITEM = (
@@ -23,6 +23,10 @@ OPENING = (
     "شعبية ومسرحية للأطفال والعائلات في الحديقة العامة وسط المدينة وسط إقبال كبير من الزوار والمصطافين"
 )
 
+LATER = (
+    "وبينت الوزارة في بيانها أن مختبراتها المرجعية أكملت تحليل العينات التي جمعت من المستشفيات الثلاثة "
+    "وأن التحاليل لم تظهر أي سلالة جديدة وأنها رفعت جاهزية غرف العزل وزودت المراكز بأجهزة الفحص السريع"
+)
 OTHER = (
     "وفي شأن آخر اختتم المنتخب الوطني لكرة القدم معسكره التدريبي في النمسا بمباراة ودية فاز فيها على "
     "نظيره التركي بهدفين نظيفين سجلهما المهاجمان في الشوط الثاني بعد تمريرتين من لاعب الوسط الجديد"
@@ -30,7 +34,9 @@ OTHER = (
 
 
 def _seen(i: str, body: str, hours: float = 0, keys: frozenset[int] = frozenset()) -> rule.Seen:
-    return rule.Seen(i, T0 + timedelta(hours=hours), frozenset(shingles(body)), tuple(words(body)), keys)
+    return rule.Seen(
+        i, T0 + timedelta(hours=hours), frozenset(shingles(body)), tuple(words(body)), keys, turns(body)
+    )
 
 
 def test_the_lead_offset_is_where_the_first_shared_passage_begins():
@@ -43,12 +49,33 @@ def test_the_lead_offset_is_where_the_first_shared_passage_begins():
 
 def test_a_trimmed_reprint_is_a_copy_and_a_roundup_holding_the_item_is_not():
     # the longer article holds the item whole and as much else in both cases
-    reprint = rule.measure(_seen("short", ITEM), _seen("long", f"{ITEM} {MORE} {OTHER}", 3), template=0)
+    reprint = rule.measure(_seen("short", ITEM), _seen("long", f"{ITEM} {MORE} {LATER}", 3), template=0)
     roundup = rule.measure(_seen("short", ITEM), _seen("long", f"{OPENING} {ITEM} {OTHER}", 3), template=0)
     assert reprint.containment == roundup.containment == 1.0
     assert reprint.jaccard < rule.SETTING.jaccard and roundup.jaccard < rule.SETTING.jaccard
     assert reprint.lead == 0 and roundup.lead == len(words(OPENING))
     assert rule.is_copy(reprint) and not rule.is_copy(roundup)
+
+
+def test_a_report_that_turns_to_another_item_after_the_shared_text_is_no_copy():
+    item = frozenset(shingles(ITEM))
+    assert tail_offset(words(f"{ITEM} {OTHER}"), item) == len(words(ITEM))
+    assert tail_offset(words(OPENING), item) == 0
+    # a paragraph or sentence that opens with a turn, with or without «و»; not inside a quotation
+    assert turns(f"{ITEM}\n{OTHER}") == (len(words(ITEM)),)
+    assert turns(f"{ITEM}. من جهة أخرى، {OPENING}") == (len(words(ITEM)),)
+    assert turns(f"{ITEM}\nوإلى ذلك {OPENING}") == (len(words(ITEM)),)
+    assert turns(f'{ITEM}\nوتابع "ومن ناحية أخرى فإن {OPENING}"') == ()
+    # the longer prints the item whole, then turns to news of its own (after or before it)
+    digest = rule.measure(_seen("short", ITEM), _seen("long", f"{ITEM} {MORE}\n{OTHER}", 3), template=0)
+    before = rule.measure(_seen("short", ITEM), _seen("long", f"{OTHER}\nمن جهة أخرى {ITEM}", 3), template=0)
+    reprint = rule.measure(_seen("short", ITEM), _seen("long", f"{ITEM}\n{MORE}\n{LATER}", 3), template=0)
+    assert digest.turned and before.turned and not reprint.turned
+    assert digest.containment == before.containment == reprint.containment == 1.0
+    assert not rule.is_copy(digest) and not rule.is_copy(before) and rule.is_copy(reprint)
+    # a turn that both print is part of the shared text: the copy of a digest is a copy
+    whole = f"{ITEM}\n{OTHER}"
+    assert not rule.measure(_seen("a", whole), _seen("b", f"{whole} {MORE}", 3), template=0).turned
 
 
 def test_shared_text_printed_on_earlier_days_is_a_template():

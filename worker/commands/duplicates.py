@@ -132,7 +132,7 @@ def _index(ref: str, m: dict, key_times: dict[int, list[datetime]], seen: dict |
     holders and, when ``seen`` is given, the article (``copy_rule.Seen``) under ``ref``. An
     article too short to be compared is left out."""
     from worker.corpus.copy_rule import Seen
-    from worker.corpus.shingles import MIN_WORDS, article_text, band_keys, shingles, signature, words
+    from worker.corpus.shingles import MIN_WORDS, article_text, band_keys, shingles, signature, turns, words
 
     text = article_text(m.get("title"), m.get("body"))
     if len(words(text)) < MIN_WORDS:
@@ -143,7 +143,7 @@ def _index(ref: str, m: dict, key_times: dict[int, list[datetime]], seen: dict |
     for k in keys:
         key_times.setdefault(k, []).append(when)
     if seen is not None:
-        seen[ref] = Seen(ref, when, sh, tuple(words(m.get("body") or "")), keys)
+        seen[ref] = Seen(ref, when, sh, tuple(words(m.get("body") or "")), keys, turns(m.get("body") or ""))
 
 
 def _when(published: str | None) -> datetime:

@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from worker.corpus.shingles import containment, jaccard, lead_offset, ordered_overlap
+from worker.corpus.shingles import containment, jaccard, lead_offset, ordered_overlap, tail_offset
 
 # Boilerplate is text printed on days before the pair's: a wire reprinted over two or three days
 # is still one happening's text.
@@ -55,6 +55,7 @@ class Seen:
     shingles: frozenset[str]
     body: tuple[str, ...] = ()
     keys: frozenset[int] = frozenset()
+    turns: tuple[int, ...] = ()  # where in ``body`` a paragraph or sentence turns to another item
 
 
 @dataclass(frozen=True)
@@ -85,19 +86,31 @@ class Signals:
     template: float
     banded: bool = True  # the two share an LSH band: the pipeline compares them at all
     ordered: float = 0.0  # ordered_overlap of the two bodies
+    turned: bool = False  # the longer turns to another item outside the text the two share
 
 
 def measure(a: Seen, b: Seen, template: float, banded: bool = True) -> Signals:
     shorter, longer = sorted((a, b), key=lambda x: (len(x.shingles), x is b))
+    lead = lead_offset(longer.body, shorter.shingles)
+    turned = bool(longer.turns) and turned_away(longer, shorter.shingles, lead)
     return Signals(
         jaccard(a.shingles, b.shingles),
         containment(a.shingles, b.shingles),
-        lead_offset(longer.body, shorter.shingles),
+        lead,
         abs((a.when - b.when).total_seconds()) / 86400,
         template,
         banded,
         ordered_overlap(a.body, b.body),
+        turned,
     )
+
+
+def turned_away(longer: Seen, shared: frozenset[str], lead: int) -> bool:
+    """Whether ``longer`` has a turn to another item (``shingles.turns``) before the first passage
+    it shares with ``shared`` (a shingle set) or after the last: a digest or a report that adds news
+    of its own, not a copy."""
+    end = tail_offset(longer.body, shared)
+    return any(t < lead or t >= end for t in longer.turns)
 
 
 def template_count(
@@ -113,6 +126,7 @@ def template_count(
 def is_copy(s: Signals, setting: Setting = SETTING) -> bool:
     return (
         s.banded
+        and not s.turned
         and s.days <= setting.window_days
         and s.template <= setting.template_articles
         and (
@@ -191,6 +205,7 @@ def fit(
         }
         found = (
             (a["banded"] > 0)
+            & (a["turned"] == 0)
             & (a["days"] <= g["window_days"])
             & (a["template"] <= g["template_articles"])
             & (

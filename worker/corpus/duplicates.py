@@ -33,6 +33,7 @@ from worker.corpus.shingles import (
     shingles,
     shingles_of,
     signature,
+    turns,
     words,
 )
 
@@ -126,6 +127,7 @@ def index_articles(session: Session, article_ids: Sequence[str]) -> dict[str, st
             shingle_set,
             tuple(body_words),
             frozenset(band_keys(sig)),
+            turns(body),
         )
         mine.append((me, sig))
     if not mine:
@@ -318,7 +320,7 @@ def _load(session: Session, ids: Iterable[str]) -> list[Seen]:
     out = []
     for i, t, b, w in rows:
         text_words, body_words = article_words(t, b)
-        out.append(Seen(i, aware(w), frozenset(shingles_of(text_words)), tuple(body_words)))
+        out.append(Seen(i, aware(w), frozenset(shingles_of(text_words)), tuple(body_words), turns=turns(b)))
     return out
 
 
@@ -432,7 +434,14 @@ def scan(
         sh = frozenset(shingles(text))
         sig = signature(sh)
         keys = band_keys(sig)
-        me = Seen(article_id, aware(when), sh, tuple(words(body[0] if body else text)), frozenset(keys))
+        me = Seen(
+            article_id,
+            aware(when),
+            sh,
+            tuple(words(body[0] if body else text)),
+            frozenset(keys),
+            turns(body[0] if body else text),
+        )
         seen[article_id] = me
         sigs[article_id] = sig
         candidates = {c for k in keys for c in buckets.get(k, ())}

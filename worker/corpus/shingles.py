@@ -68,6 +68,64 @@ def lead_offset(body_words: Sequence[str], other: frozenset[str] | set[str], siz
     return len(body_words)
 
 
+def tail_offset(body_words: Sequence[str], other: frozenset[str] | set[str], size: int = SHINGLE) -> int:
+    """Where in a body (its words) the last passage shared with ``other`` ends (exclusive), in
+    words; 0 when there is none: ``lead_offset`` from the other end."""
+    run = 0
+    for i in range(len(body_words) - size, -1, -1):
+        if " ".join(body_words[i : i + size]) in other:
+            run += 1
+            if run == PASSAGE_RUN:
+                return i + PASSAGE_RUN - 1 + size
+        else:
+            run = 0
+    return 0
+
+
+# --- turns to another item (copy_rule's ``turned`` signal) ------------------------------------------
+#
+# A news digest, or a report that prints a release whole and then adds news of its own, opens the
+# added item with a connective that says the topic changes: «من جهة أخرى» (on another side), «في
+# غضون ذلك» (meanwhile), «إلى ذلك» (besides that), «في سياق آخر» (in another context). A reprint
+# trimmed at its end stops where the release stops and never turns. Only a paragraph or sentence
+# that opens with one counts: inside a quotation («وتابعت "ومن ناحية أخرى …"») the same words
+# contrast two points of one statement.
+TURN_MARKERS = (
+    "من جهة أخرى",
+    "من ناحية أخرى",
+    "من جانب آخر",
+    "على صعيد آخر",
+    "على صعيد منفصل",
+    "في سياق آخر",
+    "في سياق منفصل",
+    "في شأن آخر",
+    "في موضوع آخر",
+    "في خبر آخر",
+    "في تطور آخر",
+    "في غضون ذلك",
+    "في هذه الأثناء",
+    "إلى ذلك",
+)
+_TURNS = tuple(sorted({tuple(words(m)) for m in TURN_MARKERS}))
+_SEGMENT = re.compile(r"[\n\r]+|(?<=[.!?؟])\s+")
+
+
+def turns(body: str) -> tuple[int, ...]:
+    """Where in a body's words (``words(body)``) a paragraph or sentence opens with a turn to
+    another item (``TURN_MARKERS``, with or without the conjunction «و» before it)."""
+    out, at = [], 0
+    for segment in _SEGMENT.split(body or ""):
+        w = words(segment)
+        if w:
+            first = w[0][1:] if w[0].startswith("و") and len(w[0]) > 1 else w[0]
+            for marker in _TURNS:
+                if (w[0] == marker[0] or first == marker[0]) and tuple(w[1 : len(marker)]) == marker[1:]:
+                    out.append(at)
+                    break
+        at += len(w)
+    return tuple(out)
+
+
 # --- the order of the words (copy_rule's ``ordered`` signal) ---------------------------------------
 #
 # An edit that runs through a whole release (a word changed or inserted in every sentence, a clitic
