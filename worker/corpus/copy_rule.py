@@ -20,6 +20,11 @@ and computed from what the pipeline already has:
   of its three-word shingles break; a report written separately from the same statement shares
   names and quotations in another order. A third way to be a copy, under the same window and
   template conditions.
+- **Whether the longer turns to another item** (``turned``): a paragraph or sentence opening with a
+  connective that announces another topic («من جهة أخرى», «في غضون ذلك», «إلى ذلك»: shingles.turns)
+  before the text the two share or after it. A digest, or a report that prints a release whole and
+  adds news of its own, opens the way a trimmed reprint's longer print does; it turns, the reprint
+  does not. No pair that turns is a copy.
 
 The thresholds (``SETTING``) were fitted on labelled SaudiNewsNet pairs and cross-validated
 (README, "Near-duplicate articles"; ``khabar duplicates evaluate``).
