@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -313,8 +314,13 @@ def test_a_pool_process_recycled_after_every_task_is_replaced_and_every_article_
     out = r.stdout.decode()
     assert r.returncode == 0, out + r.stderr.decode()
     assert "done 4" in out
-    # the first pool process and a successor for each task (each chain has two)
-    log = w.log_path.read_text(errors="replace")
+    # the first pool process and a successor for each task (each chain has two); the last
+    # successor starts after the last task has finished the article, so it may log a moment later
+    deadline = time.monotonic() + 15
+    while (log := w.log_path.read_text(errors="replace")).count("worker process ready") < 3:
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert log.count("worker process ready") >= 3
     # each process's last task sent its hand-over to Redis: no chain's second task found its
     # input gone with the process that made it (and ran the first stages again)

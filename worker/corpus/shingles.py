@@ -15,9 +15,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
+from functools import cache
 
 import numpy as np
 
+from worker.lang.ar import ordered
 from worker.lang.ar.morphology import comparison_stem
 from worker.lang.ar.normalise import normalise
 
@@ -85,40 +87,27 @@ def tail_offset(body_words: Sequence[str], other: frozenset[str] | set[str], siz
 # --- turns to another item (copy_rule's ``turned`` signal) ------------------------------------------
 #
 # A news digest, or a report that prints a release whole and then adds news of its own, opens the
-# added item with a connective that says the topic changes: «من جهة أخرى» (on another side), «في
-# غضون ذلك» (meanwhile), «إلى ذلك» (besides that), «في سياق آخر» (in another context). A reprint
-# trimmed at its end stops where the release stops and never turns. Only a paragraph or sentence
-# that opens with one counts: inside a quotation («وتابعت "ومن ناحية أخرى …"») the same words
-# contrast two points of one statement.
-TURN_MARKERS = (
-    "من جهة أخرى",
-    "من ناحية أخرى",
-    "من جانب آخر",
-    "على صعيد آخر",
-    "على صعيد منفصل",
-    "في سياق آخر",
-    "في سياق منفصل",
-    "في شأن آخر",
-    "في موضوع آخر",
-    "في خبر آخر",
-    "في تطور آخر",
-    "في غضون ذلك",
-    "في هذه الأثناء",
-    "إلى ذلك",
-)
-_TURNS = tuple(sorted({tuple(words(m)) for m in TURN_MARKERS}))
+# added item with a connective that says the topic changes (worker/lang/ar/common/topic_turns.tsv:
+# «من جهة أخرى», «في غضون ذلك», «إلى ذلك»). A reprint trimmed at its end stops where the release
+# stops and never turns. Only a paragraph or sentence that opens with one counts: inside a
+# quotation («وتابعت "ومن ناحية أخرى …"») the same words contrast two points of one statement.
 _SEGMENT = re.compile(r"[\n\r]+|(?<=[.!?؟])\s+")
+
+
+@cache
+def _turn_markers() -> tuple[tuple[str, ...], ...]:
+    return tuple(sorted({tuple(words(m)) for m in ordered("common/topic_turns")}))
 
 
 def turns(body: str) -> tuple[int, ...]:
     """Where in a body's words (``words(body)``) a paragraph or sentence opens with a turn to
-    another item (``TURN_MARKERS``, with or without the conjunction «و» before it)."""
+    another item (``common/topic_turns``, with or without the conjunction «و» before it)."""
     out, at = [], 0
     for segment in _SEGMENT.split(body or ""):
         w = words(segment)
         if w:
             first = w[0][1:] if w[0].startswith("و") and len(w[0]) > 1 else w[0]
-            for marker in _TURNS:
+            for marker in _turn_markers():
                 if (w[0] == marker[0] or first == marker[0]) and tuple(w[1 : len(marker)]) == marker[1:]:
                     out.append(at)
                     break
