@@ -149,3 +149,27 @@ def test_labels_kept_as_hashes_measure_the_same_pairs_as_labels_by_url(tmp_path)
     assert outs[0] == outs[1]
     assert "3 labelled pairs (1 copies), of which 2 drawn at random" in outs[0]
     assert "the rule, cross-validated" in outs[0] and " random " in outs[0] and " hard " in outs[0]
+
+    # a new draw leaves out the pairs of a hashed labels file as it does those of a file of URLs
+    def drawn(*exclude: str) -> set[frozenset[str]]:
+        out = tmp_path / f"draw{len(exclude)}"
+        args = ["--exclude", exclude[0]] if exclude else []
+        r = khabar(
+            "duplicates", "sample", str(corpus), "--out", str(out), "--per-band", "0", "--missed", "0",
+            "--random", "10", *args,
+        )  # fmt: skip
+        assert r.returncode == 0, r.stderr
+        rows = (out / "pairs.tsv").read_text(encoding="utf-8").splitlines()[1:]
+        return {frozenset(line.split("\t")[:2]) for line in rows}
+
+    labelled = {
+        frozenset(("http://a.example/1", "http://b.example/2")),
+        frozenset(("http://c.example/3", "http://d.example/4")),
+    }
+    everything = drawn()
+    assert labelled & everything, "the tiny corpus should propose a labelled pair"
+    assert (
+        drawn(str(hashed))
+        == drawn(str(labels))
+        == everything - labelled - {frozenset(("http://d.example/4", "http://e.example/5"))}
+    )

@@ -244,11 +244,11 @@ def sample(
     --max-days (what the pipeline compares), so that figures on them hold for the corpus; then
     --ordered pairs drawn uniformly from the same candidates within the pipeline's window whose
     word-order value is in 0.45-0.80 and that the pipeline's rule without word order does not link
-    (the region where word order decides; band 'ordered'). Pairs of the --exclude files are not
-    drawn. Writes OUT/pairs.tsv (article URLs, a '?' to replace by 1 for a copy or 0, the band and the
-    figures: the labels file of `khabar duplicates evaluate`) and OUT/read.txt (both texts side by
-    side). Same corpus and seed, same draw. Keep both out of the repository when the corpus may not
-    be committed (SaudiNewsNet)."""
+    (the region where word order decides; band 'ordered'). Pairs of the --exclude files (articles
+    named by URL or by hash: `anonymise`) are not drawn. Writes OUT/pairs.tsv (article URLs, a '?'
+    to replace by 1 for a copy or 0, the band and the figures: the labels file of `khabar
+    duplicates evaluate`) and OUT/read.txt (both texts side by side). Same corpus and seed, same
+    draw. Keep both out of the repository when the corpus may not be committed (SaudiNewsNet)."""
     from pathlib import Path
 
     from worker.commands.soak import read_corpus
@@ -271,21 +271,24 @@ def sample(
         for ref, m in texts.items():
             yield ref, _when(m.get("published_at")), article_text(m.get("title"), m.get("body"))
 
+    for _ in items():
+        pass
+    # a labels file may name its articles by the hash of their URL (``anonymise``)
+    named = {ref_key(ref): ref for ref in texts}
     excluded: set[tuple[str, str]] = set()
     for name in exclude:
         with open(name, encoding="utf-8") as fh:
             for r in csv.reader(fh, delimiter="\t"):
                 if len(r) >= 2 and not r[0].startswith("#"):
-                    excluded |= {(r[0], r[1]), (r[1], r[0])}
+                    a, b = (named.get(x, x) for x in r[:2])
+                    excluded |= {(a, b), (b, a)}
     if per_band or missed:
-        pairs = [c for c in candidates(items(), max_days=max_days) if (c.a, c.b) not in excluded]
+        pairs = [c for c in candidates(again(), max_days=max_days) if (c.a, c.b) not in excluded]
         click.echo(
             f"{len(texts)} articles, {len(pairs)} pairs sharing a passage within {max_days:g} days", err=True
         )
     else:  # the passage pairs are not needed
         pairs = []
-        for _ in items():
-            pass
     drawn = draw(pairs, per_band, seed)
     taken = {(c.a, c.b) for _, c in drawn}
     left = [
