@@ -242,7 +242,8 @@ def cross_validated(
 ) -> Score:
     """Pooled held-out figures: the pairs are split into ``folds`` (copies and others spread evenly),
     each fold scored with the setting fitted on the others, ``repeats`` times with different splits."""
-    return cross_validated_parts(rows, [""] * len(rows), folds, repeats, seed, min_precision, grid)[""]
+    parts = cross_validated_parts(rows, [""] * len(rows), folds, repeats, seed, min_precision, grid)
+    return parts.get("", Score.of(0, 0, 0))
 
 
 def cross_validated_parts(
