@@ -416,6 +416,18 @@ def test_a_roundup_and_a_text_printed_day_after_day_are_not_copies(anydb):
     assert got[:7] == [None] + ["n0"] * 6 and got[7:] == [None, None]
 
 
+def test_a_digest_that_turns_to_another_item_after_the_shared_text_is_no_copy(anydb):
+    from datetime import timedelta
+
+    t0 = datetime(2023, 7, 1, 8, tzinfo=UTC)
+    assert _plain("d-wire", "spa", "خبر", WIRE, t0) is None
+    # a paper prints the wire whole, then its own news after «ومن جهة أخرى»: a digest, not a copy
+    digest = f"{WIRE}\nومن جهة أخرى، " + " ".join(OTHER.split()[::-1])
+    assert _plain("d-digest", "okaz", "موجز الأخبار", digest, t0 + timedelta(hours=2)) is None
+    # the same wire printed whole by another paper is one
+    assert _plain("d-reprint", "sabq", "عنوان آخر", WIRE, t0 + timedelta(hours=3)) == "d-wire"
+
+
 NOTICE = (
     "يعلن مركز الأرصاد عن توقع هطول أمطار رعدية غزيرة على المرتفعات الجنوبية الغربية مع رياح نشطة مثيرة "
     "للأتربة والغبار تحد من مدى الرؤية الأفقية على الطرق السريعة ويهيب بالجميع أخذ الحيطة والحذر"

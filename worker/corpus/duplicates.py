@@ -12,6 +12,7 @@ publication, then id) is the one the others point to, whatever order they arrive
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -127,7 +128,6 @@ def index_articles(session: Session, article_ids: Sequence[str]) -> dict[str, st
             shingle_set,
             tuple(body_words),
             frozenset(band_keys(sig)),
-            turns(body),
         )
         mine.append((me, sig))
     if not mine:
@@ -173,6 +173,8 @@ def index_articles(session: Session, article_ids: Sequence[str]) -> dict[str, st
         candidates = [texts[i] for i in reading[me.id] if i in texts]
         if not candidates:
             continue
+        # where its body turns to another item: looked for only in an article with texts to compare
+        me = replace(me, turns=turns(rows[me.id][1]))
 
         def template(a: Seen, b: Seen, near=near[me.id], seen=seen_at[me.id]) -> float:
             return template_count(near[b.id], max(a.when, b.when), seen)

@@ -91,27 +91,28 @@ def tail_offset(body_words: Sequence[str], other: frozenset[str] | set[str], siz
 # «من جهة أخرى», «في غضون ذلك», «إلى ذلك»). A reprint trimmed at its end stops where the release
 # stops and never turns. Only a paragraph or sentence that opens with one counts: inside a
 # quotation («وتابعت "ومن ناحية أخرى …"») the same words contrast two points of one statement.
-_SEGMENT = re.compile(r"[\n\r]+|(?<=[.!?؟])\s+")
-
-
 @cache
-def _turn_markers() -> tuple[tuple[str, ...], ...]:
-    return tuple(sorted({tuple(words(m)) for m in ordered("common/topic_turns")}))
+def _turn_pattern() -> re.Pattern[str]:
+    """A turn's connective (normalised) opening the text, a line, or a sentence after its full
+    stop and a space, behind any quotation marks or brackets, with or without «و» attached."""
+    markers = sorted({tuple(words(m)) for m in ordered("common/topic_turns")}, key=len, reverse=True)
+    either = "|".join(r"\s+".join(re.escape(w) for w in m) for m in markers)
+    return re.compile(r"(?:\A|[\n\r]|[.!?؟]\s)[^\w\n\r]*و?(?:" + either + r")(?!\w)")
 
 
 def turns(body: str) -> tuple[int, ...]:
     """Where in a body's words (``words(body)``) a paragraph or sentence opens with a turn to
-    another item (``common/topic_turns``, with or without the conjunction «و» before it)."""
-    out, at = [], 0
-    for segment in _SEGMENT.split(body or ""):
-        w = words(segment)
-        if w:
-            first = w[0][1:] if w[0].startswith("و") and len(w[0]) > 1 else w[0]
-            for marker in _turn_markers():
-                if (w[0] == marker[0] or first == marker[0]) and tuple(w[1 : len(marker)]) == marker[1:]:
-                    out.append(at)
-                    break
-        at += len(w)
+    another item (``common/topic_turns``, with or without the conjunction «و» before it). One
+    pass over the normalised text; most articles never turn."""
+    text = normalise(body or "")
+    found = [m.start() for m in _turn_pattern().finditer(text)]
+    if not found:
+        return ()
+    out, at, counted = [], 0, 0
+    for start in found:  # words before each turn, counted on from the last
+        at += len(_WORD.findall(text, counted, start))
+        counted = start
+        out.append(at)
     return tuple(out)
 
 
