@@ -168,6 +168,33 @@ def test_labels_kept_as_hashes_measure_the_same_pairs_as_labels_by_url(tmp_path)
     }
     everything = drawn()
     assert labelled & everything, "the tiny corpus should propose a labelled pair"
+    # readers label blind.txt (no band, no figure) under opaque ids; collect puts the labels back
+    blind = (tmp_path / "draw0" / "blind.txt").read_text(encoding="utf-8")
+    key = [line.split("\t") for line in (tmp_path / "draw0" / "blind.tsv").read_text().splitlines()[1:]]
+    assert len(key) == len(everything) == blind.count("### P")
+    assert "random" not in blind and "J " not in blind and RELEASE.split()[3] in blind
+    readers = tmp_path / "readers.tsv"
+    readers.write_text(
+        "".join(
+            f"{pid}\t{int(i == 0)}\t{'edited' if i == 0 else 'unrelated'}\n"
+            for i, (pid, *_) in enumerate(key)
+        )
+        + f"{key[-1][0]}\t1\tsame\n",  # the last pair read twice, two labels: left open
+        encoding="utf-8",
+    )
+    collected = tmp_path / "collected.tsv"
+    r = khabar("duplicates", "collect", str(tmp_path / "draw0"), str(readers), "--out", str(collected))
+    assert r.returncode == 0, r.stderr
+    assert f"{len(key) - 1} labelled pairs" in r.stdout and key[-1][0] in r.stderr
+    rows = {tuple(line.split("\t")[:2]): line.split("\t") for line in collected.read_text().splitlines()[1:]}
+    first, last = key[0], key[-1]
+    assert rows[(first[1], first[2].strip())][2] == "1" and rows[(first[1], first[2].strip())][8] == "edited"
+    assert rows[(last[1], last[2].strip())][2] == "?"
+    r = khabar(
+        "duplicates", "evaluate", str(collected), "--corpus", str(corpus), "--folds", "2", "--repeats", "1"
+    )
+    assert r.returncode == 0 and f"{len(key) - 1} labelled pairs" in r.stdout, r.stderr
+
     assert (
         drawn(str(hashed))
         == drawn(str(labels))

@@ -247,8 +247,11 @@ def sample(
     (the region where word order decides; band 'ordered'). Pairs of the --exclude files (articles
     named by URL or by hash: `anonymise`) are not drawn. Writes OUT/pairs.tsv (article URLs, a '?'
     to replace by 1 for a copy or 0, the band and the figures: the labels file of `khabar
-    duplicates evaluate`) and OUT/read.txt (both texts side by side). Same corpus and seed, same
-    draw. Keep both out of the repository when the corpus may not be committed (SaudiNewsNet)."""
+    duplicates evaluate`), OUT/read.txt (both texts side by side, with the figures) and, for
+    readers who must not see the figures, OUT/blind.txt (the pairs shuffled under opaque ids, both
+    full texts) with its key OUT/blind.tsv (`collect` puts their labels back). Same corpus and
+    seed, same draw. Keep them out of the repository when the corpus may not be committed
+    (SaudiNewsNet)."""
     from pathlib import Path
 
     from worker.commands.soak import read_corpus
@@ -340,7 +343,88 @@ def sample(
                 body = " ".join((m.get("body") or "").split())
                 fh.write(f"  {m.get('source')} {m.get('published_at')} | {m.get('title')}\n")
                 fh.write(f"    {body[:300]}\n    … {body[-160:]}\n")
-    click.echo(f"{len(drawn)} pairs: {folder / 'pairs.tsv'}, {folder / 'read.txt'}")
+    _write_blind(folder, [c for _, c in drawn], texts, seed)
+    click.echo(
+        f"{len(drawn)} pairs: {folder / 'pairs.tsv'}, {folder / 'read.txt'}; "
+        f"for readers: {folder / 'blind.txt'} (then `khabar duplicates collect {folder} LABELS...`)"
+    )
+
+
+def _write_blind(folder, drawn: list, texts: dict[str, dict], seed: int) -> None:
+    """What readers label from: the pairs shuffled, each under an opaque id (P001 …) with its two
+    articles' full texts in a random order, no band and no figure (blind.txt), and which pair each
+    id is (blind.tsv, for ``collect``): labels are then not fitted to the rule's signals."""
+    rng = random.Random(f"blind-{seed}")
+    order = list(range(len(drawn)))
+    rng.shuffle(order)
+    with (
+        open(folder / "blind.txt", "w", encoding="utf-8") as txt,
+        open(folder / "blind.tsv", "w", encoding="utf-8", newline="") as key,
+    ):
+        w = csv.writer(key, delimiter="\t")
+        w.writerow(["#id", "first", "second"])
+        for n, i in enumerate(order, 1):
+            c = drawn[i]
+            pid = f"P{n:03d}"
+            w.writerow([pid, c.a, c.b])
+            txt.write(f"### {pid}\n")
+            for tag, ref in zip("AB", rng.sample([c.a, c.b], 2), strict=True):
+                m = texts[ref]
+                body = m.get("body") or ""
+                txt.write(f"[{tag}] {m.get('source')} {m.get('published_at')} | {m.get('title')}\n")
+                txt.write(f"({len(body.split())} words)\n{body.strip()}\n\n")
+
+
+@duplicates.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.argument("labels", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The labels file to write.")
+def collect(folder: str, labels: tuple[str, ...], out: str) -> None:
+    """Put readers' labels of FOLDER/blind.txt back on the pairs of FOLDER/pairs.tsv (both written by
+    `sample`). LABELS: lines `P001<TAB>1 or 0<TAB>kind` (same, trimmed, edited, dateline, lead,
+    reworded; unrelated, template, roundup, separate). Writes a labels file for `evaluate` and
+    `anonymise` (the kind in a ninth column); a pair with no label, or two different ones, keeps
+    its '?' and is named."""
+    from pathlib import Path
+
+    base = Path(folder)
+    with open(base / "blind.tsv", encoding="utf-8") as fh:
+        pair_of = {
+            r[0]: (r[1], r[2]) for r in csv.reader(fh, delimiter="\t") if r and not r[0].startswith("#")
+        }
+    given: dict[str, set[tuple[str, str]]] = {}
+    for name in labels:
+        with open(name, encoding="utf-8") as fh:
+            for r in csv.reader(fh, delimiter="\t"):
+                if len(r) >= 2 and r[0].strip() in pair_of and r[1].strip() in ("0", "1"):
+                    given.setdefault(r[0].strip(), set()).add(
+                        (r[1].strip(), r[2].strip() if len(r) > 2 else "")
+                    )
+    by_pair = {pair: pid for pid, pair in pair_of.items()}
+    unlabelled, torn, n = [], [], 0
+    with (
+        open(base / "pairs.tsv", encoding="utf-8") as fh,
+        open(out, "w", encoding="utf-8", newline="") as dst,
+    ):
+        w = csv.writer(dst, delimiter="\t")
+        for r in csv.reader(fh, delimiter="\t"):
+            if r and r[0].startswith("#"):
+                w.writerow([*r[:8], "kind"])
+                continue
+            pid = by_pair.get((r[0], r[1]))
+            found = given.get(pid, set())
+            if len({label for label, _ in found}) == 1:
+                label, kind = sorted(found)[0]
+                n += 1
+            else:
+                (torn if found else unlabelled).append(pid or f"{r[0]} {r[1]}")
+                label, kind = "?", ""
+            w.writerow([r[0], r[1], label, *r[3:8], kind])
+    click.echo(f"{n} labelled pairs: {out}")
+    if unlabelled:
+        click.echo(f"no label: {', '.join(unlabelled)}", err=True)
+    if torn:
+        click.echo(f"two different labels (left '?'): {', '.join(torn)}", err=True)
 
 
 # A labels file may name its articles by this prefix and the start of the SHA-256 of their URL (or
