@@ -179,13 +179,18 @@ def test_labels_kept_as_hashes_measure_the_same_pairs_as_labels_by_url(tmp_path)
             f"{pid}\t{int(i == 0)}\t{'edited' if i == 0 else 'unrelated'}\n"
             for i, (pid, *_) in enumerate(key)
         )
-        + f"{key[-1][0]}\t1\tsame\n",  # the last pair read twice, two labels: left open
+        + f"{key[-1][0]}\t1\tsame\n"  # the last pair read twice, two labels: left open
+        + "P999\t1\tsame\n"  # no such pair, and a label that is no label: both named
+        + f"{key[0][0]}\tyes\n",
         encoding="utf-8",
     )
     collected = tmp_path / "collected.tsv"
     r = khabar("duplicates", "collect", str(tmp_path / "draw0"), str(readers), "--out", str(collected))
     assert r.returncode == 0, r.stderr
     assert f"{len(key) - 1} labelled pairs" in r.stdout and key[-1][0] in r.stderr
+    assert f"readers.tsv:{len(key) + 2}, " in r.stderr and f"readers.tsv:{len(key) + 3}" in r.stderr
+    r = khabar("duplicates", "collect", str(tmp_path), str(readers), "--out", str(collected))
+    assert r.returncode != 0 and "blind.tsv not found" in r.stderr and "Traceback" not in r.stderr
     rows = {tuple(line.split("\t")[:2]): line.split("\t") for line in collected.read_text().splitlines()[1:]}
     first, last = key[0], key[-1]
     assert rows[(first[1], first[2].strip())][2] == "1" and rows[(first[1], first[2].strip())][8] == "edited"

@@ -388,18 +388,30 @@ def collect(folder: str, labels: tuple[str, ...], out: str) -> None:
     from pathlib import Path
 
     base = Path(folder)
+    for needed in ("blind.tsv", "pairs.tsv"):
+        if not (base / needed).is_file():
+            raise click.ClickException(
+                f"{base / needed} not found: FOLDER is the --out of `duplicates sample`"
+            )
     with open(base / "blind.tsv", encoding="utf-8") as fh:
         pair_of = {
-            r[0]: (r[1], r[2]) for r in csv.reader(fh, delimiter="\t") if r and not r[0].startswith("#")
+            r[0]: (r[1], r[2])
+            for r in csv.reader(fh, delimiter="\t")
+            if len(r) >= 3 and not r[0].startswith("#")
         }
     given: dict[str, set[tuple[str, str]]] = {}
+    unread: list[str] = []  # lines that name no pair of the draw or carry no 0/1 label
     for name in labels:
         with open(name, encoding="utf-8") as fh:
-            for r in csv.reader(fh, delimiter="\t"):
+            for n, r in enumerate(csv.reader(fh, delimiter="\t"), 1):
+                if not any(c.strip() for c in r) or r[0].startswith("#"):
+                    continue
                 if len(r) >= 2 and r[0].strip() in pair_of and r[1].strip() in ("0", "1"):
                     given.setdefault(r[0].strip(), set()).add(
                         (r[1].strip(), r[2].strip() if len(r) > 2 else "")
                     )
+                else:
+                    unread.append(f"{name}:{n}")
     by_pair = {pair: pid for pid, pair in pair_of.items()}
     unlabelled, torn, n = [], [], 0
     with (
@@ -408,7 +420,9 @@ def collect(folder: str, labels: tuple[str, ...], out: str) -> None:
     ):
         w = csv.writer(dst, delimiter="\t")
         for r in csv.reader(fh, delimiter="\t"):
-            if r and r[0].startswith("#"):
+            if len(r) < 2:
+                continue
+            if r[0].startswith("#"):
                 w.writerow([*r[:8], "kind"])
                 continue
             pid = by_pair.get((r[0], r[1]))
@@ -425,6 +439,11 @@ def collect(folder: str, labels: tuple[str, ...], out: str) -> None:
         click.echo(f"no label: {', '.join(unlabelled)}", err=True)
     if torn:
         click.echo(f"two different labels (left '?'): {', '.join(torn)}", err=True)
+    if unread:
+        click.echo(
+            f"lines left out (no pair of this draw, or a label other than 0 or 1): {', '.join(unread)}",
+            err=True,
+        )
 
 
 # A labels file may name its articles by this prefix and the start of the SHA-256 of their URL (or
