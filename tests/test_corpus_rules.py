@@ -21,6 +21,7 @@ from worker.corpus.shingles import (
     article_words,
     common_subsequence,
     jaccard,
+    mersenne_remainder,
     ordered_overlap,
     permutations,
     shingles,
@@ -297,6 +298,31 @@ def test_signatures_drawn_with_shared_permutations_are_datasketchs():
     fresh = MinHash(num_perm=NUM_PERM, seed=SEED)
     fresh.update_batch([s.encode("utf-8") for s in many])
     assert (signature(many) == fresh.hashvalues.astype(np.uint64)).all()
+
+
+def test_mersenne_remainder_is_numpys():
+    prime = (1 << 61) - 1
+    edges = [
+        0,
+        1,
+        prime - 1,
+        prime,
+        prime + 1,
+        2 * prime - 1,
+        2 * prime,
+        2 * prime + 1,
+        (1 << 61) - 8,
+        (1 << 62) - 1,
+        (1 << 63) + prime - 3,
+        (1 << 64) - 1,
+        (7 << 61) + prime - 1,
+        (7 << 61) + prime,
+    ]
+    rng = np.random.default_rng(5)
+    x = np.concatenate([np.array(edges, dtype=np.uint64), rng.integers(0, 1 << 64, 5000, dtype=np.uint64)])
+    expected = np.remainder(x, np.uint64(prime))
+    assert (mersenne_remainder(x.copy().reshape(-1, 2)).ravel() == expected).all()
+    assert (mersenne_remainder(np.zeros((0, 3), dtype=np.uint64))).shape == (0, 3)
 
 
 # Two congratulation cables in one formula, written for this test: another head of state, another

@@ -47,7 +47,8 @@ def shingles_of(w: Sequence[str], size: int = SHINGLE) -> set[str]:
     """The shingles of a text given as its words (``words``)."""
     if len(w) < size:
         return {" ".join(w)} if w else set()
-    return {" ".join(w[i : i + size]) for i in range(len(w) - size + 1)}
+    # the n-grams as tuples of shifted views, joined by map: a third faster than slicing per index
+    return set(map(" ".join, zip(*(w[i:] for i in range(size)))))
 
 
 # A shared passage is this many consecutive shared shingles (five words), not a stray phrase that
@@ -185,9 +186,25 @@ def signature(shingle_set: Iterable[str]) -> np.ndarray:
         return np.full(NUM_PERM, _MAX_HASH, dtype=np.uint64)
     x = np.frombuffer(raw, dtype="<u4").astype(np.uint64)[:, None] * _A
     x += _B
-    np.remainder(x, _PRIME, out=x)
-    np.bitwise_and(x, _MAX_HASH, out=x)
-    return x.min(axis=0)
+    mersenne_remainder(x)
+    # the low four bytes of each value (little-endian uint32 view): ``x & _MAX_HASH`` without a pass
+    return x.view(np.uint32)[:, ::2].min(axis=0).astype(np.uint64)
+
+
+_SHIFT = np.uint64(61)
+
+
+def mersenne_remainder(x: np.ndarray) -> np.ndarray:
+    """``np.remainder(x, _PRIME, out=x)`` for uint64 ``x``, without numpy's 64-bit division (a
+    third of the signature's time): 2^61 ≡ 1 (mod 2^61 - 1), so x ≡ (x >> 61) + (x & _PRIME),
+    which is below 2 * _PRIME and needs at most one subtraction (almost never: the fold reaches
+    _PRIME only when the low 61 bits are within 7 of it)."""
+    high = x >> _SHIFT
+    np.bitwise_and(x, _PRIME, out=x)
+    x += high
+    if x.max(initial=0) >= _PRIME:
+        x[x >= _PRIME] -= _PRIME
+    return x
 
 
 def band_keys(sig: np.ndarray) -> list[int]:
