@@ -48,7 +48,7 @@ def shingles_of(w: Sequence[str], size: int = SHINGLE) -> set[str]:
     if len(w) < size:
         return {" ".join(w)} if w else set()
     # the n-grams as tuples of shifted views, joined by map: a third faster than slicing per index
-    return set(map(" ".join, zip(*(w[i:] for i in range(size)))))
+    return set(map(" ".join, zip(*(w[i:] for i in range(size)), strict=False)))
 
 
 # A shared passage is this many consecutive shared shingles (five words), not a stray phrase that
