@@ -25,11 +25,21 @@ def settings(monkeypatch, **env: str):
     return get_settings()
 
 
-def test_the_default_chain_is_two_tasks_and_a_retry_starts_where_it_failed(monkeypatch):
+def test_the_default_chain_is_one_task_and_a_retry_starts_where_it_failed(monkeypatch):
     from worker.tasks import build_chain
 
     monkeypatch.delenv("KHABAR_CHAIN", raising=False)
     s = settings(monkeypatch, KHABAR_QUEUE="q")
+    assert chain_heads(s) == ("normalise",)
+    assert tasks_of(build_chain("a1")) == [("normalise", "q", None)]
+    # `failures retry` and the recovery sweep start from the stage not done, on the continue queue
+    assert tasks_of(build_chain("a1", start="link")) == [("link", "q.continue", None)]
+
+
+def test_a_chain_of_two_tasks_and_a_retry_starts_where_it_failed(monkeypatch):
+    from worker.tasks import build_chain
+
+    s = settings(monkeypatch, KHABAR_QUEUE="q", KHABAR_CHAIN="normalise+segment+ner,link+actors+events+store")
     assert chain_heads(s) == ("normalise", "link")
     assert tasks_of(build_chain("a1")) == [("normalise", "q", None), ("link", "q.continue", None)]
     # `failures retry` and the recovery sweep start from the stage not done, mid-group.

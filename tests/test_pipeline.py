@@ -309,6 +309,9 @@ def test_a_pool_process_recycled_after_every_task_is_replaced_and_every_article_
     assert app.conf.worker_pool == "worker.pool:TaskPool"
     check = object()
     assert TaskPool.Pool.timers.fget(SimpleNamespace(maintain_pool=check)) == {check: MAINTAIN_EVERY}
+    # a chain of two tasks (the default is one), so that a task's output is handed to the next
+    # task through Redis; the producer builds the chain, so it has the setting too
+    worker_env["KHABAR_CHAIN"] = "normalise+segment+ner,link+actors+events+store"
     w = start_worker(KHABAR_WORKER_MAX_TASKS_PER_CHILD="1")  # every task ends its process's life
     r = khabar(worker_env, "enqueue", *SEEDS, "--wait", "--timeout", "180")
     out = r.stdout.decode()

@@ -38,9 +38,13 @@ class Settings(BaseSettings):
     # The tasks of an article's chain: groups of stages, in order, each group one Celery task
     # ("+" joins stages into a task, "," separates tasks). A task costs about as much CPU in
     # Celery and bookkeeping as a whole small stage, so stages are grouped; every stage keeps
-    # its stage run, its failures and its timing. One stage per task:
+    # its stage run, its failures and its timing. One task by default: with batches, a second
+    # task's hand-over (the documents through Redis, two more transactions, a message) cost 2-4
+    # points of the pipeline's throughput against in process (issue 10, eleventh round), and a
+    # worker killed mid-batch then redoes the batch's first stages too. Two tasks:
+    # "normalise+segment+ner,link+actors+events+store"; one stage per task:
     # "normalise,segment,ner,link,actors,events,store".
-    chain: str = "normalise+segment+ner,link+actors+events+store"
+    chain: str = "normalise+segment+ner+link+actors+events+store"
     # Articles per chain: each task of a chain runs its stages for every article of its batch,
     # with one Celery message, one transaction at each end and one Redis round trip each way
     # for the whole batch; each article still fails, is recorded and is retried on its own
