@@ -221,6 +221,9 @@ def test_a_kill_is_named_by_the_stage_the_task_marked_last(db, monkeypatch):
     from worker.settings import get_settings
     from worker.steps import RedeliveryLimit, stage_in_progress
 
+    # a chain of two tasks (the default is one), so that a stage can belong to another task
+    monkeypatch.setenv("KHABAR_CHAIN", "normalise+segment+ner,link+actors+events+store")
+    get_settings.cache_clear()
     article_id = store_seed()
     with session_scope() as s:
         version = s.get(Article, article_id).extractor_version
