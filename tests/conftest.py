@@ -46,6 +46,11 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+# The stages in two tasks (the default chain is one): for the tests of what happens between the
+# tasks of a chain (the hand-over, a task's markers, Flower's view of a chain).
+TWO_TASK_CHAIN = "normalise+segment+ner,link+actors+events+store"
+
+
 @pytest.fixture(autouse=True)
 def _fresh_settings_after_each_test():
     """A test that patches KHABAR_* variables must not leave its settings cached for the next."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import TWO_TASK_CHAIN
 from worker.steps import STEPS, chain_heads, span
 
 
@@ -39,7 +40,7 @@ def test_the_default_chain_is_one_task_and_a_retry_starts_where_it_failed(monkey
 def test_a_chain_of_two_tasks_and_a_retry_starts_where_it_failed(monkeypatch):
     from worker.tasks import build_chain
 
-    s = settings(monkeypatch, KHABAR_QUEUE="q", KHABAR_CHAIN="normalise+segment+ner,link+actors+events+store")
+    s = settings(monkeypatch, KHABAR_QUEUE="q", KHABAR_CHAIN=TWO_TASK_CHAIN)
     assert chain_heads(s) == ("normalise", "link")
     assert tasks_of(build_chain("a1")) == [("normalise", "q", None), ("link", "q.continue", None)]
     # `failures retry` and the recovery sweep start from the stage not done, mid-group.

@@ -12,6 +12,7 @@ from db.migrate import check, upgrade
 from db.models import Article, Entity, Event, EventArgument, Failure, Mention, StageRun
 from db.session import get_engine, session_scope
 from db.store import add_article, record_failure, record_stage, save_results
+from tests.conftest import TWO_TASK_CHAIN
 from worker.documents import MemoryDocuments
 from worker.messages import InvalidArticle, validate
 from worker.stages.document import Argument, Attribution, Document
@@ -222,7 +223,7 @@ def test_a_kill_is_named_by_the_stage_the_task_marked_last(db, monkeypatch):
     from worker.steps import RedeliveryLimit, stage_in_progress
 
     # a chain of two tasks (the default is one), so that a stage can belong to another task
-    monkeypatch.setenv("KHABAR_CHAIN", "normalise+segment+ner,link+actors+events+store")
+    monkeypatch.setenv("KHABAR_CHAIN", TWO_TASK_CHAIN)
     get_settings.cache_clear()
     article_id = store_seed()
     with session_scope() as s:

@@ -8,7 +8,7 @@ import sys
 import pytest
 import requests
 
-from tests.conftest import ROOT, free_port, wait_until
+from tests.conftest import ROOT, TWO_TASK_CHAIN, free_port, wait_until
 from tests.test_pipeline import khabar
 from worker.settings import get_settings
 from worker.steps import STEPS, chain_heads
@@ -58,7 +58,7 @@ def flower(worker_env, tmp_path):
 def test_flower_sees_the_chain_behind_basic_auth(start_worker, worker_env, flower):
     # A chain of two tasks (the default is one): Flower must see each task of a chain. The
     # producer (`khabar enqueue`) builds the chain, so it runs with the same setting.
-    worker_env["KHABAR_CHAIN"] = "normalise+segment+ner,link+actors+events+store"
+    worker_env["KHABAR_CHAIN"] = TWO_TASK_CHAIN
     start_worker()
     assert requests.get(flower + "/api/workers", timeout=5).status_code == 401
     r = khabar(

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from db.models import Article, Entity, Event, Failure, StageRun
 from db.session import session_scope
-from tests.conftest import ROOT, wait_until
+from tests.conftest import ROOT, TWO_TASK_CHAIN, wait_until
 from tests.test_db import table_snapshot
 from worker.steps import STEPS
 
@@ -271,7 +271,7 @@ def test_on_rabbitmq_articles_flow_and_a_killed_workers_step_comes_back_at_once(
 
 @pytest.mark.parametrize(
     "chain",
-    ["normalise+segment+ner,link+actors+events+store", "normalise+segment+ner+link+actors+events+store"],
+    [TWO_TASK_CHAIN, "normalise+segment+ner+link+actors+events+store"],
 )
 def test_a_batched_article_keeps_the_warning_of_its_segmentation_when_done(
     start_worker, worker_env, tmp_path, chain
@@ -311,7 +311,7 @@ def test_a_pool_process_recycled_after_every_task_is_replaced_and_every_article_
     assert TaskPool.Pool.timers.fget(SimpleNamespace(maintain_pool=check)) == {check: MAINTAIN_EVERY}
     # a chain of two tasks (the default is one), so that a task's output is handed to the next
     # task through Redis; the producer builds the chain, so it has the setting too
-    worker_env["KHABAR_CHAIN"] = "normalise+segment+ner,link+actors+events+store"
+    worker_env["KHABAR_CHAIN"] = TWO_TASK_CHAIN
     w = start_worker(KHABAR_WORKER_MAX_TASKS_PER_CHILD="1")  # every task ends its process's life
     r = khabar(worker_env, "enqueue", *SEEDS, "--wait", "--timeout", "180")
     out = r.stdout.decode()
