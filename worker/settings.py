@@ -40,8 +40,9 @@ class Settings(BaseSettings):
     # Celery and bookkeeping as a whole small stage, so stages are grouped; every stage keeps
     # its stage run, its failures and its timing. One task by default: with batches, a second
     # task's hand-over (the documents through Redis, two more transactions, a message) cost 2-4
-    # points of the pipeline's throughput against in process (issue 10, eleventh round), and a
-    # worker killed mid-batch then redoes the batch's first stages too. Two tasks:
+    # points of the pipeline's throughput against in process (issue 10, eleventh round). What
+    # two tasks buy is a shorter redo: a worker killed in the second resumes from the first's
+    # document instead of running the batch's first stages again. Two tasks:
     # "normalise+segment+ner,link+actors+events+store"; one stage per task:
     # "normalise,segment,ner,link,actors,events,store".
     chain: str = "normalise+segment+ner+link+actors+events+store"
