@@ -8,6 +8,7 @@ import pycrfsuite
 import pytest
 
 from worker.stages.ner.features import FeatureExtractor, sentence_features
+from worker.stages.ner.letters import LetterModel
 from worker.stages.ner.lexicons import Lexicons
 from worker.training.ner import _train_bytes, shift_label_bias
 
@@ -17,6 +18,7 @@ LEX = Lexicons.with_name_list(
     names=frozenset({"سيرغي", "لافروف"}),
     clusters={"بغداد": ("1", "7", "30"), "زار": ("0", "2", "5"), "لافروف": ("3", "9", "41")},
     wd_names=frozenset({"لافروف"}),
+    letters=LetterModel.build(["سيرغي", "لافروف", "جونسون"], ["زار", "وزير", "خارجيه", "ولايات", "متحده"]),
 )
 GAZ = {"بغداد": "LOC", "لافروف": "PERS", "خارجيه": "ORG"}
 # the same words in other places and other neighbours, with clitics and the article on them

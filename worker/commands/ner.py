@@ -192,6 +192,14 @@ def tag(conll: bool, input, output, backend: str | None) -> None:
     help="Wikidata person-name transliterations (../shared/data/names/wd_arabic_*.gz); repeatable.",
 )
 @click.option(
+    "--transliterations",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="The same transliterations (../shared/data/names/wd_arabic_80.gz) as a letter model: a word "
+    "whose letters read like theirs more than like common words' is likely a foreign name "
+    "(letters.tsv.gz beside the model; needs --word-freq); repeatable.",
+)
+@click.option(
     "--dev-fraction",
     default=0.1,
     show_default=True,
@@ -239,6 +247,7 @@ def train_ner(
     clusters: str | None,
     name_list: str | None,
     wikidata_names: tuple[str, ...],
+    transliterations: tuple[str, ...],
     vectors: str | None,
     dev_fraction: float,
     dev_block: int | None,
@@ -270,8 +279,9 @@ def train_ner(
       --consistency-window 10
 
     Measured and left out of the shipped model (see DEVELOPERS.md): --wikifane (WikiFANE as
-    training sentences), --wikidata-names and --vectors; self-training on arwiki and WikiFANE's
-    organisation sentences with domain-doubled features (scripts/ner-extra-sentences).
+    training sentences), --wikidata-names, --vectors and --transliterations; self-training on
+    arwiki and WikiFANE's organisation sentences with domain-doubled features
+    (scripts/ner-extra-sentences).
     """
     from worker.training.ner import Sources, train_and_report
 
@@ -292,6 +302,7 @@ def train_ner(
                 wikidata_names,
                 wikifane_names,
                 vectors,
+                transliterations,
             ),
             dev_block=dev_block,
             o_bias=o_bias,

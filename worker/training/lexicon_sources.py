@@ -9,6 +9,10 @@
   file with one name per line is read too.
 
 ``scripts/fetch-ner-lexicons`` downloads both wheels from PyPI and unpacks these two files.
+
+The letter model (``--transliterations``, worker/stages/ner/letters.py) is counted from Wikidata's
+transliterated person names (``../shared/data/names/``, read by gazetteers.read_wikidata_names)
+against the commonest words of the wordfreq list.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Mapping
 
-from worker.stages.ner.features import fold
+from worker.stages.ner.features import fold, strip_folded
+from worker.stages.ner.letters import LetterModel
 
 # Only Arabic-letter words are kept: the features look Arabic words up, and the list's Latin,
 # digit and mixed entries would only cost memory.
@@ -69,3 +75,15 @@ def read_person_names(path: str | os.PathLike) -> frozenset[str]:
             if len(f) > 1 and _ARABIC_WORD.fullmatch(f):
                 out.add(f)
     return frozenset(out)
+
+
+# Common words the letter model's Arabic side is counted from: enough for every ordinary letter
+# sequence, few enough that the list's rarer foreign names stay out.
+COMMON_WORDS = 40_000
+
+
+def letter_model(names: frozenset[str], freq: Mapping[str, int]) -> LetterModel:
+    """Letter trigrams of the transliterated ``names`` (folded words) against those of the stems of
+    the ``COMMON_WORDS`` commonest words of ``freq`` (read_wordfreq's) that are not among them."""
+    common = [w for w, _ in sorted(freq.items(), key=lambda x: (x[1], x[0])) if w not in names and len(w) > 1]
+    return LetterModel.build(sorted(names), [strip_folded(w) for w in common[:COMMON_WORDS]])

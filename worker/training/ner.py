@@ -47,7 +47,7 @@ from worker.stages.ner.model import (
     NerModel,
     bio_spans,
 )
-from worker.training.lexicon_sources import read_person_names, read_wordfreq, sha256
+from worker.training.lexicon_sources import letter_model, read_person_names, read_wordfreq, sha256
 
 ENTITY_TYPES = ("PERS", "LOC", "ORG", "MISC")
 DEFAULT_PARAMS = {"c1": 0.01, "c2": 0.01, "max_iterations": 200, "feature.possible_transitions": True}
@@ -456,6 +456,7 @@ class Sources:
     wikidata_names: Sequence[str | os.PathLike] = ()
     wikifane_names: str | os.PathLike | None = None
     vectors: str | os.PathLike | None = None
+    transliterations: Sequence[str | os.PathLike] = ()
 
     def files(self) -> list[str | os.PathLike]:
         files = (
@@ -467,7 +468,7 @@ class Sources:
             self.name_list,
             self.vectors,
         )
-        return list(dict.fromkeys(p for p in files if p)) + list(self.wikidata_names)
+        return list(dict.fromkeys([*(p for p in files if p), *self.wikidata_names, *self.transliterations]))
 
     def lexicons(self) -> Lexicons:
         from worker.training.gazetteers import read_arwikicats, read_wikidata_names
@@ -477,9 +478,16 @@ class Sources:
         if self.wikifane_names:
             # arwikicats' type stands where both list a name
             name_list = {**read_wikifane_names(self.wikifane_names), **name_list}
+        freq = read_wordfreq(self.word_freq) if self.word_freq else {}
+        letters = None
+        if self.transliterations:
+            if not freq:
+                raise ValueError("the letter model (--transliterations) needs the word list of --word-freq")
+            letters = letter_model(read_wikidata_names(self.transliterations), freq)
         return Lexicons.with_name_list(
             name_list,
-            freq=read_wordfreq(self.word_freq) if self.word_freq else {},
+            freq=freq,
+            letters=letters,
             names=read_person_names(self.person_names) if self.person_names else frozenset(),
             clusters=ner_lexicons.read_clusters(self.clusters) if self.clusters else {},
             wd_names=read_wikidata_names(self.wikidata_names),

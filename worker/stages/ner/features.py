@@ -90,6 +90,7 @@ class WordFacts(NamedTuple):
     name_firsts: tuple[str, ...]  # its readings that start a name of the name list
     gaz: str | None  # the training-data type of the stem
     near: tuple[str, str, str] | None  # "nn=", "nn=" and "ne=" of its nearest labelled words
+    tl: str | None = None  # how far its stem's letters read like a transliterated name (letters.py)
 
 
 class _Word(NamedTuple):
@@ -102,7 +103,7 @@ class _Word(NamedTuple):
     own: tuple[str, ...]  # the word-only features that come first (form, affixes, shape, length)
     zw: str  # frequency bucket of the word (also its neighbours' z-1 / z+1)
     zs: str
-    morph: tuple[str, ...]  # article, productivity and clitic-reading features
+    morph: tuple[str, ...]  # article, productivity, clitic-reading and letter features
     name_parts: tuple[str, ...]  # whether the word, stem or clitic reading is a known name part
     is_name_part: bool  # for the neighbours' pn-1 / pn+1
     listed_part: tuple[str, ...]  # the Wikidata name-part feature
@@ -128,6 +129,8 @@ def _word_of(x: WordFacts) -> _Word:
         morph += ["c=" + x.c, "zc=" + x.zc]
         if x.gc:
             morph.append("gc=" + x.gc)
+    if x.tl is not None:
+        morph.append("tl=" + x.tl)
     c = x.clusters
     return _Word(
         w=x.w,
@@ -218,6 +221,7 @@ class FeatureExtractor:
             tuple([f for f in _first_forms(wi) if f in firsts]),
             gaz.get(si),
             _near(self.near, wi, si, ci),
+            lex.letters.bucket(si) if lex.letters else None,
         )
 
     def _compute_word(self, token: str) -> _Word:

@@ -5,9 +5,11 @@ words: how common each word is in general Arabic text (``wordfreq.tsv.gz``, from
 project's Arabic list), which words are parts of personal names (``person_names.tsv.gz`` from
 arabnamer's name dictionary, ``wikidata_names.tsv.gz`` from Wikidata's transliterated names),
 which words behave alike in Arabic Wikipedia (``clusters.tsv.gz``, ``khabar build-ner-clusters``)
-and names of places, clubs and people (``name_list.tsv.gz``, from arwikicats). A word that is
-rare, never takes the article or a possessive suffix in general text, is a listed name part or
-sits in a cluster of names, is likely a name. The files are built by ``khabar train-ner``
+names of places, clubs and people (``name_list.tsv.gz``, from arwikicats); a model trained with
+``--transliterations`` also has a letter model (``letters.tsv.gz``, letters.py: whose letters read
+like a transliterated name). A word that is rare, never takes the article or a possessive suffix
+in general text, is a listed name part, sits in a cluster of names or is spelt like a foreign
+name, is likely a name. The files are built by ``khabar train-ner``
 (worker/training/); licences and citations are in NOTICE.txt beside them.
 """
 
@@ -21,6 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from worker.stages.ner.letters import LETTERS_FILE, LetterModel
 
 WORDFREQ_FILE = "wordfreq.tsv.gz"
 NAMES_FILE = "person_names.tsv.gz"
@@ -51,6 +55,8 @@ class Lexicons:
     # the names' first one, two, … words (joined by spaces): a longer name is looked for only
     # where a name starts with the words so far
     name_prefixes: frozenset[str] = frozenset()
+    # letter trigrams of transliterated names and of common words (letters.py)
+    letters: LetterModel | None = None
 
     @classmethod
     def with_name_list(cls, name_list: dict[str, str], **kw) -> Lexicons:
@@ -94,6 +100,10 @@ def write(out_dir: str | Path, lex: Lexicons) -> None:
         files[WIKIDATA_NAMES_FILE] = "".join(f"{n}\n" for n in sorted(lex.wd_names))
     else:
         (out / WIKIDATA_NAMES_FILE).unlink(missing_ok=True)
+    if lex.letters:
+        files[LETTERS_FILE] = lex.letters.text()
+    else:
+        (out / LETTERS_FILE).unlink(missing_ok=True)
     if lex.name_list:
         files[NAME_LIST_FILE] = "".join(f"{n}\t{t}\n" for n, t in sorted(lex.name_list.items()))
     else:
@@ -201,10 +211,12 @@ def read(model_dir: str | Path) -> Lexicons:
     freq = WordFrequencies(freq_file.read_bytes() if freq_file.is_file() else b"")
     names = frozenset(w for line in _lines(d / NAMES_FILE) for w in line.split())
     name_list = dict(line.split("\t", 1) for line in _lines(d / NAME_LIST_FILE))
+    letters = _lines(d / LETTERS_FILE)
     return Lexicons.with_name_list(
         name_list,
         freq=freq,
         names=names,
         clusters=read_clusters(d / CLUSTERS_FILE),
         wd_names=frozenset(_lines(d / WIKIDATA_NAMES_FILE)),
+        letters=LetterModel.from_lines(letters) if letters else None,
     )

@@ -116,7 +116,7 @@ def _sides(
 OWN = (
     "w=", "s=", "p1=", "p2=", "p3=", "p4=", "x1=", "x2=", "x3=", "x4=", "sx2=", "sx3=", "sp2=",
     "sp3=", "sh=", "ln=", "zw=", "zs=", "al=", *PRODUCTIVITY, "c=", "zc=", "gc=", "wn=", "nn=", "ne=",
-    "k=", "g=",
+    "k=", "g=", "tl=",
 )  # fmt: skip
 
 
@@ -240,7 +240,7 @@ class Scorer:
         would add a row of zeros)."""
         (
             w, s, p1, p2, p3, p4, x1, x2, x3, x4, sx2, sx3, sp2, sp3, sh, ln, zw, zs,
-            al, c, zc, gc, wn, nn, ne, k, g,
+            al, c, zc, gc, wn, nn, ne, k, g, tl,
         ) = self._own_tables  # fmt: skip
         wi, si = x.w, x.s
         plain = self._plain
@@ -273,6 +273,8 @@ class Scorer:
             rows += (c.get(x.c, 0), zc.get(x.zc, 0))
             if x.gc:
                 rows.append(gc.get(x.gc, 0))
+        if x.tl is not None:
+            rows.append(tl.get(x.tl, 0))
         if self._names:
             rows += map(plain.__getitem__, x.name_parts)
         if x.wn is not None:
