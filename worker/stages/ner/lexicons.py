@@ -5,7 +5,7 @@ words: how common each word is in general Arabic text (``wordfreq.tsv.gz``, from
 project's Arabic list), which words are parts of personal names (``person_names.tsv.gz`` from
 arabnamer's name dictionary, ``wikidata_names.tsv.gz`` from Wikidata's transliterated names),
 which words behave alike in Arabic Wikipedia (``clusters.tsv.gz``, ``khabar build-ner-clusters``)
-names of places, clubs and people (``name_list.tsv.gz``, from arwikicats); a model trained with
+and names of places, clubs and people (``name_list.tsv.gz``, from arwikicats); a model trained with
 ``--transliterations`` also has a letter model (``letters.tsv.gz``, letters.py: whose letters read
 like a transliterated name). A word that is rare, never takes the article or a possessive suffix
 in general text, is a listed name part, sits in a cluster of names or is spelt like a foreign
