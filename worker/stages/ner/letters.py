@@ -77,13 +77,14 @@ class LetterModel:
     @classmethod
     def from_lines(cls, lines: Iterable[str]) -> LetterModel:
         counts = {}
-        for line in lines:
-            tri, a, b = line.split("\t")
-            counts[tri] = (int(a), int(b))
+        for n, line in enumerate(lines, 1):
+            cols = line.split("\t")
+            if len(cols) != 3 or not (cols[1].isdigit() and cols[2].isdigit()):
+                raise ValueError(
+                    f"{LETTERS_FILE} line {n}: expected trigram<TAB>count<TAB>count, got {line!r}"
+                )
+            counts[cols[0]] = (int(cols[1]), int(cols[2]))
         return cls(counts)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, LetterModel) and self.counts == other.counts
-
-    def __hash__(self) -> int:
-        return hash(frozenset(self.counts.items()))
