@@ -194,6 +194,38 @@ def test_intergovernmental_bodies_and_groups():
     assert got["حزب الله اللبناني"] == ("LBN", "REB")
 
 
+def test_a_national_body_is_not_the_un_body_its_first_words_name():
+    # «مجلس الأمن القومي» holds «مجلس الأمن» (the UN's, IGO) inside its own title: a national
+    # security council of the article's state; the UN's own stays IGO, and a name that runs on
+    # past a head word («جامعة نايف») keeps its own state
+    got = coded(
+        "قالت متحدثة باسم مجلس الأمن القومي في واشنطن إن مجلس الأمن سيجتمع. وتخرج الطلاب من جامعة نايف.",
+        ("مجلس الأمن القومي", "ORG"),
+        ("واشنطن", "LOC"),
+        ("مجلس الأمن", "ORG"),
+        ("جامعة نايف", "ORG"),
+    )
+    assert got["مجلس الأمن القومي"] == ("USA", "GOV")
+    assert got["مجلس الأمن"][0] == "IGO"
+    assert got["جامعة نايف"] == ("SAU", "EDU")
+
+
+def test_a_nationality_after_affairs_or_a_file_is_a_topic_not_a_state():
+    # an expert on Russian affairs in a British article is no Russian; the envoy for the Syrian
+    # crisis no Syrian; «وزير الخارجية الروسي» still is
+    got = coded(
+        "قال خبير الشؤون الروسية سامر الخطيب في لندن إن الحل قريب. وقال المبعوث الخاص للأزمة السورية فادي نصار "
+        "إن وزير الخارجية الروسي ديفيد براون وافق.",
+        ("سامر الخطيب", "PERS"),
+        ("لندن", "LOC"),
+        ("فادي نصار", "PERS"),
+        ("ديفيد براون", "PERS"),
+    )
+    assert got["سامر الخطيب"][0] == "GBR"
+    assert got["فادي نصار"][0] == "GBR"
+    assert got["ديفيد براون"] == ("RUS", "GOV")
+
+
 def test_financial_is_not_malian():
     got = coded("قال وزير المالية المصري خالد سعيد إن العجز تراجع.", ("خالد سعيد", "PERS"))
     assert got["خالد سعيد"] == ("EGY", "GOV")

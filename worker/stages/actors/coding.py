@@ -102,18 +102,25 @@ def sector_at(words: Sequence[str], i: int, generated: bool = True) -> tuple[str
     return None
 
 
-def country_in(words: Sequence[str], day: int | None) -> str | None:
+def country_in(words: Sequence[str], day: int | None, head: range = range(0)) -> str | None:
     """The state the words name: the last nationality adjective («وزارة المالية الفرنسية»: the
-    adjective closes the phrase it qualifies), else the first name the dictionary codes with a
-    country («روسيا», «واشنطن», «البيت الأبيض» inside a longer phrase)."""
-    adj = adjectives()
-    found = [adj[w] for w in words if w in adj]
+    adjective closes the phrase it qualifies) that does not name a topic («الشؤون الروسية»), else
+    the first name the dictionary codes with a country («روسيا», «واشنطن», «البيت الأبيض» inside
+    a longer phrase) but one inside the ``head`` phrase (word positions), part of a longer title:
+    «مجلس الأمن القومي», a national security council, holds the name «مجلس الأمن» of the UN's."""
+    adj, topics = adjectives(), word_list("actors/topic_nouns")
+    topic = [i > 0 and words[i - 1] in topics for i in range(len(words))]
+    found = [adj[w] for i, w in enumerate(words) if w in adj and not topic[i]]
     if found:
         return found[-1]
     common = word_list("actors/not_adjectives")
     for i in range(len(words)):
+        if topic[i]:
+            continue
         for n in range(min(MAX_PHRASE, len(words) - i), 0, -1):
             if n == 1 and words[i] in common:
+                continue
+            if head.start <= i and i + n <= head.stop and n < len(head):
                 continue
             code = lookup(words[i : i + n], day)
             # one word places a phrase only as a state or place (the dictionary codes a few
@@ -128,13 +135,13 @@ def compose(words: Sequence[str], day: int | None, body: bool = False) -> Code |
     being head-first) and the state of an adjective or name in it («الحكومة اليمنية» → YEM GOV,
     «وزير خارجية روسيا» → RUS GOV). The name of a ``body`` with no state and an international
     adjective is an IGO's (a person's «الدولي» says he plays for his national team)."""
-    sector = None
+    sector, head = None, range(0)
     for i in range(len(words)):
         found = sector_at(words, i)
         if found:
-            sector = found[0]
+            sector, head = found[0], range(i, i + found[1])
             break
-    country = country_in(words, day)
+    country = country_in(words, day, head)
     if sector is None:
         # no head of its own: the title of someone acting for a named body («مستشار البيت
         # الأبيض») takes the body's code
