@@ -226,6 +226,38 @@ def test_a_nationality_after_affairs_or_a_file_is_a_topic_not_a_state():
     assert got["ديفيد براون"] == ("RUS", "GOV")
 
 
+def test_continents_seas_and_regions_keep_no_state():
+    # ACTORS.md: regions with no single state are country null; not the main state (here the
+    # Emirates), not a namesake's code (the newspaper «الشرق الأوسط» is SAU MED), not the state of
+    # an adjective in the name («المحيط الهندي»); «جنوب أفريقيا» is a state
+    got = coded(
+        "قال وزير الخارجية الإماراتي سامي ناصر في أبوظبي إن أمن الخليج ومنطقة الشرق الأوسط يهم أوروبا، "
+        "وإن السفن عبرت البحر الأحمر والمحيط الهندي إلى جنوب أفريقيا.",
+        ("سامي ناصر", "PERS"),
+        ("أبوظبي", "LOC"),
+        ("الخليج", "LOC"),
+        ("الشرق الأوسط", "LOC"),
+        ("أوروبا", "LOC"),
+        ("البحر الأحمر", "LOC"),
+        ("المحيط الهندي", "LOC"),
+        ("جنوب أفريقيا", "LOC"),
+    )
+    for region in ("الخليج", "الشرق الأوسط", "أوروبا", "البحر الأحمر", "المحيط الهندي"):
+        assert got[region] == (None, None), region
+    assert got["جنوب أفريقيا"] == ("ZAF", None)
+    assert got["أبوظبي"] == ("ARE", None)
+
+
+def test_a_region_does_not_vote_for_the_main_state():
+    # the article's only other place is a region: the untitled official gets no state from it
+    got = coded(
+        "قال المسؤول سامر الخطيب إن الشرق الأوسط يمر بمرحلة صعبة.",
+        ("سامر الخطيب", "PERS"),
+        ("الشرق الأوسط", "LOC"),
+    )
+    assert got["سامر الخطيب"][0] is None
+
+
 def test_financial_is_not_malian():
     got = coded("قال وزير المالية المصري خالد سعيد إن العجز تراجع.", ("خالد سعيد", "PERS"))
     assert got["خالد سعيد"] == ("EGY", "GOV")

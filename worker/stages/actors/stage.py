@@ -204,7 +204,11 @@ def _title_chain(before: list[str], i: int, generated: bool) -> list[str]:
 def _place(words: list[str], day: int | None) -> Code | None:
     """A place's state (no sector): its dictionary entry, or that of its name without the label
     before it («مدينة بغداد», «محافظة عدن»: the label may itself be a name, «المدينة»), or the
-    state inside it («جدة السعودية»)."""
+    state inside it («جدة السعودية»). A continent, sea or region that spans states («الخليج»,
+    «الشرق الأوسط», «منطقة الخليج»: the whole name; «جنوب أفريقيا» is a state) has none, and
+    says so (a stateless code the main state does not fill)."""
+    if " ".join(words) in word_list("actors/regions"):
+        return Code(None, None, stateless=True)
     code = lookup(words, day)
     if code is None and len(words) > 1:
         code = lookup(words[1:], day)
