@@ -115,6 +115,13 @@ def test_a_state_is_its_name_not_its_capital():
     assert locate_name(key("مدينة حلب").split(), "SYR").geonames_id == 170063  # a label before the name
 
 
+def test_a_region_is_no_point_on_the_map():
+    # the gazetteer has a town called «المحيط الهندي» (in Iraq): the ocean is not it
+    ocean = key("المحيط الهندي").split()
+    assert locate_name(ocean, None) is None
+    assert locate_name(key("الشرق الأوسط").split(), None) is None
+
+
 def test_the_actors_stage_locates_places_and_the_output_carries_them():
     text = "التقى وزير الخارجية الروسي نظيره الليبي في طرابلس، ثم توجه إلى موسكو وروسيا."
     doc = run_all(Document.from_article("t", None, text, published_at="2020-01-01"), ("normalise", "segment"))

@@ -10,7 +10,9 @@ also known by is the state, not its capital:
    no coordinates (a state is an area, not a point);
 2. else the most populous city of that name in the place's state («موسكو» in RUS, not the
    Moscow of Idaho; «طرابلس» in LBN or LBY, as the article decides);
-3. else, for a place the actors stage left without a state, the most populous city of the name.
+3. else, for a place the actors stage left without a state, the most populous city of the name;
+   a continent, sea or region that spans states (``actors/regions``, which the actors stage
+   leaves without a state on purpose) is none: «المحيط الهندي» is no town in Iraq.
 
 Names are looked up in the actor lexicon's form (``actor_lexicon.key``), whole, then without
 their first word («مدينة حلب», «محافظة عدن»: the label may itself be a name).
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from worker.lang.ar import words as word_list
 from worker.lang.ar.actor_lexicon import adjectives, key
 from worker.lang.ar.lexicons import nationalities
 from worker.stages.document import Document, Mention, evolve
@@ -83,6 +86,8 @@ def state_names() -> dict[str, frozenset[str]]:
 
 def locate_name(words: Sequence[str], country: str | None) -> Located | None:
     """Where a place of these key words in ``country`` (None: unknown) is, by the module's rules."""
+    if " ".join(words) in word_list("actors/regions"):
+        return None
     forms = [" ".join(words)] + ([" ".join(words[1:])] if len(words) > 1 else [])
     for form in forms:
         if country and form in state_names().get(country, ()) and country in countries():
