@@ -258,6 +258,23 @@ def test_a_region_does_not_vote_for_the_main_state():
     assert got["سامر الخطيب"][0] is None
 
 
+def test_an_organisation_takes_the_sector_of_its_label():
+    # the tagger leaves the label out of the name («صحيفة الوئام» → «الوئام»): the label says what
+    # kind of body it is; a person's title before a name is no label, and a canal is no channel
+    got = coded(
+        "ونقلت صحيفة الوئام عن شركة رواسي أن رئيس الفيفا زار قناة السويس في مصر.",
+        ("الوئام", "ORG"),
+        ("رواسي", "ORG"),
+        ("الفيفا", "ORG"),
+        ("السويس", "ORG"),
+        ("مصر", "LOC"),
+    )
+    assert got["الوئام"] == ("EGY", "MED")
+    assert got["رواسي"] == ("EGY", "BUS")
+    assert got["الفيفا"][1] != "GOV"
+    assert got["السويس"][1] is None
+
+
 def test_financial_is_not_malian():
     got = coded("قال وزير المالية المصري خالد سعيد إن العجز تراجع.", ("خالد سعيد", "PERS"))
     assert got["خالد سعيد"] == ("EGY", "GOV")

@@ -241,6 +241,27 @@ def _followed_by_nationality(title_words: Callable[[bool], list[str]], code: Cod
     return code
 
 
+def _labelled(
+    title_words: Callable[[bool], list[str]], words: list[str], day: int | None, code: Code | None
+) -> Code | None:
+    """An organisation named after the label that says what kind it is («صحيفة الوئام», «شركة
+    أرامكو», «قناة العربية», «نادي الهلال»; ``link/org_labels``, which the canonical name leaves
+    out) takes the label's sector where its own name gives none. A person's title before it is no
+    label: «رئيس الفيفا» does not make FIFA a government; nor is a canal a channel («قناة
+    السويس»: ``actors/place_labels`` before a place's name)."""
+    if code is not None and (code.sector is not None or code.country == "IGO"):
+        return code
+    before = title_words(True)
+    if not before or before[-1] not in word_list("link/org_labels"):
+        return code
+    if before[-1] in word_list("actors/place_labels") and _place(words, day) is not None:
+        return code
+    found = sector_at(before[-1:], 0, generated=False)
+    if found is None:
+        return code
+    return Code(code.country if code else None, found[0], stateless=code.stateless if code else False)
+
+
 def code_entity(doc: Document, m: Mention, day: int | None, sport: bool = False) -> Code | None:
     """One mention's code (rules 1-4 of the module doc); ``sport``: the article is about sport,
     where an organisation may be a club of the club table."""
@@ -262,6 +283,8 @@ def code_entity(doc: Document, m: Mention, day: int | None, sport: bool = False)
             club = clubs().get(" ".join(words)) if sport else None
             code = Code(club[0].country, club[0].sector) if club else code_name(words, day)
             code = _followed_by_nationality(title_words, code)
+            if m.type == "ORG":
+                code = _labelled(title_words, words, day, code)
         if code is not None and code.rank == 2:
             return code
         codes.append(code)
