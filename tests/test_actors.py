@@ -275,6 +275,17 @@ def test_an_organisation_takes_the_sector_of_its_label():
     assert got["السويس"][1] is None
 
 
+def test_an_office_in_the_text_outdates_the_dictionarys_elite():
+    # the dictionary has «نوري المالكي» ELI after 2014-09-08; in 2015 the text calls him Iraq's
+    # vice-president: an office again. Untitled, or titled as former, he stays ELI.
+    titled = coded("انتقد نائب الرئيس العراقي نوري المالكي القرار.", ("نوري المالكي", "PERS"))
+    assert titled["نوري المالكي"] == ("IRQ", "GOV")
+    untitled = coded("انتقد نوري المالكي القرار.", ("نوري المالكي", "PERS"))
+    assert untitled["نوري المالكي"] == ("IRQ", "ELI")
+    former = coded("انتقد رئيس الوزراء العراقي السابق نوري المالكي القرار.", ("نوري المالكي", "PERS"))
+    assert former["نوري المالكي"] == ("IRQ", "ELI")
+
+
 def test_financial_is_not_malian():
     got = coded("قال وزير المالية المصري خالد سعيد إن العجز تراجع.", ("خالد سعيد", "PERS"))
     assert got["خالد سعيد"] == ("EGY", "GOV")

@@ -34,6 +34,7 @@ from worker.lang.ar.actor_lexicon import adjectives, clubs, key
 from worker.lang.ar.morphology import without_conjunction, without_proclitic
 from worker.lang.ar.normalise import normalise
 from worker.stages.actors.coding import (
+    OFFICE_SECTORS,
     Code,
     code_name,
     compose,
@@ -150,6 +151,15 @@ def _person(title_words: Callable[[bool], list[str]], words: list[str], day: int
         candidates.append(compose(after, day))
     found = [c for c in candidates if c is not None]
     best = max(found, key=lambda c: c.rank, default=None)
+    if best is own and own is not None and own.sector == "ELI":
+        # the dictionary's word is older than the article: a man it knows out of office whom the
+        # text titles with an office of the same state holds it again («الرئيس الأمريكي جو بايدن»,
+        # a vice-president in the dictionary's day); «الرئيس الأسبق» is a former title, ELI itself
+        office = next(
+            (c for c in found[1:] if c.rank == 2 and c.country == own.country and c.sector in OFFICE_SECTORS),
+            None,
+        )
+        best = office or best
     if best is not None and best.rank < 2:
         # a title with no nationality and a name the dictionary places: together a full code
         sector = next((c.sector for c in found if c.sector and not c.former), None)
