@@ -286,6 +286,18 @@ def test_an_office_in_the_text_outdates_the_dictionarys_elite():
     assert former["نوري المالكي"] == ("IRQ", "ELI")
 
 
+def test_a_counterpart_holds_the_office_of_the_person_he_meets():
+    got = coded(
+        "وصل وزير الخارجية الأمريكي ديفيد براون إلى القاهرة. ويلتقي اليوم نظيره المصري سامر الخطيب.",
+        ("ديفيد براون", "PERS"),
+        ("القاهرة", "LOC"),
+        ("سامر الخطيب", "PERS"),
+    )
+    assert got["سامر الخطيب"] == ("EGY", "GOV")
+    alone = coded("وقال نظيره المصري سامر الخطيب إن المحادثات مفيدة.", ("سامر الخطيب", "PERS"))
+    assert alone["سامر الخطيب"] == ("EGY", None)
+
+
 def test_financial_is_not_malian():
     got = coded("قال وزير المالية المصري خالد سعيد إن العجز تراجع.", ("خالد سعيد", "PERS"))
     assert got["خالد سعيد"] == ("EGY", "GOV")

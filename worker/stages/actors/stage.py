@@ -311,6 +311,7 @@ def actors(doc: Document, config: StageConfig = DEFAULT) -> Document:
             per_entity.setdefault((m.type, m.canonical), []).append(code)
     chosen = {e: _choose(codes) for e, codes in per_entity.items()}
     _share_by_name(doc, chosen)
+    _counterparts(doc, chosen)
     _settle_ambiguous(chosen, sport)
     main_state = _main_state(doc, chosen)
     default_sector = "CVL" if sport else None
@@ -329,6 +330,35 @@ def actors(doc: Document, config: StageConfig = DEFAULT) -> Document:
         mentions.append(m)
     located = locate(dataclasses.replace(doc, mentions=tuple(mentions)))
     return dataclasses.replace(located, stages=(*doc.stages, "actors"))
+
+
+def _is_counterpart(word: str) -> bool:
+    words = word_list("actors/counterparts")
+    return word in words or (word[:1] in ("و", "ب", "ل") and word[1:] in words)
+
+
+def _counterparts(doc: Document, chosen: dict[tuple[str, str], Code]) -> None:
+    """A person titled as someone's counterpart («التقى وزير الخارجية عادل الجبير نظيره المصري
+    سامح شكري», «السيسي ونظيره اليمني») holds the same kind of office: with no sector of his
+    own he takes that of the nearest person before him, in his sentence or the one before (the
+    subject of «وسيلتقي نظيره» is often named a sentence earlier), who has one."""
+    for i, m in enumerate(doc.mentions):
+        entity = (m.type, m.canonical)
+        code = chosen.get(entity)
+        if m.type != "PERS" or (code is not None and code.sector is not None):
+            continue
+        if not any(_is_counterpart(w) for w in _title_words(doc, m, True)[-3:]):
+            continue
+        before = (
+            chosen.get((o.type, o.canonical))
+            for o in reversed(doc.mentions[:i])
+            if o.type == "PERS" and m.sentence - 1 <= o.sentence <= m.sentence and o.end <= m.start
+        )
+        sector = next((c.sector for c in before if c is not None and c.sector), None)
+        if sector:
+            chosen[entity] = Code(
+                code.country if code else None, sector, stateless=bool(code and code.stateless)
+            )
 
 
 def _share_by_name(doc: Document, chosen: dict[tuple[str, str], Code]) -> None:
