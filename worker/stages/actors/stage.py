@@ -334,7 +334,7 @@ def actors(doc: Document, config: StageConfig = DEFAULT) -> Document:
 
 def _is_counterpart(word: str) -> bool:
     words = word_list("actors/counterparts")
-    return word in words or (word[:1] in ("و", "ب", "ل") and word[1:] in words)
+    return word in words or without_proclitic(word)[0] in words
 
 
 def _counterparts(doc: Document, chosen: dict[tuple[str, str], Code]) -> None:
