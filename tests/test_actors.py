@@ -298,6 +298,19 @@ def test_a_counterpart_holds_the_office_of_the_person_he_meets():
     assert alone["سامر الخطيب"] == ("EGY", None)
 
 
+def test_news_agencies_have_their_home_state_and_do_not_set_the_articles():
+    got = coded(
+        "قال المسؤول سامر الخطيب لرويترز في عدن إن الهدنة صامدة، بحسب ما نقلت فرانس برس.",
+        ("سامر الخطيب", "PERS"),
+        ("رويترز", "ORG"),
+        ("عدن", "LOC"),
+        ("فرانس برس", "ORG"),
+    )
+    assert got["رويترز"] == ("GBR", "MED")
+    assert got["فرانس برس"] == ("FRA", "MED")
+    assert got["سامر الخطيب"][0] == "YEM"
+
+
 def test_financial_is_not_malian():
     got = coded("قال وزير المالية المصري خالد سعيد إن العجز تراجع.", ("خالد سعيد", "PERS"))
     assert got["خالد سعيد"] == ("EGY", "GOV")

@@ -419,15 +419,17 @@ def _choose(codes: list[Code]) -> Code:
 def _main_state(doc: Document, chosen: dict[tuple[str, str], Code]) -> str | None:
     """The state most of the article's coded places and organisations belong to (each entity
     once, not each mention: a host city named ten times does not outvote the visitors; IGO
-    aside), the first named on a tie; persons only where there are none. Persons do not vote
+    aside, and the agencies and broadcasters of ``actors/outlets``: «رويترز» is whom the article
+    quotes, not what it is about), the first named on a tie; persons only where there are none. Persons do not vote
     otherwise because Arabic news names the nationality of foreigners («المهاجم الأردني») and
     leaves out that of its own country's officials («وزير الخارجية»), the very entities that
     need the main state."""
     counts: Counter[str] = Counter()
     persons: Counter[str] = Counter()
+    outlets = word_list("actors/outlets")
     for entity in dict.fromkeys((m.type, m.canonical) for m in doc.mentions):
         code = chosen.get(entity)
-        if code is not None and code.country and code.country != "IGO":
+        if code is not None and code.country and code.country != "IGO" and key(entity[1]) not in outlets:
             (persons if entity[0] == "PERS" else counts)[code.country] += 1
     counts = counts or persons
     if not counts:
