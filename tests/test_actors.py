@@ -311,6 +311,20 @@ def test_news_agencies_have_their_home_state_and_do_not_set_the_articles():
     assert got["سامر الخطيب"][0] == "YEM"
 
 
+def test_officials_of_an_igo_or_an_armed_group_are_coded_like_it():
+    # ACTORS.md: officials acting for an IGO are IGO; leaders and spokesmen of an armed group like it
+    got = coded(
+        "دعا الأمين العام للأمم المتحدة سامر الخطيب إلى الهدنة في اليمن، فيما قال المتحدث باسم الحوثيين فادي نصار إن الهدنة انهارت.",
+        ("للأمم المتحدة", "ORG"),
+        ("سامر الخطيب", "PERS"),
+        ("اليمن", "LOC"),
+        ("الحوثيين", "ORG"),
+        ("فادي نصار", "PERS"),
+    )
+    assert got["سامر الخطيب"] == ("IGO", None)
+    assert got["فادي نصار"] == ("YEM", "REB")
+
+
 def test_financial_is_not_malian():
     got = coded("قال وزير المالية المصري خالد سعيد إن العجز تراجع.", ("خالد سعيد", "PERS"))
     assert got["خالد سعيد"] == ("EGY", "GOV")

@@ -55,6 +55,8 @@ SPORTS_WORDS = 3
 # ACTORS.md codes parties outside government OPP, also where the dictionary says PTY (a party in
 # government is coded by its office, GOV, from its title or dated role)
 SECTOR_AS = {"PTY": "OPP"}
+# the sectors of the bodies whose officials ACTORS.md codes like the body (with IGO bodies)
+ACTING_FOR = frozenset({"REB", "OPP", "PTY"})
 
 
 def day_of(doc: Document, config: StageConfig) -> int | None:
@@ -312,6 +314,8 @@ def actors(doc: Document, config: StageConfig = DEFAULT) -> Document:
     chosen = {e: _choose(codes) for e, codes in per_entity.items()}
     _share_by_name(doc, chosen)
     _counterparts(doc, chosen)
+    if not sport:
+        _officials_of(doc, chosen)
     _settle_ambiguous(chosen, sport)
     main_state = _main_state(doc, chosen)
     default_sector = "CVL" if sport else None
@@ -359,6 +363,35 @@ def _counterparts(doc: Document, chosen: dict[tuple[str, str], Code]) -> None:
             chosen[entity] = Code(
                 code.country if code else None, sector, stateless=bool(code and code.stateless)
             )
+
+
+def _officials_of(doc: Document, chosen: dict[tuple[str, str], Code]) -> None:
+    """A person named right after the body he holds a title in, an honorific between them at
+    most, acts for it where ACTORS.md says so: officials of an intergovernmental body are IGO
+    («المبعوث الأممي …», «الأمين العام للأمم المتحدة بان كي مون»), the leaders and spokesmen of an
+    armed group or an opposition body are coded like it («المتحدث باسم الحوثيين محمد عبد
+    السلام», «مؤسس حزب العمال الكردستاني عبد الله أوجلان»; the titles: ``actors/body_titles``). A
+    person with a sector of his own keeps it. (The person's own title rules stop at the body's
+    name, so they never see this title.)"""
+    honorifics, titles = word_list("actors/honorifics"), word_list("actors/body_titles")
+    for i, m in enumerate(doc.mentions):
+        entity = (m.type, m.canonical)
+        code = chosen.get(entity)
+        if m.type != "PERS" or m.sentence >= len(doc.sentences) or (code is not None and code.sector):
+            continue
+        body = next((o for o in reversed(doc.mentions[:i]) if o.end <= m.start), None)
+        if body is None or body.type != "ORG" or body.sentence != m.sentence:
+            continue
+        of = chosen.get((body.type, body.canonical))
+        if of is None or not (of.country == "IGO" or of.sector in ACTING_FOR):
+            continue
+        between = [t for t in doc.sentences[m.sentence].tokens if body.end <= t.start and t.end <= m.start]
+        if any(_word(t) not in honorifics for t in between):
+            continue
+        # the title right before the body, through «باسم» or «العام» («المتحدث باسم», «الأمين العام ل…»)
+        before = [t for t in doc.sentences[m.sentence].tokens if t.end <= body.start][-2:]
+        if any(_word(t) in titles or without_proclitic(_word(t))[0] in titles for t in before):
+            chosen[entity] = of
 
 
 def _share_by_name(doc: Document, chosen: dict[tuple[str, str], Code]) -> None:
