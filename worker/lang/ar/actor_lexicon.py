@@ -106,8 +106,9 @@ def parse_roles(cell: str) -> tuple[Role, ...]:
 @cache
 def named() -> dict[str, tuple[Role, ...]]:
     """Key → the dated roles of a named actor, place or state: ``actors/names.tsv`` and
-    ``actors/outlets.tsv`` (by hand) over ``actors/named.tsv`` (generated), and ``actors/places.tsv`` (by hand) where neither has
-    the name, and ``actors/states.tsv`` (generated from CLDR) where none has it."""
+    ``actors/outlets.tsv`` (by hand) over ``actors/named.tsv`` (generated), and
+    ``actors/places.tsv`` (by hand) where none of them has the name, and ``actors/states.tsv``
+    (generated from CLDR) where none has it."""
     out = {r[0]: parse_roles(r[1]) for r in rows("actors/states")}
     out.update({r[0]: parse_roles(r[1]) for r in rows("actors/places")})
     out.update({r[0]: parse_roles(r[1]) for r in rows("actors/named")})

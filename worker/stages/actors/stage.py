@@ -8,10 +8,14 @@ Rules (../shared/eval/ACTORS.md), in order, for each entity of the article:
 2. the code composed from the name's words: a head with a sector and a nationality adjective or
    a state's name («الحكومة اليمنية» → YEM GOV, «الطيران الروسي» → RUS MIL);
 3. for a person, the title around the name («وزير الخارجية الأمريكي ديفيد براون», «براون، وزير
-   الخارجية الأمريكي» → USA GOV), the title and name together as a dictionary entry;
+   الخارجية الأمريكي» → USA GOV), the title and name together as a dictionary entry; a title
+   naming an office outdates the dictionary's ELI for the same state (it was written earlier);
 4. a place takes the state it lies in, with no sector (or the state its name without the label
-   «مدينة …» lies in); in an article about sport an organisation may be a club of the club table
-   (CVL); a place or club name several states share takes the article's;
+   «مدينة …» lies in), a continent, sea or region none; in an article about sport an organisation
+   may be a club of the club table (CVL); a place or club name several states share takes the
+   article's; an organisation named after its label («صحيفة …», «شركة …») takes the label's
+   sector; a counterpart («نظيره المصري …») the sector of the person he meets; an official named
+   right after an intergovernmental body or an armed or opposition group the body's code;
 5. an entity the rules place in no state (a title without nationality, a club, a village the
    dictionary does not know) takes the article's main state: the state most of its coded places
    and organisations belong to; an actor the dictionary says has no state («داعش») keeps none;
