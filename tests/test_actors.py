@@ -325,6 +325,18 @@ def test_officials_of_an_igo_or_an_armed_group_are_coded_like_it():
     assert got["فادي نصار"] == ("YEM", "REB")
 
 
+def test_an_international_body_in_sport_is_a_federation_of_no_state():
+    # ACTORS.md: international federations are NGO with no state; outside sport the same words
+    # make an intergovernmental body
+    got = coded(
+        "فاز النادي في المباراة على الملعب أمام المنتخب، وغرم الاتحاد الأوروبي لكرة القدم المدرب واللاعب.",
+        ("الاتحاد الأوروبي لكرة القدم", "ORG"),
+    )
+    assert got["الاتحاد الأوروبي لكرة القدم"] == (None, "NGO")
+    politics = coded("أدانت اللجنة العربية الدولية الهجوم على المدينة.", ("اللجنة العربية الدولية", "ORG"))
+    assert politics["اللجنة العربية الدولية"][0] == "IGO"
+
+
 def test_financial_is_not_malian():
     got = coded("قال وزير المالية المصري خالد سعيد إن العجز تراجع.", ("خالد سعيد", "PERS"))
     assert got["خالد سعيد"] == ("EGY", "GOV")

@@ -301,6 +301,10 @@ def code_entity(doc: Document, m: Mention, day: int | None, sport: bool = False)
             code = _followed_by_nationality(title_words, code)
             if m.type == "ORG":
                 code = _labelled(title_words, words, day, code)
+                if sport and code is not None and code.country == "IGO" and lookup(words, day) is None:
+                    # in sport an international body the dictionary does not name is a federation
+                    # («الاتحاد الأوروبي لكرة القدم», «اللجنة الأولمبية الدولية»): NGO of no state
+                    code = Code(None, "NGO", stateless=True)
         if code is not None and code.rank == 2:
             return code
         codes.append(code)
