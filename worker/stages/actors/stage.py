@@ -376,7 +376,7 @@ def _counterparts(doc: Document, chosen: dict[tuple[str, str], Code]) -> None:
 def _officials_of(doc: Document, chosen: dict[tuple[str, str], Code]) -> None:
     """A person named right after the body he holds a title in, an honorific between them at
     most, acts for it where ACTORS.md says so: officials of an intergovernmental body are IGO
-    («المبعوث الأممي …», «الأمين العام للأمم المتحدة بان كي مون»), the leaders and spokesmen of an
+    («الأمين العام للأمم المتحدة بان كي مون»), the leaders and spokesmen of an
     armed group or an opposition body are coded like it («المتحدث باسم الحوثيين محمد عبد
     السلام», «مؤسس حزب العمال الكردستاني عبد الله أوجلان»; the titles: ``actors/body_titles``). A
     person with a sector of his own keeps it. (The person's own title rules stop at the body's
@@ -461,10 +461,10 @@ def _main_state(doc: Document, chosen: dict[tuple[str, str], Code]) -> str | Non
     """The state most of the article's coded places and organisations belong to (each entity
     once, not each mention: a host city named ten times does not outvote the visitors; IGO
     aside, and the agencies and broadcasters of ``actors/outlets``: «رويترز» is whom the article
-    quotes, not what it is about), the first named on a tie; persons only where there are none. Persons do not vote
-    otherwise because Arabic news names the nationality of foreigners («المهاجم الأردني») and
-    leaves out that of its own country's officials («وزير الخارجية»), the very entities that
-    need the main state."""
+    quotes, not what it is about), the first named on a tie; persons only where there are none.
+    Persons do not vote otherwise because Arabic news names the nationality of foreigners
+    («المهاجم الأردني») and leaves out that of its own country's officials («وزير الخارجية»), the
+    very entities that need the main state."""
     counts: Counter[str] = Counter()
     persons: Counter[str] = Counter()
     outlets = word_list("actors/outlets")
