@@ -24,10 +24,14 @@ from worker.tasks import TASKS
 from worker.training.actors import parse_actor_dict, parse_agents, parse_clubs, split_code
 
 
-def coded(text: str, *names: tuple[str, str], published_at: str | None = "2015-08-01") -> dict:
-    """Run the actors stage on ``text`` with the given (name, type) mentions placed at their
-    first occurrence: {name: (country, sector)}."""
-    doc = run_all(Document.from_article("t", None, text, published_at=published_at), ("normalise", "segment"))
+def coded(
+    text: str, *names: tuple[str, str], published_at: str | None = "2015-08-01", url: str | None = None
+) -> dict:
+    """Run the actors stage on ``text`` (an article at ``url``) with the given (name, type)
+    mentions placed at their first occurrence: {name: (country, sector)}."""
+    doc = run_all(
+        Document.from_article("t", None, text, published_at=published_at, url=url), ("normalise", "segment")
+    )
     mentions = []
     for name, etype in names:
         start = text.index(name)

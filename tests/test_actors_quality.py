@@ -39,7 +39,12 @@ def test_actor_figures_hold_the_baseline(tmp_path):
         for line in filter(str.strip, src):
             a = json.loads(line)
             doc = Document.from_article(
-                a["id"], a.get("title"), a["body"], published_at=a.get("published_at")
+                a["id"],
+                a.get("title"),
+                a["body"],
+                published_at=a.get("published_at"),
+                source=a.get("source"),
+                url=a.get("url"),  # as `khabar extract` reads it: the outlet's home state
             )
             dst.write(json.dumps(to_output(run_all(doc, config=config)), ensure_ascii=False) + "\n")
     score = load_scorer(EVAL / "score.py")

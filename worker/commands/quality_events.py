@@ -40,6 +40,7 @@ def _extract(articles: Path, out: Path, gsr: bool = False) -> None:
                 a["body"],
                 published_at=a.get("published_at"),
                 source=a.get("source"),
+                url=a.get("url"),
             )
             try:
                 doc = run_all(doc, config=config)

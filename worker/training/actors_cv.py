@@ -45,7 +45,12 @@ def linked(articles: Path, config: StageConfig) -> list[Document]:
         if line.strip():
             a = json.loads(line)
             doc = Document.from_article(
-                a["id"], a.get("title"), a["body"], published_at=a.get("published_at")
+                a["id"],
+                a.get("title"),
+                a["body"],
+                published_at=a.get("published_at"),
+                source=a.get("source"),
+                url=a.get("url"),
             )
             out.append(run_all(doc, before, config))
     return out

@@ -18,7 +18,9 @@ Rules (../shared/eval/ACTORS.md), in order, for each entity of the article:
    right after an intergovernmental body or an armed or opposition group the body's code;
 5. an entity the rules place in no state (a title without nationality, a club, a village the
    dictionary does not know) takes the article's main state: the state most of its coded places
-   and organisations belong to; an actor the dictionary says has no state («داعش») keeps none;
+   and organisations belong to, the outlet's home state (read off the article's URL, home.py)
+   one more voice; an actor the dictionary says has no state («داعش») keeps none; the outlet's
+   own name is its home state's MED;
 6. in an article about sport, persons and bodies without a sector are CVL; parties are OPP.
 
 All mentions of one entity (one canonical name and type) carry the entity's code; a person known
@@ -48,6 +50,7 @@ from worker.stages.actors.coding import (
     sector_at,
     states_of,
 )
+from worker.stages.actors.home import Home, home_of
 from worker.stages.actors.places import locate
 from worker.stages.config import DEFAULT, StageConfig
 from worker.stages.document import Document, Mention, Sentence, Token, evolve
@@ -324,8 +327,11 @@ def actors(doc: Document, config: StageConfig = DEFAULT) -> Document:
     _counterparts(doc, chosen)
     if not sport:
         _officials_of(doc, chosen)
+    home = home_of(doc.url)
+    if home is not None:
+        _own_outlet(doc, chosen, home)
     _settle_ambiguous(chosen, sport)
-    main_state = _main_state(doc, chosen)
+    main_state = _main_state(doc, chosen, home)
     default_sector = "CVL" if sport else None
     mentions = []
     for m in doc.mentions:
@@ -457,22 +463,37 @@ def _choose(codes: list[Code]) -> Code:
     return Counter(c for c in codes if c.rank == top).most_common(1)[0][0]
 
 
-def _main_state(doc: Document, chosen: dict[tuple[str, str], Code]) -> str | None:
+def _own_outlet(doc: Document, chosen: dict[tuple[str, str], Code], home: Home) -> None:
+    """The outlet the article comes from, named in its own text («قالت مصادر لـ«عكاظ»», «رابط
+    الخبر بصحيفة الوئام»), is its home state's MED: the dictionary knows few newspapers, and the
+    state of the story is not the paper's."""
+    for m in doc.mentions:
+        if m.type == "ORG" and (key(m.canonical) in home.names or key(m.text) in home.names):
+            chosen[(m.type, m.canonical)] = Code(home.state, "MED")
+
+
+def _main_state(doc: Document, chosen: dict[tuple[str, str], Code], home: Home | None = None) -> str | None:
     """The state most of the article's coded places and organisations belong to (each entity
     once, not each mention: a host city named ten times does not outvote the visitors; IGO
-    aside, and the agencies and broadcasters of ``actors/outlets``: «رويترز» is whom the article
-    quotes, not what it is about), the first named on a tie; persons only where there are none.
-    Persons do not vote otherwise because Arabic news names the nationality of foreigners
-    («المهاجم الأردني») and leaves out that of its own country's officials («وزير الخارجية»), the
-    very entities that need the main state."""
+    aside, and the agencies and broadcasters of ``actors/outlets`` and the article's own outlet:
+    «رويترز» is whom the article quotes, not what it is about), the first named on a tie; persons
+    only where there are none. Persons do not vote otherwise because Arabic news names the
+    nationality of foreigners («المهاجم الأردني») and leaves out that of its own country's
+    officials («وزير الخارجية»), the very entities that need the main state. For the same reason
+    the outlet's home state (``home``) has one voice of its own, as if one more entity were its
+    (counted where the state is first named, else last): it tips a balance the home state is in
+    and decides an article that names no other state (a local report that names only a ministry
+    and its officials), not a story whose places are elsewhere."""
     counts: Counter[str] = Counter()
     persons: Counter[str] = Counter()
-    outlets = word_list("actors/outlets")
+    outlets = word_list("actors/outlets") | (home.names if home is not None else frozenset())
     for entity in dict.fromkeys((m.type, m.canonical) for m in doc.mentions):
         code = chosen.get(entity)
         if code is not None and code.country and code.country != "IGO" and key(entity[1]) not in outlets:
             (persons if entity[0] == "PERS" else counts)[code.country] += 1
     counts = counts or persons
+    if home is not None:
+        counts[home.state] += 1
     if not counts:
         return None
     return counts.most_common(1)[0][0]
