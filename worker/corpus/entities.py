@@ -82,6 +82,8 @@ def spelling_reason(a: str, b: str, k: str) -> str:
         for old, new in _letter_variants():
             if (old in na) != (old in nb) or (old in na and new in nb) or (new in na and old in nb):
                 what.append(f"{old}/{new}")
+        if na.split() != nb.split() and "".join(na.split()) == "".join(nb.split()):
+            what.append("a compound name written joined or apart («عبدالله», «عبد الله»)")
         if not what:
             what.append("prefixes and adjective endings")
     return f"«{b}» and «{a}» are one name once spelling variants are folded ({', '.join(what)}): «{k}»"

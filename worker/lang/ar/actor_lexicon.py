@@ -76,11 +76,40 @@ def key(text: str) -> str:
     for w in words:
         if w == "ل":
             continue
-        w = _word_key(w)
-        for old, new in _variants():
-            w = w.replace(old, new)
-        out.append(w)
-    return " ".join(out)
+        out.append(_spelling(_compound_key(w)))
+    return " ".join(_joined(out))
+
+
+def _spelling(word: str) -> str:
+    for old, new in _variants():
+        word = word.replace(old, new)
+    return word
+
+
+def _compound_key(word: str) -> str:
+    """A word's key; a compound written joined («عبدالرحمن») as its halves joined would be
+    («عبد» + the key of «الرحمن»)."""
+    for first in _compounds():
+        rest = word[len(first) :]
+        if word.startswith(first) and len(rest) >= MIN_STEM:
+            return first + _word_key(rest)
+    return _word_key(word)
+
+
+def _joined(words: list[str]) -> list[str]:
+    """The first half of a compound written apart («عبد الله») joined to the word after it."""
+    out: list[str] = []
+    for w in words:
+        if out and out[-1] in _compounds():
+            out[-1] += w
+        else:
+            out.append(w)
+    return out
+
+
+@cache
+def _compounds() -> frozenset[str]:
+    return frozenset(r[0] for r in rows("actors/name_compounds"))
 
 
 def parse_roles(cell: str) -> tuple[Role, ...]:
