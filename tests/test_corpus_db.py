@@ -492,3 +492,31 @@ def test_a_variant_key_shared_by_two_types_merges_within_each_type_only(anydb):
         merges = [(s.get(Entity, m.entity_id).type, s.get(Entity, m.into_id).type, m.rule)
                   for m in s.scalars(select(EntityMerge))]  # fmt: skip
     assert merges == [("PERS", "PERS", "spelling")]
+
+
+def test_rekey_brings_keys_stored_by_an_earlier_version_up_to_date_and_merges(anydb):
+    from db.corpus import EntityKey
+    from worker.corpus.entities import Name, link_entities, variant_key
+
+    old, new, other = "علي عبد الله صالح", "علي عبدالله صالح", "محمد عبده"
+    names = [("PERS", old), ("PERS", new), ("PERS", other)]
+    with session_scope() as s:
+        ids = upsert_entities(s, names)
+        link_entities(s, [(ids[("PERS", n)], Name(n, "PERS", "YEM")) for _, n in names])
+        # as an earlier version keyed it, before compounds were joined: «الله» lost its article
+        s.execute(
+            EntityKey.__table__.update()
+            .where(EntityKey.entity_id == ids[("PERS", old)])
+            .values(key=variant_key(old).replace("عبدله", "عبد له"))
+        )
+        s.query(EntityMerge).delete()
+    r = khabar("entity", "rekey", db=anydb)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "1 entity keys changed, 1 entities merged"
+    with session_scope() as s:
+        merges = [(m.entity_id, m.into_id, m.rule) for m in s.scalars(select(EntityMerge))]
+        keys = dict(s.execute(select(EntityKey.entity_id, EntityKey.key)).all())
+    assert merges == [(ids[("PERS", new)], ids[("PERS", old)], "spelling")]
+    assert keys[ids[("PERS", old)]] == keys[ids[("PERS", new)]] != keys[ids[("PERS", other)]]
+    again = khabar("entity", "rekey", db=anydb)
+    assert again.stdout.strip() == "0 entity keys changed, 0 entities merged"

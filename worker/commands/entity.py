@@ -22,7 +22,8 @@ class _NameOrCommand(click.Group):
 @click.group(cls=_NameOrCommand)
 def entity() -> None:
     """One entity across articles: `khabar entity NAME` (aliases, actor code, articles, first and
-    last seen, top co-participants), `khabar entity merges`, `khabar entity unmerge ID`.
+    last seen, top co-participants), `khabar entity merges`, `khabar entity unmerge ID`, `khabar
+    entity rekey` (after an upgrade that changed how names are keyed).
 
     Entities whose names are spelling variants («سيرغي»/«سيرجي», «الأميركية»/«الأمريكية», ي/ى,
     ة/ه, hamza forms, ال-) or listed aliases are merged across articles, each with a reason."""
@@ -213,3 +214,18 @@ def unmerge(ref: str) -> None:
     if not done:
         raise click.ClickException(f"no merge to undo for {ref!r} (see `khabar entity merges`)")
     click.echo(f"unmerged {', '.join(map(str, done))}")
+
+
+@entity.command()
+def rekey() -> None:
+    """Key the stored entities as this version keys names, and merge those that now share a key.
+
+    Run it once after an upgrade whose notes say the key changed (as compound names joined or
+    apart, «عبدالله»/«عبد الله», did): until then the entities stored before keep their old keys and
+    a new article's spelling of the same name starts an entity of its own. Idempotent."""
+    from db.session import session_scope
+    from worker.corpus.entities import rekey as rekey_all
+
+    with session_scope() as session:
+        changed, merged = rekey_all(session)
+    click.echo(f"{changed} entity keys changed, {merged} entities merged")

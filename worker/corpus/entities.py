@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from db.corpus import EntityKey, EntityMerge
@@ -175,6 +175,36 @@ def link_entities(session: Session, entities: Sequence[tuple[int, Name]]) -> int
             break
     insert_rows(session, EntityMerge, merges, ["entity_id"])
     return len(merges)
+
+
+def rekey(session: Session, batch: int = 5000) -> tuple[int, int]:
+    """Bring the stored keys up to today's key (after an upgrade that changed the key: the entities
+    stored before keep the keys they were stored with, and a new article's spelling of the name
+    starts an entity of its own). Each entity whose key differs gets the new one; then the
+    entities of every key that changed (the rekeyed and those already under it) are linked again
+    as ``link_entities`` links an article's, the later into the first whose country does not
+    conflict. Idempotent: a second run changes nothing. Returns (keys changed, merges made)."""
+    stored = session.execute(
+        select(EntityKey.entity_id, EntityKey.key, Entity.canonical).join(
+            Entity, Entity.id == EntityKey.entity_id
+        )
+    ).all()
+    changed = {i: k for i, old, name in stored if (k := variant_key(name)) != old}
+    table = EntityKey.__table__
+    by_id = table.update().where(table.c.entity_id == bindparam("eid")).values(key=bindparam("new_key"))
+    params = [{"eid": i, "new_key": k} for i, k in sorted(changed.items())]
+    for start in range(0, len(params), batch):
+        session.connection().execute(by_id, params[start : start + batch])
+    keys = sorted(set(changed.values()))
+    merges = 0
+    for start in range(0, len(keys), batch):
+        rows = session.execute(
+            select(EntityKey.entity_id, Entity.canonical, EntityKey.type, EntityKey.country)
+            .join(Entity, Entity.id == EntityKey.entity_id)
+            .where(EntityKey.key.in_(keys[start : start + batch]))
+        ).all()
+        merges += link_entities(session, [(i, Name(name, t, c)) for i, name, t, c in rows])
+    return len(changed), merges
 
 
 def names_of(
