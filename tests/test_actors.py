@@ -508,3 +508,15 @@ def test_a_stateless_group_keeps_no_state():
     assert got["داعش"] == (None, "REB")  # not the article's main state
     doc = Document(id="s", text="x", mentions=(Mention("داعش", "ORG", 0, 5, "داعش", sector="REB"),))
     assert to_output(doc)["entities"][0]["actor"] == {"country": None, "sector": "REB"}
+
+
+@pytest.mark.parametrize(
+    "text, state",
+    [
+        ("وقال اللاعب الأمريكي سوري الأصل سامر الخطيب إنه سعيد.", "USA"),  # origin after the adjective
+        ("وقال المراهق الأمريكي من أصول أفريقية سامر الخطيب إنه بريء.", "USA"),  # origin after «أصول»
+        ("وقال المهاجم السوري سامر الخطيب إنه سعيد.", "SYR"),  # no origin: the adjective is his state
+    ],
+)
+def test_an_origin_is_not_a_nationality(text, state):
+    assert coded(text, ("سامر الخطيب", "PERS"))["سامر الخطيب"][0] == state

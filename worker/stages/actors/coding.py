@@ -104,18 +104,20 @@ def sector_at(words: Sequence[str], i: int, generated: bool = True) -> tuple[str
 
 def country_in(words: Sequence[str], day: int | None, head: range = range(0)) -> str | None:
     """The state the words name: the last nationality adjective («وزارة المالية الفرنسية»: the
-    adjective closes the phrase it qualifies) that does not name a topic («الشؤون الروسية»), else
+    adjective closes the phrase it qualifies) that does not name a topic («الشؤون الروسية») or an
+    origin («من أصل غيني», «الكويتي المولد»: ``actors/origin_words``), else
     the first name the dictionary codes with a country («روسيا», «واشنطن», «البيت الأبيض» inside
     a longer phrase) but one inside the ``head`` phrase (word positions), part of a longer title:
     «مجلس الأمن القومي», a national security council, holds the name «مجلس الأمن» of the UN's."""
-    adj, topics = adjectives(), word_list("actors/topic_nouns")
+    adj, topics, origins = adjectives(), word_list("actors/topic_nouns"), word_list("actors/origin_words")
     topic = [i > 0 and words[i - 1] in topics for i in range(len(words))]
-    found = [adj[w] for i, w in enumerate(words) if w in adj and not topic[i]]
+    origin = [i + 1 < len(words) and words[i + 1] in origins for i in range(len(words))]
+    found = [adj[w] for i, w in enumerate(words) if w in adj and not topic[i] and not origin[i]]
     if found:
         return found[-1]
     common = word_list("actors/not_adjectives")
     for i in range(len(words)):
-        if topic[i]:
+        if topic[i] or origin[i]:
             continue
         for n in range(min(MAX_PHRASE, len(words) - i), 0, -1):
             if n == 1 and words[i] in common:

@@ -78,8 +78,9 @@ _START, _END = attrgetter("start"), attrgetter("end")
 
 def _title_words(doc: Document, m: Mention, before: bool) -> list[str]:
     """The words next to a mention in its sentence (before or after it), up to a break:
-    punctuation, a preposition before the name, another person or organisation; a place stays (it
-    may be the title's state). After the name, a word with a conjunction ends it (what follows «و»
+    punctuation, a preposition before the name (but for an origin, «من أصل غيني», which is left
+    out and looked past), another person or organisation; a place stays (it may be the title's
+    state). After the name, a word with a conjunction ends it (what follows «و»
     is another entity)."""
     if m.sentence >= len(doc.sentences):
         return []
@@ -116,6 +117,9 @@ def _title_words(doc: Document, m: Mention, before: bool) -> list[str]:
             break
         word = _word(t)
         if before and word in word_list("actors/title_breaks"):
+            if out and out[-1] in word_list("actors/origin_words"):
+                out = []  # «البرتغالي من أصل غيني فلان»: the origin is no part of the title
+                continue
             break
         out.append(word)
     return out[::-1] if before else out
