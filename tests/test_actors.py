@@ -520,3 +520,19 @@ def test_a_stateless_group_keeps_no_state():
 )
 def test_an_origin_is_not_a_nationality(text, state):
     assert coded(text, ("سامر الخطيب", "PERS"))["سامر الخطيب"][0] == state
+
+
+@pytest.mark.parametrize(
+    "outlet, code",
+    [
+        ("إن بي سي نيوز", ("USA", "MED")),
+        ("صنداي تايمز", ("GBR", "MED")),
+        ("دويتشه فيله", ("DEU", "MED")),
+        ("إنترفاكس", ("RUS", "MED")),
+        ("يونهاب", ("KOR", "MED")),
+        ("هندوستان تايمز", (None, None)),  # «التايمز» alone is not listed: it is in other names
+    ],
+)
+def test_outlets_the_dictionary_lacks(outlet, code):
+    got = coded(f"ونقلت {outlet} عن مصادر أن الاجتماع انتهى.", (outlet, "ORG"))
+    assert got[outlet] == code
