@@ -536,3 +536,19 @@ def test_an_origin_is_not_a_nationality(text, state):
 def test_outlets_the_dictionary_lacks(outlet, code):
     got = coded(f"ونقلت {outlet} عن مصادر أن الاجتماع انتهى.", (outlet, "ORG"))
     assert got[outlet] == code
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        # a spokesman's title after his name: coded as what he speaks for
+        ("وقال سامر الخطيب، المتحدث باسم الجيش الليبي، إن الهجوم فشل.", ("LBY", "MIL")),
+        ("وقال سامر الخطيب الناطق باسم الحوثيين إن الهجوم فشل.", ("YEM", "REB")),
+        # an intergovernmental body's official: IGO with no sector (ACTORS.md)
+        ("وقال الأمين العام للأمم المتحدة سامر الخطيب إن الهجوم فشل.", ("IGO", None)),
+        # a body the dictionary places in no state, named with a state's adjective: that state's
+        ("وقال سامر الخطيب المتحدث باسم الهلال الأحمر السعودي إن الحالة مستقرة.", ("SAU", "HLH")),
+    ],
+)
+def test_titles_of_those_who_act_for_a_body(text, code):
+    assert coded(text, ("سامر الخطيب", "PERS"))["سامر الخطيب"] == code

@@ -149,13 +149,19 @@ def compose(words: Sequence[str], day: int | None, body: bool = False) -> Code |
         # الأبيض») takes the body's code
         inner = _named_inside(words, day)
         if inner is not None and inner.sector is not None:
-            return inner
+            # a body the dictionary places in no state, named with a state's adjective, is that
+            # state's («المتحدث باسم الهلال الأحمر السعودي»: the Saudi Red Crescent)
+            return Code(country, inner.sector) if inner.country is None and country else inner
     if sector is None and country is None:
         return None
     if sector is not None and any(w in word_list("actors/former_words") for w in words):
         sector = "ELI"  # a former official
     if body and country is None and any(w in word_list("actors/igo_adjectives") for w in words):
-        country, sector = "IGO", (None if sector == "GOV" else sector)
+        country = "IGO"
+    if country == "IGO" and sector == "GOV":
+        # ACTORS.md: an intergovernmental body and the officials acting for it are IGO with no
+        # sector («الأمين العام للأمم المتحدة»); a body of its own kind keeps that (IGO/EDU, IGO/MIL)
+        sector = None
     return Code(country, sector)
 
 

@@ -159,8 +159,9 @@ def _person(title_words: Callable[[bool], list[str]], words: list[str], day: int
     if before:
         candidates.append(compose(_title_span(before), day))
     after = title_words(False)
-    if after and sector_at(after, 0):
-        # a title right after the name is its apposition («براون وزير الخارجية الأمريكي»)
+    if after and (sector_at(after, 0) or after[0] in word_list("actors/body_titles")):
+        # a title right after the name is its apposition («براون وزير الخارجية الأمريكي»,
+        # «عبد السلام، الناطق باسم المتمردين»: a spokesman is coded as what he speaks for)
         candidates.append(compose(after, day))
     found = [c for c in candidates if c is not None]
     best = max(found, key=lambda c: c.rank, default=None)
