@@ -373,3 +373,39 @@ def test_an_indefinite_plural_nationality_is_no_name():
     text = "وأجرى مناقشات مع مسؤولين روس حول الحرب الأوكرانية."
     d = doc_with(text, [("روس", "PERS")])
     assert not any(t == "روس" for t, _, _ in canon(d))
+
+
+def _at(d, start: int):
+    return [m for m in link(d).mentions if m.start == start]
+
+
+def test_a_currency_after_a_number_is_a_sum_not_a_club():
+    text = "وبلغت الخسائر 129.8 مليار ريال، فيما تعاقد ريال مدريد مع لاعب جديد بـ 1500 دولار."
+    d = doc_with(text, [("ريال", "ORG"), ("ريال مدريد", "ORG"), ("دولار", "MISC")])
+    assert _at(d, text.index("ريال")) == []
+    assert _at(d, text.index("دولار")) == []
+    assert [m.canonical for m in _at(d, text.index("ريال مدريد"))] == ["ريال مدريد"]
+
+
+def test_an_adjective_after_its_noun_is_no_name_but_after_a_label_or_an_indefinite_noun_may_be():
+    text = "وقال إن الدول العربية تدعم الحل، وذكرت قناة العربية أن الوفد وصل."
+    d = doc_with(text, [("العربية", "ORG")])
+    assert _at(d, text.index("العربية")) == []  # «الدول العربية»: the states' adjective
+    channel = text.index("قناة العربية") + len("قناة ")
+    d = dataclasses.replace(d, mentions=(dataclasses.replace(d.mentions[0], start=channel, end=channel + 7),))
+    assert [m.text for m in _at(d, channel)] == ["العربية"]  # «قناة العربية»: a name
+
+
+def test_an_adjective_read_as_a_longer_name_of_the_article_is_kept():
+    from worker.stages.link.in_context import without_adjectives
+
+    text = "وأكدت جامعة الدول العربية موقفها. ودعت الدول العربية إلى الوحدة."
+    d = doc_with(text, [("جامعة الدول العربية", "ORG")])
+    second = text.rindex("العربية")
+    base = d.mentions[0]
+    adjective = dataclasses.replace(
+        base, text="العربية", canonical="العربية", start=second, end=second + 7, sentence=1
+    )
+    assert without_adjectives(d, [adjective]) == []
+    named = dataclasses.replace(adjective, canonical="جامعة الدول العربية")
+    assert without_adjectives(d, [named]) == [named]
