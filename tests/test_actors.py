@@ -552,3 +552,17 @@ def test_outlets_the_dictionary_lacks(outlet, code):
 )
 def test_titles_of_those_who_act_for_a_body(text, code):
     assert coded(text, ("سامر الخطيب", "PERS"))["سامر الخطيب"] == code
+
+
+@pytest.mark.parametrize(
+    "text, name, sector",
+    [
+        ("وقال مصدر إن قوات الشرطة المصرية انتشرت في الشوارع.", "قوات الشرطة المصرية", "COP"),
+        ("واستهدف التفجير مسجد قوات الطوارئ الخاصة في أبها.", "الطوارئ", "COP"),  # after its label
+        ("وتقدمت قوات النظام السوري نحو المدينة.", "قوات النظام السوري", "MIL"),
+        ("وانسحبت ميليشيا الحوثي وقوات المخلوع من عدن.", "المخلوع", "MIL"),  # not former forces
+    ],
+)
+def test_forces_of_the_police_are_police(text, name, sector):
+    places = [(p, "LOC") for p in ("أبها", "عدن") if p in text]  # a state for the article
+    assert coded(text, (name, "ORG"), *places)[name][1] == sector

@@ -143,6 +143,13 @@ def compose(words: Sequence[str], day: int | None, body: bool = False) -> Code |
         if found:
             sector, head = found[0], range(i, i + found[1])
             break
+    if (
+        len(head) == 1
+        and words[head.start] in word_list("actors/force_heads")
+        and head.stop < len(words)
+        and words[head.stop] in word_list("actors/police_forces")
+    ):
+        sector = "COP"  # «قوات الشرطة», «قوات الطوارئ»: forces of the police are police
     country = country_in(words, day, head)
     if sector is None:
         # no head of its own: the title of someone acting for a named body («مستشار البيت

@@ -283,7 +283,11 @@ def _labelled(
     found = sector_at(before[-1:], 0, generated=False)
     if found is None:
         return code
-    return Code(code.country if code else None, found[0], stateless=code.stateless if code else False)
+    # the label composed with the name may say more («قوات» + «الطوارئ»: police, not an army);
+    # not that they are former: «قوات المخلوع» are the ousted president's forces
+    together = compose(before[-1:] + words, day)
+    sector = together.sector if together is not None and together.sector not in (None, "ELI") else found[0]
+    return Code(code.country if code else None, sector, stateless=code.stateless if code else False)
 
 
 def code_entity(doc: Document, m: Mention, day: int | None, sport: bool = False) -> Code | None:
