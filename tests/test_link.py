@@ -409,3 +409,9 @@ def test_an_adjective_read_as_a_longer_name_of_the_article_is_kept():
     assert without_adjectives(d, [adjective]) == []
     named = dataclasses.replace(adjective, canonical="جامعة الدول العربية")
     assert without_adjectives(d, [named]) == [named]
+
+
+def test_an_institution_name_stops_before_the_verbal_noun_it_decides():
+    text = "وقرر مجلس الوزراء الموافقة على نظام المنافسة."
+    got = {m.text for m in link(doc_with(text, [])).mentions if m.type == "ORG"}
+    assert got == {"مجلس الوزراء"}
