@@ -415,3 +415,13 @@ def test_an_institution_name_stops_before_the_verbal_noun_it_decides():
     text = "وقرر مجلس الوزراء الموافقة على نظام المنافسة."
     got = {m.text for m in link(doc_with(text, [])).mentions if m.type == "ORG"}
     assert got == {"مجلس الوزراء"}
+
+
+def test_a_name_stops_before_qad_a_blessing_or_a_based_in_modifier():
+    text = (
+        "وأكد الرئيس عبدالفتاح السيسي فقد رحب بالقرار، وقال إن حزب العمال الكردستاني المتمركز في الجبال هاجم."
+    )
+    d = doc_with(text, [("عبدالفتاح السيسي فقد", "PERS"), ("حزب العمال الكردستاني المتمركز", "ORG")])
+    got = {m.canonical for m in link(d).mentions}
+    assert {"عبدالفتاح السيسي", "حزب العمال الكردستاني"} <= got
+    assert not any("فقد" in c or "المتمركز" in c for c in got)
