@@ -425,3 +425,16 @@ def test_a_name_stops_before_qad_a_blessing_or_a_based_in_modifier():
     got = {m.canonical for m in link(d).mentions}
     assert {"عبدالفتاح السيسي", "حزب العمال الكردستاني"} <= got
     assert not any("فقد" in c or "المتمركز" in c for c in got)
+
+
+def test_the_namesake_of_a_place_is_no_person_in_the_news():
+    text = "وأقيمت المباراة في مدينة الملك عبدالله الرياضية، وزار الملك عبدالله المصابين."
+    d = doc_with(text, [("عبدالله", "PERS")])  # the first «عبدالله»: the stadium's namesake
+    stadium = d.mentions[0]
+    visitor = text.rindex("عبدالله")
+    king = dataclasses.replace(stadium, start=visitor, end=visitor + len("عبدالله"))
+    d = dataclasses.replace(d, mentions=(stadium, king))
+    persons = [m.start for m in link(d).mentions if m.type == "PERS"]
+    assert persons == [visitor]  # the king who visits stays
+    whole = "وعبرت الشاحنات جسر الملك فهد أمس."
+    assert [m for m in link(doc_with(whole, [("جسر الملك فهد", "PERS")])).mentions if m.type == "PERS"] == []

@@ -6,6 +6,9 @@
   noun, not a body; after a label or an institution's head («الجامعة العربية») it would be part of a
   name, and is kept for the name's rules; after an indefinite noun («أسمنت العربية», a company;
   «قناة العربية») it may be a name, and is kept.
+- A person named after a place's or body's noun and an honorific title («مدينة الملك [عبدالله]
+  الرياضية», «مطار الملك [عبدالعزيز]», «مركز الملك [سلمان للإغاثة]»): the place's namesake, not a
+  person acting in the news.
 - A currency right after a number or an amount word («129.8 مليار [ريال]», «1500 [ريال]»): a sum of
   money; «ريال مدريد» is not after a number.
 """
@@ -19,6 +22,8 @@ from worker.stages.document import Document, Mention
 from worker.stages.link.common import ARTICLE, INSTITUTION_HEADS, LOC_LABELS, ORG_LABELS
 
 CURRENCIES = words("link/currencies")
+NAMESAKE_PLACES = words("link/namesake_places")
+NAMESAKE_TITLES = words("link/namesake_titles")
 RELATIONAL = words("link/relational_adjectives")
 AMOUNT_WORDS = words("link/amount_words")
 
@@ -85,3 +90,30 @@ def without_adjectives(doc: Document, mentions: list[Mention]) -> list[Mention]:
     """Run on canonical names: an adjective whose canonical is a longer name the article uses
     («الدول العربية» read as «جامعة الدول العربية») is that name's reference, and is kept."""
     return [m for m in mentions if not (" " not in m.canonical.strip() and is_adjective(doc, m))]
+
+
+def is_namesake(doc: Document, m: Mention) -> bool:
+    """A person whose name follows a place's or body's noun and an honorific title (or whose span
+    opens with the title right after the noun): «جامعة الأمير [سلطان]», «مدينة [الملك فهد]»."""
+    if m.type != "PERS" or m.sentence >= len(doc.sentences):
+        return False
+    tokens = doc.sentences[m.sentence].tokens
+    if any(t.start < m.start < t.end for t in tokens):
+        return False  # a proclitic on the name itself: not inside a place's name
+    inside = normalise(m.text).split()
+    if len(inside) >= 3 and inside[1] in NAMESAKE_TITLES and _is_namesake_place(inside[0]):
+        return True  # the tagger took in the whole place: «[جسر الملك فهد]»
+    before = [t.norm for t in tokens if t.end <= m.start][-2:]
+    if inside and inside[0] in NAMESAKE_TITLES:
+        before = [*before[-1:], inside[0]]
+    if len(before) < 2 or before[1] not in NAMESAKE_TITLES:
+        return False
+    return _is_namesake_place(before[0])
+
+
+def _is_namesake_place(word: str) -> bool:
+    return word in NAMESAKE_PLACES or without_proclitic(word)[0] in NAMESAKE_PLACES
+
+
+def without_namesakes(doc: Document, mentions: list[Mention]) -> list[Mention]:
+    return [m for m in mentions if not is_namesake(doc, m)]

@@ -16,7 +16,8 @@ What it does to ``doc.mentions`` (from the NER stage):
 3. drops what is not a name: nationality adjectives on their own, common nouns the tagger took
    for names ("المدينة", "ميليشيا", a "person" of common words only: "بمواجهة السياسات"); and, in
    its sentence (in_context.py), an adjective tagged after the noun it qualifies ("الدول
-   [العربية]") and a currency after a number ("مليار [ريال]");
+   [العربية]"), a currency after a number ("مليار [ريال]") and the namesake of a place ("مطار
+   الملك [عبدالعزيز]");
 4. gives each entity one canonical (canonical.py): the fullest form the article uses ("لافروف" →
    "سيرغي لافروف"), without labels ("شبكة NBC News" → "NBC News", "تنظيم داعش" → "داعش", "محافظة
    عدن" → "عدن"), a capital used for its government ("واشنطن تضيف …") → the state when the article
@@ -35,7 +36,7 @@ from worker.stages.config import DEFAULT, StageConfig
 from worker.stages.document import ENTITY_TYPES, Document, Mention, evolve
 from worker.stages.link.canonical import canonical_names, clean, majority_types
 from worker.stages.link.common import sentence_of
-from worker.stages.link.in_context import without_adjectives, without_sums
+from worker.stages.link.in_context import without_adjectives, without_namesakes, without_sums
 from worker.stages.link.institutions import institution_mentions, latin_names
 from worker.stages.link.labels import label_mentions
 from worker.stages.link.propagate import by_rule_weight, override, propagate, resolve_overlaps
@@ -55,8 +56,10 @@ def link(doc: Document, config: StageConfig = DEFAULT) -> Document:
     ner = extend_persons(doc, trim_at_verbs(doc, ner))
     ner = override(ner, trim_at_verbs(doc, _rule_mentions(doc, ner)))
     mentions = without_sums(doc, clean(resolve_overlaps(ner + label_mentions(doc))))
+    mentions = without_namesakes(doc, mentions)
     mentions = clean(resolve_overlaps(mentions + propagate(doc, mentions)), persons=True)
-    mentions = without_sums(doc, mentions)  # propagation may copy a name onto such a word
+    # propagation may copy a name onto such a word
+    mentions = without_namesakes(doc, without_sums(doc, mentions))
     mentions = with_references(doc, mentions)
 
     canonical = canonical_names(doc, mentions)
