@@ -72,3 +72,16 @@ def test_the_outlets_own_name_is_its_home_media_and_has_no_vote():
     assert got["سامر الخطيب"][0] == "IRQ"  # the paper is not what the story is about
     # in another outlet's article the name is no home's
     assert coded(text, *names, url="https://www.youm7.com/1")["عكاظ"] != ("SAU", "MED")
+
+
+def test_a_host_row_without_a_state_is_a_clear_error(monkeypatch):
+    from worker.lang.ar import LexiconError
+    from worker.stages.actors import home
+
+    home._hosts.cache_clear()
+    monkeypatch.setattr(home, "rows", lambda name: (("example.sa", "saudi"),))
+    try:
+        with pytest.raises(LexiconError, match="example.sa"):
+            home.home_of("https://example.sa/a")
+    finally:
+        home._hosts.cache_clear()
