@@ -2,10 +2,11 @@
 
 - A relational adjective (``link/relational_adjectives``: «العربية», «الإسلامية», «الدولي»; a
   nationality alone is dropped anyway, and a name shaped like an adjective, «الزبداني», «الحوثي», is
-  no such word) tagged on its own right after the definite noun it qualifies («الدول [العربية]», «اللغة [العربية]», «المصالح [العربية] العليا»): an adjective of that
-  noun, not a body; after a label or an institution's head («الجامعة العربية») it would be part of a
-  name, and is kept for the name's rules; after an indefinite noun («أسمنت العربية», a company;
-  «قناة العربية») it may be a name, and is kept.
+  no such word) tagged on its own right after the definite noun it qualifies («الدول [العربية]»,
+  «اللغة [العربية]»): an adjective of that noun, not a body. It is kept after a label or an
+  institution's head («الجامعة العربية»: part of a name), after an indefinite noun («أسمنت العربية»,
+  «قناة العربية»: maybe a name), and where the linker reads it as a longer name of the article
+  («الدول العربية» for «جامعة الدول العربية»).
 - A person named after a place's or body's noun and an honorific title («مدينة الملك [عبدالله]
   الرياضية», «مطار الملك [عبدالعزيز]», «مركز الملك [سلمان للإغاثة]»): the place's namesake, not a
   person acting in the news.
