@@ -201,3 +201,64 @@ def test_a_candidate_knows_the_words_beside_it():
     features = {c.name: set(c.features) for c in cands}
     assert {"before=phrase&ent=LOC", "after=part:LOC"} <= features["روسيا"]
     assert {"before=part:LOC", "after=punct&ent=LOC"} <= features["حلب"]
+
+
+def _candidates(text: str, names: list[tuple[str, str]], etype: str = "ASSAULT") -> list:
+    from tests.test_events import doc_with
+
+    collected: list = []
+    out = events(doc_with(text, names), StageConfig(roles_model="off"), collect=collected)
+    return next(c for e, c in zip(out.events, collected, strict=True) if e.type == etype)
+
+
+def test_a_name_joined_by_wa_knows_the_name_before_it():
+    """«و» attached («وتركيا») or apart («و مصر») joins a name to the one before it of its type;
+    a name of another type, a name far back, and the second of «بين X وY» (a pair, one on each
+    side) are not joined (sentences written for the test)."""
+    cands = _candidates(
+        "زار المبعوث الصين وتركيا و مصر ثم التقى حماس.",
+        [("الصين", "LOC"), ("تركيا", "LOC"), ("مصر", "LOC"), ("حماس", "ORG")],
+        "CONSULT",
+    )
+    joined = {c.name: c.conjunct_of for c in cands}
+    assert joined == {"الصين": None, "تركيا": "الصين", "مصر": "تركيا", "حماس": None}
+    pair = _candidates("وقعت اشتباكات بين روسيا وأوكرانيا أمس.", [("روسيا", "LOC"), ("أوكرانيا", "LOC")])
+    assert {c.name: c.conjunct_of for c in pair} == {"روسيا": None, "أوكرانيا": None}
+    mixed = _candidates("قصفت روسيا ولافروف حلب.", [("روسيا", "LOC"), ("لافروف", "PERS"), ("حلب", "LOC")])
+    assert all(c.conjunct_of is None for c in mixed)
+
+
+def test_names_joined_by_wa_share_the_role_the_model_gives_one_of_them():
+    """The model keeps one conjunct: the others of its coordination take its role; where it gave
+    the coordination both roles, or none, nothing is added."""
+    from worker.stages.events.roles import Candidate
+
+    model = RoleModel({"r": (0.0, 0.0, 5.0), "a": (0.0, 5.0, 0.0)}, (2.0, 0.0, 0.0), 0.3)
+    cands = [
+        Candidate("أ", "LOC", 0, 1, ("r",)),
+        Candidate("ب", "LOC", 2, 3, (), "أ"),
+        Candidate("ج", "LOC", 4, 5, (), "ب"),
+        Candidate("د", "ORG", 6, 7, ()),
+    ]
+    assert [(r, c.name) for r, c in decide(model, cands)] == [
+        ("recipient", "أ"),
+        ("recipient", "ب"),
+        ("recipient", "ج"),
+    ]
+    last_only = [cands[0], cands[1], Candidate("ج", "LOC", 4, 5, ("r",), "ب")]
+    last_only[0] = Candidate("أ", "LOC", 0, 1, ())
+    assert sorted(c.name for _, c in decide(model, last_only)) == ["أ", "ب", "ج"]
+    split = [Candidate("أ", "LOC", 0, 1, ("a",)), Candidate("ب", "LOC", 2, 3, ("r",), "أ")]
+    assert [(r, c.name) for r, c in decide(model, split)] == [("actor", "أ"), ("recipient", "ب")]
+    alone = [Candidate("أ", "LOC", 0, 1, ()), Candidate("ب", "LOC", 2, 3, (), "أ")]
+    assert decide(model, alone) == []
+
+
+def test_the_two_places_a_dual_names_are_joined():
+    """«البلدتين» names again the two places «بلدتي» named: the second is joined to the first."""
+    cands = _candidates(
+        "تحاصر المعارضة بلدتي الفوعة وكفريا في ريف إدلب. واستهدفت القذائف البلدتين أمس.",
+        [("الفوعة", "LOC"), ("كفريا", "LOC"), ("إدلب", "LOC")],
+    )
+    refs = {c.name: c.conjunct_of for c in cands if c.name in ("الفوعة", "كفريا")}
+    assert refs == {"الفوعة": None, "كفريا": "الفوعة"}

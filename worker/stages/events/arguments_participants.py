@@ -12,6 +12,7 @@ Each construction is one named rule below; the word lists are data files in
 
 from __future__ import annotations
 
+import dataclasses
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -80,6 +81,7 @@ class Participant:
     prep: str  # the preposition before it ("" when bare)
     source: str  # "mention" | "adjective" | "title" | "reference"
     after_noun: bool = False  # an adjective right after a noun
+    joined: bool = False  # «و» stands right before it, attached («وكفرية») or apart
 
 
 def state_names(doc: Document) -> dict[str, str]:
@@ -394,8 +396,16 @@ def _mention_participants(
         last = next((i for i in range(len(toks) - 1, -1, -1) if toks[i].start < m.end), k)
         covered.update(range(k, (last or k) + 1))
         prep = _prep_before(doc, sent, k, m.start) or _prep_through_phrase(doc, sent, k, stops)
-        out.append(Participant(m.canonical, m.type, m.start, m.end, k, last or k, prep, "mention"))
+        part = Participant(m.canonical, m.type, m.start, m.end, k, last or k, prep, "mention")
+        out.append(dataclasses.replace(part, joined=_joined(doc, toks, k, m.start)))
     return out, covered
+
+
+def _joined(doc: Document, toks: tuple[Token, ...], k: int, start: int) -> bool:
+    """«و» stands right before the name at token k: attached to its word («وكفرية», «والجهاد»)
+    or as a word of its own."""
+    clitic = normalise(doc.text[toks[k].start : start]) if start > toks[k].start else ""
+    return clitic[:1] == "و" or (k > 0 and toks[k - 1].norm == "و")
 
 
 # A feminine place label ("بلدة", "مدينة"): its definite dual ("البلدتين") names again the two
@@ -438,7 +448,8 @@ def _dual_reference(doc: Document, toks: tuple[Token, ...], k: int) -> list[Part
     if pair is None:
         return []
     tok = toks[k]
-    return [Participant(m.canonical, "LOC", tok.start, tok.end, k, k, "", "reference") for m in pair]
+    first, second = (Participant(m.canonical, "LOC", tok.start, tok.end, k, k, "", "reference") for m in pair)
+    return [first, dataclasses.replace(second, joined=True)]
 
 
 def _state_adjective(toks: tuple[Token, ...], k: int, states: dict[str, str]) -> Participant | None:

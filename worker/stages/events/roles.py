@@ -28,6 +28,9 @@ from worker.lang.ar import words
 from worker.lang.ar.morphology import without_conjunction
 from worker.stages.events.arguments_participants import PHRASE_HEADS, TITLE_HEADS
 
+# «و» joins two names into one role when at most three tokens separate them (as in arguments.py)
+COORDINATION_GAP = 3
+
 ROLES = ("none", "actor", "recipient")
 # How far back the actors of earlier events are offered as the dropped subject of a later one.
 CARRY_SENTENCES = 2
@@ -48,6 +51,8 @@ class Candidate:
     start: int | None
     end: int | None
     features: tuple[str, ...]
+    # the candidate just before it that «و» joins it to («حماس والجهاد»): both take one role
+    conjunct_of: str | None = None
 
 
 def _distance(gap: int) -> str:
@@ -227,7 +232,7 @@ def candidates(parts: Sequence, trig, etype: str, ctx: EventContext) -> list[Can
             + _context_features(p, trig, ctx, layout)
             + _neighbour_features(p, parts, trig, ctx)
         )
-        out.append(Candidate(p.name, p.type, p.start, p.end, tuple(feats)))
+        out.append(Candidate(p.name, p.type, p.start, p.end, tuple(feats), _conjunct_of(p, parts)))
     subject_here = layout.first_bare_after is not None or layout.nearest_bare_before is not None
     for name, typ, back in ctx.carried:
         if name in seen:
@@ -252,6 +257,23 @@ def candidates(parts: Sequence, trig, etype: str, ctx: EventContext) -> list[Can
                 )
             )
     return out
+
+
+def _conjunct_of(p, parts: Sequence) -> str | None:
+    """The name «و» joins ``p`` to: the participant right before it, of its entity type, at most
+    COORDINATION_GAP tokens back («استهدفت الفوعة وكفرية», «حماس والجهاد الإسلامي»)."""
+    if not (p.joined or p.prep == "و"):
+        return None
+    if p.source == "reference":  # «البلدتين»: the second of the pair the dual names
+        pair = [q for q in parts if q.source == "reference" and q.token == p.token and q.name != p.name]
+        return pair[0].name if pair else None
+    before = [q for q in parts if q.last < p.token]
+    if not before:
+        return None
+    q = max(before, key=lambda q: q.last)
+    if q.type != p.type or p.token - q.last > COORDINATION_GAP or q.name == p.name or q.prep == "بين":
+        return None
+    return q.name
 
 
 def _antecedent_features(
@@ -371,7 +393,7 @@ def decide(model: RoleModel, cands: Sequence[Candidate]) -> list[tuple[str, Cand
     threshold, in candidate order: with a participation gate, the gate's probability, and the
     role model only says which of actor and recipient; without one, the likelier of the two. Of
     the actors and of the recipients, only the model's ``max_actors`` and ``max_recipients``
-    likeliest are kept."""
+    likeliest are kept; then names joined by «و» to a kept one share its role (_with_conjuncts)."""
     out = []
     for c in cands:
         p = model.probabilities(c.features)
@@ -384,7 +406,40 @@ def decide(model: RoleModel, cands: Sequence[Candidate]) -> list[tuple[str, Cand
         if limit is not None:
             ranked = sorted((-p, k) for k, (r, _, p) in enumerate(out) if r == role)
             dropped.update(k for _, k in ranked[limit:])
-    return [(role, c) for k, (role, c, _) in enumerate(out) if k not in dropped]
+    kept = [(role, c) for k, (role, c, _) in enumerate(out) if k not in dropped]
+    return _with_conjuncts(kept, cands)
+
+
+def _with_conjuncts(
+    kept: list[tuple[str, Candidate]], cands: Sequence[Candidate]
+) -> list[tuple[str, Candidate]]:
+    """Names joined by «و» share one role («استهدفت الفوعة وكفرية», «زار الصين وتركيا ومصر»): where
+    the model gave some names of a coordination one role and none of them the other, the names it
+    left out take that role too."""
+    names = {c.name for c in cands}
+    head: dict[str, str] = {}
+
+    def root(name: str) -> str:
+        while name in head:
+            name = head[name]
+        return name
+
+    for c in cands:
+        if c.conjunct_of in names and root(c.conjunct_of) != root(c.name):
+            head[root(c.name)] = root(c.conjunct_of)
+    if not head:
+        return kept
+    roles_of: dict[str, set[str]] = {}
+    for r, c in kept:
+        roles_of.setdefault(root(c.name), set()).add(r)
+    taken = {c.name for _, c in kept}
+    out = list(kept)
+    for c in cands:
+        group = roles_of.get(root(c.name), set())
+        if c.name not in taken and len(group) == 1 and (c.name in head or c.name in head.values()):
+            out.append((next(iter(group)), c))
+            taken.add(c.name)
+    return out
 
 
 Weights = dict[str, tuple[float, ...]]
