@@ -438,3 +438,21 @@ def test_the_namesake_of_a_place_is_no_person_in_the_news():
     assert persons == [visitor]  # the king who visits stays
     whole = "وعبرت الشاحنات جسر الملك فهد أمس."
     assert [m for m in link(doc_with(whole, [("جسر الملك فهد", "PERS")])).mentions if m.type == "PERS"] == []
+
+
+def test_a_person_tagged_up_to_a_connector_takes_the_next_word():
+    """A name never ends on «بن», «آل», «أبو», «عبد», nor on «أبي» after «بن»: the tagged person
+    takes the next word, or the person tagged there; not a kinship noun («ابن عم»), a function
+    word, or «لل…» (sentences written for the test)."""
+    text = "وقال هاني آل إبراهيم إن الأمير فهد بن عبدالله بن سعود وصل، وذكر علي بن أبي طالب ذلك."
+    d = doc_with(
+        text,
+        [("هاني آل", "PERS"), ("إبراهيم", "PERS"), ("فهد بن عبدالله بن", "PERS"), ("علي بن أبي", "PERS")],
+    )
+    got = {c for _, c, t in canon(d) if t == "PERS"}
+    assert {"هاني آل إبراهيم", "فهد بن عبدالله بن سعود", "علي بن أبي طالب"} <= got
+    assert "إبراهيم" not in got  # the person tagged after «آل» is part of the name
+    kin = "وحضر سامي الجابري ابن عم الأمير، وشكر خالد بن للشريف جهوده. ولقي شينزو أبي ترحيبا."
+    d = doc_with(kin, [("سامي الجابري ابن", "PERS"), ("خالد بن", "PERS"), ("شينزو أبي", "PERS")])
+    got = {c for _, c, t in canon(d) if t == "PERS"}
+    assert not any("عم" in c.split() or "للشريف" in c or "ترحيبا" in c for c in got), got

@@ -58,6 +58,14 @@ IMPERFECT_VERB_ZIPF = 3.5
 MIN_FUTURE_VERB = 5
 FEMININE_POSSESSIVES = ordered("link/feminine_possessives")
 FUTURE_PREFIX = "س"
+# words that join a person's name and never end it; «أبي» only after «بن» («علي بن أبي طالب»):
+# alone it is "my father", or a family name («شينزو آبي»)
+NAME_CONNECTORS = words("link/name_connectors")
+SON_OF = frozenset({"بن", "ابن"})
+KINSHIP_NOUNS = words("link/kinship_nouns")
+GENITIVE_ABU = "ابي"
+# a name has at most this many connectors in a row to cross («بن عبدالله بن عبدالعزيز بن سعود»)
+MAX_CONNECTORS = 4
 IMPERFECT_PREFIXES = "يتن"
 
 
@@ -243,16 +251,56 @@ def _with_repeated_word(
     return dataclasses.replace(m, text=text, end=toks[e].end, canonical=text)
 
 
+def _ends_on_connector(words_: list[str]) -> bool:
+    """The name's last word joins it to a next one: «بن», «آل», «أبو» …, «أبي» after «بن»."""
+    last = words_[-1]
+    return last in NAME_CONNECTORS or (last == GENITIVE_ABU and len(words_) > 1 and words_[-2] in SON_OF)
+
+
+def _through_connectors(
+    doc: Document, sent: Sentence, m: Mention, ner: list[Mention], absorbed: list[Mention]
+) -> Mention:
+    """A tagged person that stops on a word that joins a name («هاني آل», «علي بن أبي») takes the
+    next word, or the person tagged there («هاني آل» + «إبراهيم»: added to ``absorbed``), as often
+    as it stops so; not a kinship noun («ابن عم»), a stop word or «بال…»/«لل…» after it."""
+    toks = sent.tokens
+    for _ in range(MAX_CONNECTORS):
+        b = first_token(sent, m.start)
+        e = token_after(sent, m.end)
+        if (
+            b is None
+            or e is None
+            or not is_word(toks[e])
+            or not _ends_on_connector([t.norm for t in toks[b:e]])
+        ):
+            return m
+        w = toks[e].norm
+        if w in SPAN_STOPS or w in NAME_STOPS or w in KINSHIP_NOUNS or w.startswith(PREPOSITION_ARTICLE):
+            return m
+        nxt = next((o for o in ner if o is not m and o.start == toks[e].start), None)
+        if nxt is not None and nxt.type != "PERS":
+            return m
+        if nxt is not None:
+            absorbed.append(nxt)
+        end = nxt.end if nxt is not None else toks[e].end
+        text = doc.text[m.start : end]
+        m = dataclasses.replace(m, text=text, end=end, canonical=text)
+    return m
+
+
 def extend_persons(doc: Document, ner: list[Mention]) -> list[Mention]:
     """Tagged person names the tagger cut short: the first name علي before them, a word the
-    article repeats after them (see the two rules above)."""
+    article repeats after them, the word after a connector («آل», «بن»); see the rules above. A
+    mention a connector's person takes in whole goes."""
     counts = Counter(t.norm for s in doc.sentences for t in s.tokens)
-    out: list[Mention] = []
-    for m in ner:
-        if m.type != "PERS" or m.sentence >= len(doc.sentences):
-            out.append(m)
-            continue
-        sent = doc.sentences[m.sentence]
-        m = _with_first_name_ali(doc, sent, m)
-        out.append(_with_repeated_word(doc, sent, m, ner, counts))
-    return out
+    out: list[tuple[Mention, Mention]] = []  # (as tagged, as extended)
+    absorbed: list[Mention] = []
+    for tagged in ner:
+        m = tagged
+        if m.type == "PERS" and m.sentence < len(doc.sentences):
+            sent = doc.sentences[m.sentence]
+            m = _with_first_name_ali(doc, sent, m)
+            m = _with_repeated_word(doc, sent, m, ner, counts)
+            m = _through_connectors(doc, sent, m, ner, absorbed)
+        out.append((tagged, m))
+    return [m for tagged, m in out if not any(tagged is a for a in absorbed)]
