@@ -229,11 +229,12 @@ def test_a_name_joined_by_wa_knows_the_name_before_it():
 
 
 def test_names_joined_by_wa_share_the_role_the_model_gives_one_of_them():
-    """The model keeps one conjunct: the others of its coordination take its role; where it gave
-    the coordination both roles, or none, nothing is added."""
+    """The model keeps one conjunct: the others of its coordination take its role, recipients
+    beyond the model's limit of them; where it gave the coordination both roles, or none,
+    nothing is added."""
     from worker.stages.events.roles import Candidate
 
-    model = RoleModel({"r": (0.0, 0.0, 5.0), "a": (0.0, 5.0, 0.0)}, (2.0, 0.0, 0.0), 0.3)
+    model = RoleModel({"r": (0.0, 0.0, 5.0), "a": (0.0, 5.0, 0.0)}, (2.0, 0.0, 0.0), 0.3, max_recipients=1)
     cands = [
         Candidate("أ", "LOC", 0, 1, ("r",)),
         Candidate("ب", "LOC", 2, 3, (), "أ"),
@@ -252,6 +253,23 @@ def test_names_joined_by_wa_share_the_role_the_model_gives_one_of_them():
     assert [(r, c.name) for r, c in decide(model, split)] == [("actor", "أ"), ("recipient", "ب")]
     alone = [Candidate("أ", "LOC", 0, 1, ()), Candidate("ب", "LOC", 2, 3, (), "أ")]
     assert decide(model, alone) == []
+
+
+def test_actors_joined_by_wa_are_the_two_sides_of_a_two_sided_event():
+    """«قررت الولايات المتحدة وتركيا تعزيز تعاونهما»: in a two-sided event the first named is the
+    actor and the other the recipient, whichever of them the model kept; in another event a
+    second actor is not added beyond the model's one."""
+    from worker.stages.events.roles import Candidate
+
+    model = RoleModel({"a": (0.0, 5.0, 0.0)}, (2.0, 0.0, 0.0), 0.3)
+    first_kept = [Candidate("أ", "LOC", 0, 1, ("a",)), Candidate("ب", "LOC", 2, 3, (), "أ")]
+    second_kept = [Candidate("ب", "LOC", 2, 3, ("a",), "أ"), Candidate("أ", "LOC", 0, 1, ())]
+    for cands in (first_kept, second_kept):
+        assert {(r, c.name) for r, c in decide(model, cands, "COOPERATE")} == {
+            ("actor", "أ"),
+            ("recipient", "ب"),
+        }
+        assert [(r, c.name) for r, c in decide(model, cands, "ASSAULT")] == [("actor", cands[0].name)]
 
 
 def test_the_two_places_a_dual_names_are_joined():

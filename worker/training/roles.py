@@ -131,7 +131,7 @@ class Article:
         out = json.loads(json.dumps(self.output))
         for e, cands, where in zip(out["events"], self.candidates, self.places, strict=True):
             if model is not None:
-                picked = decide(model, cands)
+                picked = decide(model, cands, e["type"])
                 e["actors"] = [c.name for r, c in picked if r == "actor"]
                 e["recipients"] = [c.name for r, c in picked if r == "recipient"]
             if places is not None:

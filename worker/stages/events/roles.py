@@ -30,6 +30,8 @@ from worker.stages.events.arguments_participants import PHRASE_HEADS, TITLE_HEAD
 
 # «و» joins two names into one role when at most three tokens separate them (as in arguments.py)
 COORDINATION_GAP = 3
+# two-sided events: the annotation puts the subject in actors and the other side in recipients
+SYMMETRIC_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 
 ROLES = ("none", "actor", "recipient")
 # How far back the actors of earlier events are offered as the dropped subject of a later one.
@@ -388,12 +390,15 @@ class ArticleFacts:
         return cls(counts, frozenset(m.canonical for m in first), states, entities)
 
 
-def decide(model: RoleModel, cands: Sequence[Candidate]) -> list[tuple[str, Candidate]]:
+def decide(
+    model: RoleModel, cands: Sequence[Candidate], etype: str | None = None
+) -> list[tuple[str, Candidate]]:
     """(role, candidate) for every candidate whose chance of taking part reaches the model's
     threshold, in candidate order: with a participation gate, the gate's probability, and the
     role model only says which of actor and recipient; without one, the likelier of the two. Of
     the actors and of the recipients, only the model's ``max_actors`` and ``max_recipients``
-    likeliest are kept; then names joined by «و» to a kept one share its role (_with_conjuncts)."""
+    likeliest are kept; then names joined by «و» to a kept one share its role, or in a two-sided
+    event of type ``etype`` are its two sides (_with_conjuncts)."""
     out = []
     for c in cands:
         p = model.probabilities(c.features)
@@ -407,15 +412,22 @@ def decide(model: RoleModel, cands: Sequence[Candidate]) -> list[tuple[str, Cand
             ranked = sorted((-p, k) for k, (r, _, p) in enumerate(out) if r == role)
             dropped.update(k for _, k in ranked[limit:])
     kept = [(role, c) for k, (role, c, _) in enumerate(out) if k not in dropped]
-    return _with_conjuncts(kept, cands)
+    limits = {"actor": model.max_actors, "recipient": None}
+    return _with_conjuncts(kept, cands, limits, etype in SYMMETRIC_TYPES)
 
 
 def _with_conjuncts(
-    kept: list[tuple[str, Candidate]], cands: Sequence[Candidate]
+    kept: list[tuple[str, Candidate]],
+    cands: Sequence[Candidate],
+    limits: dict[str, int | None],
+    symmetric: bool = False,
 ) -> list[tuple[str, Candidate]]:
-    """Names joined by «و» share one role («استهدفت الفوعة وكفرية», «زار الصين وتركيا ومصر»): where
-    the model gave some names of a coordination one role and none of them the other, the names it
-    left out take that role too."""
+    """Names joined by «و» share one role («استهدفت الفوعة وكفرية», «اعتقلت … داعش وحزب العمال»):
+    where the model gave some names of a coordination one role and none of them the other, the
+    names it left out take that role, within the model's limits. Actors joined in a two-sided
+    event are its two sides («قررت الولايات المتحدة وتركيا تعزيز تعاونهما»): the first named is the
+    actor, the others recipients (ANNOTATION.md: "the initiator or subject in actors, the other
+    side in recipients")."""
     names = {c.name for c in cands}
     head: dict[str, str] = {}
 
@@ -432,13 +444,30 @@ def _with_conjuncts(
     roles_of: dict[str, set[str]] = {}
     for r, c in kept:
         roles_of.setdefault(root(c.name), set()).add(r)
-    taken = {c.name for _, c in kept}
-    out = list(kept)
+    role_of = {c.name: r for r, c in kept}
+    count = {r: sum(1 for x, _ in kept if x == r) for r in ("actor", "recipient")}
+    members: dict[str, list[Candidate]] = {}
     for c in cands:
-        group = roles_of.get(root(c.name), set())
-        if c.name not in taken and len(group) == 1 and (c.name in head or c.name in head.values()):
-            out.append((next(iter(group)), c))
-            taken.add(c.name)
+        if c.name in head or c.name in head.values():
+            members.setdefault(root(c.name), []).append(c)
+    for group, found in roles_of.items():
+        if len(found) != 1 or group not in members:
+            continue
+        (r,) = found
+        joined = sorted(members[group], key=lambda c: c.start if c.start is not None else -1)
+        if r == "actor" and symmetric and count["recipient"] == 0:
+            actor = joined[0]
+            for c in joined:
+                role_of[c.name] = "actor" if c is actor else "recipient"
+            continue
+        for c in joined:
+            limit = limits.get(r)
+            if c.name not in role_of and (limit is None or count[r] < limit):
+                role_of[c.name] = r
+                count[r] += 1
+    out = [(role_of[c.name], c) for _, c in kept]
+    taken = {c.name for _, c in kept}
+    out += [(role_of[c.name], c) for c in cands if c.name in role_of and c.name not in taken]
     return out
 
 

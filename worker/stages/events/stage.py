@@ -284,7 +284,7 @@ def _roles(doc: Document, ctx: _Sentence, t: Trigger, args: list[Argument], art:
         art.collect.append(cands)
     if art.roles is None:
         return args
-    picked = [Argument(role, c.name, c.type, c.start, c.end) for role, c in decide(art.roles, cands)]
+    picked = [Argument(role, c.name, c.type, c.start, c.end) for role, c in decide(art.roles, cands, t.type)]
     return picked + [a for a in args if a.role == "location"]
 
 
