@@ -280,3 +280,20 @@ def test_the_two_places_a_dual_names_are_joined():
     )
     refs = {c.name: c.conjunct_of for c in cands if c.name in ("الفوعة", "كفريا")}
     assert refs == {"الفوعة": None, "كفريا": "الفوعة"}
+
+
+def test_a_place_a_visit_goes_to_is_never_its_recipient():
+    """«زار لافروف الصين ومصر»: the places are the visit's place (ANNOTATION.md), whatever the
+    model says of them; a person visited stays a recipient, and a place in another event may be
+    one (sentences written for the test)."""
+    from worker.stages.events.roles import Candidate
+
+    names = [("الصين", "LOC"), ("مصر", "LOC"), ("لافروف", "PERS")]
+    cands = _candidates("زار لافروف الصين ومصر أمس.", names, "CONSULT")
+    assert {c.name for c in cands if c.visited} == {"الصين", "مصر"}
+    model = RoleModel({"r": (0.0, 0.0, 5.0)}, (2.0, 0.0, 0.0), 0.3)
+    place = Candidate("الصين", "LOC", 0, 1, ("r",), visited=True)
+    person = Candidate("لافروف", "PERS", 2, 3, ("r",))
+    assert [(r, c.name) for r, c in decide(model, [place, person], "CONSULT")] == [("recipient", "لافروف")]
+    struck = _candidates("قصفت الطائرات الصين.", [("الصين", "LOC")])
+    assert not any(c.visited for c in struck)

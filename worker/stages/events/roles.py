@@ -16,6 +16,7 @@ only: no word of the training articles.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -55,6 +56,8 @@ class Candidate:
     features: tuple[str, ...]
     # the candidate just before it that «و» joins it to («حماس والجهاد»): both take one role
     conjunct_of: str | None = None
+    # a place a visit goes to: the visit's place, never its recipient («زار موسكو»)
+    visited: bool = False
 
 
 def _distance(gap: int) -> str:
@@ -258,6 +261,8 @@ def candidates(parts: Sequence, trig, etype: str, ctx: EventContext) -> list[Can
                     name, typ, None, None, _headline_features(name, typ, trig, etype, ctx, subject_here)
                 )
             )
+    if etype == "CONSULT" and trig.mode == "visit":
+        out = [dataclasses.replace(c, visited=True) if c.type == "LOC" else c for c in out]
     return out
 
 
@@ -403,6 +408,8 @@ def decide(
     for c in cands:
         p = model.probabilities(c.features)
         best = 1 if p[1] >= p[2] else 2
+        if c.visited and best == 2:
+            continue
         taking_part = model.participation(c.features) if model.gate is not None else p[best]
         if taking_part >= model.threshold:
             out.append((ROLES[best], c, p[best]))
