@@ -566,3 +566,25 @@ def test_titles_of_those_who_act_for_a_body(text, code):
 def test_forces_of_the_police_are_police(text, name, sector):
     places = [(p, "LOC") for p in ("أبها", "عدن") if p in text]  # a state for the article
     assert coded(text, (name, "ORG"), *places)[name][1] == sector
+
+
+def test_an_office_told_only_of_a_distant_past_is_a_former_one():
+    """A person the dictionary does not know, whose office the text gives only in sentences
+    dated a decade or more before the article (a chronology's entry, «في عام …»), is ELI at the
+    article's date; with a recent date, or none, the office holds; a person the dictionary knows
+    keeps its dated role (sentences written for the test)."""
+    got = coded(
+        "أحداث في مثل هذا اليوم. 1960 - استقالة وزير الخارجية الفرنسي جان دوبون من منصبه. "
+        "وفي عام 1974 أطاح انقلاب وزير الدفاع اليوناني نيكوس باباس.",
+        ("جان دوبون", "PERS"),
+        ("نيكوس باباس", "PERS"),
+    )
+    assert got == {"جان دوبون": ("FRA", "ELI"), "نيكوس باباس": ("GRC", "ELI")}
+    recent = coded("وفي عام 2014 تولى وزير الخارجية الفرنسي جان دوبون منصبه.", ("جان دوبون", "PERS"))
+    assert recent["جان دوبون"] == ("FRA", "GOV")
+    undated = coded("قال وزير الخارجية الفرنسي جان دوبون إن المحادثات مفيدة.", ("جان دوبون", "PERS"))
+    assert undated["جان دوبون"] == ("FRA", "GOV")
+    king = coded(
+        "وفي عام 1990 زار الملك سلمان بن عبدالعزيز آل سعود القاهرة.", ("سلمان بن عبدالعزيز آل سعود", "PERS")
+    )
+    assert king["سلمان بن عبدالعزيز آل سعود"] == ("SAU", "GOV")

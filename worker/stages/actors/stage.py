@@ -21,7 +21,9 @@ Rules (../shared/eval/ACTORS.md), in order, for each entity of the article:
    and organisations belong to, the outlet's home state (read off the article's URL, home.py)
    one more voice; an actor the dictionary says has no state («داعش») keeps none; the outlet's
    own name is its home state's MED;
-6. in an article about sport, persons and bodies without a sector are CVL; parties are OPP.
+6. in an article about sport, persons and bodies without a sector are CVL; parties are OPP;
+7. a person the dictionary does not know whose office the text tells only of a past a decade or
+   more before the article (a history column) is ELI.
 
 All mentions of one entity (one canonical name and type) carry the entity's code; a person known
 by part of a coded person's name («براون») takes that code.
@@ -30,6 +32,7 @@ by part of a coded person's name («براون») takes that code.
 from __future__ import annotations
 
 import dataclasses
+import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
@@ -54,6 +57,7 @@ from worker.stages.actors.home import Home, home_of
 from worker.stages.actors.places import locate
 from worker.stages.config import DEFAULT, StageConfig
 from worker.stages.document import Document, Mention, Sentence, Token, evolve
+from worker.stages.events.dates import find_dates
 
 # words of title looked at before and after a person's name
 TITLE_WINDOW = 5
@@ -62,6 +66,11 @@ SPORTS_WORDS = 3
 # ACTORS.md codes parties outside government OPP, also where the dictionary says PTY (a party in
 # government is coded by its office, GOV, from its title or dated role)
 SECTOR_AS = {"PTY": "OPP"}
+# An office the text gives a person only in sentences dated this many years or more before the
+# article (a history column, «في عام 1951 اغتيل الملك عبدالله») is a past one: ELI at the article's
+# date, as ACTORS.md codes the dead and the former. A decade: no shorter term of office is assumed.
+PAST_YEARS = 10
+CHRONOLOGY_ENTRY = re.compile(r"\s*(\d{4})\s*[-–—:]")
 # the sectors of the bodies whose officials ACTORS.md codes like the body (with IGO bodies)
 ACTING_FOR = frozenset({"REB", "OPP", "PTY"})
 
@@ -340,6 +349,7 @@ def actors(doc: Document, config: StageConfig = DEFAULT) -> Document:
     if home is not None:
         _own_outlet(doc, chosen, home)
     _settle_ambiguous(chosen, sport)
+    _past_offices(doc, chosen, day)
     main_state = _main_state(doc, chosen, home)
     default_sector = "CVL" if sport else None
     mentions = []
@@ -357,6 +367,49 @@ def actors(doc: Document, config: StageConfig = DEFAULT) -> Document:
         mentions.append(m)
     located = locate(dataclasses.replace(doc, mentions=tuple(mentions)))
     return dataclasses.replace(located, stages=(*doc.stages, "actors"))
+
+
+def _past_offices(doc: Document, chosen: dict[tuple[str, str], Code], day: int | None) -> None:
+    """A person the dictionary does not know, whose office the text tells only in sentences about
+    a past PAST_YEARS or more before the article, held it then: ELI now."""
+    if day is None:
+        return
+    limit = day // 10000 - PAST_YEARS
+    past: dict[tuple[str, str], bool] = {}
+    years_of: dict[int, list[int]] = {}
+    for m in doc.mentions:
+        entity = (m.type, m.canonical)
+        code = chosen.get(entity)
+        if (
+            m.type != "PERS"
+            or code is None
+            or code.sector not in OFFICE_SECTORS
+            or not past.get(entity, True)
+        ):
+            continue
+        if m.sentence not in years_of:
+            sent = doc.sentences[m.sentence] if m.sentence < len(doc.sentences) else None
+            years_of[m.sentence] = _years(doc.text[sent.start : sent.end]) if sent else []
+        years = years_of[m.sentence]
+        past[entity] = bool(years) and max(years) <= limit
+    for entity, only_past in past.items():
+        if only_past and not _in_dictionary(key(entity[1]).split(), day):
+            chosen[entity] = Code(chosen[entity].country, "ELI")
+
+
+def _in_dictionary(words: list[str], day: int) -> bool:
+    """The dictionary knows the person, by the whole name or its first two words or more
+    («سلمان بن عبدالعزيز» in «سلمان بن عبدالعزيز آل سعود»): its dated roles say more than a date
+    in the text."""
+    return any(lookup_person(words[:n], day) is not None for n in range(len(words), 1, -1))
+
+
+def _years(text: str) -> list[int]:
+    """The years of the dates a sentence gives («في عام 1951», «20 يوليو 1944»), and the year a
+    chronology's entry opens with («1951 - اغتيال العاهل الأردني …»)."""
+    years = [int(t.value[:4]) for t in find_dates(text, None) if t.value and t.value[:4].isdigit()]
+    entry = CHRONOLOGY_ENTRY.match(text)
+    return [*years, int(entry.group(1))] if entry else years
 
 
 def _is_counterpart(word: str) -> bool:
