@@ -584,6 +584,12 @@ def test_an_office_told_only_of_a_distant_past_is_a_former_one():
     assert recent["جان دوبون"] == ("FRA", "GOV")
     undated = coded("قال وزير الخارجية الفرنسي جان دوبون إن المحادثات مفيدة.", ("جان دوبون", "PERS"))
     assert undated["جان دوبون"] == ("FRA", "GOV")
+    hijri = coded("وفي عام 1436هـ تولى وزير الخارجية الفرنسي جان دوبون منصبه.", ("جان دوبون", "PERS"))
+    assert hijri["جان دوبون"] == ("FRA", "GOV")  # a Hijri year is no distant past
+    bracketed = coded(
+        "وفي 25 مايو (أيار) 1969 أطاح وزير الدفاع اليوناني نيكوس باباس بالحكومة.", ("نيكوس باباس", "PERS")
+    )
+    assert bracketed["نيكوس باباس"] == ("GRC", "ELI")
     king = coded(
         "وفي عام 1990 زار الملك سلمان بن عبدالعزيز آل سعود القاهرة.", ("سلمان بن عبدالعزيز آل سعود", "PERS")
     )

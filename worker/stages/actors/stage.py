@@ -32,12 +32,12 @@ by part of a coded person's name («براون») takes that code.
 from __future__ import annotations
 
 import dataclasses
-import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
 from operator import attrgetter
 
+from worker.lang.ar import table
 from worker.lang.ar import words as word_list
 from worker.lang.ar.actor_lexicon import adjectives, clubs, key
 from worker.lang.ar.morphology import without_conjunction, without_proclitic
@@ -57,7 +57,6 @@ from worker.stages.actors.home import Home, home_of
 from worker.stages.actors.places import locate
 from worker.stages.config import DEFAULT, StageConfig
 from worker.stages.document import Document, Mention, Sentence, Token, evolve
-from worker.stages.events.dates import find_dates
 
 # words of title looked at before and after a person's name
 TITLE_WINDOW = 5
@@ -70,7 +69,11 @@ SECTOR_AS = {"PTY": "OPP"}
 # article (a history column, «في عام 1951 اغتيل الملك عبدالله») is a past one: ELI at the article's
 # date, as ACTORS.md codes the dead and the former. A decade: no shorter term of office is assumed.
 PAST_YEARS = 10
-CHRONOLOGY_ENTRY = re.compile(r"\s*(\d{4})\s*[-–—:]")
+# the marks between a chronology entry's year and its text («1951 - اغتيال …»)
+CHRONOLOGY_DASHES = frozenset("-–—:")
+# Gregorian years before this one are not read as dates: Saudi papers write Hijri years (1436)
+# bare as often as with «هـ»
+FIRST_YEAR = 1500
 # the sectors of the bodies whose officials ACTORS.md codes like the body (with IGO bodies)
 ACTING_FOR = frozenset({"REB", "OPP", "PTY"})
 
@@ -389,7 +392,7 @@ def _past_offices(doc: Document, chosen: dict[tuple[str, str], Code], day: int |
             continue
         if m.sentence not in years_of:
             sent = doc.sentences[m.sentence] if m.sentence < len(doc.sentences) else None
-            years_of[m.sentence] = _years(doc.text[sent.start : sent.end]) if sent else []
+            years_of[m.sentence] = _years(sent.tokens) if sent else []
         years = years_of[m.sentence]
         past[entity] = bool(years) and max(years) <= limit
     for entity, only_past in past.items():
@@ -404,12 +407,23 @@ def _in_dictionary(words: list[str], day: int) -> bool:
     return any(lookup_person(words[:n], day) is not None for n in range(len(words), 1, -1))
 
 
-def _years(text: str) -> list[int]:
-    """The years of the dates a sentence gives («في عام 1951», «20 يوليو 1944»), and the year a
-    chronology's entry opens with («1951 - اغتيال العاهل الأردني …»)."""
-    years = [int(t.value[:4]) for t in find_dates(text, None) if t.value and t.value[:4].isdigit()]
-    entry = CHRONOLOGY_ENTRY.match(text)
-    return [*years, int(entry.group(1))] if entry else years
+def _years(toks: tuple[Token, ...]) -> list[int]:
+    """The Gregorian years a sentence dates itself by: after a year word or a month name («في عام
+    1951», «20 يوليو 1944», «25 مايو (أيار) 1969»), or opening a chronology's entry («1951 - اغتيال …»). A Hijri year
+    («1436هـ») is none, and years before FIRST_YEAR are not read (Hijri years written bare)."""
+    years = []
+    for k, t in enumerate(toks):
+        if not (t.norm.isdigit() and len(t.norm) == 4 and FIRST_YEAR <= int(t.norm)):
+            continue
+        j = k - 1
+        if j > 0 and toks[j].text == ")":
+            # «25 مايو (أيار) 1969»: the month's other name in brackets
+            j = next((i - 1 for i in range(j - 1, max(-1, j - 4), -1) if toks[i].text == "("), j)
+        prev = without_conjunction(toks[j].norm) if j >= 0 else ""
+        entry = k == 0 and len(toks) > 1 and toks[1].text in CHRONOLOGY_DASHES
+        if entry or prev in word_list("actors/year_words") or prev in table("dates/gregorian_months"):
+            years.append(int(t.norm))
+    return years
 
 
 def _is_counterpart(word: str) -> bool:
