@@ -409,8 +409,9 @@ def _in_dictionary(words: list[str], day: int) -> bool:
 
 def _years(toks: tuple[Token, ...]) -> list[int]:
     """The Gregorian years a sentence dates itself by: after a year word or a month name («في عام
-    1951», «20 يوليو 1944», «25 مايو (أيار) 1969»), or opening a chronology's entry («1951 - اغتيال …»). A Hijri year
-    («1436هـ») is none, and years before FIRST_YEAR are not read (Hijri years written bare)."""
+    1951», «20 يوليو 1944», «25 مايو (أيار) 1969»), or opening a chronology's entry («1951 -
+    اغتيال …»). A Hijri year («1436هـ») is none, and years before FIRST_YEAR are not read (Hijri
+    years written bare)."""
     years = []
     for k, t in enumerate(toks):
         if not (t.norm.isdigit() and len(t.norm) == 4 and FIRST_YEAR <= int(t.norm)):

@@ -27,10 +27,9 @@ from pathlib import Path
 
 from worker.lang.ar import words
 from worker.lang.ar.morphology import without_conjunction
+from worker.stages.events.arguments import COORDINATION_GAP
 from worker.stages.events.arguments_participants import PHRASE_HEADS, TITLE_HEADS
 
-# «و» joins two names into one role when at most three tokens separate them (as in arguments.py)
-COORDINATION_GAP = 3
 # two-sided events: the annotation puts the subject in actors and the other side in recipients
 SYMMETRIC_TYPES = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 
@@ -431,10 +430,11 @@ def _with_conjuncts(
 ) -> list[tuple[str, Candidate]]:
     """Names joined by «و» share one role («استهدفت الفوعة وكفرية», «اعتقلت … داعش وحزب العمال»):
     where the model gave some names of a coordination one role and none of them the other, the
-    names it left out take that role, within the model's limits. Actors joined in a two-sided
-    event are its two sides («قررت الولايات المتحدة وتركيا تعزيز تعاونهما»): the first named is the
-    actor, the others recipients (ANNOTATION.md: "the initiator or subject in actors, the other
-    side in recipients")."""
+    names it left out take that role, within ``limits`` (decide keeps the model's one actor and
+    lets recipients be many: a coordination is where one event has several). Actors joined in a
+    two-sided event are its two sides («قررت الولايات المتحدة وتركيا تعزيز تعاونهما»): the first
+    named is the actor, the others recipients (ANNOTATION.md: "the initiator or subject in
+    actors, the other side in recipients")."""
     names = {c.name for c in cands}
     head: dict[str, str] = {}
 
