@@ -466,6 +466,7 @@ def _with_conjuncts(
             actor = joined[0]
             for c in joined:
                 role_of[c.name] = "actor" if c is actor else "recipient"
+            count["recipient"] += len(joined) - 1
             continue
         for c in joined:
             limit = limits.get(r)
